@@ -1,0 +1,44 @@
+// One place that maps failures to exit codes: commands throw, runMain prints one line and exits.
+// 0 success, 1 the operation failed, 2 bad usage or bad input (unknown service, bad .env, ...).
+
+export class UsageError extends Error {
+  readonly exitCode = 2;
+}
+
+export class OperationError extends Error {
+  constructor(message: string, readonly exitCode = 1, readonly details?: string) {
+    super(message);
+  }
+}
+
+interface ChildFailure {
+  exitCode: number | null;
+  stderr: string;
+  message: string;
+}
+
+function isChildFailure(err: unknown): err is ChildFailure {
+  return typeof err === 'object' && err !== null && 'exitCode' in err && 'stderr' in err;
+}
+
+/** Runs a command's main function; prints failures as one readable line on stderr. */
+export async function runMain(main: () => Promise<number | void>): Promise<void> {
+  try {
+    const code = await main();
+    process.exitCode = typeof code === 'number' ? code : 0;
+  } catch (err) {
+    if (err instanceof UsageError || err instanceof OperationError) {
+      if (err instanceof OperationError && err.details) process.stderr.write(`${err.details.trimEnd()}\n`);
+      process.stderr.write(`error: ${err.message}\n`);
+      process.exitCode = err.exitCode;
+    } else if (isChildFailure(err)) {
+      const last = err.stderr.trim().split('\n').filter(Boolean).slice(-1)[0] ?? 'no output';
+      process.stderr.write(`error: a command failed (exit ${err.exitCode}): ${last}\n`);
+      process.exitCode = err.exitCode && err.exitCode > 0 ? err.exitCode : 1;
+    } else {
+      process.stderr.write(`error: ${err instanceof Error ? err.message : String(err)}\n`);
+      if (process.env.GALAXY_DEBUG) console.error(err);
+      process.exitCode = 1;
+    }
+  }
+}

@@ -1,0 +1,82 @@
+// Health probing: Docker's own health state plus a timed HTTP probe of each published health URL.
+import { $ } from 'zx';
+import type { ComposeContext, ComposeModel, ContainerState } from './compose.ts';
+import { listContainers } from './compose.ts';
+
+export interface ServiceHealth {
+  service: string;
+  state: string; // running, exited, missing ...
+  health: string; // healthy, unhealthy, starting, none
+  uptimeSeconds?: number;
+  restarts?: number;
+  url?: string;
+  httpStatus?: number;
+  latencyMs?: number;
+  ok: boolean;
+}
+
+interface InspectRow {
+  Id: string;
+  RestartCount: number;
+  State: { StartedAt: string; Running: boolean };
+}
+
+async function inspect(ids: string[]): Promise<Map<string, InspectRow>> {
+  if (!ids.length) return new Map();
+  const out = await $`docker inspect ${ids}`.quiet().nothrow().timeout('15s');
+  const rows = out.exitCode === 0 ? (JSON.parse(out.stdout) as InspectRow[]) : [];
+  return new Map(rows.map((row) => [row.Id.slice(0, 12), row]));
+}
+
+export function healthUrl(model: ComposeModel, service: string): string | undefined {
+  const svc = model.services.find((s) => s.name === service);
+  const port = svc?.ports[0];
+  if (!svc?.healthPath || !port) return undefined;
+  const host = port.hostIp === '0.0.0.0' || port.hostIp === '' ? '127.0.0.1' : port.hostIp;
+  return `http://${host}:${port.published}${svc.healthPath}`;
+}
+
+export async function probeHttp(url: string, timeoutMs = 3000): Promise<{ status?: number; latencyMs: number }> {
+  const started = performance.now();
+  try {
+    const response = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
+    await response.arrayBuffer();
+    return { status: response.status, latencyMs: performance.now() - started };
+  } catch {
+    return { latencyMs: performance.now() - started };
+  }
+}
+
+/** A service is OK when it runs and is healthy (or has no healthcheck) and its URL answers 2xx. */
+export function judge(container: ContainerState | undefined, httpStatus: number | undefined, hasUrl: boolean): boolean {
+  if (!container || container.state !== 'running') return false;
+  if (container.health && container.health !== 'healthy') return false;
+  return !hasUrl || (httpStatus !== undefined && httpStatus >= 200 && httpStatus < 300);
+}
+
+export async function collectHealth(ctx: ComposeContext, model: ComposeModel): Promise<ServiceHealth[]> {
+  const containers = await listContainers(ctx);
+  const details = await inspect(containers.map((c) => c.id));
+  const now = Date.now();
+  return Promise.all(
+    model.services.map(async (svc): Promise<ServiceHealth> => {
+      // With several replicas (during a deploy) report the newest running one.
+      const mine = containers.filter((c) => c.service === svc.name);
+      const container = mine.find((c) => c.state === 'running') ?? mine[0];
+      const detail = container ? details.get(container.id.slice(0, 12)) : undefined;
+      const url = healthUrl(model, svc.name);
+      const probe = url && container?.state === 'running' ? await probeHttp(url) : undefined;
+      return {
+        service: svc.name,
+        state: container?.state ?? 'missing',
+        health: container ? container.health || 'none' : 'none',
+        uptimeSeconds: detail?.State.Running ? Math.max(0, (now - Date.parse(detail.State.StartedAt)) / 1000) : undefined,
+        restarts: detail?.RestartCount,
+        url,
+        httpStatus: probe?.status,
+        latencyMs: probe ? Math.round(probe.latencyMs * 10) / 10 : undefined,
+        ok: judge(container, probe?.status, Boolean(url)),
+      };
+    }),
+  );
+}

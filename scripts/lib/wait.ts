@@ -1,0 +1,54 @@
+// Waits for a set of services to become healthy, drawing live progress, using compose's own --wait
+// for the verdict (it knows healthchecks, one-shot services and dependencies).
+import type { ComposeContext, ComposeModel } from './compose.ts';
+import { compose, listContainers } from './compose.ts';
+import { OperationError } from './errors.ts';
+import { LiveStatus, formatDuration, green, red, yellow } from './output.ts';
+
+function describe(state: string, health: string): string {
+  if (state !== 'running') return red(state || 'missing');
+  if (!health || health === 'healthy') return green(health || 'running');
+  return health === 'starting' ? yellow(health) : red(health);
+}
+
+export async function lastLogLines(ctx: ComposeContext, service: string, lines = 30): Promise<string> {
+  const out = await compose(ctx, ['logs', '--no-color', '--tail', String(lines), service], { timeout: '20s' }).nothrow();
+  return out.stdout.trim() || '(no log output)';
+}
+
+/** Runs `compose up` for the services (all when empty) and waits until every one is healthy. */
+export async function upAndWait(ctx: ComposeContext, model: ComposeModel, services: string[], extraUpArgs: string[], timeoutSeconds: number): Promise<number> {
+  const started = performance.now();
+  const targets = services.length ? services : model.services.map((s) => s.name);
+  const up = compose(ctx, ['up', '--detach', '--wait', '--wait-timeout', String(timeoutSeconds), ...extraUpArgs, ...services]).nothrow();
+  const display = new LiveStatus();
+  let finished = false;
+  void up.then(() => (finished = true));
+  while (!finished) {
+    const containers = await listContainers(ctx).catch(() => []);
+    const elapsed = formatDuration((performance.now() - started) / 1000);
+    display.update(
+      targets.map((name) => {
+        const c = containers.find((row) => row.service === name && row.state === 'running') ?? containers.find((row) => row.service === name);
+        return [name, `  ${name.padEnd(20)} ${describe(c?.state ?? '', c?.health ?? '')}${process.stdout.isTTY ? `  (${elapsed})` : ''}`];
+      }),
+    );
+    await Promise.race([up, new Promise((resolve) => setTimeout(resolve, 700))]);
+  }
+  const result = await up;
+  if (result.exitCode === 0) return (performance.now() - started) / 1000;
+  const containers = await listContainers(ctx).catch(() => []);
+  const failing = targets.filter((name) => {
+    const c = containers.find((row) => row.service === name && row.state === 'running');
+    return !c || (c.health !== '' && c.health !== 'healthy');
+  });
+  const logs = await Promise.all(failing.map(async (name) => `--- last log lines of ${name} ---\n${await lastLogLines(ctx, name)}`));
+  const reason = result.stderr.trim().split('\n').slice(-1)[0] ?? '';
+  throw new OperationError(
+    failing.length
+      ? `${failing.join(', ')} did not become healthy within ${timeoutSeconds}s: read the log lines above, then 'make logs service=${failing[0]}'`
+      : `docker compose up failed: ${reason}`,
+    1,
+    [...logs, reason && `compose: ${reason}`].filter(Boolean).join('\n'),
+  );
+}

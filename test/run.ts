@@ -1,0 +1,130 @@
+// `make test`: every suite in turn, output streamed, then one summary line `N passed, N failed`.
+// Hand-written because the suites use four runners (node:test, bats, unittest, shellcheck/tsc) and
+// CI reads one closing line; each runner's own counts are parsed from its machine-readable output.
+import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { $ } from 'zx';
+import { type Counts, parseTapCounts, parseUnittestCounts, sumCounts } from './lib/counts.ts';
+
+const root = path.resolve(import.meta.dirname, '..');
+const fast = process.argv.includes('--fast');
+const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length);
+const results: Array<{ suite: string; counts: Counts }> = [];
+const scratch = mkdtempSync(path.join(tmpdir(), 'galaxy-test-'));
+$.cwd = root;
+$.verbose = false;
+
+function heading(text: string) {
+  process.stdout.write(`\n=== ${text} ===\n`);
+}
+
+async function stream(command: Promise<unknown> & AsyncIterable<string>) {
+  for await (const line of command) process.stdout.write(`${line}\n`);
+}
+
+async function suite(name: string, body: () => Promise<Counts>) {
+  if (only && !name.startsWith(only)) return;
+  heading(name);
+  const started = performance.now();
+  let counts: Counts;
+  try {
+    counts = await body();
+  } catch (err) {
+    process.stdout.write(`suite ${name} could not run: ${(err as Error).message}\n`);
+    counts = { passed: 0, failed: 1, skipped: 0 };
+  }
+  process.stdout.write(`--- ${name}: ${counts.passed} passed, ${counts.failed} failed, ${counts.skipped} skipped (${((performance.now() - started) / 1000).toFixed(1)}s)\n`);
+  results.push({ suite: name, counts });
+}
+
+function listFiles(dir: string, suffix: string): string[] {
+  const full = path.join(root, dir);
+  return existsSync(full) ? readdirSync(full).filter((f) => f.endsWith(suffix)).sort().map((f) => path.join(dir, f)) : [];
+}
+
+/** node:test with the spec reporter on stdout and TAP to a file for counting. */
+async function nodeTests(files: string[], cwd: string, extra: string[] = []): Promise<Counts> {
+  if (!files.length) return { passed: 0, failed: 0, skipped: 0 };
+  const tap = path.join(scratch, `${Math.random().toString(36).slice(2)}.tap`);
+  const run = $({ cwd, nothrow: true })`node --import tsx --test ${extra} --test-reporter=spec --test-reporter-destination=stdout --test-reporter=tap --test-reporter-destination=${tap} ${files}`;
+  await stream(run);
+  const out = await run;
+  const counts = parseTapCounts(existsSync(tap) ? readFileSync(tap, 'utf8') : '');
+  if (out.exitCode !== 0 && counts.failed === 0) counts.failed = 1;
+  return counts;
+}
+
+await suite('typecheck', async () => {
+  const projects = ['.', ...readdirSync(path.join(root, 'services')).map((d) => path.join('services', d)).filter((d) => existsSync(path.join(root, d, 'tsconfig.json')))];
+  const counts = { passed: 0, failed: 0, skipped: 0 };
+  for (const project of projects) {
+    const tsc = path.join(root, 'node_modules/.bin/tsc');
+    const out = await $({ nothrow: true })`${tsc} --noEmit -p ${project}`;
+    process.stdout.write(`${out.exitCode === 0 ? 'ok' : 'FAIL'} tsc -p ${project}\n${out.stdout}`);
+    counts[out.exitCode === 0 ? 'passed' : 'failed']++;
+  }
+  return counts;
+});
+
+await suite('shellcheck', async () => {
+  const files = (await $`git ls-files --cached --others --exclude-standard -- *.sh *.bash *.bats .ci/run`).stdout.split('\n').filter((f) => f && existsSync(path.join(root, f)));
+  const counts = { passed: 0, failed: 0, skipped: 0 };
+  for (const file of files) {
+    const out = await $({ nothrow: true })`shellcheck -x ${file}`;
+    if (out.exitCode !== 0) process.stdout.write(out.stdout);
+    counts[out.exitCode === 0 ? 'passed' : 'failed']++;
+  }
+  process.stdout.write(`shellcheck: ${files.length} files\n`);
+  return counts;
+});
+
+await suite('unit', () => nodeTests(listFiles('test/unit', '.test.ts'), root));
+
+await suite('services', async () => {
+  const totals: Counts[] = [];
+  for (const dir of readdirSync(path.join(root, 'services')).sort()) {
+    const service = path.join(root, 'services', dir);
+    const nodeFiles = listFiles(path.join('services', dir, 'test'), '.test.ts').map((f) => path.relative(service, path.join(root, f)));
+    if (nodeFiles.length) {
+      if (!existsSync(path.join(service, 'node_modules'))) await $({ cwd: service })`npm ci --no-audit --no-fund --loglevel=error`;
+      totals.push(await nodeTests(nodeFiles, service));
+    }
+    if (existsSync(path.join(service, 'tests'))) {
+      const run = await $({ cwd: service, nothrow: true })`python3 -m unittest discover -s tests -v`;
+      process.stdout.write(run.stderr);
+      totals.push(parseUnittestCounts(run.stderr, run.exitCode ?? 1));
+    }
+  }
+  return sumCounts(totals);
+});
+
+await suite('bats', async () => {
+  const files = listFiles('test/bats', '.bats');
+  if (!files.length) return { passed: 0, failed: 0, skipped: 0 };
+  const run = $({ nothrow: true })`node_modules/.bin/bats --tap ${files}`;
+  let text = '';
+  for await (const line of run) {
+    text += `${line}\n`;
+    process.stdout.write(`${line}\n`);
+  }
+  const out = await run;
+  const counts = parseTapCounts(text);
+  if (out.exitCode !== 0 && counts.failed === 0) counts.failed = 1;
+  return counts;
+});
+
+if (!fast) {
+  await suite('integration', async () => {
+    const engine = await $({ nothrow: true })`${path.join(root, 'scripts/engine.sh')}`;
+    process.stdout.write(engine.stdout + engine.stderr);
+    if (engine.exitCode !== 0) throw new Error('no Docker engine: integration tests need one');
+    return nodeTests(listFiles('test/integration', '.test.ts'), root, ['--test-concurrency=1']);
+  });
+}
+
+const total = sumCounts(results.map((r) => r.counts));
+heading('summary');
+for (const r of results) process.stdout.write(`${r.suite.padEnd(12)} ${r.counts.passed} passed, ${r.counts.failed} failed, ${r.counts.skipped} skipped\n`);
+process.stdout.write(`${total.passed} passed, ${total.failed} failed, ${total.skipped} skipped\n`);
+process.exitCode = total.failed > 0 || total.passed === 0 ? 1 : 0;
