@@ -1,0 +1,104 @@
+// Builds the offline image set, skipping every image whose recipe hash label is already current.
+import { createHash } from 'node:crypto';
+import { readFileSync, readdirSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { $ } from 'zx';
+import { OperationError } from './errors.ts';
+import { HASH_LABEL, baseRecipeHash, buildBaseImage, readBaseRecipe } from './images-base.ts';
+import type { ImageManifest } from './images.ts';
+import { formatDuration, green, info } from './output.ts';
+
+export interface BuildReport {
+  name: string;
+  tag: string;
+  action: 'built' | 'up to date';
+  seconds: number;
+}
+
+interface Current {
+  id: string;
+  hash?: string;
+}
+
+/** Hash of a folder's files (names, exec bits, contents) plus the base it builds on. */
+export function folderHash(dir: string, baseId: string): string {
+  const h = createHash('sha256').update(baseId).update('\0');
+  const walk = (rel: string): void => {
+    for (const entry of readdirSync(path.join(dir, rel)).sort()) {
+      const relPath = path.posix.join(rel, entry);
+      const stat = statSync(path.join(dir, relPath));
+      if (stat.isDirectory()) walk(relPath);
+      else h.update(relPath).update(stat.mode & 0o111 ? 'x' : '-').update(readFileSync(path.join(dir, relPath))).update('\0');
+    }
+  };
+  walk('');
+  return h.digest('hex').slice(0, 16);
+}
+
+/** Pure: an image needs building when it is missing or carries another hash. */
+export function needsBuild(current: Current | undefined, wantedHash: string): boolean {
+  return !current || current.hash !== wantedHash;
+}
+
+/** One `docker image inspect` for all tags: missing ones are simply absent from the answer. */
+async function inspect(tags: string[]): Promise<Map<string, Current>> {
+  const out = await $`docker image inspect ${tags}`.quiet().nothrow().timeout('30s');
+  const found = new Map<string, Current>();
+  let parsed: Array<{ Id: string; RepoTags?: string[]; Config?: { Labels?: Record<string, string> | null } }> = [];
+  try {
+    parsed = JSON.parse(out.stdout || '[]');
+  } catch {
+    parsed = [];
+  }
+  for (const image of parsed) {
+    for (const tag of image.RepoTags ?? []) found.set(tag, { id: image.Id, hash: image.Config?.Labels?.[HASH_LABEL] });
+  }
+  return found;
+}
+
+function report(r: BuildReport): BuildReport {
+  const what = r.action === 'built' ? green('built') : 'up to date';
+  info(`image ${r.name.padEnd(17)} ${r.tag.padEnd(38)} ${what} (${formatDuration(r.seconds)})`);
+  return r;
+}
+
+async function buildStandIn(name: string, tag: string, dir: string, baseTag: string, hash: string): Promise<void> {
+  const out = await $`docker build --progress=plain --build-arg ${`BASE_IMAGE=${baseTag}`} --label ${`${HASH_LABEL}=${hash}`} -t ${tag} ${dir}`
+    .quiet().nothrow().timeout('30m');
+  if (out.exitCode !== 0) {
+    const tail = `${out.stdout}\n${out.stderr}`.trim().split('\n').slice(-25).join('\n');
+    throw new OperationError(`building ${tag} from images/offline/${name} failed (exit ${out.exitCode})`, 1, tail);
+  }
+}
+
+export async function buildAll(manifest: ImageManifest, names: string[], offlineDir: string): Promise<BuildReport[]> {
+  const tags = [manifest.base.tag, ...names.map((n) => manifest.images[n].offline)];
+  const current = await inspect(tags);
+  const reports: BuildReport[] = [];
+
+  let started = Date.now();
+  const recipe = readBaseRecipe(manifest.base.suite);
+  const baseHash = baseRecipeHash(recipe);
+  if (needsBuild(current.get(manifest.base.tag), baseHash)) {
+    await buildBaseImage(manifest.base.tag, recipe, baseHash);
+    const rebuilt = await inspect([manifest.base.tag]);
+    const base = rebuilt.get(manifest.base.tag);
+    if (!base) throw new OperationError(`${manifest.base.tag} is missing right after it was imported`);
+    current.set(manifest.base.tag, base);
+    reports.push(report({ name: 'base', tag: manifest.base.tag, action: 'built', seconds: (Date.now() - started) / 1000 }));
+  } else {
+    reports.push(report({ name: 'base', tag: manifest.base.tag, action: 'up to date', seconds: (Date.now() - started) / 1000 }));
+  }
+  const baseId = current.get(manifest.base.tag)!.id;
+
+  for (const name of names) {
+    started = Date.now();
+    const { offline: tag } = manifest.images[name];
+    const dir = path.join(offlineDir, name);
+    const hash = folderHash(dir, baseId);
+    const action = needsBuild(current.get(tag), hash) ? 'built' : 'up to date';
+    if (action === 'built') await buildStandIn(name, tag, dir, manifest.base.tag, hash);
+    reports.push(report({ name, tag, action, seconds: (Date.now() - started) / 1000 }));
+  }
+  return reports;
+}

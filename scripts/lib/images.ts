@@ -1,0 +1,121 @@
+// Image sources: official images from a registry, or local stand-ins built from Debian packages
+// (images/offline/). The decision logic is pure; only the registry probe touches the engine.
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { $, type Duration } from 'zx';
+import { UsageError } from './errors.ts';
+import { buildAll, type BuildReport } from './images-build.ts';
+import { info } from './output.ts';
+import { projectRoot } from './paths.ts';
+
+export const offlineDir = path.join(projectRoot, 'images', 'offline');
+
+export interface OfflineImage {
+  variable: string;
+  official: string;
+  offline: string;
+}
+
+export interface ImageManifest {
+  base: { tag: string; suite: string };
+  /** Folder name -> image; the key order is the build order. */
+  images: Record<string, OfflineImage>;
+  /** Images with no stand-in: left out in offline mode. */
+  registryOnly: Record<string, { official: string; reason: string }>;
+  /** Variable whose image `auto` pulls once to learn whether a registry answers. */
+  registryProbe: string;
+}
+
+export function loadManifest(file = path.join(offlineDir, 'manifest.json')): ImageManifest {
+  return JSON.parse(readFileSync(file, 'utf8')) as ImageManifest;
+}
+
+export const IMAGE_SOURCES = ['auto', 'registry', 'offline'] as const;
+export type ImageSource = (typeof IMAGE_SOURCES)[number];
+export type ImageMode = Exclude<ImageSource, 'auto'>;
+
+export function parseImageSource(value: string | undefined): ImageSource {
+  const v = (value ?? '').trim() || 'auto';
+  if ((IMAGE_SOURCES as readonly string[]).includes(v)) return v as ImageSource;
+  throw new UsageError(`IMAGE_SOURCE must be one of ${IMAGE_SOURCES.join(', ')} (got "${v}")`);
+}
+
+export interface ImageResolution {
+  requested: ImageSource;
+  mode: ImageMode;
+  /** Variables to set for compose; empty in registry mode so .env and compose defaults apply. */
+  imageEnv: Record<string, string>;
+  /** Whether Grafana (registry-only) can run. */
+  grafana: boolean;
+  /** One line each: which source and why, and what is left out. */
+  lines: string[];
+}
+
+/** Pure: `registryAnswers` is only consulted for `auto` (undefined = not probed). */
+export function planResolution(manifest: ImageManifest, requested: ImageSource, registryAnswers?: boolean): ImageResolution {
+  const mode: ImageMode = requested === 'auto' ? (registryAnswers ? 'registry' : 'offline') : requested;
+  const lines: string[] = [];
+  if (requested === 'auto') {
+    lines.push(
+      mode === 'registry'
+        ? 'images: a registry answered: using official images (IMAGE_SOURCE=auto)'
+        : 'images: no registry answered: using offline stand-ins galaxy-offline/* (IMAGE_SOURCE=auto)',
+    );
+  } else {
+    lines.push(`images: using ${mode === 'registry' ? 'official images' : 'offline stand-ins galaxy-offline/*'} (IMAGE_SOURCE=${requested})`);
+  }
+  const imageEnv: Record<string, string> = {};
+  if (mode === 'offline') {
+    for (const image of Object.values(manifest.images)) imageEnv[image.variable] = image.offline;
+    for (const [variable, entry] of Object.entries(manifest.registryOnly)) {
+      const name = variable.replace(/_IMAGE$/, '').toLowerCase();
+      lines.push(`images: ${name} is left out in offline mode (${entry.reason})`);
+    }
+  }
+  return { requested, mode, imageEnv, grafana: mode === 'registry', lines };
+}
+
+/** The image `auto` pulls: the configured one if .env overrides it, else the official default. */
+export function probeImage(manifest: ImageManifest, env: Record<string, string | undefined>): string {
+  const entry = Object.values(manifest.images).find((i) => i.variable === manifest.registryProbe);
+  if (!entry) throw new UsageError(`images/offline/manifest.json: registryProbe ${manifest.registryProbe} names no image`);
+  return env[entry.variable]?.trim() || entry.official;
+}
+
+/** One pull with a short timeout: without a registry the name lookup fails in well under a second. */
+export async function registryAnswers(image: string, timeout: Duration = '20s'): Promise<boolean> {
+  const out = await $`docker pull --quiet ${image}`.quiet().nothrow().timeout(timeout);
+  return out.exitCode === 0;
+}
+
+/**
+ * Reads IMAGE_SOURCE from env (auto when unset), probes the registry once for `auto`, prints one
+ * line per decision and returns the image variables to set.
+ */
+export async function resolveImageSource(
+  env: Record<string, string | undefined> = process.env,
+  probe: (image: string) => Promise<boolean> = registryAnswers,
+): Promise<ImageResolution> {
+  const requested = parseImageSource(env.IMAGE_SOURCE);
+  const manifest = loadManifest();
+  const answered = requested === 'auto' ? await probe(probeImage(manifest, env)) : undefined;
+  const resolution = planResolution(manifest, requested, answered);
+  for (const line of resolution.lines) info(line);
+  return resolution;
+}
+
+/** Names from `--only a,b`, checked against the manifest; all images when none are given. */
+export function selectImages(manifest: ImageManifest, only?: string[]): string[] {
+  const all = Object.keys(manifest.images);
+  if (!only || only.length === 0) return all;
+  const unknown = only.filter((n) => !all.includes(n));
+  if (unknown.length) throw new UsageError(`unknown offline image ${unknown.join(', ')}: choose from ${all.join(', ')}`);
+  // Manifest order, because it is the order the other work waits on.
+  return all.filter((n) => only.includes(n));
+}
+
+/** Builds the base, then each stand-in whose folder (or base) changed; prints one line each. */
+export async function buildOfflineImages(names?: string[]): Promise<BuildReport[]> {
+  const manifest = loadManifest();
+  return buildAll(manifest, selectImages(manifest, names), offlineDir);
+}
