@@ -1,5 +1,4 @@
 #!/usr/bin/env bash
-# Thin shell entry for `make images`: runs scripts/images.ts with the project's own tsx.
+# Build or refresh the offline (registry-free) image set: images.sh [--only name,name]
 set -euo pipefail
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-exec "$ROOT/node_modules/.bin/tsx" "$ROOT/scripts/images.ts" "$@"
+exec "$(dirname "$0")/lib/run.sh" images "$@"

@@ -102,7 +102,7 @@ await suite('services', async () => {
 await suite('bats', async () => {
   const files = listFiles('test/bats', '.bats');
   if (!files.length) return { passed: 0, failed: 0, skipped: 0 };
-  const run = $({ nothrow: true })`node_modules/.bin/bats --tap ${files}`;
+  const run = $({ nothrow: true })`node_modules/bats/bin/bats --tap ${files}`;
   let text = '';
   for await (const line of run) {
     text += `${line}\n`;

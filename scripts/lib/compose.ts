@@ -1,7 +1,7 @@
 // The compose wrapper. The compose files are the only list of services: everything here is read
 // from `docker compose config --format json`, never kept in a second list.
 import path from 'node:path';
-import { $ } from 'zx';
+import { $, type Duration } from 'zx';
 import { OperationError, UsageError } from './errors.ts';
 import { existsSync } from 'node:fs';
 import { envFile, projectRoot } from './paths.ts';
@@ -52,7 +52,7 @@ export function composeArgs(ctx: ComposeContext): string[] {
 }
 
 /** Runs `docker compose <args>` with the context's files, profiles and environment. */
-export function compose(ctx: ComposeContext, args: string[], options: { quiet?: boolean; timeout?: string } = {}) {
+export function compose(ctx: ComposeContext, args: string[], options: { quiet?: boolean; timeout?: Duration } = {}) {
   const process$ = $({ env: { ...process.env, ...ctx.env }, cwd: projectRoot, verbose: false, quiet: options.quiet ?? true })`docker ${composeArgs(ctx)} ${args}`;
   return options.timeout ? process$.timeout(options.timeout) : process$;
 }

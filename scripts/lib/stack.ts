@@ -1,0 +1,56 @@
+// Prepares the compose context every command runs in: engine, .env, image source, saved mode.
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { $ } from 'zx';
+import type { ComposeContext, StackMode } from './compose.ts';
+import { ensureEngine } from './engine.ts';
+import { ensureEnvFile, loadEnv, writeFileAtomic } from './env.ts';
+import { OperationError, UsageError } from './errors.ts';
+import { buildOfflineImages, resolveImageSource } from './images.ts';
+import { info } from './output.ts';
+import { runDir } from './paths.ts';
+
+interface SavedState {
+  mode: StackMode;
+  env: Record<string, string>;
+  profiles: string[];
+}
+
+export function parseModeFlag(args: string[]): StackMode | undefined {
+  if (args.includes('--dev') && args.includes('--prod')) throw new UsageError('choose one of --dev and --prod');
+  if (args.includes('--dev')) return 'dev';
+  if (args.includes('--prod')) return 'prod';
+  return undefined;
+}
+
+function stateFile(project: string): string {
+  return path.join(runDir, `stack-${project}.json`);
+}
+
+function projectName(env: Record<string, string>): string {
+  return env.COMPOSE_PROJECT_NAME || 'galaxy';
+}
+
+/** For start: engine up, .env present and valid, images resolved; remembers the choices. */
+export async function prepareStack(mode: StackMode): Promise<{ ctx: ComposeContext; values: Record<string, string> }> {
+  await ensureEngine();
+  if (ensureEnvFile()) info('env: created .env from .env.example with generated secrets');
+  const values = loadEnv();
+  const images = await resolveImageSource(values);
+  if (images.mode === 'offline') await buildOfflineImages();
+  const profiles = ['monitoring', ...(images.grafana ? ['grafana'] : [])];
+  const ctx: ComposeContext = { mode, env: { ...images.imageEnv }, profiles };
+  mkdirSync(runDir, { recursive: true });
+  writeFileAtomic(stateFile(projectName(values)), `${JSON.stringify({ mode, env: ctx.env, profiles } satisfies SavedState, null, 2)}\n`);
+  return { ctx, values };
+}
+
+/** For commands on a stack that was started before: same files, profiles and images as its start. */
+export async function currentStack(modeFlag?: StackMode): Promise<{ ctx: ComposeContext; values: Record<string, string> }> {
+  const engine = await $`docker info --format {{.ServerVersion}}`.quiet().nothrow().timeout('10s');
+  if (engine.exitCode !== 0) throw new OperationError("no Docker engine answers: run 'make start' (it installs and starts one) or start dockerd");
+  const values = loadEnv();
+  const file = stateFile(projectName(values));
+  const saved: SavedState = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : { mode: 'default', env: {}, profiles: ['monitoring'] };
+  return { ctx: { mode: modeFlag ?? saved.mode, env: saved.env, profiles: saved.profiles }, values };
+}

@@ -1,0 +1,38 @@
+// `make logs [service=X]` / scripts/logs.sh [--follow] [--since 10m] [--grep TEXT] [--tail N] [SERVICE...]
+import { parseArgs } from 'node:util';
+import { composeArgs, loadComposeModel, requireService } from './lib/compose.ts';
+import { UsageError, runMain } from './lib/errors.ts';
+import { currentStack } from './lib/stack.ts';
+import { $ } from 'zx';
+import { projectRoot } from './lib/paths.ts';
+
+await runMain(async () => {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      allowPositionals: true,
+      options: { follow: { type: 'boolean', short: 'f', default: false }, since: { type: 'string' }, grep: { type: 'string' }, tail: { type: 'string', default: '200' } },
+    });
+  } catch (err) {
+    throw new UsageError(`${(err as Error).message}: usage: logs.sh [--follow] [--since 10m] [--grep TEXT] [--tail N] [SERVICE...]`);
+  }
+  const { follow, since, grep, tail } = parsed.values;
+  if (!/^(\d+|all)$/.test(tail ?? '')) throw new UsageError(`--tail takes a number or 'all', not '${tail}'`);
+  const { ctx } = await currentStack();
+  const model = await loadComposeModel(ctx);
+  const services = parsed.positionals.map((name) => requireService(model, name).name);
+  const args = ['logs', '--tail', tail as string, ...(follow ? ['--follow'] : []), ...(since ? ['--since', since] : []), ...services];
+  // compose prefixes every line with the service name itself; --grep filters that stream line by line.
+  const child = $({ env: { ...process.env, ...ctx.env }, cwd: projectRoot, quiet: true, verbose: false })`docker ${composeArgs(ctx)} ${args}`.nothrow();
+  const pattern = grep ? new RegExp(grep.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), 'i') : undefined;
+  let matched = 0;
+  for await (const line of child) {
+    if (!pattern || pattern.test(line)) {
+      matched++;
+      process.stdout.write(`${line}\n`);
+    }
+  }
+  const result = await child;
+  if (result.exitCode !== 0) throw new UsageError(`docker compose logs failed: ${result.stderr.trim().split('\n').slice(-1)[0]}`);
+  if (pattern && matched === 0) process.stderr.write(`no log line matches '${grep}'\n`);
+});

@@ -1,0 +1,54 @@
+// `make start` / scripts/start-all.sh [--dev|--prod] [--timeout SECONDS]: the whole stack up and healthy.
+import { parseArgs } from 'node:util';
+import { compose, listContainers, loadComposeModel } from './lib/compose.ts';
+import { UsageError, runMain, OperationError } from './lib/errors.ts';
+import { healthUrl } from './lib/health.ts';
+import { bold, formatDuration, info, table } from './lib/output.ts';
+import { isPortFree, portHolder } from './lib/ports.ts';
+import { parseModeFlag, prepareStack } from './lib/stack.ts';
+import { upAndWait } from './lib/wait.ts';
+
+await runMain(async () => {
+  const started = performance.now();
+  let parsed;
+  try {
+    parsed = parseArgs({ options: { dev: { type: 'boolean' }, prod: { type: 'boolean' }, timeout: { type: 'string', default: '300' } } });
+  } catch (err) {
+    throw new UsageError(`${(err as Error).message}: usage: start-all.sh [--dev|--prod] [--timeout SECONDS]`);
+  }
+  const timeout = Number(parsed.values.timeout);
+  if (!Number.isInteger(timeout) || timeout <= 0) throw new UsageError(`--timeout must be a whole number of seconds, not '${parsed.values.timeout}'`);
+  const mode = parseModeFlag(process.argv.slice(2)) ?? 'default';
+
+  const { ctx } = await prepareStack(mode);
+  const model = await loadComposeModel(ctx);
+
+  // Ports held by this project's own running containers are fine (start is idempotent).
+  const running = new Set((await listContainers(ctx)).filter((c) => c.state === 'running').map((c) => c.service));
+  for (const svc of model.services.filter((s) => !running.has(s.name))) {
+    for (const port of svc.ports) {
+      if (!(await isPortFree(port.published, port.hostIp === '0.0.0.0' ? '0.0.0.0' : port.hostIp))) {
+        throw new UsageError(`port ${port.published} (${svc.name}) is in use by ${await portHolder(port.published)}: stop it, or set another port in .env`);
+      }
+    }
+  }
+
+  if (model.services.some((s) => s.build)) {
+    info(`build: building service images (${mode} mode)`);
+    const build = await compose(ctx, ['build']).nothrow();
+    if (build.exitCode !== 0) {
+      throw new OperationError('building the service images failed: read the build output above', 1, build.stderr.split('\n').slice(-25).join('\n'));
+    }
+  }
+
+  info(`up: starting ${model.services.length} services of project ${model.project}`);
+  await upAndWait(ctx, model, [], ['--remove-orphans'], timeout);
+
+  const rows = [['SERVICE', 'URL']];
+  for (const svc of model.services) {
+    const url = healthUrl(model, svc.name)?.replace(svc.healthPath ?? '', '/') ?? (svc.ports[0] ? `127.0.0.1:${svc.ports[0].published}` : '(internal)');
+    rows.push([svc.name, url]);
+  }
+  info(`\n${table(rows)}\n`);
+  info(bold(`all ${model.services.length} services healthy in ${formatDuration((performance.now() - started) / 1000)}`));
+});

@@ -1,0 +1,31 @@
+// `make stop` / scripts/stop-all.sh [--remove-data]: graceful stop in reverse dependency order; data kept.
+import { parseArgs } from 'node:util';
+import { compose, loadComposeModel } from './lib/compose.ts';
+import { OperationError, UsageError, runMain } from './lib/errors.ts';
+import { formatDuration, info, warn } from './lib/output.ts';
+import { currentStack } from './lib/stack.ts';
+
+await runMain(async () => {
+  let parsed;
+  try {
+    parsed = parseArgs({ options: { 'remove-data': { type: 'boolean', default: false }, timeout: { type: 'string', default: '20' } } });
+  } catch (err) {
+    throw new UsageError(`${(err as Error).message}: usage: stop-all.sh [--remove-data] [--timeout SECONDS]`);
+  }
+  const started = performance.now();
+  const { ctx } = await currentStack();
+  const model = await loadComposeModel(ctx);
+  const order = [...model.services].reverse().map((s) => s.name);
+  info(`stop: ${order.join(' → ')} (SIGTERM, ${parsed.values.timeout}s grace each)`);
+
+  const args = ['down', '--timeout', parsed.values.timeout, '--remove-orphans'];
+  if (parsed.values['remove-data']) {
+    const volumes = await compose(ctx, ['volumes', '--format', '{{.Name}}']).nothrow();
+    const names = volumes.stdout.trim().split('\n').filter(Boolean);
+    warn(`--remove-data: deleting ${names.length} volume(s) and all their data: ${names.join(', ') || '(none)'}`);
+    args.push('--volumes');
+  }
+  const down = await compose(ctx, args, { timeout: '300s' }).nothrow();
+  if (down.exitCode !== 0) throw new OperationError(`stopping failed: ${down.stderr.trim().split('\n').slice(-1)[0]}`);
+  info(`stopped ${model.project} in ${formatDuration((performance.now() - started) / 1000)}${parsed.values['remove-data'] ? ' (data removed)' : '; data volumes kept'}`);
+});

@@ -1,0 +1,85 @@
+// A throwaway copy of the stack for one test file: its own project name, .env and free host ports,
+// driven through the real scripts/*.sh entry points, removed with its volumes at the end.
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { $ } from 'zx';
+import { renderNewEnv } from '../../../scripts/lib/env.ts';
+import { projectRoot } from '../../../scripts/lib/paths.ts';
+
+export interface ScriptResult {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export class TestStack {
+  readonly project = `galaxy-test-${Math.random().toString(36).slice(2, 8)}`;
+  readonly dir = mkdtempSync(path.join(tmpdir(), 'galaxy-stack-'));
+  readonly envFile = path.join(this.dir, '.env');
+  ports: Record<string, number> = {};
+
+  /** Writes the .env: generated secrets, this project's name, a free port for every *_PORT. */
+  async init(overrides: Record<string, string> = {}): Promise<this> {
+    let text = renderNewEnv(readFileSync(path.join(projectRoot, '.env.example'), 'utf8'));
+    const names = [...text.matchAll(/^([A-Z_]+_PORT)=/gm)].map((m) => m[1]);
+    for (const name of names) this.ports[name] = await freePort();
+    const values: Record<string, string> = { COMPOSE_PROJECT_NAME: this.project, ...Object.fromEntries(Object.entries(this.ports).map(([k, v]) => [k, String(v)])), ...overrides };
+    for (const [name, value] of Object.entries(values)) text = text.replace(new RegExp(`^${name}=.*$`, 'm'), `${name}=${value}`);
+    writeFileSync(this.envFile, text, { mode: 0o600 });
+    return this;
+  }
+
+  get env(): Record<string, string> {
+    return { GALAXY_ENV_FILE: this.envFile, COMPOSE_PROJECT_NAME: this.project };
+  }
+
+  async script(name: string, args: string[] = [], extraEnv: Record<string, string> = {}, timeout = '900s'): Promise<ScriptResult> {
+    const out = await $({ cwd: projectRoot, env: { ...process.env, ...this.env, ...extraEnv }, nothrow: true, quiet: true })`${path.join(projectRoot, 'scripts', `${name}.sh`)} ${args}`.timeout(timeout as '900s');
+    return { exitCode: out.exitCode ?? -1, stdout: out.stdout, stderr: out.stderr };
+  }
+
+  /** docker compose for this project (same files as the scripts use in default mode). */
+  async compose(args: string[], mode: 'default' | 'prod' = 'default'): Promise<ScriptResult> {
+    const files = ['docker-compose.yml', ...(mode === 'prod' ? ['docker-compose.prod.yml'] : [])].flatMap((f) => ['-f', path.join(projectRoot, f)]);
+    const out = await $({ cwd: projectRoot, nothrow: true, quiet: true })`docker compose --project-directory ${projectRoot} --env-file ${this.envFile} -p ${this.project} ${files} --profile monitoring --profile grafana ${args}`.timeout('300s');
+    return { exitCode: out.exitCode ?? -1, stdout: out.stdout, stderr: out.stderr };
+  }
+
+  url(portVariable: string, pathname: string): string {
+    return `http://127.0.0.1:${this.ports[portVariable]}${pathname}`;
+  }
+
+  async destroy(): Promise<void> {
+    await this.compose(['down', '--volumes', '--remove-orphans', '--timeout', '5']);
+  }
+}
+
+/** Prints a failed script's output so a red test explains itself. */
+export function explain(result: ScriptResult): string {
+  return `exit ${result.exitCode}\n--- stdout ---\n${result.stdout.slice(-3000)}\n--- stderr ---\n${result.stderr.slice(-3000)}`;
+}
+
+export async function getJson(url: string, init?: RequestInit): Promise<{ status: number; body: unknown }> {
+  const response = await fetch(url, { ...init, signal: AbortSignal.timeout(10_000) });
+  const text = await response.text();
+  let body: unknown = text;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    /* not JSON: keep the text */
+  }
+  return { status: response.status, body };
+}
