@@ -1,11 +1,13 @@
 #!/usr/bin/env bats
+# bats sets $stderr and $stderr_lines for `run --separate-stderr`.
+# shellcheck disable=SC2154
 # The Make and shell surface: help, required variables, usage errors and their exit codes.
 bats_require_minimum_version 1.5.0
 
 setup() {
   load '../test_helper/common-setup'
   _common_setup
-  cd "$PROJECT_ROOT"
+  cd "$PROJECT_ROOT" || return 1
 }
 
 @test "make with no target prints help listing every operation with its variables" {
