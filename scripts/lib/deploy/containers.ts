@@ -1,0 +1,96 @@
+// Docker-level view of one service's containers during a deploy (compose ps hides restart counts
+// and the exact image), and the waits a rolling replacement needs.
+import { $ } from 'zx';
+import { OperationError } from '../errors.ts';
+
+export interface ContainerInfo {
+  id: string;
+  name: string;
+  image: string;
+  status: string; // running, restarting, exited, created ...
+  health: string; // healthy, unhealthy, starting, '' (no healthcheck)
+  restarts: number;
+}
+
+interface RawInspect {
+  Id: string;
+  Name: string;
+  RestartCount: number;
+  Config: { Image: string };
+  State: { Status: string; Health?: { Status: string } };
+}
+
+export function parseInspect(json: string): ContainerInfo[] {
+  return (JSON.parse(json) as RawInspect[]).map((c) => ({
+    id: c.Id,
+    name: c.Name.replace(/^\//, ''),
+    image: c.Config.Image,
+    status: c.State.Status,
+    health: c.State.Health?.Status ?? '',
+    restarts: c.RestartCount,
+  }));
+}
+
+/** Every container (stopped ones too) of one compose service of one project. */
+export async function serviceContainers(project: string, service: string): Promise<ContainerInfo[]> {
+  const ids = await $`docker ps --all --quiet --no-trunc --filter ${`label=com.docker.compose.project=${project}`} --filter ${`label=com.docker.compose.service=${service}`}`.quiet().timeout('20s');
+  const list = ids.stdout.split('\n').filter(Boolean);
+  if (!list.length) return [];
+  const out = await $`docker inspect ${list}`.quiet().nothrow().timeout('20s');
+  // A container removed between the two calls makes inspect fail for it alone; retry without it.
+  if (out.exitCode !== 0) return (await Promise.all(list.map((id) => inspectOne(id)))).filter((c): c is ContainerInfo => Boolean(c));
+  return parseInspect(out.stdout);
+}
+
+export async function inspectOne(id: string): Promise<ContainerInfo | undefined> {
+  const out = await $`docker inspect ${id}`.quiet().nothrow().timeout('20s');
+  return out.exitCode === 0 ? parseInspect(out.stdout)[0] : undefined;
+}
+
+export type Readiness = 'ready' | 'waiting' | 'failed';
+
+/**
+ * Verdict on a starting container: ready when healthy (or running without a healthcheck), failed
+ * when it is gone, reported unhealthy, or crash-looping; otherwise keep waiting (pure).
+ */
+export function readiness(c: ContainerInfo | undefined, maxRestarts = 2): { verdict: Readiness; reason?: string } {
+  if (!c) return { verdict: 'failed', reason: 'the new container disappeared' };
+  if (c.restarts > maxRestarts) return { verdict: 'failed', reason: `the new container crashed ${c.restarts} times` };
+  if (c.status === 'exited' || c.status === 'dead') return { verdict: 'failed', reason: `the new container ${c.status}` };
+  if (c.health === 'unhealthy') return { verdict: 'failed', reason: 'the new container reports unhealthy' };
+  if (c.status === 'running' && (c.health === 'healthy' || c.health === '')) return { verdict: 'ready' };
+  return { verdict: 'waiting' };
+}
+
+/** Polls until the container is ready; throws with the reason when it fails or time runs out. */
+export async function waitReady(id: string, timeoutSeconds: number): Promise<number> {
+  const started = performance.now();
+  const deadline = started + timeoutSeconds * 1000;
+  while (performance.now() < deadline) {
+    const { verdict, reason } = readiness(await inspectOne(id));
+    if (verdict === 'ready') return (performance.now() - started) / 1000;
+    if (verdict === 'failed') throw new OperationError(reason ?? 'the new container failed');
+    await sleep(500);
+  }
+  throw new OperationError(`the new container was not healthy within ${timeoutSeconds}s`);
+}
+
+/** SIGTERM, up to `graceSeconds` for in-flight requests, then removal. */
+export async function stopAndRemove(id: string, graceSeconds: number): Promise<void> {
+  await $`docker stop --time ${String(graceSeconds)} ${id}`.quiet().nothrow().timeout(`${graceSeconds + 30}s`);
+  await $`docker rm --force ${id}`.quiet().nothrow().timeout('30s');
+}
+
+export async function containerLogs(id: string, lines = 30): Promise<string> {
+  const out = await $`docker logs --tail ${String(lines)} ${id}`.quiet().nothrow().timeout('20s');
+  return `${out.stdout}${out.stderr}`.trim() || '(no log output)';
+}
+
+export async function imageExists(image: string): Promise<boolean> {
+  const out = await $`docker image inspect ${image}`.quiet().nothrow().timeout('20s');
+  return out.exitCode === 0;
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

@@ -1,0 +1,105 @@
+// Replacing one service's container with a new version. Rolling: the new container starts beside
+// the old one through compose itself (`up --scale N+1 --no-recreate`, so it gets compose's labels,
+// networks and DNS alias), must become healthy, then the old one gets SIGTERM and finishes its
+// in-flight requests. Recreate (single-writer stores): stop, then start, with the image already
+// built so the gap is only the container start.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { $ } from 'zx';
+import { type ComposeContext, composeArgs } from '../compose.ts';
+import { OperationError } from '../errors.ts';
+import { info } from '../output.ts';
+import { runDir, projectRoot } from '../paths.ts';
+import type { DeployStep } from './plan.ts';
+import { type ContainerInfo, containerLogs, serviceContainers, sleep, stopAndRemove, waitReady } from './containers.ts';
+
+export interface RolloutOptions {
+  ctx: ComposeContext;
+  project: string;
+  step: DeployStep;
+  /** Compose variables for this run: every deployed version plus the target's new one. */
+  env: Record<string, string>;
+  timeoutSeconds: number;
+  /** Pause between "new is healthy" and "old gets SIGTERM": nginx re-resolves every second. */
+  drainSeconds: number;
+  graceSeconds: number;
+  /** Extra compose files layered onto the new container (e.g. a config to try). */
+  overrides: string[];
+}
+
+function runCompose(opts: RolloutOptions, extraFiles: string[], args: string[]) {
+  const files = [...extraFiles, ...opts.overrides].flatMap((f) => ['-f', f]);
+  return $({ cwd: projectRoot, env: { ...process.env, ...opts.env }, quiet: true, nothrow: true })`docker ${composeArgs(opts.ctx)} ${files} ${args}`;
+}
+
+/** A compose override that removes the service's published ports (first hop of a two-hop swap). */
+function portlessOverride(project: string, service: string): string {
+  mkdirSync(runDir, { recursive: true });
+  const file = path.join(runDir, `deploy-${project}-${service}-portless.yml`);
+  // `!reset` (Compose >= 2.24) drops the base file's list instead of merging into it.
+  writeFileSync(file, `# Written by scripts/deploy.ts: first container of a two-hop rolling deploy runs without host ports.\nservices:\n  ${JSON.stringify(service)}:\n    ports: !reset []\n`);
+  return file;
+}
+
+async function failWithLogs(container: ContainerInfo, reason: string, service: string): Promise<never> {
+  const logs = await containerLogs(container.id);
+  await stopAndRemove(container.id, 5);
+  throw new OperationError(`${reason}; the new ${service} container was removed and the old one keeps serving`, 1, `--- last log lines of the new ${service} container (${container.name}) ---\n${logs}`);
+}
+
+/** Starts one more container of the service with the current compose config and returns it. */
+async function startBeside(opts: RolloutOptions, extraFiles: string[], existing: ContainerInfo[]): Promise<ContainerInfo> {
+  const { service } = opts.step;
+  const up = await runCompose(opts, extraFiles, ['up', '--detach', '--no-deps', '--no-recreate', '--no-build', '--scale', `${service}=${existing.length + 1}`, service]).timeout('180s');
+  const known = new Set(existing.map((c) => c.id));
+  const fresh = (await serviceContainers(opts.project, service)).filter((c) => !known.has(c.id));
+  if (up.exitCode !== 0) {
+    const reason = `starting a new ${service} container failed: ${up.stderr.trim().split('\n').slice(-1)[0] ?? ''}`;
+    if (fresh[0]) return failWithLogs(fresh[0], reason, service);
+    throw new OperationError(`${reason}; the old one keeps serving`);
+  }
+  if (fresh.length !== 1) throw new OperationError(`expected one new ${service} container, compose created ${fresh.length}`);
+  return fresh[0];
+}
+
+export async function rollingReplace(opts: RolloutOptions): Promise<void> {
+  const { service, hops } = opts.step;
+  // Stopped leftovers would be restarted by `up` instead of a new container being created.
+  for (const c of (await serviceContainers(opts.project, service)).filter((c) => c.status !== 'running')) await stopAndRemove(c.id, 1);
+  let serving = await serviceContainers(opts.project, service);
+  if (serving.length === 0) return recreate(opts); // nothing is serving, so nothing to keep serving
+
+  for (let hop = 1; hop <= hops; hop++) {
+    const lastHop = hop === hops;
+    const candidate = await startBeside(opts, lastHop ? [] : [portlessOverride(opts.project, service)], serving);
+    info(`  ${service}: new container ${candidate.name} started${lastHop ? '' : ' (without host ports)'}, waiting for health`);
+    try {
+      const seconds = await waitReady(candidate.id, opts.timeoutSeconds);
+      info(`  ${service}: ${candidate.name} healthy after ${seconds.toFixed(1)}s`);
+    } catch (err) {
+      await failWithLogs(candidate, (err as Error).message, service);
+    }
+    await sleep(opts.drainSeconds * 1000);
+    for (const old of serving) {
+      info(`  ${service}: stopping ${old.name} (SIGTERM, up to ${opts.graceSeconds}s for in-flight requests)`);
+      await stopAndRemove(old.id, opts.graceSeconds);
+    }
+    serving = [candidate];
+  }
+}
+
+/** Stop-then-start for services that must never run twice; on failure the previous version is restarted. */
+export async function recreate(opts: RolloutOptions, previousEnv?: Record<string, string>): Promise<void> {
+  const { service } = opts.step;
+  const args = ['up', '--detach', '--no-deps', '--no-build', '--wait', '--wait-timeout', String(opts.timeoutSeconds), service];
+  const up = await runCompose(opts, [], args).timeout(`${opts.timeoutSeconds + 120}s`);
+  if (up.exitCode === 0) return;
+  const current = (await serviceContainers(opts.project, service))[0];
+  const logs = current ? await containerLogs(current.id) : '(no container)';
+  let restored = 'no previous version to restore';
+  if (previousEnv) {
+    const back = await runCompose({ ...opts, env: previousEnv, overrides: [] }, [], args).timeout(`${opts.timeoutSeconds + 120}s`);
+    restored = back.exitCode === 0 ? 'the previous version was started again' : 'restarting the previous version failed too';
+  }
+  throw new OperationError(`the new ${service} was not healthy within ${opts.timeoutSeconds}s; ${restored}`, 1, `--- last log lines of the new ${service} container ---\n${logs}`);
+}

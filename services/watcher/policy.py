@@ -1,0 +1,157 @@
+"""The watcher's decisions, free of I/O so they can be tested exactly.
+
+Which containers it may touch (its own compose project, opted in with galaxy.autoheal=true,
+running and unhealthy, not paused), how often (a sliding-window limit per container, so a crash
+loop does not become a restart storm) and how that is exported as Prometheus text.
+"""
+from __future__ import annotations
+
+import threading
+from collections import deque
+from dataclasses import dataclass, field
+from typing import Optional
+
+PROJECT_LABEL = "com.docker.compose.project"
+SERVICE_LABEL = "com.docker.compose.service"
+AUTOHEAL_LABEL = "galaxy.autoheal"
+
+
+@dataclass(frozen=True)
+class ContainerView:
+    """The few inspect fields the decisions need."""
+    id: str
+    name: str
+    service: str
+    project: str
+    status: str  # running, paused, restarting, exited, created, dead
+    health: str  # healthy, unhealthy, starting, "" when there is no healthcheck
+    restart_count: int
+    autoheal: bool
+
+    @staticmethod
+    def from_inspect(raw: dict) -> "ContainerView":
+        labels = (raw.get("Config") or {}).get("Labels") or {}
+        state = raw.get("State") or {}
+        return ContainerView(
+            id=raw.get("Id", ""),
+            name=(raw.get("Name") or "").lstrip("/"),
+            service=labels.get(SERVICE_LABEL, ""),
+            project=labels.get(PROJECT_LABEL, ""),
+            status=state.get("Status", ""),
+            health=((state.get("Health") or {}).get("Status") or ""),
+            restart_count=int(raw.get("RestartCount") or 0),
+            autoheal=labels.get(AUTOHEAL_LABEL, "").lower() == "true",
+        )
+
+
+class RateLimiter:
+    """At most `limit` actions per key within `window` seconds (sliding window)."""
+
+    def __init__(self, limit: int, window: float):
+        self.limit = limit
+        self.window = window
+        self._times: dict[str, deque] = {}
+        self._lock = threading.Lock()
+
+    def _prune(self, key: str, now: float) -> deque:
+        times = self._times.setdefault(key, deque())
+        while times and now - times[0] >= self.window:
+            times.popleft()
+        return times
+
+    def allow(self, key: str, now: float) -> bool:
+        """True (and counts the action) while under the limit; False once it is reached."""
+        with self._lock:
+            times = self._prune(key, now)
+            if len(times) >= self.limit:
+                return False
+            times.append(now)
+            return True
+
+    def retry_after(self, key: str, now: float) -> float:
+        """Seconds until the next action for `key` would be allowed (0 when it already is)."""
+        with self._lock:
+            times = self._prune(key, now)
+            return 0.0 if len(times) < self.limit else max(0.0, self.window - (now - times[0]))
+
+
+def skip_reason(c: Optional[ContainerView], project: str) -> Optional[str]:
+    """Why the watcher must leave this container alone, or None when an unhealthy restart is due.
+
+    Only running containers are restarted: one an operator stopped (docker stop / compose stop)
+    is not running, and one that crashed is Docker's restart policy's job, so neither is touched.
+    A paused container was paused on purpose.
+    """
+    if c is None:
+        return "gone"
+    if c.project != project:
+        return "other_project"
+    if not c.autoheal:
+        return "not_opted_in"
+    if c.status != "running":
+        return f"not_running:{c.status or 'unknown'}"
+    if c.health != "unhealthy":
+        return f"not_unhealthy:{c.health or 'no_healthcheck'}"
+    return None
+
+
+def is_unhealthy_event(event: dict) -> bool:
+    """Docker reports health changes as Action 'health_status: unhealthy' on container events."""
+    return event.get("Type") == "container" and str(event.get("Action", "")).strip() == "health_status: unhealthy"
+
+
+def _escape(value: str) -> str:
+    return value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+
+
+def _labels(pairs: dict) -> str:
+    return "{" + ",".join(f'{k}="{_escape(str(v))}"' for k, v in pairs.items()) + "}"
+
+
+@dataclass
+class Counters:
+    """Totals since the watcher started, keyed by (service, reason) / container name."""
+    restarts: dict = field(default_factory=dict)  # (service, reason) -> n
+    skipped: dict = field(default_factory=dict)  # (service, reason) -> n
+    per_container: dict = field(default_factory=dict)  # container name -> restarts done by the watcher
+
+    def count_restart(self, c: ContainerView, reason: str) -> None:
+        key = (c.service, reason)
+        self.restarts[key] = self.restarts.get(key, 0) + 1
+        self.per_container[c.name] = self.per_container.get(c.name, 0) + 1
+
+    def count_skip(self, c: ContainerView, reason: str) -> None:
+        key = (c.service, reason)
+        self.skipped[key] = self.skipped.get(key, 0) + 1
+
+
+def render_metrics(containers: list[ContainerView], counters: Counters) -> str:
+    """Prometheus text for the contract's galaxy_container_* and galaxy_watcher_* series."""
+    out = [
+        "# HELP galaxy_container_health 1 when the container's healthcheck passes, 0 when unhealthy or starting.",
+        "# TYPE galaxy_container_health gauge",
+    ]
+    ordered = sorted(containers, key=lambda c: (c.service, c.name))
+    for c in ordered:
+        if c.health:
+            out.append(f"galaxy_container_health{_labels({'service': c.service, 'container': c.name})} {1 if c.health == 'healthy' else 0}")
+    out += ["# HELP galaxy_container_running 1 when the container is running.", "# TYPE galaxy_container_running gauge"]
+    for c in ordered:
+        out.append(f"galaxy_container_running{_labels({'service': c.service, 'container': c.name})} {1 if c.status == 'running' else 0}")
+    out += [
+        "# HELP galaxy_container_restart_count Restarts of the container: Docker's restart policy plus the watcher's.",
+        "# TYPE galaxy_container_restart_count gauge",
+    ]
+    for c in ordered:
+        total = c.restart_count + counters.per_container.get(c.name, 0)
+        out.append(f"galaxy_container_restart_count{_labels({'service': c.service, 'container': c.name})} {total}")
+    out += ["# HELP galaxy_watcher_restarts_total Restarts performed by the watcher.", "# TYPE galaxy_watcher_restarts_total counter"]
+    for (service, reason), n in sorted(counters.restarts.items()):
+        out.append(f"galaxy_watcher_restarts_total{_labels({'service': service, 'reason': reason})} {n}")
+    out += [
+        "# HELP galaxy_watcher_skipped_total Restarts the watcher wanted but did not do (rate limit reached, restart failed).",
+        "# TYPE galaxy_watcher_skipped_total counter",
+    ]
+    for (service, reason), n in sorted(counters.skipped.items()):
+        out.append(f"galaxy_watcher_skipped_total{_labels({'service': service, 'reason': reason})} {n}")
+    return "\n".join(out) + "\n"

@@ -1,0 +1,90 @@
+"""Pure decisions of the watcher: rate limit, which containers it may touch, metrics text."""
+import sys
+import unittest
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from policy import ContainerView, Counters, RateLimiter, is_unhealthy_event, render_metrics, skip_reason  # noqa: E402
+
+
+def view(**over):
+    base = dict(id="abc", name="galaxy-backend-1", service="backend", project="galaxy", status="running",
+                health="unhealthy", restart_count=0, autoheal=True)
+    base.update(over)
+    return ContainerView(**base)
+
+
+class RateLimiterTest(unittest.TestCase):
+    def test_allows_up_to_the_limit_then_refuses_within_the_window(self):
+        rl = RateLimiter(3, 600)
+        self.assertEqual([rl.allow("c", t) for t in (0, 10, 20, 30)], [True, True, True, False])
+        self.assertAlmostEqual(rl.retry_after("c", 30), 570)
+
+    def test_window_slides(self):
+        rl = RateLimiter(2, 100)
+        self.assertTrue(rl.allow("c", 0))
+        self.assertTrue(rl.allow("c", 50))
+        self.assertFalse(rl.allow("c", 99))
+        self.assertTrue(rl.allow("c", 100))  # the first one left the window
+        self.assertFalse(rl.allow("c", 120))
+
+    def test_keys_are_independent(self):
+        rl = RateLimiter(1, 100)
+        self.assertTrue(rl.allow("a", 0))
+        self.assertTrue(rl.allow("b", 0))
+        self.assertFalse(rl.allow("a", 1))
+        self.assertEqual(rl.retry_after("b", 50), 50)
+
+
+class SkipReasonTest(unittest.TestCase):
+    def test_running_unhealthy_opted_in_same_project_is_restarted(self):
+        self.assertIsNone(skip_reason(view(), "galaxy"))
+
+    def test_leaves_alone_what_it_must(self):
+        cases = {
+            "gone": None,
+            "other_project": view(project="other"),
+            "not_opted_in": view(autoheal=False),
+            "not_running:exited": view(status="exited"),  # stopped by an operator, or crashed: restart policy's job
+            "not_running:paused": view(status="paused"),
+            "not_running:restarting": view(status="restarting"),
+            "not_unhealthy:starting": view(health="starting"),
+            "not_unhealthy:healthy": view(health="healthy"),
+            "not_unhealthy:no_healthcheck": view(health=""),
+        }
+        for expected, c in cases.items():
+            self.assertEqual(skip_reason(c, "galaxy"), expected, expected)
+
+    def test_from_inspect_reads_labels_and_state(self):
+        raw = {"Id": "x1", "Name": "/galaxy-backend-2", "RestartCount": 4,
+               "Config": {"Labels": {"com.docker.compose.project": "galaxy", "com.docker.compose.service": "backend", "galaxy.autoheal": "True"}},
+               "State": {"Status": "running", "Health": {"Status": "unhealthy"}}}
+        self.assertEqual(ContainerView.from_inspect(raw), view(id="x1", name="galaxy-backend-2", restart_count=4))
+        bare = ContainerView.from_inspect({"Id": "y", "Name": "/y", "Config": {"Labels": None}, "State": {"Status": "running"}})
+        self.assertEqual((bare.autoheal, bare.health, bare.project), (False, "", ""))
+
+    def test_unhealthy_event(self):
+        self.assertTrue(is_unhealthy_event({"Type": "container", "Action": "health_status: unhealthy"}))
+        self.assertFalse(is_unhealthy_event({"Type": "container", "Action": "health_status: healthy"}))
+        self.assertFalse(is_unhealthy_event({"Type": "network", "Action": "health_status: unhealthy"}))
+
+
+class MetricsTest(unittest.TestCase):
+    def test_renders_contract_names(self):
+        counters = Counters()
+        counters.count_restart(view(), "unhealthy")
+        counters.count_skip(view(), "rate_limited")
+        text = render_metrics([view(restart_count=2), view(name="galaxy-redis-1", service="redis", health="healthy"),
+                               view(name="galaxy-x-1", service="x", health="", status="exited")], counters)
+        self.assertIn('galaxy_container_health{service="backend",container="galaxy-backend-1"} 0', text)
+        self.assertIn('galaxy_container_health{service="redis",container="galaxy-redis-1"} 1', text)
+        self.assertNotIn('galaxy_container_health{service="x"', text)  # no healthcheck: no health series
+        self.assertIn('galaxy_container_running{service="x",container="galaxy-x-1"} 0', text)
+        self.assertIn('galaxy_container_restart_count{service="backend",container="galaxy-backend-1"} 3', text)
+        self.assertIn('galaxy_watcher_restarts_total{service="backend",reason="unhealthy"} 1', text)
+        self.assertIn('galaxy_watcher_skipped_total{service="backend",reason="rate_limited"} 1', text)
+        self.assertIn("# TYPE galaxy_watcher_restarts_total counter", text)
+
+
+if __name__ == "__main__":
+    unittest.main()

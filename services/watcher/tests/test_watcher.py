@@ -1,0 +1,157 @@
+"""The watcher against a fake engine (decisions end to end) and the client against a fake socket."""
+import io
+import json
+import os
+import socketserver
+import sys
+import tempfile
+import threading
+import unittest
+from http.server import BaseHTTPRequestHandler
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(HERE.parent / "pylib"))
+from docker_api import Docker  # noqa: E402
+from galaxy_http import Logger  # noqa: E402
+from policy import RateLimiter  # noqa: E402
+from watcher import Watcher  # noqa: E402
+
+
+def raw(cid, status="running", health="unhealthy", project="galaxy", autoheal="true", service="backend"):
+    return {"Id": cid, "Name": f"/galaxy-{cid}", "RestartCount": 0,
+            "Config": {"Labels": {"com.docker.compose.project": project, "com.docker.compose.service": service, "galaxy.autoheal": autoheal}},
+            "State": {"Status": status, "Health": {"Status": health}}}
+
+
+class FakeDocker:
+    def __init__(self, containers):
+        self.containers = {c["Id"]: c for c in containers}
+        self.restarted = []
+
+    def inspect(self, cid):
+        return self.containers.get(cid)
+
+    def list_ids(self, _project):
+        return list(self.containers)
+
+    def restart(self, cid, _timeout):
+        self.restarted.append(cid)
+        self.containers[cid]["State"]["Health"]["Status"] = "starting"
+
+    def ping(self):
+        return True
+
+
+class WatcherTest(unittest.TestCase):
+    def make(self, containers, limit=3, clock=None):
+        self.log = io.StringIO()
+        self.alerts = []
+        docker = FakeDocker(containers)
+        now = clock or (lambda: 0.0)
+        w = Watcher(docker, "galaxy", RateLimiter(limit, 600), Logger("watcher", stream=self.log), 1,
+                    alert=lambda c, s: self.alerts.append((c.name, s)), clock=now)
+        return w, docker
+
+    def test_unhealthy_event_restarts_and_counts(self):
+        w, docker = self.make([raw("b1")])
+        result = w.handle_event({"Type": "container", "Action": "health_status: unhealthy", "id": "b1"})
+        self.assertEqual(result, "restarted")
+        self.assertEqual(docker.restarted, ["b1"])
+        self.assertEqual(w.counters.restarts, {("backend", "unhealthy"): 1})
+        lines = [json.loads(line) for line in self.log.getvalue().splitlines()]
+        self.assertIn("restarting unhealthy container", [line["msg"] for line in lines])
+
+    def test_sweep_restarts_only_eligible_containers(self):
+        w, docker = self.make([raw("b1"), raw("stopped", status="exited"), raw("other", project="x"),
+                               raw("optout", autoheal="false"), raw("ok", health="healthy")])
+        w.sweep()
+        self.assertEqual(docker.restarted, ["b1"])
+        self.assertEqual(len(w.snapshot), 5)
+        self.assertIn('galaxy_container_running{service="backend",container="galaxy-stopped"} 0', w.metrics_text())
+
+    def test_rate_limit_stops_restarting_and_alerts_once(self):
+        w, docker = self.make([raw("b1")], limit=2)
+        results = []
+        for _ in range(5):
+            docker.containers["b1"]["State"]["Health"]["Status"] = "unhealthy"  # still broken after each restart
+            results.append(w.consider("b1", "unhealthy"))
+        self.assertEqual(results, ["restarted", "restarted", "skip:rate_limited", "skip:rate_limited", "skip:rate_limited"])
+        self.assertEqual(len(docker.restarted), 2)
+        self.assertEqual(len(self.alerts), 1)
+        self.assertEqual(w.counters.skipped, {("backend", "rate_limited"): 3})
+        self.assertIn("restart limit reached", self.log.getvalue())
+
+    def test_die_event_is_logged_not_acted_on(self):
+        w, docker = self.make([raw("b1", status="exited")])
+        self.assertIsNone(w.handle_event({"Type": "container", "Action": "die", "id": "b1",
+                                          "Actor": {"Attributes": {"name": "galaxy-b1", "exitCode": "137"}}}))
+        self.assertEqual(docker.restarted, [])
+        self.assertIn('"exit_code":"137"', self.log.getvalue())
+
+
+class FakeEngine(socketserver.ThreadingMixIn, socketserver.UnixStreamServer):
+    daemon_threads = True
+
+
+class EngineHandler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def address_string(self):  # unix sockets have no client address
+        return "unix"
+
+    def log_message(self, *_args):
+        pass
+
+    def do_GET(self):
+        if self.path.startswith("/events"):
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Transfer-Encoding", "chunked")
+            self.end_headers()
+            for event in ({"Type": "container", "Action": "start", "id": "a"},
+                          {"Type": "container", "Action": "health_status: unhealthy", "id": "a"}):
+                data = (json.dumps(event) + "\n").encode()
+                self.wfile.write(f"{len(data):x}\r\n".encode() + data + b"\r\n")
+            self.wfile.write(b"0\r\n\r\n")
+            return
+        body = json.dumps([{"Id": "a"}, {"Id": "b"}]).encode() if self.path.startswith("/containers/json") else b"OK"
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def do_POST(self):
+        self.server.posts.append(self.path)
+        self.send_response(204)
+        self.end_headers()
+
+
+class DockerClientTest(unittest.TestCase):
+    def setUp(self):
+        self.dir = tempfile.TemporaryDirectory()
+        self.path = os.path.join(self.dir.name, "docker.sock")
+        self.server = FakeEngine(self.path, EngineHandler)
+        self.server.posts = []
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def tearDown(self):
+        self.server.shutdown()
+        self.server.server_close()
+        self.dir.cleanup()
+
+    def test_events_stream_is_read_event_by_event(self):
+        events = list(Docker(self.path).events("galaxy"))
+        self.assertEqual([e["Action"] for e in events], ["start", "health_status: unhealthy"])
+
+    def test_list_restart_and_ping(self):
+        d = Docker(self.path)
+        self.assertEqual(d.list_ids("galaxy"), ["a", "b"])
+        d.restart("a", 7)
+        self.assertEqual(self.server.posts, ["/containers/a/restart?t=7"])
+        self.assertTrue(d.ping())
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -1,0 +1,200 @@
+"""galaxy watcher: restarts opted-in containers of its own compose project when they turn unhealthy.
+
+Plain Docker restarts a container whose process exits (restart policy) but never one that runs
+and fails its healthcheck (a hung process). This service listens to the Engine's event stream
+for `health_status: unhealthy`, also sweeps every few seconds in case an event was missed while
+reconnecting, and restarts within a per-container rate limit. Above the limit it logs, counts
+and (when ALERTMANAGER_URL is set) raises an alert instead of restarting again.
+
+Environment: WATCH_PROJECT (required: the compose project to guard), DOCKER_SOCKET, PORT (9102),
+RESTART_LIMIT (3) per RESTART_WINDOW_SECONDS (600), STOP_TIMEOUT_SECONDS (10),
+SWEEP_SECONDS (5), ALERTMANAGER_URL (optional), APP_VERSION, LOG_LEVEL.
+"""
+from __future__ import annotations
+
+import json
+import os
+import sys
+import threading
+import time
+import urllib.request
+from pathlib import Path
+from typing import Callable, Optional
+
+# The shared module lives in services/pylib on the host and in /app/pylib in the image.
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "pylib"))
+from galaxy_http import App, Logger, Request, Response, env_int, run_forever  # noqa: E402
+
+from docker_api import Docker  # noqa: E402
+from policy import ContainerView, Counters, RateLimiter, is_unhealthy_event, render_metrics, skip_reason  # noqa: E402
+
+
+class Watcher:
+    def __init__(self, docker, project: str, limiter: RateLimiter, log: Logger, stop_timeout: int = 10,
+                 alert: Optional[Callable[[ContainerView, str], None]] = None, clock: Callable[[], float] = time.monotonic):
+        self.docker = docker
+        self.project = project
+        self.limiter = limiter
+        self.log = log
+        self.stop_timeout = stop_timeout
+        self.alert = alert
+        self.clock = clock
+        self.counters = Counters()
+        self.snapshot: list[ContainerView] = []
+        self.connected = False
+        self._busy: set[str] = set()  # names being restarted: the sweep must not restart them twice
+        self._lock = threading.Lock()
+        self._alerted: dict[str, float] = {}
+
+    def view(self, container_id: str) -> Optional[ContainerView]:
+        raw = self.docker.inspect(container_id)
+        return ContainerView.from_inspect(raw) if raw else None
+
+    def consider(self, container_id: str, reason: str) -> str:
+        """Restarts the container if the policy allows; returns what was done (for logs and tests)."""
+        c = self.view(container_id)
+        why = skip_reason(c, self.project)
+        if why:
+            if c is not None and c.project == self.project and c.autoheal:
+                self.log.info("unhealthy event ignored", container=c.name, service=c.service, why=why)
+            return f"skip:{why}"
+        assert c is not None
+        with self._lock:
+            if c.name in self._busy:
+                return "skip:in_progress"
+            if not self.limiter.allow(c.name, self.clock()):
+                self.counters.count_skip(c, "rate_limited")
+                self._limit_reached(c)
+                return "skip:rate_limited"
+            self._busy.add(c.name)
+        try:
+            self.log.warn("restarting unhealthy container", container=c.name, service=c.service, reason=reason,
+                          docker_restart_count=c.restart_count, stop_timeout=self.stop_timeout)
+            started = time.monotonic()
+            self.docker.restart(c.id, self.stop_timeout)
+            with self._lock:
+                self.counters.count_restart(c, reason)
+            self.log.info("container restarted", container=c.name, service=c.service, reason=reason,
+                          seconds=round(time.monotonic() - started, 2))
+            return "restarted"
+        except Exception as err:  # the engine refused or timed out: count it, the next sweep retries
+            with self._lock:
+                self.counters.count_skip(c, "restart_failed")
+            self.log.error("restart failed", container=c.name, service=c.service, error=str(err))
+            return "failed"
+        finally:
+            with self._lock:
+                self._busy.discard(c.name)
+
+    def _limit_reached(self, c: ContainerView) -> None:
+        now = self.clock()
+        wait = self.limiter.retry_after(c.name, now)
+        self.log.error("restart limit reached: leaving the container unhealthy for an operator", container=c.name,
+                       service=c.service, limit=self.limiter.limit, window_seconds=self.limiter.window, retry_after_seconds=round(wait))
+        # One alert per container per window, not one per sweep.
+        if self.alert and now - self._alerted.get(c.name, -1e12) >= self.limiter.window:
+            self._alerted[c.name] = now
+            try:
+                self.alert(c, f"{c.name} was restarted {self.limiter.limit} times within {int(self.limiter.window)}s and is still unhealthy")
+            except Exception as err:
+                self.log.error("alert not delivered", container=c.name, error=str(err))
+
+    def handle_event(self, event: dict) -> Optional[str]:
+        action = str(event.get("Action", ""))
+        attrs = (event.get("Actor") or {}).get("Attributes") or {}
+        if is_unhealthy_event(event):
+            return self.consider(event.get("id") or (event.get("Actor") or {}).get("ID", ""), "unhealthy")
+        if action == "die":
+            # Crashes are the restart policy's job; logged so a crash loop is visible next to our restarts.
+            self.log.info("container exited", container=attrs.get("name"), service=attrs.get("com.docker.compose.service"),
+                          exit_code=attrs.get("exitCode"))
+        return None
+
+    def sweep(self) -> list[str]:
+        """Refreshes the metrics snapshot and restarts any unhealthy container an event did not cover."""
+        views = [v for v in (self.view(i) for i in self.docker.list_ids(self.project)) if v]
+        self.snapshot = views
+        return [self.consider(v.id, "unhealthy") for v in views if skip_reason(v, self.project) is None]
+
+    def metrics_text(self) -> str:
+        with self._lock:
+            return render_metrics(list(self.snapshot), self.counters)
+
+
+def alertmanager_sender(base_url: str, project: str) -> Callable[[ContainerView, str], None]:
+    def send(c: ContainerView, summary: str) -> None:
+        body = json.dumps([{
+            "labels": {"alertname": "GalaxyWatcherRestartLimit", "severity": "critical", "project": project,
+                       "service": c.service, "container": c.name},
+            "annotations": {"summary": summary},
+        }]).encode()
+        req = urllib.request.Request(base_url.rstrip("/") + "/api/v2/alerts", data=body, method="POST",
+                                     headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(req, timeout=3):
+            pass
+    return send
+
+
+def follow_events(w: Watcher, stop: threading.Event) -> None:
+    backoff = 1.0
+    while not stop.is_set():
+        try:
+            w.connected = True
+            for event in w.docker.events(w.project):
+                backoff = 1.0
+                threading.Thread(target=w.handle_event, args=(event,), daemon=True).start()
+        except Exception as err:
+            w.log.warn("event stream lost, reconnecting", error=str(err), retry_seconds=backoff)
+        w.connected = False
+        stop.wait(backoff)
+        backoff = min(backoff * 2, 10.0)
+
+
+def sweep_forever(w: Watcher, stop: threading.Event, every: float) -> None:
+    while not stop.wait(every):
+        try:
+            w.sweep()
+        except Exception as err:
+            w.log.warn("sweep failed", error=str(err))
+
+
+def build_app(w: Watcher, version: str) -> App:
+    app = App("watcher", version, w.log)
+
+    @app.route("GET", "/health")
+    def health(_req: Request) -> Response:
+        ok = w.docker.ping()
+        body = {"status": "ok" if ok else "down", "service": "watcher", "version": version, "project": w.project,
+                "docker": ok, "events_connected": w.connected}
+        return Response(200 if ok else 503, body)
+
+    @app.route("GET", "/metrics")
+    def metrics(_req: Request) -> Response:
+        return Response(200, app.metrics.render(w.metrics_text()), "text/plain; version=0.0.4; charset=utf-8")
+
+    return app
+
+
+def main() -> int:
+    project = os.environ.get("WATCH_PROJECT", "").strip()
+    if not project:
+        print("error: set WATCH_PROJECT to the compose project to guard", file=sys.stderr)
+        return 2
+    version = os.environ.get("APP_VERSION", "dev")
+    log = Logger("watcher", os.environ.get("LOG_LEVEL", "info"))
+    docker = Docker(os.environ.get("DOCKER_SOCKET", "/var/run/docker.sock"))
+    limiter = RateLimiter(env_int("RESTART_LIMIT", 3), float(env_int("RESTART_WINDOW_SECONDS", 600)))
+    alert_url = os.environ.get("ALERTMANAGER_URL", "").strip()
+    w = Watcher(docker, project, limiter, log, env_int("STOP_TIMEOUT_SECONDS", 10),
+                alertmanager_sender(alert_url, project) if alert_url else None)
+    stop = threading.Event()
+    threading.Thread(target=follow_events, args=(w, stop), daemon=True).start()
+    threading.Thread(target=sweep_forever, args=(w, stop, float(env_int("SWEEP_SECONDS", 5))), daemon=True).start()
+    log.info("watching", project=project, restart_limit=limiter.limit, window_seconds=limiter.window)
+    code = run_forever(build_app(w, version), "0.0.0.0", env_int("PORT", 9102))
+    stop.set()
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,43 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { ServiceModel } from '../../scripts/lib/compose.ts';
+import { orderByDependencies } from '../../scripts/lib/compose.ts';
+import { type ContainerInfo, readiness } from '../../scripts/lib/deploy/containers.ts';
+import { planDeploy } from '../../scripts/lib/deploy/plan.ts';
+
+const svc = (name: string, deploy: string, over: Partial<ServiceModel> = {}): ServiceModel => ({ name, ports: [], labels: {}, dependsOn: [], hasHealthcheck: true, deploy, build: true, ...over });
+const port = [{ hostIp: '127.0.0.1', published: 3000, target: 3000 }];
+const services = orderByDependencies([
+  svc('frontend', 'rolling', { dependsOn: ['backend'], ports: port }),
+  svc('backend', 'rolling', { dependsOn: ['postgres', 'memory-api', 'experience-api'], ports: port }),
+  svc('experience-api', 'rolling', { dependsOn: ['memory-api'] }),
+  svc('memory-api', 'recreate'),
+  svc('postgres', 'recreate', { build: false }),
+]);
+
+test('without a service: every stateless built service, dependencies first', () => {
+  assert.deepEqual(planDeploy(services).map((s) => s.service), ['experience-api', 'backend', 'frontend']);
+});
+
+test('services publishing host ports are swapped in two hops, the others in one', () => {
+  assert.deepEqual(planDeploy(services, 'backend'), [{ service: 'backend', strategy: 'rolling', hops: 2 }]);
+  assert.deepEqual(planDeploy(services, 'experience-api'), [{ service: 'experience-api', strategy: 'rolling', hops: 1 }]);
+});
+
+test('a single-writer service is recreated; unknown and not-built services are refused', () => {
+  assert.deepEqual(planDeploy(services, 'memory-api'), [{ service: 'memory-api', strategy: 'recreate', hops: 1 }]);
+  assert.throws(() => planDeploy(services, 'nope'), /unknown service 'nope'/);
+  assert.throws(() => planDeploy(services, 'postgres'), /does not build/);
+});
+
+test('readiness of a new container', () => {
+  const c = (over: Partial<ContainerInfo>): ContainerInfo => ({ id: 'x', name: 'x', image: 'i', status: 'running', health: 'starting', restarts: 0, ...over });
+  assert.equal(readiness(c({})).verdict, 'waiting');
+  assert.equal(readiness(c({ health: 'healthy' })).verdict, 'ready');
+  assert.equal(readiness(c({ health: '' })).verdict, 'ready');
+  assert.equal(readiness(c({ status: 'restarting', restarts: 1 })).verdict, 'waiting');
+  assert.match(readiness(c({ status: 'restarting', restarts: 3 })).reason ?? '', /crashed 3 times/);
+  assert.equal(readiness(c({ health: 'unhealthy' })).verdict, 'failed');
+  assert.equal(readiness(c({ status: 'exited' })).verdict, 'failed');
+  assert.equal(readiness(undefined).verdict, 'failed');
+});
