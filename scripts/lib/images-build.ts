@@ -56,7 +56,13 @@ async function inspect(tags: string[]): Promise<Map<string, Current>> {
   return found;
 }
 
-function report(r: BuildReport): BuildReport {
+export interface BuildOptions {
+  /** Print only images that were (re)built: for callers like `make start` that just need the set current. */
+  quiet?: boolean;
+}
+
+function report(r: BuildReport, options: BuildOptions): BuildReport {
+  if (options.quiet && r.action === 'up to date') return r;
   const what = r.action === 'built' ? green('built') : 'up to date';
   info(`image ${r.name.padEnd(17)} ${r.tag.padEnd(38)} ${what} (${formatDuration(r.seconds)})`);
   return r;
@@ -71,7 +77,7 @@ async function buildStandIn(name: string, tag: string, dir: string, baseTag: str
   }
 }
 
-export async function buildAll(manifest: ImageManifest, names: string[], offlineDir: string): Promise<BuildReport[]> {
+export async function buildAll(manifest: ImageManifest, names: string[], offlineDir: string, options: BuildOptions = {}): Promise<BuildReport[]> {
   const tags = [manifest.base.tag, ...names.map((n) => manifest.images[n].offline)];
   const current = await inspect(tags);
   const reports: BuildReport[] = [];
@@ -85,9 +91,9 @@ export async function buildAll(manifest: ImageManifest, names: string[], offline
     const base = rebuilt.get(manifest.base.tag);
     if (!base) throw new OperationError(`${manifest.base.tag} is missing right after it was imported`);
     current.set(manifest.base.tag, base);
-    reports.push(report({ name: 'base', tag: manifest.base.tag, action: 'built', seconds: (Date.now() - started) / 1000 }));
+    reports.push(report({ name: 'base', tag: manifest.base.tag, action: 'built', seconds: (Date.now() - started) / 1000 }, options));
   } else {
-    reports.push(report({ name: 'base', tag: manifest.base.tag, action: 'up to date', seconds: (Date.now() - started) / 1000 }));
+    reports.push(report({ name: 'base', tag: manifest.base.tag, action: 'up to date', seconds: (Date.now() - started) / 1000 }, options));
   }
   const baseId = current.get(manifest.base.tag)!.id;
 
@@ -98,7 +104,7 @@ export async function buildAll(manifest: ImageManifest, names: string[], offline
     const hash = folderHash(dir, baseId);
     const action = needsBuild(current.get(tag), hash) ? 'built' : 'up to date';
     if (action === 'built') await buildStandIn(name, tag, dir, manifest.base.tag, hash);
-    reports.push(report({ name, tag, action, seconds: (Date.now() - started) / 1000 }));
+    reports.push(report({ name, tag, action, seconds: (Date.now() - started) / 1000 }, options));
   }
   return reports;
 }

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { $, type Duration } from 'zx';
 import { UsageError } from './errors.ts';
-import { buildAll, type BuildReport } from './images-build.ts';
+import { buildAll, type BuildOptions, type BuildReport } from './images-build.ts';
 import { info } from './output.ts';
 import { projectRoot } from './paths.ts';
 
@@ -115,7 +115,7 @@ export function selectImages(manifest: ImageManifest, only?: string[]): string[]
 }
 
 /** Builds the base, then each stand-in whose folder (or base) changed; prints one line each. */
-export async function buildOfflineImages(names?: string[]): Promise<BuildReport[]> {
+export async function buildOfflineImages(names?: string[], options: BuildOptions = {}): Promise<BuildReport[]> {
   const manifest = loadManifest();
-  return buildAll(manifest, selectImages(manifest, names), offlineDir);
+  return buildAll(manifest, selectImages(manifest, names), offlineDir, options);
 }

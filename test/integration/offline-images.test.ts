@@ -2,11 +2,12 @@
 // relies on. Everything it creates carries one run label and is removed in `after`, even on failure.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { $, sleep } from 'zx';
+import { extraCertificates } from '../../scripts/lib/images-base.ts';
 import { buildOfflineImages, loadManifest } from '../../scripts/lib/images.ts';
 
 const run = `gx-offimg-${randomBytes(4).toString('hex')}`;
@@ -98,6 +99,31 @@ describe('offline stand-in images', { timeout: 30 * 60_000 }, () => {
     assert.match(await docker(['run', '--rm', '--label', label, images.node, 'npm', '--version']), /^\d+\.\d+\.\d+$/);
     // Official behaviour: an option as the command goes to node.
     assert.match(await docker(['run', '--rm', '--label', label, images.node, '--version']), /^v20\./);
+  });
+
+  it('the base trusts every certificate of the host bundle (TLS-inspecting proxies)', async (t) => {
+    const hostBundle = '/etc/ssl/certs/ca-certificates.crt';
+    if (!existsSync(hostBundle)) return t.skip('this host has no CA bundle to carry over');
+    const imageBundle = await docker(['run', '--rm', '--label', label, loadManifest().base.tag, 'cat', hostBundle]);
+    assert.deepEqual(extraCertificates(readFileSync(hostBundle, 'utf8'), imageBundle), []);
+  });
+
+  it('node trusts the system CA store without NODE_EXTRA_CA_CERTS', async () => {
+    // A throwaway CA added the way the base adds the host's; client and server on 127.0.0.1 inside.
+    const script = [
+      'set -e; cd /tmp',
+      'openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.crt -subj /CN=gx-it-ca -days 1 2>/dev/null',
+      'openssl req -newkey rsa:2048 -nodes -keyout srv.key -out srv.csr -subj /CN=localhost 2>/dev/null',
+      'printf "subjectAltName=DNS:localhost\\n" >ext.cnf',
+      'openssl x509 -req -in srv.csr -CA ca.crt -CAkey ca.key -CAcreateserial -out srv.crt -days 1 -extfile ext.cnf 2>/dev/null',
+      'cp ca.crt /usr/local/share/ca-certificates/gx-it.crt && update-ca-certificates >/dev/null 2>&1',
+      `node -e 'const https = require("https"), fs = require("fs");
+        const s = https.createServer({ key: fs.readFileSync("srv.key"), cert: fs.readFileSync("srv.crt") }, (q, r) => r.end("ok"))
+          .listen(8443, "127.0.0.1", () => https.get("https://localhost:8443", { timeout: 3000 }, (r) => { console.log("trusted", r.statusCode); s.close(); })
+          .on("error", (e) => { console.log("rejected", e.code); s.close(); }));'`,
+    ].join('\n');
+    const out = await docker(['run', '--rm', '--label', label, '-e', 'NODE_EXTRA_CA_CERTS=', images.node, 'bash', '-c', script]);
+    assert.equal(out, 'trusted 200');
   });
 
   it('python runs a script with sqlite3, as python and python3, as a non-root user', async () => {
