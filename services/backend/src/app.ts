@@ -1,0 +1,159 @@
+// Request handling: routes, per-request metrics and JSON access logs.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type pg from 'pg';
+import type { Config } from './config.js';
+import type { Logger } from './log.js';
+import type { Metrics } from './metrics.js';
+import type { Cache } from './cache.js';
+import { asStatusEntries, healthReport, type DependencyMonitor } from './deps.js';
+import { aggregateStatus, probe, type StatusEntry } from './status.js';
+import { answer, ChatInputError, parseChatRequest } from './chat.js';
+import { createNote, deleteNote, listNotes, saveExchange, type Note } from './db.js';
+import { HttpError, readJson, Router, sendJson, sendText, type Ctx } from './http.js';
+
+export interface AppState {
+  migrated: boolean;
+  shuttingDown: boolean;
+}
+
+export interface AppDeps {
+  cfg: Config;
+  pool: pg.Pool;
+  cache: Cache;
+  deps: DependencyMonitor;
+  metrics: Metrics;
+  log: Logger;
+  state: AppState;
+}
+
+export function createHandler(d: AppDeps): (req: IncomingMessage, res: ServerResponse) => void {
+  const { cfg, pool, cache, deps, metrics, log, state } = d;
+  const router = new Router();
+
+  const requireSchema = () => {
+    if (!state.migrated) throw new HttpError(503, 'database schema not ready yet');
+  };
+
+  router.add('GET', '/health', async ({ res }) => {
+    const report = healthReport(await deps.check(), state.migrated, cfg.appVersion);
+    sendJson(res, report.httpStatus, report.body);
+  });
+
+  router.add('GET', '/metrics', async ({ res }) => {
+    await deps.check(); // refreshes galaxy_dependency_up
+    sendText(res, 200, metrics.render(), 'text/plain; version=0.0.4; charset=utf-8');
+  });
+
+  router.add('GET', '/api/version', ({ res }) => {
+    sendJson(res, 200, { service: 'backend', version: cfg.appVersion, node: process.version, startedAt: new Date(metrics.startTimeSeconds * 1000).toISOString() });
+  });
+
+  router.add('GET', '/api/status', async ({ res }) => {
+    const [own, probed] = await Promise.all([deps.check(), Promise.all(cfg.statusTargets.map((t) => probe(t, cfg.probeTimeoutMs)))]);
+    const health = healthReport(own, state.migrated, cfg.appVersion);
+    const self: StatusEntry = { name: 'backend', kind: 'self', status: health.body.status === 'down' ? 'down' : 'ok', critical: true };
+    sendJson(res, 200, { version: cfg.appVersion, ...aggregateStatus([self, ...asStatusEntries(own), ...probed]) });
+  });
+
+  router.add('GET', '/api/notes', async ({ res }) => {
+    requireSchema();
+    const cached = await cache.getNotes<Note[]>();
+    if (cached) return sendJson(res, 200, { items: cached, source: 'cache' });
+    const items = await listNotes(pool);
+    await cache.setNotes(items);
+    sendJson(res, 200, { items, source: 'database' });
+  });
+
+  router.add('POST', '/api/notes', async ({ req, res }) => {
+    requireSchema();
+    const body = (await readJson(req)) as { title?: unknown; body?: unknown };
+    if (typeof body?.title !== 'string' || !body.title.trim() || body.title.length > 200) {
+      throw new HttpError(400, 'title must be a non-empty string of at most 200 characters');
+    }
+    if (body.body !== undefined && (typeof body.body !== 'string' || body.body.length > 10000)) {
+      throw new HttpError(400, 'body must be a string of at most 10000 characters');
+    }
+    const note = await createNote(pool, body.title.trim(), (body.body as string | undefined) ?? '');
+    await cache.invalidateNotes();
+    sendJson(res, 201, note);
+  });
+
+  router.add('DELETE', '/api/notes/:id', async ({ res, params }) => {
+    requireSchema();
+    if (!/^\d{1,15}$/.test(params.id)) throw new HttpError(400, 'id must be a positive integer');
+    if (!(await deleteNote(pool, Number(params.id)))) throw new HttpError(404, 'note not found');
+    await cache.invalidateNotes();
+    res.writeHead(204).end();
+  });
+
+  router.add('POST', '/api/chat', async ({ req, res }) => {
+    let parsed: ReturnType<typeof parseChatRequest>;
+    try {
+      parsed = parseChatRequest(await readJson(req));
+    } catch (err) {
+      if (err instanceof ChatInputError) throw new HttpError(400, err.message);
+      throw err;
+    }
+    const { message, sessionId } = parsed;
+    const history = sessionId ? await cache.history(sessionId) : [];
+    const reply = await answer({ apiKey: cfg.geminiApiKey, model: cfg.geminiModel, apiBase: cfg.geminiApiBase }, history, message);
+    if (sessionId) await cache.remember(sessionId, [{ role: 'user', text: message }, { role: 'model', text: reply.answer }]);
+    const memoryId = await storeInMemory(cfg, log, sessionId, message, reply.answer, reply.source);
+    let exchangeId: number | undefined;
+    if (state.migrated) {
+      exchangeId = await saveExchange(pool, { sessionId, message, answer: reply.answer, source: reply.source, memoryId }).catch((err: Error) => {
+        log.warn('chat exchange not saved to postgres', { error: err.message });
+        return undefined;
+      });
+    }
+    sendJson(res, 200, { ...reply, sessionId: sessionId ?? null, stored: { postgres: exchangeId !== undefined, memory: memoryId !== undefined, memoryId: memoryId ?? null } });
+  });
+
+  return (req, res) => {
+    const started = performance.now();
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const { route, handler, params } = router.match(req.method ?? 'GET', url.pathname);
+    // While draining, tell keep-alive clients to reconnect (to another instance) after this answer.
+    if (state.shuttingDown) res.setHeader('connection', 'close');
+    res.on('finish', () => {
+      const seconds = (performance.now() - started) / 1000;
+      metrics.observeRequest(req.method ?? 'GET', route, res.statusCode, seconds);
+      if (!(route === '/health' || route === '/metrics') || res.statusCode >= 400) {
+        log.info('request', { method: req.method, path: url.pathname, route, status: res.statusCode, duration_ms: Math.round(seconds * 100000) / 100, remote: req.socket.remoteAddress });
+      }
+    });
+    const run = async () => {
+      if (!handler) throw new HttpError(route === 'method_not_allowed' ? 405 : 404, route === 'method_not_allowed' ? 'method not allowed' : 'not found');
+      await handler({ req, res, url, params } satisfies Ctx);
+    };
+    run().catch((err: Error) => {
+      if (res.headersSent) return res.destroy(err);
+      if (err instanceof HttpError) return sendJson(res, err.status, { error: err.message });
+      log.error('request failed', { route, error: err.message });
+      // Postgres unreachable is an availability problem, not a bug: say 503 so proxies may retry.
+      const unavailable = /ECONNREFUSED|ENOTFOUND|timeout|terminat|Connection/i.test(err.message);
+      sendJson(res, unavailable ? 503 : 500, { error: unavailable ? 'dependency unavailable' : 'internal error' });
+    });
+  };
+}
+
+async function storeInMemory(cfg: Config, log: Logger, sessionId: string | undefined, message: string, reply: string, source: string): Promise<number | undefined> {
+  try {
+    const res = await fetch(`${cfg.memoryApiUrl}/conversations`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        session: sessionId ?? null,
+        messages: [{ role: 'user', content: message }, { role: 'assistant', content: reply }],
+        metadata: { source, service: 'backend', version: cfg.appVersion },
+      }),
+      signal: AbortSignal.timeout(cfg.probeTimeoutMs),
+    });
+    if (!res.ok) throw new Error(`HTTP ${res.status}`);
+    return ((await res.json()) as { id?: number }).id;
+  } catch (err) {
+    // memory-api is not critical: the answer is still given, and `stored.memory: false` says so
+    log.warn('chat exchange not stored in memory-api', { error: (err as Error).message });
+    return undefined;
+  }
+}
