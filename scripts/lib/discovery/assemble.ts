@@ -1,0 +1,113 @@
+// Services that are not code entry points (scripts, containers, compose services, static sites,
+// unsupported languages), and unique names for all of them.
+import path from 'node:path';
+import { DATASTORE_IMAGES } from './catalog.ts';
+import { serviceForFile, type Analysis } from './services.ts';
+import type { Service } from './types.ts';
+
+function blank(partial: Partial<Service> & Pick<Service, 'name' | 'kind' | 'language' | 'entry' | 'dir' | 'reason'>): Service {
+  return {
+    framework: null, ports: [], bind: null, start: null, dependencies: { declared: [], imported: [] }, env: [], health: null,
+    status: 'not probed', files: [partial.entry], ...partial,
+  };
+}
+
+export function scriptServices(a: Analysis): Service[] {
+  const out: Service[] = [];
+  for (const sh of a.shells) {
+    if (!sh.isStartStop) continue;
+    const launches = sh.launches.map((l) => ({
+      command: l.command, line: l.line,
+      // Named after naming (see linkLaunches); until then the resolved file.
+      target: l.resolved,
+    }));
+    out.push(blank({ name: sh.file, kind: 'script', language: 'shell', entry: sh.file, dir: path.posix.dirname(sh.file), reason: `starts or stops: ${sh.launches.map((l) => l.kind).filter((k, i, all) => all.indexOf(k) === i).join(', ')}`, launches, start: `./${path.posix.basename(sh.file)}` }));
+    // `python3 -m http.server 8000` in a script is itself a listening service.
+    for (const l of sh.launches.filter((x) => x.kind === 'http.server')) {
+      out.push(blank({
+        name: '', kind: 'server', language: 'python', framework: 'http.server', entry: sh.file, dir: path.posix.dirname(sh.file),
+        reason: `${l.command} at ${sh.file}:${l.line}`, start: l.command,
+        ports: [{ port: l.port, source: 'literal', file: sh.file, line: l.line }],
+        bind: { address: l.host ?? '0.0.0.0', source: l.host ? 'literal' : 'framework-default', file: sh.file, line: l.line },
+      }));
+    }
+  }
+  return out;
+}
+
+/** Script launches point at the services they start, by name. */
+export function linkLaunches(services: Service[]): void {
+  for (const s of services) {
+    for (const l of s.launches ?? []) if (l.target) l.target = serviceForFile(services, l.target)?.name ?? l.target;
+  }
+}
+
+export function containerServices(a: Analysis): Service[] {
+  return a.dockerfiles.map((d) => blank({
+    name: '', kind: 'container', language: 'docker', framework: d.images[d.images.length - 1] ?? null, entry: d.file, dir: d.dir,
+    reason: `Dockerfile ${d.file}`, ports: d.ports, start: d.cmd, health: d.health, env: d.env, image: d.images[d.images.length - 1] ?? null,
+  }));
+}
+
+export function composeServices(a: Analysis): Service[] {
+  return a.compose.map((c) => blank({
+    name: c.name, kind: 'compose', language: 'compose', framework: c.image ? c.image.split('/').pop()?.split(':')[0] ?? null : 'build',
+    entry: c.file, dir: c.build ?? path.posix.dirname(c.file), reason: `service "${c.name}" in ${c.file}:${c.line}`, ports: c.ports,
+    start: c.command, health: c.health, env: Object.keys(c.env).sort(), image: c.image,
+    bind: c.ports.find((p) => p.published)?.published ? { address: c.ports.find((p) => p.published)?.published?.address ?? '0.0.0.0', source: 'config', file: c.file, line: c.line } : null,
+  }));
+}
+
+export function staticServices(a: Analysis, code: Service[]): Service[] {
+  // A Node frontend app (next, vite...) in the same folder is already listed as a server.
+  return a.sites.filter((site) => !code.some((s) => s.dir === site.dir && s.kind === 'server')).map((site) => blank({
+    name: '', kind: 'static', language: 'html', framework: site.servedBy, entry: site.entry, dir: site.dir,
+    reason: `index.html in ${site.dir}${site.servedBy ? `, served by ${site.servedBy}` : ', no server configured'}`,
+    ports: site.ports, health: site.health,
+  }));
+}
+
+export function unsupportedServices(a: Analysis): Service[] {
+  const groups = new Map<string, Service>();
+  for (const hit of a.unsupported) {
+    const key = `${hit.dir}|${hit.language}`;
+    if (groups.has(key)) continue;
+    groups.set(key, blank({
+      name: '', kind: 'unsupported', language: hit.language, entry: hit.file, dir: hit.dir,
+      reason: `${hit.reason} (language not analysed: ${hit.language})`,
+      ports: hit.port ? [{ port: hit.port, source: 'literal', file: hit.file, line: hit.line }] : [],
+    }));
+  }
+  return [...groups.values()];
+}
+
+const KIND_ORDER = ['server', 'program', 'static', 'unsupported', 'compose', 'container', 'script'];
+
+/** Names people would use: package name, else folder, else file stem; unique across the inventory. */
+export function nameServices(services: Service[], rootName: string): void {
+  const byDir = new Map<string, number>();
+  for (const s of services) if (['server', 'program', 'static', 'unsupported'].includes(s.kind)) byDir.set(s.dir, (byDir.get(s.dir) ?? 0) + 1);
+  for (const s of services) {
+    if (s.name) continue;
+    const stem = path.posix.basename(s.entry).replace(/\.[^.]+$/, '');
+    const dirName = s.dir === '.' ? rootName : path.posix.basename(s.dir);
+    if (s.kind === 'container') s.name = dirName;
+    else if (s.kind === 'static') s.name = dirName;
+    // Generic entry names (server.py, main.ts) say nothing: the folder names the service.
+    else if (/^(main|app|server|index|__main__|run|start|wsgi|asgi|service)$/.test(stem) && (byDir.get(s.dir) ?? 0) <= 1 && s.dir !== '.') s.name = dirName;
+    else s.name = (byDir.get(s.dir) ?? 0) > 1 || s.dir === '.' || s.kind === 'program' ? stem : dirName;
+  }
+  const sorted = [...services].sort((x, y) => KIND_ORDER.indexOf(x.kind) - KIND_ORDER.indexOf(y.kind));
+  const taken = new Set<string>();
+  for (const s of sorted) {
+    let name = s.name;
+    if (taken.has(name)) name = s.kind === 'server' || s.kind === 'program' ? `${s.dir === '.' ? rootName : path.posix.basename(s.dir)}-${path.posix.basename(s.entry).replace(/\.[^.]+$/, '')}` : `${s.name} (${s.kind === 'container' ? 'Dockerfile' : s.kind})`;
+    for (let i = 2; taken.has(name); i++) name = `${s.name}-${i}`;
+    taken.add(name);
+    s.name = name;
+  }
+}
+
+export function isDatastoreImage(image: string | null | undefined): string | null {
+  return image ? DATASTORE_IMAGES.find(([re]) => re.test(image))?.[1] ?? null : null;
+}

@@ -1,0 +1,136 @@
+// Dependencies: URLs and host:port pairs in code and config, resolved to the service listening
+// there; data stores and external APIs. Credentials in URLs are masked, never reported.
+import { isCompose, type ComposeService } from './docker.ts';
+import { DATASTORE_IMAGES, DATASTORE_PORTS, DATASTORE_SCHEMES, EXTERNAL_HOSTS, IGNORED_HOSTS, LOOPBACK } from './catalog.ts';
+import { matchesWithLine, stripComments } from './text.ts';
+import type { Dependency, DependencyKind, Service, SourceFile } from './types.ts';
+
+const URL_RE = /\b(https?|wss?|redis|rediss|postgres(?:ql)?|mysql|mariadb|mongodb(?:\+srv)?|amqps?|nats|kafka|mqtt|grpc|tcp):\/\/([^\s'"`<>)\]},;\\]+)/g;
+const PAIR_RE = /['"`]((?:localhost|127\.0\.0\.1|0\.0\.0\.0|host\.docker\.internal|[a-z][a-z0-9-]*(?:\.[a-z0-9-]+)*)):(\d{2,5})['"`/]/g;
+const ENV_HOST_RE = /(?:process\.env\.|os\.environ\.get\(\s*['"]|os\.getenv\(\s*['"]|\$\{)([A-Z][A-Z0-9_]*_(?:HOST|HOSTNAME|ADDR))['"]?\s*(?:\|\||\?\?|,|:-)\s*['"]?([a-z][\w.-]*)/g;
+
+export interface Located {
+  from: string;
+  file: string;
+  line: number;
+}
+
+const ENV_ON_LINE = /(?<![\w.])(?:process\.)?env\.([A-Z]\w*)|process\.env\[['"](\w+)['"]\]|(?:environ\.get|getenv)\(\s*['"](\w+)['"]|environ\[['"](\w+)['"]\]|\$\{(\w+)(?::?-)|^\s*(?:export\s+)?([A-Z][A-Z0-9_]*)\s*[=:]/g;
+
+function envOnLine(lineText: string, before: number): string | undefined {
+  // `NAME=url` (.env, Dockerfile ENV, shell) or `NAME: url` (YAML) right before the URL.
+  const assigned = /([A-Z][A-Z0-9_]*)\s*[=:]\s*['"]?$/.exec(lineText.slice(0, before));
+  if (assigned) return assigned[1];
+  let found: string | undefined;
+  for (const m of lineText.matchAll(ENV_ON_LINE)) {
+    if ((m.index ?? 0) > before) break;
+    found = m.slice(1).find(Boolean);
+  }
+  return found;
+}
+
+export function resolveTarget(host: string | null, port: number | null, scheme: string | null, services: Service[]): Pick<Dependency, 'kind' | 'resolved' | 'name'> {
+  const h = host?.toLowerCase() ?? null;
+  const listening = (s: Service) => s.ports.some((p) => p.port === port || (p.published?.port === port && h !== null && LOOPBACK.has(h)));
+  let target: Service | undefined;
+  if (h && LOOPBACK.has(h) && port !== null) {
+    target = services.find((s) => ['server', 'static', 'unsupported'].includes(s.kind) && s.ports.some((p) => p.port === port))
+      ?? services.find((s) => s.kind === 'compose' && listening(s));
+  } else if (h) {
+    const named = services.filter((s) => s.name.toLowerCase() === h || s.dir.split('/').pop()?.toLowerCase() === h);
+    target = named.find((s) => s.kind !== 'compose' && s.kind !== 'container' && s.kind !== 'script') ?? named[0];
+  }
+  if (target) {
+    const store = target.kind === 'compose' && target.image ? DATASTORE_IMAGES.find(([re]) => re.test(target?.image ?? '')) : undefined;
+    return { kind: store ? 'datastore' : 'internal', resolved: target.name, name: store ? store[1] : target.name };
+  }
+  const storeName = (scheme && DATASTORE_SCHEMES[scheme]) || (port !== null && DATASTORE_PORTS[port])
+    || (h && /^(db|database|postgres(ql)?|pg|redis|cache|mongo(db)?|mysql|mariadb|rabbitmq)$/.test(h) ? (h === 'db' || h === 'database' || h === 'pg' ? 'PostgreSQL' : h === 'cache' ? 'Redis' : h.replace(/^postgresql$/, 'postgres')) : null);
+  if (storeName) return { kind: 'datastore', resolved: null, name: storeName === 'postgres' ? 'PostgreSQL' : storeName };
+  if (h && /\.[a-z]{2,}$/.test(h) && !LOOPBACK.has(h)) {
+    return { kind: 'external', resolved: null, name: EXTERNAL_HOSTS.find(([re]) => re.test(h))?.[1] ?? h };
+  }
+  return { kind: 'unresolved' as DependencyKind, resolved: null, name: null };
+}
+
+function parseUrl(scheme: string, rest: string): { host: string | null; port: number | null; masked: string } {
+  const m = /^(?:([^@/\s]*)@)?(\[[^\]]+\]|[^:/?#\s]*)(?::(\d+))?(.*)$/.exec(rest);
+  if (!m) return { host: null, port: null, masked: `${scheme}://${rest}` };
+  const user = m[1] !== undefined ? `${m[1].split(':')[0]}${m[1].includes(':') ? ':***' : ''}@` : '';
+  // A templated port (`:${PORT}`, `:{port}`) is the program talking to itself or unknown: skip it.
+  const templated = !m[3] && /^:[^\d]/.test(m[4]);
+  const host = m[2] && !/[${}]/.test(m[2]) && !templated ? m[2] : null;
+  const defaults: Record<string, number> = { http: 80, https: 443, ws: 80, wss: 443 };
+  const port = m[3] ? Number(m[3]) : scheme in defaults && !host?.match(/\.[a-z]{2,}$/) ? null : null;
+  return { host, port, masked: `${scheme}://${user}${m[2]}${m[3] ? `:${m[3]}` : ''}${m[4].replace(/[?#].*$/, '')}`.replace(/\/$/, '') };
+}
+
+/** Scans a file's text for URLs and host:port pairs. */
+export function scanFile(file: SourceFile, owner: string, services: Service[]): Dependency[] {
+  if (file.isTest || isCompose(file) || /^package(-lock)?\.json$|\.lock$|^requirements.*\.txt$/i.test(file.base)) return [];
+  const style = file.language === 'node' ? 'c' : file.language === 'html' || file.ext === 'json' ? null : 'hash';
+  const code = style ? stripComments(file.text, style) : file.text;
+  const lines = code.split('\n');
+  const out: Dependency[] = [];
+  const add = (line: number, col: number, target: string, scheme: string | null, host: string | null, port: number | null) => {
+    if (host && IGNORED_HOSTS.test(host)) return;
+    const r = resolveTarget(host, port, scheme, services);
+    // In HTML only calls to our own services matter; links to the web are not dependencies.
+    if (file.language === 'html' && r.kind === 'external') return;
+    const env = envOnLine(lines[line - 1] ?? '', col);
+    const dep: Dependency = { from: owner, file: file.rel, line, target, scheme, host, port, kind: r.kind, resolved: r.resolved, name: r.name };
+    if (env) dep.env = env;
+    out.push(dep);
+  };
+  for (const { m, line } of matchesWithLine(code, new RegExp(URL_RE.source, 'g'))) {
+    const scheme = m[1].toLowerCase();
+    const u = parseUrl(scheme, m[2]);
+    // `new URL(path, 'http://localhost')` is a parsing base, not a connection.
+    if (!u.host || (LOOPBACK.has(u.host) && u.port === null)) continue;
+    add(line, m.index - code.lastIndexOf('\n', m.index) - 1, u.masked, scheme, u.host, u.port);
+  }
+  for (const { m, line } of matchesWithLine(code, new RegExp(PAIR_RE.source, 'g'))) {
+    const host = m[1];
+    const known = LOOPBACK.has(host) || services.some((s) => s.name === host);
+    if (!known) continue;
+    add(line, m.index - code.lastIndexOf('\n', m.index) - 1, `${host}:${m[2]}`, null, host, Number(m[2]));
+  }
+  for (const { m, line } of matchesWithLine(code, new RegExp(ENV_HOST_RE.source, 'g'))) {
+    const host = m[2];
+    if (LOOPBACK.has(host)) continue;
+    const prefix = m[1].replace(/_(HOST|HOSTNAME|ADDR)$/, '');
+    const portDef = new RegExp(`${prefix}_PORT['"]?\\s*(?:\\|\\||\\?\\?|,|:-)\\s*['"]?(\\d{2,5})`).exec(code)?.[1];
+    const port = portDef ? Number(portDef) : null;
+    add(line, m.index - code.lastIndexOf('\n', m.index) - 1, port ? `${host}:${port}` : host, null, host, port);
+    out[out.length - 1].env = m[1];
+  }
+  return out;
+}
+
+export function composeDependencies(compose: ComposeService[], services: Service[]): Dependency[] {
+  const out: Dependency[] = [];
+  for (const c of compose) {
+    for (const [key, value] of Object.entries(c.env)) {
+      for (const m of value.matchAll(new RegExp(URL_RE.source, 'g'))) {
+        const u = parseUrl(m[1].toLowerCase(), m[2]);
+        if (!u.host) continue;
+        out.push({ from: c.name, file: c.file, line: c.line, target: u.masked, scheme: m[1].toLowerCase(), host: u.host, port: u.port, env: key, ...resolveTarget(u.host, u.port, m[1].toLowerCase(), services) });
+      }
+    }
+    for (const d of c.dependsOn) {
+      out.push({ from: c.name, file: c.file, line: c.line, target: d, scheme: null, host: d, port: null, ...resolveTarget(d, null, null, services) });
+    }
+  }
+  return out;
+}
+
+/** One entry per (from, target, env): the first place it is written. */
+export function dedupe(deps: Dependency[]): Dependency[] {
+  const seen = new Set<string>();
+  return deps.filter((d) => {
+    const key = `${d.from}|${d.target}|${d.env ?? ''}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}

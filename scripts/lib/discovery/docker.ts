@@ -1,0 +1,143 @@
+// Existing container definitions: Dockerfiles (EXPOSE, CMD, HEALTHCHECK) and compose files.
+import path from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { parseLaunches } from './commands.ts';
+import { shorten } from './facts.ts';
+import type { PortValue, SourceFile } from './types.ts';
+
+export interface DockerfileFacts {
+  file: string;
+  dir: string;
+  images: string[];
+  ports: PortValue[];
+  cmd: string | null;
+  cmdLine: number;
+  /** Files the CMD starts, as written. */
+  targets: string[];
+  health: string | null;
+  env: string[];
+}
+
+export interface ComposeService {
+  name: string;
+  file: string;
+  line: number;
+  image: string | null;
+  build: string | null;
+  ports: PortValue[];
+  env: Record<string, string>;
+  dependsOn: string[];
+  health: string | null;
+  command: string | null;
+}
+
+export const isDockerfile = (f: SourceFile) => /^dockerfile(\.[\w-]+)?$|\.dockerfile$/i.test(f.base) && !/\.dockerignore$/i.test(f.base);
+export const isCompose = (f: SourceFile) => /^(docker-)?compose(\.[\w-]+)*\.ya?ml$/i.test(f.base);
+
+/** `${VAR:-default}` / `$VAR` / literal, as a port value. */
+function portFrom(text: string, vars: Record<string, string>, file: string, line: number): Omit<PortValue, 'published'> {
+  const t = text.trim().replace(/\/(tcp|udp)$/, '');
+  const v = /^\$\{?(\w+)(?::?-([^}]*))?\}?$/.exec(t);
+  if (v) {
+    const def = v[2] ?? vars[v[1]];
+    return { port: def && /^\d+$/.test(def) ? Number(def) : null, source: 'env', env: v[1], file, line };
+  }
+  return { port: /^\d+$/.test(t) ? Number(t) : null, source: /^\d+$/.test(t) ? 'literal' : 'unknown', file, line };
+}
+
+function healthPath(text: string): string | null {
+  return /https?:\/\/[^/\s'"]+(\/[\w/.-]*)/.exec(text)?.[1] ?? /\s(\/(?:health|healthz|ready|ping)\w*)/.exec(text)?.[1] ?? null;
+}
+
+export function analyzeDockerfile(file: SourceFile): DockerfileFacts {
+  const lines = file.text.replace(/\\\r?\n/g, ' ').split(/\r?\n/);
+  const rawLines = file.text.split(/\r?\n/);
+  const lineOf = (needle: string) => Math.max(1, rawLines.findIndex((l) => l.trimStart().toUpperCase().startsWith(needle)) + 1);
+  const vars: Record<string, string> = {};
+  const facts: DockerfileFacts = { file: file.rel, dir: file.dir, images: [], ports: [], cmd: null, cmdLine: 0, targets: [], health: null, env: [] };
+  for (const l of lines) {
+    const m = /^\s*(\w+)\s+(.*)$/.exec(l);
+    if (!m) continue;
+    const [, instr, rest] = [m[0], m[1].toUpperCase(), m[2].trim()];
+    if (instr === 'FROM') facts.images.push(rest.split(/\s+/)[0].replace(/^--platform=\S+\s*/, ''));
+    if (instr === 'ARG' || instr === 'ENV') {
+      for (const kv of rest.matchAll(/(\w+)(?:=|\s+)("[^"]*"|\S+)?/g)) {
+        vars[kv[1]] = (kv[2] ?? '').replace(/^"|"$/g, '');
+        if (instr === 'ENV') facts.env.push(kv[1]);
+        if (instr === 'ENV' && rest.includes(' ') && !rest.includes('=')) break;
+      }
+    }
+    if (instr === 'EXPOSE') for (const p of rest.split(/\s+/)) facts.ports.push(portFrom(p, vars, file.rel, lineOf('EXPOSE')));
+    if (instr === 'CMD' || instr === 'ENTRYPOINT') {
+      let cmd = rest;
+      try {
+        if (rest.startsWith('[')) cmd = (JSON.parse(rest) as string[]).join(' ');
+      } catch {
+        // Not JSON: shell form, kept as written.
+      }
+      facts.cmd = facts.cmd && instr === 'CMD' && facts.cmd !== cmd ? `${facts.cmd} ${cmd}` : cmd;
+      facts.cmdLine = lineOf(instr);
+    }
+    if (instr === 'HEALTHCHECK') facts.health = healthPath(rest);
+  }
+  if (facts.cmd) for (const l of parseLaunches(facts.cmd)) if (l.target) facts.targets.push(l.target);
+  facts.env.sort();
+  return facts;
+}
+
+function composePorts(entry: unknown, file: string, line: number): PortValue | null {
+  if (typeof entry === 'number') return { port: entry, source: 'literal', file, line, published: { port: entry, address: '0.0.0.0' } };
+  if (typeof entry === 'object' && entry !== null) {
+    const e = entry as { target?: number | string; published?: number | string; host_ip?: string };
+    const target = portFrom(String(e.target ?? ''), {}, file, line);
+    const pub = e.published !== undefined ? portFrom(String(e.published), {}, file, line) : null;
+    return { ...target, ...(pub ? { published: { port: pub.port, ...(pub.env ? { env: pub.env } : {}), address: e.host_ip ?? '0.0.0.0' } } : {}) };
+  }
+  if (typeof entry !== 'string') return null;
+  // [ip:]host:container[/proto], where each part may be ${VAR:-default}.
+  const parts = entry.match(/\$\{[^}]*\}|[^:]+/g) ?? [];
+  const container = portFrom(parts[parts.length - 1] ?? '', {}, file, line);
+  if (parts.length === 1) return container;
+  const host = portFrom(parts[parts.length - 2] ?? '', {}, file, line);
+  const address = parts.length >= 3 ? parts[0] ?? '0.0.0.0' : '0.0.0.0';
+  return { ...container, published: { port: host.port, ...(host.env ? { env: host.env } : {}), address } };
+}
+
+export function analyzeCompose(file: SourceFile): { services: ComposeService[]; error: string | null } {
+  let doc: unknown;
+  try {
+    doc = parseYaml(file.text);
+  } catch (err) {
+    return { services: [], error: `not valid YAML (${shorten((err as Error).message, 60)})` };
+  }
+  const services = (doc as { services?: Record<string, unknown> } | null)?.services;
+  if (!services || typeof services !== 'object') return { services: [], error: null };
+  const lines = file.text.split('\n');
+  const out: ComposeService[] = [];
+  for (const [name, raw] of Object.entries(services)) {
+    const s = (raw ?? {}) as Record<string, unknown>;
+    const line = Math.max(1, lines.findIndex((l) => new RegExp(`^\\s{2,4}${name.replace(/[.-]/g, '\\$&')}:`).test(l)) + 1);
+    const env: Record<string, string> = {};
+    if (Array.isArray(s.environment)) {
+      for (const kv of s.environment as string[]) {
+        const [k, ...v] = String(kv).split('=');
+        env[k] = v.join('=');
+      }
+    } else if (s.environment && typeof s.environment === 'object') {
+      for (const [k, v] of Object.entries(s.environment as Record<string, unknown>)) env[k] = v === null ? '' : String(v);
+    }
+    const ports = [...((s.ports as unknown[]) ?? []), ...((s.expose as unknown[]) ?? []).map((p) => String(p))]
+      .map((p) => composePorts(p, file.rel, line))
+      .filter((p): p is PortValue => p !== null);
+    const build = typeof s.build === 'string' ? s.build : (s.build as { context?: string } | undefined)?.context ?? null;
+    const dependsOn = Array.isArray(s.depends_on) ? (s.depends_on as string[]) : Object.keys((s.depends_on as object) ?? {});
+    const hc = (s.healthcheck as { test?: string | string[] } | undefined)?.test;
+    const command = Array.isArray(s.command) ? (s.command as string[]).join(' ') : typeof s.command === 'string' ? s.command : null;
+    out.push({
+      name, file: file.rel, line, image: typeof s.image === 'string' ? s.image : null,
+      build: build === null ? null : path.posix.normalize(path.posix.join(file.dir, build)),
+      ports, env, dependsOn: dependsOn.sort(), health: hc ? healthPath(Array.isArray(hc) ? hc.join(' ') : hc) : null, command,
+    });
+  }
+  return { services: out, error: null };
+}

@@ -1,0 +1,149 @@
+// Node.js / TypeScript: listeners (http/https/net, Express, Fastify, Koa, Hapi, ws), env reads, imports.
+import { builtinModules } from 'node:module';
+import path from 'node:path';
+import { findHealth, shorten, uniqSorted, type FileFacts, type Listener } from './facts.ts';
+import { balanced, lineAt, splitArgs, stringLiteral, stripComments } from './text.ts';
+import type { BindValue, PortValue, SourceFile } from './types.ts';
+import { asPort, resolveJs, type JsContext, type Resolved } from './values.ts';
+
+const SERVER_MODULES: Array<[RegExp, string]> = [
+  [/^@nestjs\/core$/, 'nestjs'], [/^fastify$/, 'fastify'], [/^express$/, 'express'], [/^koa$/, 'koa'],
+  [/^@hapi\/hapi$|^hapi$/, 'hapi'], [/^restify$/, 'restify'], [/^connect$/, 'connect'], [/^ws$/, 'ws'],
+  [/^socket\.io$/, 'socket.io'], [/^(node:)?https$/, 'https'], [/^(node:)?http2$/, 'http2'],
+  [/^(node:)?http$/, 'http'], [/^(node:)?net$/, 'net'], [/^(node:)?tls$/, 'tls'],
+];
+
+const BUILTINS = new Set(builtinModules.map((m) => m.replace(/^node:/, '')));
+
+const IMPORT_RE = /(?:\brequire\s*\(\s*|\bimport\s*\(\s*|\bfrom\s+|^\s*import\s+)['"]([^'"\n]+)['"]/gm;
+
+export function packageName(spec: string): string | null {
+  if (spec.startsWith('.') || spec.startsWith('/') || spec.startsWith('node:')) return null;
+  const parts = spec.split('/');
+  const name = spec.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0];
+  return BUILTINS.has(name) ? null : name;
+}
+
+/** Resolves a relative import to a scanned file: `./db.js` may be `db.ts` in TypeScript ESM. */
+export function resolveLocalJs(fromRel: string, spec: string, known: Set<string>): string | null {
+  const base = path.posix.normalize(path.posix.join(path.posix.dirname(fromRel), spec));
+  const stem = base.replace(/\.(m|c)?js$/, '');
+  const candidates = [base, `${stem}.ts`, `${stem}.tsx`, `${stem}.mts`, `${stem}.cts`, `${base}.ts`, `${base}.js`,
+    `${base}.mjs`, `${base}.cjs`, `${base}/index.ts`, `${base}/index.js`, `${base}/index.mjs`];
+  return candidates.find((c) => known.has(c)) ?? null;
+}
+
+function portValue(r: Resolved, file: SourceFile, line: number): PortValue {
+  const v: PortValue = { port: asPort(r), source: r.source, file: r.file ?? file.rel, line: r.line ?? line };
+  if (r.env) v.env = r.env;
+  if (r.config) v.config = r.config;
+  return v;
+}
+
+function bindValue(r: Resolved | null, file: SourceFile, line: number, fallback: string): BindValue {
+  if (!r) return { address: fallback, source: 'framework-default', file: file.rel, line };
+  const v: BindValue = { address: r.value ?? (r.env ? `$${r.env}` : '?'), source: r.source, file: r.file ?? file.rel, line: r.line ?? line };
+  if (r.env) v.env = r.env;
+  return v;
+}
+
+/** Reads `{ port: X, host: Y }` from an options object literal. */
+function optionsObject(arg: string): { port?: string; host?: string } {
+  if (!arg.startsWith('{')) return {};
+  const out: { port?: string; host?: string } = {};
+  for (const part of splitArgs(arg.slice(1, -1))) {
+    const kv = /^(\w+)\s*(?::\s*(.+))?$/s.exec(part);
+    if (!kv) continue;
+    const key = kv[1];
+    const value = kv[2] ?? kv[1];
+    if (key === 'port') out.port = value;
+    if (key === 'host' || key === 'hostname') out.host = value;
+  }
+  return out;
+}
+
+function findListeners(file: SourceFile, code: string, frameworks: string[], ctx?: JsContext): Listener[] {
+  const listeners: Listener[] = [];
+  const framework = frameworks[0] ?? 'node';
+  const hasServerLib = frameworks.length > 0 || /\bcreateServer\s*\(/.test(code);
+  const add = (index: number, call: string, portExpr: string | undefined, hostExpr: string | undefined, fw: string) => {
+    const line = lineAt(code, index);
+    const port = portExpr !== undefined ? portValue(resolveJs(portExpr, file, code, ctx), file, line) : null;
+    // A path (unix socket) or a pipe is not a TCP port.
+    if (portExpr !== undefined && stringLiteral(portExpr)?.startsWith('/')) return;
+    const bind = bindValue(hostExpr !== undefined ? resolveJs(hostExpr, file, code, ctx) : null, file, line, '0.0.0.0');
+    listeners.push({ file: file.rel, line, call: shorten(call), framework: fw, port, bind });
+  };
+  if (hasServerLib) {
+    const re = /\.listen\s*\(/g;
+    for (let m = re.exec(code); m; m = re.exec(code)) {
+      const open = m.index + m[0].length - 1;
+      const inner = balanced(code, open);
+      if (inner === null) continue;
+      const args = splitArgs(inner);
+      const callee = /[\w$.)\]]*$/.exec(code.slice(Math.max(0, m.index - 40), m.index))?.[0] ?? '';
+      const call = `${callee}.listen(${inner})`;
+      if (args[0]?.startsWith('{')) {
+        const o = optionsObject(args[0]);
+        add(m.index, call, o.port, o.host, framework);
+      } else {
+        const host = args[1] && !/^(function|async|\(|[\w$]+\s*=>)/.test(args[1]) ? args[1] : undefined;
+        add(m.index, call, args[0], host, framework);
+      }
+    }
+  }
+  // Servers configured by an options object: Hapi, ws, Bun/Deno.
+  const objRe = /\b(Hapi\.server|new\s+Hapi\.Server|new\s+(?:WebSocket\.Server|WebSocketServer|WSServer)|Bun\.serve|Deno\.serve)\s*\(/g;
+  for (let m = objRe.exec(code); m; m = objRe.exec(code)) {
+    const inner = balanced(code, m.index + m[0].length - 1) ?? '';
+    const o = optionsObject(splitArgs(inner)[0] ?? '');
+    if (o.port === undefined) continue;
+    const fw = m[1].includes('Hapi') ? 'hapi' : m[1].includes('Bun') ? 'bun' : m[1].includes('Deno') ? 'deno' : 'ws';
+    add(m.index, `${m[1]}(${inner})`, o.port, o.host, fw);
+  }
+  return listeners;
+}
+
+export function analyzeJs(file: SourceFile, known: Set<string>, ctx?: JsContext): FileFacts {
+  const code = ctx ? ctx.codeOf(file) : stripComments(file.text, 'c');
+  const localImports: string[] = [];
+  const packages: string[] = [];
+  const frameworks: string[] = [];
+  IMPORT_RE.lastIndex = 0;
+  for (let m = IMPORT_RE.exec(code); m; m = IMPORT_RE.exec(code)) {
+    const spec = m[1];
+    if (spec.startsWith('.')) {
+      const local = resolveLocalJs(file.rel, spec, known);
+      if (local) localImports.push(local);
+      continue;
+    }
+    const pkg = packageName(spec);
+    if (pkg) packages.push(pkg);
+    const fw = SERVER_MODULES.find(([re]) => re.test(spec));
+    if (fw && !frameworks.includes(fw[1])) frameworks.push(fw[1]);
+  }
+  frameworks.sort((a, b) => SERVER_MODULES.findIndex(([, n]) => n === a) - SERVER_MODULES.findIndex(([, n]) => n === b));
+  const env = new Set<string>();
+  for (const m of code.matchAll(/\bprocess\.env(?:\.([A-Za-z_]\w*)|\[\s*['"]([A-Za-z_]\w*)['"]\s*\])/g)) env.add(m[1] ?? m[2]);
+  // A config loader given process.env as a parameter (`loadConfig(env)` reading `env.PORT`).
+  for (const m of code.matchAll(/(?<![\w.])(?:env|environ|environment)\.([A-Z][A-Z0-9_]+)\b/g)) env.add(m[1]);
+  for (const m of code.matchAll(/\{([^{}]*)\}\s*=\s*process\.env\b/g)) {
+    for (const part of splitArgs(m[1])) {
+      const name = /^([A-Za-z_]\w*)/.exec(part)?.[1];
+      if (name) env.add(name);
+    }
+  }
+  return {
+    file: file.rel,
+    language: 'node',
+    listeners: file.isTest ? [] : findListeners(file, code, frameworks, ctx),
+    env: uniqSorted(env),
+    localImports: uniqSorted(localImports),
+    packages: uniqSorted(packages),
+    health: findHealth(code),
+    frameworks,
+    isMain: false,
+    debug: [],
+    wrappers: [],
+  };
+}
