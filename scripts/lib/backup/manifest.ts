@@ -1,0 +1,114 @@
+// The manifest of a backup set: what each file is, its size and sha256, the tools that wrote it.
+// manifest.sha256 guards the manifest itself, so one changed byte anywhere in a set is caught.
+import { createHash } from 'node:crypto';
+import { createReadStream, existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { OperationError } from '../errors.ts';
+import { parseSetName } from './settings.ts';
+
+export const MANIFEST = 'manifest.json';
+export const MANIFEST_SUM = 'manifest.sha256';
+export const FORMAT = 'galaxy-backup/1';
+
+export interface ManifestFile {
+  path: string;
+  bytes: number;
+  sha256: string;
+}
+
+export interface Manifest {
+  format: typeof FORMAT;
+  project: string;
+  name: string;
+  createdAt: string;
+  durationSeconds: number;
+  host: string;
+  encryption: 'none' | 'age';
+  tools: Record<string, string>;
+  /** Facts about the data at backup time, compared by backup-verify after a trial restore. */
+  stores: {
+    postgres: { file: string; database: string };
+    redis: { file: string };
+    /** Exact row counts of the SQLite snapshot itself (taken from the backup copy). */
+    sqlite: { file: string; tables: Record<string, number> };
+  };
+  config: string[];
+  files: ManifestFile[];
+  totalBytes: number;
+}
+
+export async function sha256File(file: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
+
+export function manifestSumText(manifestText: string): string {
+  return `${createHash('sha256').update(manifestText).digest('hex')}  ${MANIFEST}\n`;
+}
+
+function readManifest(dir: string): Manifest {
+  const name = path.basename(dir);
+  for (const file of [MANIFEST, MANIFEST_SUM]) {
+    if (!existsSync(path.join(dir, file))) throw new OperationError(`set ${name} is incomplete: ${file} is missing`);
+  }
+  const text = readFileSync(path.join(dir, MANIFEST), 'utf8');
+  const expected = readFileSync(path.join(dir, MANIFEST_SUM), 'utf8').trim().split(/\s+/)[0];
+  if (manifestSumText(text).split(' ')[0] !== expected) throw new OperationError(`set ${name} is corrupt: ${MANIFEST} does not match ${MANIFEST_SUM}`);
+  let manifest: Manifest;
+  try {
+    manifest = JSON.parse(text) as Manifest;
+  } catch {
+    throw new OperationError(`set ${name} is corrupt: ${MANIFEST} is not valid JSON`);
+  }
+  if (manifest.format !== FORMAT) throw new OperationError(`set ${name} has format '${manifest.format}': this kit reads ${FORMAT}`);
+  return manifest;
+}
+
+function checkSizes(dir: string, manifest: Manifest): void {
+  const name = path.basename(dir);
+  for (const entry of manifest.files) {
+    const file = path.join(dir, entry.path);
+    if (!existsSync(file)) throw new OperationError(`set ${name} is incomplete: ${entry.path} is missing`);
+    const size = statSync(file).size;
+    if (size !== entry.bytes) throw new OperationError(`set ${name} is corrupt: ${entry.path} has ${size} bytes, the manifest says ${entry.bytes}`);
+  }
+}
+
+/** Every checksum of the set; throws naming the first bad or missing file. */
+export async function verifySet(dir: string): Promise<Manifest> {
+  const manifest = readManifest(dir);
+  checkSizes(dir, manifest);
+  for (const entry of manifest.files) {
+    if ((await sha256File(path.join(dir, entry.path))) !== entry.sha256) {
+      throw new OperationError(`set ${path.basename(dir)} is corrupt: ${entry.path} does not match its sha256 in the manifest`);
+    }
+  }
+  return manifest;
+}
+
+/** Cheap check for retention: manifest intact and every file present at its size (no hashing). */
+export function looksComplete(dir: string): boolean {
+  try {
+    checkSizes(dir, readManifest(dir));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export interface SetEntry {
+  name: string;
+  dir: string;
+  time: Date;
+}
+
+/** This project's sets in the backup folder, newest first; anything else there is ignored. */
+export function listSets(backupDir: string, project: string): SetEntry[] {
+  if (!existsSync(backupDir)) return [];
+  return readdirSync(backupDir, { withFileTypes: true })
+    .filter((e) => e.isDirectory())
+    .map((e) => ({ name: e.name, dir: path.join(backupDir, e.name), time: parseSetName(project, e.name) }))
+    .filter((e): e is SetEntry => e.time !== undefined)
+    .sort((a, b) => b.time.getTime() - a.time.getTime());
+}

@@ -1,0 +1,154 @@
+// One backup run: lock, snapshot every store into a hidden .partial folder, manifest with sha256
+// of every file, fsync, then one rename makes the set visible. A failed or killed run leaves no
+// folder that looks like a set (a leftover .partial is removed by the next run).
+import { closeSync, copyFileSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { $ } from 'zx';
+import type { ComposeContext } from '../compose.ts';
+import { OperationError } from '../errors.ts';
+import { envFile, projectRoot, runDir } from '../paths.ts';
+import { ageVersion, encryptFile } from './crypto.ts';
+import { dumpPostgres, dumpRedis, dumpSqlite } from './dump.ts';
+import { acquireLock } from './lock.ts';
+import { FORMAT, MANIFEST, MANIFEST_SUM, type Manifest, type ManifestFile, listSets, manifestSumText, sha256File } from './manifest.ts';
+import type { BackupLog } from './report.ts';
+import { prune, type PruneResult } from './retention.ts';
+import { type BackupSettings, isPartialOf, partialName, setName } from './settings.ts';
+
+export interface BackupOutcome {
+  name: string;
+  dir: string;
+  manifest: Manifest;
+  durationSeconds: number;
+  pruned: PruneResult;
+}
+
+function fsyncPath(target: string): void {
+  const fd = openSync(target, 'r');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** What is needed to rebuild the stack elsewhere: .env, the compose files, the saved start mode. */
+function copyConfig(dir: string, project: string): string[] {
+  const target = path.join(dir, 'config');
+  mkdirSync(target, { mode: 0o700 });
+  const sources = [envFile, ...readdirSync(projectRoot).filter((f) => /^docker-compose(\.[\w-]+)?\.ya?ml$/.test(f)).map((f) => path.join(projectRoot, f))];
+  const state = path.join(runDir, `stack-${project}.json`);
+  if (existsSync(state)) sources.push(state);
+  return sources.filter((f) => existsSync(f)).map((source) => {
+    const name = source === envFile ? '.env' : path.basename(source);
+    copyFileSync(source, path.join(target, name));
+    return path.posix.join('config', name);
+  });
+}
+
+async function toolVersions(): Promise<Record<string, string>> {
+  const compose = await $`docker compose version --short`.quiet().nothrow().timeout('10s');
+  const commit = await $({ cwd: projectRoot })`git rev-parse --short HEAD`.quiet().nothrow().timeout('10s');
+  return { node: process.version, 'docker-compose': compose.stdout.trim() || 'unknown', kit: commit.stdout.trim() || 'unknown' };
+}
+
+function removeStalePartials(settings: BackupSettings, log: BackupLog): void {
+  if (!existsSync(settings.dir)) return;
+  for (const entry of readdirSync(settings.dir)) {
+    if (!isPartialOf(settings.project, entry)) continue;
+    // Safe: this run holds the lock, so no other run of this project is writing it.
+    rmSync(path.join(settings.dir, entry), { recursive: true, force: true });
+    log.line(`removed ${entry}, left by an interrupted run`);
+  }
+}
+
+export async function runBackup(ctx: ComposeContext, settings: BackupSettings, log: BackupLog): Promise<BackupOutcome> {
+  const started = performance.now();
+  const lock = await acquireLock(settings.lockFile, 'backup');
+  let partial: string | undefined;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (partial) rmSync(partial, { recursive: true, force: true });
+    log.append(`FAILED: stopped by ${signal}; the unfinished set was removed`);
+    process.stderr.write(`error: backup stopped by ${signal}; the unfinished set was removed\n`);
+    process.exit(signal === 'SIGINT' ? 130 : 143);
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+  try {
+    mkdirSync(settings.dir, { recursive: true, mode: 0o700 });
+    removeStalePartials(settings, log);
+    const name = setName(settings.project, new Date());
+    const finalDir = path.join(settings.dir, name);
+    if (existsSync(finalDir)) throw new OperationError(`set ${name} already exists: wait a second and run again`);
+    partial = path.join(settings.dir, partialName(name));
+    mkdirSync(partial, { mode: 0o700 });
+    log.line(`writing ${name} in ${settings.dir}`);
+
+    const pg = await dumpPostgres(ctx, partial);
+    log.line(`postgres: ${pg.database} dumped, ${pg.bytes} bytes (${pg.version})`);
+    const redis = await dumpRedis(ctx, partial);
+    log.line(`redis: RDB copied after BGSAVE completed, ${redis.bytes} bytes (redis ${redis.version})`);
+    const sqlite = await dumpSqlite(ctx, partial);
+    log.line(`memory-api: SQLite snapshot, ${sqlite.bytes} bytes, ${Object.keys(sqlite.tables).length} tables`);
+    const config = copyConfig(partial, settings.project);
+
+    const known = new Map([['postgres.dump', pg.sha256], ['redis.rdb', redis.sha256], ['memory.db', sqlite.sha256]]);
+    const files: ManifestFile[] = [];
+    for (const relative of ['postgres.dump', 'redis.rdb', 'memory.db', ...config]) {
+      let stored = path.join(partial, relative);
+      if (settings.encryptRecipient) stored = await encryptFile(stored, settings.encryptRecipient);
+      const sha256 = !settings.encryptRecipient && known.get(relative) ? (known.get(relative) as string) : await sha256File(stored);
+      fsyncPath(stored);
+      files.push({ path: path.relative(partial, stored).split(path.sep).join('/'), bytes: statSync(stored).size, sha256 });
+    }
+    const suffix = settings.encryptRecipient ? '.age' : '';
+    const manifest: Manifest = {
+      format: FORMAT,
+      project: settings.project,
+      name,
+      createdAt: new Date().toISOString(),
+      durationSeconds: Math.round((performance.now() - started) / 10) / 100,
+      host: os.hostname(),
+      encryption: settings.encryptRecipient ? 'age' : 'none',
+      tools: { pg_dump: pg.version, redis: redis.version, sqlite: sqlite.version, ...(settings.encryptRecipient ? { age: await ageVersion() } : {}), ...(await toolVersions()) },
+      stores: {
+        postgres: { file: `postgres.dump${suffix}`, database: pg.database },
+        redis: { file: `redis.rdb${suffix}` },
+        sqlite: { file: `memory.db${suffix}`, tables: sqlite.tables },
+      },
+      config: config.map((c) => `${c}${suffix}`),
+      files,
+      totalBytes: files.reduce((sum, f) => sum + f.bytes, 0),
+    };
+    const text = `${JSON.stringify(manifest, null, 2)}\n`;
+    writeFileSync(path.join(partial, MANIFEST), text, { mode: 0o600 });
+    writeFileSync(path.join(partial, MANIFEST_SUM), manifestSumText(text), { mode: 0o600 });
+    for (const f of [MANIFEST, MANIFEST_SUM, 'config']) fsyncPath(path.join(partial, f));
+    fsyncPath(partial);
+    renameSync(partial, finalDir);
+    partial = undefined;
+    fsyncPath(settings.dir);
+    log.line(`complete: ${name}, ${files.length} files, ${manifest.totalBytes} bytes`);
+
+    if (settings.offsiteCommand) {
+      const out = await $({ nothrow: true, quiet: true })`bash -c ${settings.offsiteCommand} offsite ${finalDir}`.timeout('14400s');
+      if (out.exitCode !== 0) {
+        const reason = (out.stderr.trim() || out.stdout.trim()).split('\n').slice(-1)[0] || 'no output';
+        throw new OperationError(`set ${name} is complete locally, but the offsite copy failed (exit ${out.exitCode}): ${reason}`);
+      }
+      log.line('offsite copy done');
+    }
+    const pruned = prune(listSets(settings.dir, settings.project), settings.keepDaily, settings.keepWeekly);
+    if (pruned.removed.length) log.line(`retention: removed ${pruned.removed.join(', ')}`);
+    if (pruned.skippedIncomplete.length) log.line(`retention: left alone (incomplete, check them): ${pruned.skippedIncomplete.join(', ')}`);
+    return { name, dir: finalDir, manifest, durationSeconds: (performance.now() - started) / 1000, pruned };
+  } catch (err) {
+    if (partial) rmSync(partial, { recursive: true, force: true });
+    throw err;
+  } finally {
+    process.off('SIGTERM', onSignal);
+    process.off('SIGINT', onSignal);
+    lock.release();
+  }
+}
