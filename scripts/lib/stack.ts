@@ -37,7 +37,7 @@ export async function prepareStack(mode: StackMode): Promise<{ ctx: ComposeConte
   if (ensureEnvFile()) info('env: created .env from .env.example with generated secrets');
   const values = loadEnv();
   const images = await resolveImageSource(values);
-  if (images.mode === 'offline') await buildOfflineImages();
+  if (images.mode === 'offline') await buildOfflineImages(undefined, { quiet: true });
   const profiles = ['monitoring', ...(images.grafana ? ['grafana'] : [])];
   const ctx: ComposeContext = { mode, env: { ...images.imageEnv }, profiles };
   mkdirSync(runDir, { recursive: true });

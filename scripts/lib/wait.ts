@@ -3,7 +3,7 @@
 import type { ComposeContext, ComposeModel } from './compose.ts';
 import { compose, listContainers } from './compose.ts';
 import { OperationError } from './errors.ts';
-import { LiveStatus, formatDuration, green, red, yellow } from './output.ts';
+import { LiveStatus, formatDuration, green, interactive, red, yellow } from './output.ts';
 
 function describe(state: string, health: string): string {
   if (state !== 'running') return red(state || 'missing');
@@ -24,17 +24,21 @@ export async function upAndWait(ctx: ComposeContext, model: ComposeModel, servic
   const display = new LiveStatus();
   let finished = false;
   void up.then(() => (finished = true));
-  while (!finished) {
+  const draw = async () => {
     const containers = await listContainers(ctx).catch(() => []);
     const elapsed = formatDuration((performance.now() - started) / 1000);
     display.update(
       targets.map((name) => {
         const c = containers.find((row) => row.service === name && row.state === 'running') ?? containers.find((row) => row.service === name);
-        return [name, `  ${name.padEnd(20)} ${describe(c?.state ?? '', c?.health ?? '')}${process.stdout.isTTY ? `  (${elapsed})` : ''}`];
+        return [name, `  ${name.padEnd(20)} ${describe(c?.state ?? '', c?.health ?? '')}${interactive ? `  (${elapsed})` : ''}`];
       }),
     );
+  };
+  while (!finished) {
+    await draw();
     await Promise.race([up, new Promise((resolve) => setTimeout(resolve, 700))]);
   }
+  await draw();
   const result = await up;
   if (result.exitCode === 0) return (performance.now() - started) / 1000;
   const containers = await listContainers(ctx).catch(() => []);
