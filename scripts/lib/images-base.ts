@@ -74,7 +74,7 @@ const DPKG_NODOC = [
 export async function buildBaseImage(tag: string, recipe: BaseRecipe, hash: string): Promise<void> {
   await ensureDebootstrap();
   const rootfs = path.join(runDir, 'offline-base', 'rootfs');
-  rmSync(rootfs, { recursive: true, force: true });
+  await removeRootfs(path.dirname(rootfs));
   mkdirSync(rootfs, { recursive: true });
   try {
     const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
@@ -98,8 +98,32 @@ export async function buildBaseImage(tag: string, recipe: BaseRecipe, hash: stri
     // --numeric-owner keeps the ids of the rootfs, not the host's names for them.
     await $`tar --numeric-owner -C ${rootfs} -c . | docker import ${changes} - ${tag}`.quiet().timeout('5m');
   } finally {
-    rmSync(path.dirname(rootfs), { recursive: true, force: true });
+    await removeRootfs(path.dirname(rootfs));
   }
+}
+
+/** Mount points at or below dir, deepest first (from /proc/mounts, octal escapes decoded). */
+export function mountsUnder(procMounts: string, dir: string): string[] {
+  const decode = (p: string) => p.replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8)));
+  return procMounts
+    .split('\n')
+    .map((line) => decode(line.split(' ')[1] ?? ''))
+    .filter((m) => m === dir || m.startsWith(`${dir}/`))
+    .sort((a, b) => b.length - a.length);
+}
+
+/**
+ * A failed debootstrap can leave /proc, /sys or a bind of the host's /dev mounted inside the
+ * rootfs: unmount them first, or a recursive delete would reach into the host's own files.
+ */
+async function removeRootfs(dir: string): Promise<void> {
+  if (!existsSync(dir)) return;
+  const mounts = mountsUnder(readFileSync('/proc/mounts', 'utf8'), dir);
+  for (const m of mounts) await $`umount -l ${m}`.quiet().nothrow().timeout('30s');
+  if (mountsUnder(readFileSync('/proc/mounts', 'utf8'), dir).length) {
+    throw new OperationError(`${dir} still has mounts inside: unmount them, then remove it`);
+  }
+  rmSync(dir, { recursive: true, force: true });
 }
 
 function configureRootfs(rootfs: string, recipe: BaseRecipe): void {

@@ -1,12 +1,13 @@
 // Builds the offline image set, skipping every image whose recipe hash label is already current.
 import { createHash } from 'node:crypto';
-import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { $ } from 'zx';
+import { $, sleep } from 'zx';
 import { OperationError } from './errors.ts';
 import { HASH_LABEL, baseRecipeHash, buildBaseImage, readBaseRecipe } from './images-base.ts';
 import type { ImageManifest } from './images.ts';
 import { formatDuration, green, info } from './output.ts';
+import { runDir } from './paths.ts';
 
 export interface BuildReport {
   name: string;
@@ -77,9 +78,65 @@ async function buildStandIn(name: string, tag: string, dir: string, baseTag: str
   }
 }
 
+/** Every image present with its wanted hash: then nothing is built and no lock is needed. */
+function allCurrent(manifest: ImageManifest, names: string[], offlineDir: string, current: Map<string, Current>): boolean {
+  const base = current.get(manifest.base.tag);
+  if (!base || needsBuild(base, baseRecipeHash(readBaseRecipe(manifest.base.suite)))) return false;
+  return names.every((n) => !needsBuild(current.get(manifest.images[n].offline), folderHash(path.join(offlineDir, n), base.id)));
+}
+
+/** Live pid, or a pid that cannot be signalled because another user owns it. */
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * One builder at a time per checkout (make images, make start and tests may overlap): the
+ * debootstrap folder is shared and two builders would only redo each other's work.
+ */
+async function withBuildLock<T>(fn: () => Promise<T>): Promise<T> {
+  const lockDir = path.join(runDir, 'images.lock');
+  const pidFile = path.join(lockDir, 'pid');
+  mkdirSync(runDir, { recursive: true });
+  for (let waited = 0; ; waited++) {
+    try {
+      mkdirSync(lockDir);
+      writeFileSync(pidFile, String(process.pid));
+      break;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      const holder = existsSync(pidFile) ? Number(readFileSync(pidFile, 'utf8')) : 0;
+      // A dead holder, or one that never wrote its pid within a minute, left a stale lock.
+      if ((holder && !alive(holder)) || (!holder && Date.now() - statSync(lockDir).mtimeMs > 60_000)) {
+        rmSync(lockDir, { recursive: true, force: true });
+        continue;
+      }
+      if (waited === 0) info(`images: waiting for another image build (pid ${holder || '?'}) to finish`);
+      if (waited >= 1800) throw new OperationError(`another image build has held ${lockDir} for 30 minutes`);
+      await sleep(1000);
+    }
+  }
+  try {
+    return await fn();
+  } finally {
+    rmSync(lockDir, { recursive: true, force: true });
+  }
+}
+
 export async function buildAll(manifest: ImageManifest, names: string[], offlineDir: string, options: BuildOptions = {}): Promise<BuildReport[]> {
   const tags = [manifest.base.tag, ...names.map((n) => manifest.images[n].offline)];
   const current = await inspect(tags);
+  if (allCurrent(manifest, names, offlineDir, current)) return buildLocked(manifest, names, offlineDir, options, current);
+  // Inspect again under the lock: whoever held it may have built what was missing.
+  return withBuildLock(async () => buildLocked(manifest, names, offlineDir, options, await inspect(tags)));
+}
+
+async function buildLocked(manifest: ImageManifest, names: string[], offlineDir: string, options: BuildOptions, current: Map<string, Current>): Promise<BuildReport[]> {
   const reports: BuildReport[] = [];
 
   let started = Date.now();

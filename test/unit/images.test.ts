@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { UsageError } from '../../scripts/lib/errors.ts';
-import { baseRecipeHash, debianSources, extraCertificates, pemBlocks, type BaseRecipe } from '../../scripts/lib/images-base.ts';
+import { baseRecipeHash, debianSources, extraCertificates, mountsUnder, pemBlocks, type BaseRecipe } from '../../scripts/lib/images-base.ts';
 import { folderHash, needsBuild } from '../../scripts/lib/images-build.ts';
 import {
   loadManifest,
@@ -162,5 +162,22 @@ describe('base recipe', () => {
     assert.match(text, /^URIs: http:\/\/mirror\.invalid\/debian$/m);
     assert.match(text, /^Suites: trixie trixie-updates$/m);
     assert.match(text, /^Signed-By: \/k\.gpg$/m);
+  });
+
+  it('finds mounts left inside the rootfs, deepest first, and none of its neighbours', () => {
+    const mounts = [
+      'proc /proc proc rw 0 0',
+      'proc /w/.run/offline-base/rootfs/proc proc rw 0 0',
+      'udev /w/.run/offline-base/rootfs/dev devtmpfs rw 0 0',
+      'devpts /w/.run/offline-base/rootfs/dev/pts devpts rw 0 0',
+      'x /w/.run/offline-base2/rootfs/proc proc rw 0 0',
+      'y /w/.run/offline-base/root\\040fs/sys sysfs rw 0 0',
+    ].join('\n');
+    assert.deepEqual(mountsUnder(mounts, '/w/.run/offline-base'), [
+      '/w/.run/offline-base/rootfs/dev/pts',
+      '/w/.run/offline-base/rootfs/proc',
+      '/w/.run/offline-base/root fs/sys',
+      '/w/.run/offline-base/rootfs/dev',
+    ]);
   });
 });
