@@ -1,0 +1,47 @@
+// Discovery time on a generated 2,000-file repository: `tsx bench/discovery.ts [--runs N]`.
+// Prints one figure as JSON on stdout (median/min/max of N scans, default 5, in ms), next to a
+// plain `grep -rlE` for listen calls over the same tree; progress goes to stderr. No timing goal
+// is judged here.
+import { spawnSync } from 'node:child_process';
+import { rmSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { scan } from '../scripts/lib/discovery/inventory.ts';
+import { UsageError, runMain } from '../scripts/lib/errors.ts';
+import { largeRepoFiles, makeRepo } from '../test/unit/discovery-fixtures.ts';
+import { measurement } from './lib/figure.ts';
+
+await runMain(async () => {
+  let values;
+  try {
+    ({ values } = parseArgs({ args: process.argv.slice(2), options: { runs: { type: 'string', default: process.env.BENCH_RUNS ?? '5' } } }));
+  } catch (err) {
+    throw new UsageError(`${(err as Error).message}; usage: bench/discovery.ts [--runs N]`);
+  }
+  const runs = Number(values.runs);
+  if (!Number.isInteger(runs) || runs < 1 || runs > 50) throw new UsageError(`--runs must be a whole number from 1 to 50, not '${values.runs}'`);
+  const files = largeRepoFiles(2000);
+  const root = makeRepo(files, 'discover-bench-');
+  try {
+    const times: number[] = [];
+    const greps: number[] = [];
+    let services = 0;
+    for (let i = 0; i < runs; i++) {
+      const t0 = performance.now();
+      const inv = scan(root);
+      times.push(performance.now() - t0);
+      services = inv.services.length;
+      const g0 = performance.now();
+      spawnSync('grep', ['-rlE', '--exclude-dir=node_modules', '--exclude-dir=.git', '--exclude-dir=.venv', 'listen\\(|createServer|HTTPServer|app\\.run', root], { stdio: 'ignore' });
+      greps.push(performance.now() - g0);
+      process.stderr.write(`discovery run ${i + 1}/${runs}: ${Math.round(times[i])} ms, ${services} services\n`);
+    }
+    const note = `${Object.keys(files).length} files generated (${services} services found); includes node_modules, .git and a virtual environment that are skipped`;
+    const figure = {
+      ...measurement('discovery scan of a 2,000-file repository', 'tsx bench/discovery.ts (scan(root) in-process)', times, 'ms', note),
+      comparison: measurement('grep -rlE for listen calls (no ports, no dependencies)', "grep -rlE 'listen\\(|createServer|HTTPServer|app\\.run' <repo>", greps, 'ms'),
+    };
+    process.stdout.write(`${JSON.stringify(figure)}\n`);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});
