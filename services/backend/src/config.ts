@@ -96,7 +96,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
 
 /** Config with secrets masked, for the start-up log line. */
 export function describeConfig(cfg: Config): Record<string, unknown> {
-  const mask = (url: string) => url.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@');
+  const mask = (url: string) => url.replace(/\/\/([^:/@]*):[^@]*@/, '//$1:***@'); // user may be empty: redis://:pw@host
   return {
     ...cfg,
     databaseUrl: mask(cfg.databaseUrl),

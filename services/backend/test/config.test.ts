@@ -36,9 +36,11 @@ test('bad values fail loudly', () => {
 });
 
 test('secrets are masked in the start-up description', () => {
-  const d = describeConfig(loadConfig({ ...base, GEMINI_API_KEY: 'abc', REDIS_URL: 'redis://:pw@redis:6379' }));
+  const d = describeConfig(loadConfig({ ...base, GEMINI_API_KEY: 'abc', REDIS_URL: 'redis://:pw-redis@redis:6379/0' }));
   assert.equal(d.databaseUrl, 'postgres://galaxy:***@postgres:5432/galaxy');
+  assert.equal(d.redisUrl, 'redis://:***@redis:6379/0');
   assert.equal(d.geminiApiKey, 'set');
   assert.ok(!JSON.stringify(d).includes('secret'));
+  assert.ok(!JSON.stringify(d).includes('pw-redis'));
   assert.ok(!JSON.stringify(d).includes('abc'));
 });
