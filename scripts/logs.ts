@@ -2,6 +2,7 @@
 import { parseArgs } from 'node:util';
 import { composeArgs, loadComposeModel, requireService } from './lib/compose.ts';
 import { UsageError, runMain } from './lib/errors.ts';
+import { interactive, stripAnsi } from './lib/output.ts';
 import { currentStack } from './lib/stack.ts';
 import { $ } from 'zx';
 import { projectRoot } from './lib/paths.ts';
@@ -26,8 +27,10 @@ await runMain(async () => {
   const child = $({ env: { ...process.env, ...ctx.env }, cwd: projectRoot, quiet: true, verbose: false })`docker ${composeArgs(ctx)} ${args}`.nothrow();
   const pattern = grep ? new RegExp(grep.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), 'i') : undefined;
   let matched = 0;
-  for await (const line of child) {
-    if (!pattern || pattern.test(line)) {
+  for await (const raw of child) {
+    // Compose 2.26 writes an erase-line code before each line even with --ansi never: drop it.
+    const line = interactive ? raw.replaceAll('\x1b[2K', '') : stripAnsi(raw);
+    if (!pattern || pattern.test(stripAnsi(line))) {
       matched++;
       process.stdout.write(`${line}\n`);
     }

@@ -1,5 +1,6 @@
 // `make stop` / scripts/stop-all.sh [--remove-data]: graceful stop in reverse dependency order; data kept.
 import { parseArgs } from 'node:util';
+import { $ } from 'zx';
 import { compose, loadComposeModel } from './lib/compose.ts';
 import { OperationError, UsageError, runMain } from './lib/errors.ts';
 import { formatDuration, info, warn } from './lib/output.ts';
@@ -20,7 +21,7 @@ await runMain(async () => {
 
   const args = ['down', '--timeout', parsed.values.timeout, '--remove-orphans'];
   if (parsed.values['remove-data']) {
-    const volumes = await compose(ctx, ['volumes', '--format', '{{.Name}}']).nothrow();
+    const volumes = await $`docker volume ls --quiet --filter ${`label=com.docker.compose.project=${model.project}`}`.quiet().timeout('20s');
     const names = volumes.stdout.trim().split('\n').filter(Boolean);
     warn(`--remove-data: deleting ${names.length} volume(s) and all their data: ${names.join(', ') || '(none)'}`);
     args.push('--volumes');

@@ -3,6 +3,7 @@
 import path from 'node:path';
 import { $, type Duration } from 'zx';
 import { OperationError, UsageError } from './errors.ts';
+import { interactive } from './output.ts';
 import { existsSync } from 'node:fs';
 import { envFile, projectRoot } from './paths.ts';
 
@@ -44,7 +45,8 @@ export function composeFiles(mode: StackMode): string[] {
 }
 
 export function composeArgs(ctx: ComposeContext): string[] {
-  const args = ['compose', '--project-directory', projectRoot];
+  // Without a TTY compose must print no control codes (cron logs, CI, --grep on logs).
+  const args = ['compose', '--project-directory', projectRoot, ...(interactive ? [] : ['--ansi', 'never'])];
   if (existsSync(envFile)) args.push('--env-file', envFile);
   for (const file of composeFiles(ctx.mode)) args.push('-f', file);
   for (const profile of ctx.profiles) args.push('--profile', profile);

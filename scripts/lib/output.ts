@@ -27,7 +27,7 @@ export function table(rows: string[][]): string {
 
 export function stripAnsi(text: string): string {
   // eslint-disable-next-line no-control-regex
-  return text.replace(/\x1b\[[0-9;]*m/g, '');
+  return text.replace(/\x1b\[[0-9;]*[A-Za-z]/g, '');
 }
 
 export function formatDuration(seconds: number): string {

@@ -52,7 +52,7 @@ describe('core stack', { timeout: 40 * 60_000 }, () => {
     const title = `survivor-${Date.now()}`;
     const note = await getJson(stack.url('BACKEND_PORT', '/api/notes'), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ title, body: 'kept' }) });
     assert.equal(note.status, 201, JSON.stringify(note.body));
-    const memory = await getJson(stack.url('MEMORY_API_PORT', '/conversations'), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ user: title, assistant: 'remembered' }) });
+    const memory = await getJson(stack.url('MEMORY_API_PORT', '/conversations'), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ session: title, messages: [{ role: 'user', content: title }, { role: 'assistant', content: 'remembered' }] }) });
     assert.equal(memory.status, 201, JSON.stringify(memory.body));
 
     const stop = await stack.script('stop-all');

@@ -13,7 +13,7 @@ _common_setup() {
 # project name, so nothing here touches a real stack.
 _test_env_file() {
   local file="${BATS_TEST_TMPDIR}/.env"
-  sed -e 's/^\(POSTGRES_PASSWORD\|REDIS_PASSWORD\|SESSION_SECRET\|GRAFANA_ADMIN_PASSWORD\)=$/\1=test-secret/' \
+  sed -e 's/^\(POSTGRES_PASSWORD\|REDIS_PASSWORD\|GRAFANA_ADMIN_PASSWORD\)=$/\1=test-secret/' \
       -e "s/^COMPOSE_PROJECT_NAME=.*/COMPOSE_PROJECT_NAME=galaxy-bats-${BATS_ROOT_PID}/" \
       "${PROJECT_ROOT}/.env.example" >"$file"
   echo "$file"
