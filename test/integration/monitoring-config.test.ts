@@ -1,0 +1,235 @@
+// The monitoring configuration, checked by the tools of the images that will run it:
+// promtool (config, rules, rule unit tests) and amtool (config, rendered configs, routing).
+// Images: PROMETHEUS_IMAGE / ALERTMANAGER_IMAGE when set, else the offline stand-ins named in
+// images/offline/manifest.json. Every check also runs on a deliberately broken copy, so a
+// check that passes everything would fail here.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import YAML from 'yaml';
+import { loadManifest } from '../../scripts/lib/images.ts';
+import { listYaml, monitoringDir, readRules, ruleTestsDir, rulesDir } from '../helpers/monitoring.ts';
+
+const manifest = loadManifest();
+const imageFor = (key: string): string => {
+  const entry = manifest.images[key];
+  assert.ok(entry, `images/offline/manifest.json has no ${key}`);
+  return process.env[entry.variable] || entry.offline;
+};
+const PROMETHEUS = imageFor('prometheus');
+const ALERTMANAGER = imageFor('alertmanager');
+
+interface Run { code: number; out: string }
+
+/** docker run --rm with the given entrypoint; stdout and stderr together (promtool mixes them). */
+function dockerRun(image: string, entrypoint: string, mounts: [string, string][], args: string[], env: Record<string, string> = {}): Run {
+  const argv = ['run', '--rm', '--network', 'none', '--tmpfs', '/tmp:mode=1777', '--entrypoint', entrypoint];
+  for (const [host, target] of mounts) argv.push('-v', `${host}:${target}:ro`);
+  for (const [k, v] of Object.entries(env)) argv.push('-e', `${k}=${v}`);
+  const r = spawnSync('docker', [...argv, image, ...args], { encoding: 'utf8', timeout: 120_000 });
+  if (r.error) throw r.error;
+  return { code: r.status ?? -1, out: `${r.stdout}${r.stderr}` };
+}
+
+const promDir = path.join(monitoringDir, 'prometheus');
+const amDir = path.join(monitoringDir, 'alertmanager');
+const ruleFiles = listYaml(rulesDir);
+const testFiles = listYaml(ruleTestsDir);
+const ruleCount = ruleFiles.flatMap(readRules).length;
+const sumFound = (out: string): number => [...out.matchAll(/SUCCESS: (\d+) rules found/g)].reduce((n, m) => n + Number(m[1]), 0);
+
+let scratch = '';
+before(() => {
+  for (const image of [PROMETHEUS, ALERTMANAGER]) {
+    const r = spawnSync('docker', ['image', 'inspect', '--format', '{{.Id}}', image], { encoding: 'utf8' });
+    assert.equal(r.status, 0, `image ${image} is not present: build the offline images (images/offline/) or set the *_IMAGE variable`);
+  }
+  scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'galaxy-moncfg-'));
+});
+after(() => { if (scratch) fs.rmSync(scratch, { recursive: true, force: true }); });
+
+/** A world-readable copy of monitoring/prometheus (the images run as nobody). */
+function copyProm(name: string): string {
+  const dir = path.join(scratch, name);
+  fs.cpSync(promDir, dir, { recursive: true });
+  fs.chmodSync(scratch, 0o755);
+  return dir;
+}
+
+test('promtool check config: valid, and loads every rule file', () => {
+  const r = dockerRun(PROMETHEUS, 'promtool', [[promDir, '/etc/prometheus']], ['check', 'config', '/etc/prometheus/prometheus.yml']);
+  assert.equal(r.code, 0, r.out);
+  assert.match(r.out, /SUCCESS: \/etc\/prometheus\/prometheus.yml is valid prometheus config file syntax/);
+  assert.equal(sumFound(r.out), ruleCount, r.out);
+});
+
+test('promtool check config fails on a broken config', () => {
+  const dir = copyProm('broken-config');
+  fs.appendFileSync(path.join(dir, 'prometheus.yml'), '\n  - job_name: backend\n    static_configs: [{ targets: ["x:1"] }]\n');
+  const r = dockerRun(PROMETHEUS, 'promtool', [[dir, '/etc/prometheus']], ['check', 'config', '/etc/prometheus/prometheus.yml']);
+  assert.notEqual(r.code, 0, r.out);
+  assert.match(r.out, /found multiple scrape configs with job name "backend"/);
+});
+
+test(`promtool check rules: ${ruleFiles.length} files, ${ruleCount} rules`, () => {
+  assert.ok(ruleCount >= 16, `only ${ruleCount} rules`);
+  const r = dockerRun(PROMETHEUS, 'promtool', [[promDir, '/etc/prometheus']],
+    ['check', 'rules', ...ruleFiles.map((f) => `/etc/prometheus/rules/${path.basename(f)}`)]);
+  assert.equal(r.code, 0, r.out);
+  assert.equal(sumFound(r.out), ruleCount, r.out);
+});
+
+test('promtool check rules fails on a bad expression', () => {
+  const dir = copyProm('broken-rules');
+  const file = path.join(dir, 'rules', 'datastores.yml');
+  fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace('expr: pg_up == 0', 'expr: pg_up == == 0'));
+  const r = dockerRun(PROMETHEUS, 'promtool', [[dir, '/etc/prometheus']], ['check', 'rules', '/etc/prometheus/rules/datastores.yml']);
+  assert.notEqual(r.code, 0, r.out);
+  assert.match(r.out, /parse error/);
+});
+
+test(`promtool test rules: all ${testFiles.length} test files pass`, () => {
+  assert.equal(testFiles.length, ruleFiles.length, 'one test file per rules file');
+  const r = dockerRun(PROMETHEUS, 'promtool', [[promDir, '/etc/prometheus']],
+    ['test', 'rules', ...testFiles.map((f) => `/etc/prometheus/tests/${path.basename(f)}`)]);
+  assert.equal(r.code, 0, r.out);
+  assert.equal([...r.out.matchAll(/Unit Testing: /g)].length, testFiles.length, r.out);
+  assert.equal([...r.out.matchAll(/^\s+SUCCESS$/gm)].length, testFiles.length, r.out);
+});
+
+test('promtool test rules catches every rule that never fires and every rule that always fires', () => {
+  // Mutants: for each rule, one copy where it can never fire and one where it always fires.
+  // The unit tests must fail on every mutant, or some rule's firing or silent case is untested.
+  const mutants: string[] = [];
+  for (const file of ruleFiles) {
+    const doc = YAML.parse(fs.readFileSync(file, 'utf8')) as { groups: { rules: { alert: string; expr: string }[] }[] };
+    doc.groups.forEach((g, gi) => g.rules.forEach((rule, ri) => {
+      for (const [kind, expr] of [['never', 'vector(1) == 2'], ['always', 'vector(1)']] as const) {
+        const name = `${rule.alert}-${kind}`;
+        const dir = copyProm(path.join('mutants', name));
+        const copy = structuredClone(doc);
+        copy.groups[gi].rules[ri].expr = expr;
+        fs.writeFileSync(path.join(dir, 'rules', path.basename(file)), YAML.stringify(copy));
+        mutants.push(`${name}:${path.basename(file, '.yml')}`);
+      }
+    }));
+  }
+  // Control: an unmutated copy run by the same loop must pass, so a failure of every mutant
+  // cannot come from a wrong path or a missing tool.
+  const control = copyProm(path.join('mutants', 'control'));
+  assert.ok(fs.existsSync(control));
+  const controls = testFiles.map((f) => `control:${path.basename(f, '.test.yml')}`);
+  fs.chmodSync(path.join(scratch, 'mutants'), 0o755);
+  // One container for all mutants: a shell loop prints "<mutant> <exit code>".
+  const script = 'for m in "$@"; do n=${m%%:*}; f=${m#*:}; promtool test rules /m/$n/tests/$f.test.yml >/dev/null 2>&1; echo "$n $?"; done';
+  const r = dockerRun(PROMETHEUS, 'sh', [[path.join(scratch, 'mutants'), '/m']], ['-c', script, 'sh', ...controls, ...mutants]);
+  assert.equal(r.code, 0, r.out);
+  const all = r.out.trim().split('\n');
+  assert.deepEqual(all.slice(0, controls.length), controls.map(() => 'control 0'), 'the unmutated rules must pass');
+  const lines = all.slice(controls.length);
+  assert.equal(lines.length, mutants.length, r.out);
+  assert.equal(mutants.length, ruleCount * 2);
+  const survived = lines.filter((l) => l.endsWith(' 0')).map((l) => l.split(' ')[0]);
+  assert.deepEqual(survived, [], 'mutants the rule tests did not catch');
+});
+
+const amMounts: [string, string][] = [[amDir, '/etc/alertmanager']];
+
+test('amtool check-config: the shipped config, with its routes, inhibitions and receiver', () => {
+  const r = dockerRun(ALERTMANAGER, 'amtool', amMounts, ['check-config', '/etc/alertmanager/alertmanager.yml']);
+  assert.equal(r.code, 0, r.out);
+  assert.match(r.out, /SUCCESS/);
+  const inhibit = (YAML.parse(fs.readFileSync(path.join(amDir, 'alertmanager.yml'), 'utf8')).inhibit_rules as unknown[]).length;
+  assert.match(r.out, new RegExp(`- ${inhibit} inhibit rules`));
+  assert.match(r.out, /- 1 receivers/);
+});
+
+test('amtool check-config fails on a route to an undefined receiver', () => {
+  const dir = path.join(scratch, 'broken-am');
+  fs.mkdirSync(dir);
+  fs.chmodSync(scratch, 0o755);
+  fs.writeFileSync(path.join(dir, 'alertmanager.yml'),
+    fs.readFileSync(path.join(amDir, 'alertmanager.yml'), 'utf8').replace('  receiver: default\n', '  receiver: nowhere\n'));
+  const r = dockerRun(ALERTMANAGER, 'amtool', [[dir, '/etc/alertmanager']], ['check-config', '/etc/alertmanager/alertmanager.yml']);
+  assert.notEqual(r.code, 0, r.out);
+  assert.match(r.out, /undefined receiver "nowhere"/);
+});
+
+for (const [label, url] of [['without webhook (null receiver)', ''], ['with webhook', 'http://127.0.0.1:9/hook']] as const) {
+  test(`entrypoint.sh renders a valid config inside the image ${label}`, () => {
+    const script = 'sh /etc/alertmanager/entrypoint.sh --render-only >/dev/null && amtool check-config /tmp/galaxy-alertmanager/alertmanager.yml'
+      + ' && amtool config routes test --config.file=/tmp/galaxy-alertmanager/alertmanager.yml severity=critical service=backend alertname=TargetDown';
+    const r = dockerRun(ALERTMANAGER, 'sh', amMounts, ['-c', script], { ALERT_WEBHOOK_URL: url });
+    assert.equal(r.code, 0, r.out);
+    assert.match(r.out, /SUCCESS/);
+    assert.match(r.out, /^default$/m, 'critical alerts route to the default receiver');
+    assert.match(r.out, url ? /webhook receiver enabled/ : /null receiver/);
+  });
+}
+
+test('inhibition in a running Alertmanager: root causes stay active, consequences are suppressed', { timeout: 120_000 }, async () => {
+  // A real Alertmanager (no network, config rendered by entrypoint.sh) fed alerts with amtool.
+  const name = `galaxy-amtest-${process.pid}-${Math.random().toString(36).slice(2, 7)}`;
+  const run = spawnSync('docker', ['run', '-d', '--rm', '--name', name, '--network', 'none', '--tmpfs', '/tmp:mode=1777',
+    '-v', `${amDir}:/etc/alertmanager:ro`, '--entrypoint', '/bin/sh', ALERTMANAGER,
+    '/etc/alertmanager/entrypoint.sh', '--storage.path=/tmp/data', '--cluster.listen-address='], { encoding: 'utf8' });
+  assert.equal(run.status, 0, run.stderr);
+  const amtool = (...args: string[]): Run => {
+    const r = spawnSync('docker', ['exec', name, 'amtool', '--alertmanager.url=http://127.0.0.1:9093', ...args], { encoding: 'utf8', timeout: 30_000 });
+    return { code: r.status ?? -1, out: `${r.stdout}${r.stderr}` };
+  };
+  try {
+    const deadline = Date.now() + 30_000;
+    while (amtool('cluster', 'show').code !== 0) {
+      assert.ok(Date.now() < deadline, 'Alertmanager did not answer within 30 s');
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    const alerts: string[][] = [
+      ['alertname=PostgresDown', 'severity=critical', 'service=postgres'],
+      ['alertname=ServiceUnhealthy', 'severity=critical', 'service=backend'],
+      ['alertname=High5xxRate', 'severity=critical', 'service=backend'],
+      ['alertname=HostDiskSpaceCritical', 'severity=critical', 'service=host', 'resource=disk'],
+      ['alertname=HostDiskSpaceLow', 'severity=warning', 'service=host', 'resource=disk'],
+      ['alertname=HostMemoryPressure', 'severity=warning', 'service=host', 'resource=memory'],
+      ['alertname=TargetDown', 'severity=critical', 'service=memory-api'],
+      ['alertname=ServiceUnhealthy', 'severity=critical', 'service=experience-api'],
+      ['alertname=TargetDown', 'severity=critical', 'service=experience-api'],
+      ['alertname=ContainerNotRunning', 'severity=critical', 'service=redis'],
+      ['alertname=ServiceUnhealthy', 'severity=critical', 'service=redis'],
+    ];
+    for (const labels of alerts) {
+      const r = amtool('alert', 'add', ...labels, '--annotation=summary=test');
+      assert.equal(r.code, 0, r.out);
+    }
+    type Got = { labels: Record<string, string>; status: { state: string } };
+    const key = (l: Record<string, string>): string => `${l.alertname}/${l.service}${l.resource ? `/${l.resource}` : ''}`;
+    const expected: Record<string, string> = {
+      'PostgresDown/postgres': 'active',
+      'ServiceUnhealthy/backend': 'suppressed',
+      'High5xxRate/backend': 'suppressed',
+      'HostDiskSpaceCritical/host/disk': 'active',
+      'HostDiskSpaceLow/host/disk': 'suppressed',
+      'HostMemoryPressure/host/memory': 'active',
+      'TargetDown/memory-api': 'active',
+      'ServiceUnhealthy/experience-api': 'suppressed',
+      'TargetDown/experience-api': 'active',
+      'ContainerNotRunning/redis': 'active',
+      'ServiceUnhealthy/redis': 'suppressed',
+    };
+    let states: Record<string, string> = {};
+    // Inhibition is computed when alerts are listed; allow a few seconds for all to arrive.
+    for (let i = 0; i < 20; i++) {
+      const q = amtool('-o', 'json', 'alert', 'query', '--inhibited', '--silenced', '--active');
+      assert.equal(q.code, 0, q.out);
+      states = Object.fromEntries((JSON.parse(q.out) as Got[]).map((a) => [key(a.labels), a.status.state]));
+      if (JSON.stringify(Object.entries(states).sort()) === JSON.stringify(Object.entries(expected).sort())) break;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    assert.deepEqual(states, expected);
+  } finally {
+    spawnSync('docker', ['rm', '-f', name], { encoding: 'utf8' });
+  }
+});

@@ -1,0 +1,162 @@
+// Checks against a RUNNING stack with the monitoring profile. Skipped unless the stack's
+// URLs are given, because bringing the whole stack up is the lead's integration harness' job:
+//   GALAXY_TEST_STACK_URL_PROMETHEUS    e.g. http://127.0.0.1:9090 (required for every test here)
+//   GALAXY_TEST_STACK_URL_ALERTMANAGER  e.g. http://127.0.0.1:9093 (alert flow)
+//   GALAXY_TEST_PROJECT                 compose project name of that stack (alert flow)
+//   GALAXY_TEST_ENV_FILE                its .env (default: the project's .env)
+//   GALAXY_TEST_COMPOSE_FILES           its compose files, ':'-separated (default: docker-compose.yml)
+// The alert flow layers test/fixtures/compose.monitoring-fast.yml on the stack (TargetDown
+// and friends with `for: 5s`) only if the running Prometheus does not already use it, and
+// restores the shipped rules afterwards. Traffic goes to 127.0.0.1 only; every wait is bounded.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { knownMetricNames, monitoringDir, parseExposedMetrics, root } from '../helpers/monitoring.ts';
+
+const PROM = process.env.GALAXY_TEST_STACK_URL_PROMETHEUS?.replace(/\/$/, '');
+const AM = process.env.GALAXY_TEST_STACK_URL_ALERTMANAGER?.replace(/\/$/, '');
+const PROJECT = process.env.GALAXY_TEST_PROJECT;
+const ENV_FILE = process.env.GALAXY_TEST_ENV_FILE ?? path.join(root, '.env');
+const COMPOSE_FILES = (process.env.GALAXY_TEST_COMPOSE_FILES ?? 'docker-compose.yml').split(':').filter(Boolean)
+  .flatMap((f) => ['-f', path.resolve(root, f)]);
+const SKIP_NO_STACK = 'GALAXY_TEST_STACK_URL_PROMETHEUS is not set: no running stack to check';
+
+/** Names from the DEVELOPING.md contract that every running stack has without any traffic. */
+const CONTRACT_ALWAYS = ['galaxy_service_info', 'process_start_time_seconds', 'galaxy_dependency_up',
+  'galaxy_container_health', 'galaxy_container_running', 'galaxy_container_restart_count'];
+
+async function getJson<T>(url: string): Promise<T> {
+  const res = await fetch(url, { signal: AbortSignal.timeout(5_000) });
+  assert.equal(res.status, 200, `${url} answered ${res.status}`);
+  return (await res.json()) as T;
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** Polls `probe` every `everyMs` until it returns a value, at most `timeoutMs`. */
+async function waitFor<T>(what: string, timeoutMs: number, everyMs: number, probe: () => Promise<T | undefined>): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await probe();
+      if (v !== undefined) return v;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+    await sleep(everyMs);
+  }
+}
+
+/** The live check: which expected metric names the running Prometheus does not have. */
+export async function missingLiveMetrics(promUrl: string): Promise<{ missing: string[]; notYetSeen: string[] }> {
+  const live = new Set((await getJson<{ data: string[] }>(`${promUrl}/api/v1/label/__name__/values`)).data);
+  const exposed = parseExposedMetrics(fs.readFileSync(path.join(monitoringDir, 'exposed-metrics.txt'), 'utf8'));
+  const required = [...exposed.filter((m) => m.when === 'always').map((m) => m.name), ...CONTRACT_ALWAYS];
+  const optional = [...knownMetricNames()].filter((n) => !required.includes(n));
+  return { missing: required.filter((n) => !live.has(n)), notYetSeen: optional.filter((n) => !live.has(n)) };
+}
+
+test('live Prometheus has every always-present metric name the dashboards and rules rely on', async (t) => {
+  if (!PROM) return t.skip(SKIP_NO_STACK);
+  const { missing, notYetSeen } = await missingLiveMetrics(PROM);
+  if (notYetSeen.length > 0) t.diagnostic(`not seen yet (appear with traffic, a restart, a backup or an alert): ${notYetSeen.join(', ')}`);
+  assert.deepEqual(missing, []);
+});
+
+test('live Prometheus scrapes every configured target successfully', async (t) => {
+  if (!PROM) return t.skip(SKIP_NO_STACK);
+  type Target = { labels: Record<string, string>; health: string; lastError: string };
+  const down = await waitFor('all targets up', 60_000, 2_000, async () => {
+    const { data } = await getJson<{ data: { activeTargets: Target[] } }>(`${PROM}/api/v1/targets?state=active`);
+    const bad = data.activeTargets.filter((x) => x.health !== 'up');
+    return bad.length === 0 ? [] : undefined;
+  }).catch(async (err: Error) => {
+    const { data } = await getJson<{ data: { activeTargets: Target[] } }>(`${PROM}/api/v1/targets?state=active`);
+    return [err.message, ...data.activeTargets.filter((x) => x.health !== 'up').map((x) => `${x.labels.job}: ${x.lastError}`)];
+  });
+  assert.deepEqual(down, []);
+});
+
+function compose(args: string[]): { code: number; out: string } {
+  const r = spawnSync('docker', ['compose', '-p', PROJECT!, '--project-directory', root, '--env-file', ENV_FILE, ...COMPOSE_FILES, '--profile', 'monitoring', ...args],
+    { encoding: 'utf8', timeout: 180_000 });
+  return { code: r.status ?? -1, out: `${r.stdout}${r.stderr}` };
+}
+
+type AmAlert = { labels: Record<string, string>; status: { state: string; inhibitedBy: string[] } };
+const DOWN_ALERTS = ['TargetDown', 'ContainerNotRunning', 'ServiceUnhealthy'];
+
+async function memoryApiAlerts(): Promise<AmAlert[]> {
+  const q = new URLSearchParams({ filter: 'service="memory-api"', active: 'true', silenced: 'true', inhibited: 'true' });
+  const all = await getJson<AmAlert[]>(`${AM}/api/v2/alerts?${q}`);
+  return all.filter((a) => DOWN_ALERTS.includes(a.labels.alertname));
+}
+
+async function fastRulesActive(): Promise<boolean> {
+  type Rules = { data: { groups: { name: string; rules: { name: string; duration: number }[] }[] } };
+  const { data } = await getJson<Rules>(`${PROM}/api/v1/rules?type=alert`);
+  const rule = data.groups.flatMap((g) => g.rules).find((r) => r.name === 'TargetDown');
+  assert.ok(rule, 'TargetDown is not loaded in the running Prometheus');
+  return rule.duration <= 5;
+}
+
+test('alert flow: memory-api stopped -> alert firing in Alertmanager -> started -> resolved', { timeout: 600_000 }, async (t) => {
+  if (!PROM) return t.skip(SKIP_NO_STACK);
+  if (!AM || !PROJECT) return t.skip('GALAXY_TEST_STACK_URL_ALERTMANAGER and GALAXY_TEST_PROJECT are needed to drive the alert flow');
+  const fastFile = path.join(root, 'test', 'fixtures', 'compose.monitoring-fast.yml');
+  let swapped = false;
+  const setPrometheusRules = (fast: boolean): void => {
+    const extra = fast ? ['-f', fastFile] : [];
+    const r = spawnSync('docker', ['compose', '-p', PROJECT, '--project-directory', root, '--env-file', ENV_FILE,
+      ...COMPOSE_FILES, ...extra, '--profile', 'monitoring',
+      'up', '-d', '--no-deps', '--wait', '--wait-timeout', '90', 'prometheus'], { encoding: 'utf8', timeout: 180_000 });
+    assert.equal(r.status, 0, `${r.stdout}${r.stderr}`);
+  };
+  try {
+    if (!(await fastRulesActive())) {
+      t.diagnostic('recreating prometheus with test/fixtures/compose.monitoring-fast.yml');
+      setPrometheusRules(true);
+      swapped = true;
+      await waitFor('Prometheus ready with fast rules', 60_000, 1_000, async () => ((await fastRulesActive()) ? true : undefined));
+    }
+    await waitFor('memory-api target up before the test', 90_000, 2_000, async () => {
+      const { data } = await getJson<{ data: { result: { value: [number, string] }[] } }>(`${PROM}/api/v1/query?query=${encodeURIComponent('up{job="memory-api"}')}`);
+      return data.result[0]?.value[1] === '1' ? true : undefined;
+    });
+    // A Prometheus that was just recreated forgets what it had sent: its old alerts linger in
+    // Alertmanager until their endsAt (a few minutes). Start from a clean slate. Starting the
+    // stack with the fast override in the first place avoids both the swap and this wait.
+    await waitFor('no memory-api down alert before the test', 300_000, 5_000, async () =>
+      (await memoryApiAlerts()).length === 0 ? true : undefined);
+
+    const stop = compose(['stop', 'memory-api']);
+    assert.equal(stop.code, 0, stop.out);
+    const started = Date.now();
+    const firing = await waitFor('a memory-api down alert in Alertmanager', 120_000, 2_000, async () => {
+      const alerts = await memoryApiAlerts();
+      return alerts.length > 0 ? alerts : undefined;
+    });
+    t.diagnostic(`firing after ${((Date.now() - started) / 1000).toFixed(1)} s: ${firing.map((a) => `${a.labels.alertname}(${a.status.state})`).join(', ')}`);
+    for (const a of firing) {
+      assert.equal(a.labels.service, 'memory-api');
+      assert.equal(a.labels.severity, 'critical');
+      // Inhibited (suppressed) alerts are still received: the root cause shows as active.
+      assert.match(a.status.state, /^(active|suppressed)$/);
+    }
+    assert.ok(firing.some((a) => a.status.state === 'active'), 'at least one memory-api alert is not inhibited');
+
+    const start = compose(['start', 'memory-api']);
+    assert.equal(start.code, 0, start.out);
+    const restarted = Date.now();
+    await waitFor('memory-api alerts resolved in Alertmanager', 180_000, 2_000, async () =>
+      (await memoryApiAlerts()).length === 0 ? true : undefined);
+    t.diagnostic(`resolved ${((Date.now() - restarted) / 1000).toFixed(1)} s after the start`);
+  } finally {
+    compose(['start', 'memory-api']);
+    if (swapped) setPrometheusRules(false);
+  }
+});
