@@ -144,7 +144,7 @@ describe('offline stand-in images', { timeout: 30 * 60_000 }, () => {
       env: PG, volumes: [`${initDir}:/docker-entrypoint-initdb.d:ro`], cmd: ['postgres', '-c', 'max_connections=42'],
     });
     // pg_isready on TCP only answers once the final server (not the init one) listens on the network.
-    await until('pg_isready', async () => ((await exec(pg, ['pg_isready', '-h', '127.0.0.1', '-U', PG.POSTGRES_USER, '-d', PG.POSTGRES_DB])).code === 0 ? true : undefined));
+    await until('pg_isready', async () => ((await exec(pg, ['pg_isready', '-h', '127.0.0.1', '-U', PG.POSTGRES_USER, '-d', PG.POSTGRES_DB])).code === 0 ? true : undefined), 240);
     const query = (password: string, sql: string) =>
       exec(pg, ['psql', '-h', '127.0.0.1', '-U', PG.POSTGRES_USER, '-d', PG.POSTGRES_DB, '-tAc', sql], { PGPASSWORD: password });
     const ok = await query(PG.POSTGRES_PASSWORD, "SELECT current_user || ' ' || current_database() || ' ' || note || ' ' || current_setting('max_connections') FROM probe");
