@@ -1,0 +1,124 @@
+// Writes one benchmark session: bench/results/<timestamp>.json (the record the report reads) and
+// <timestamp>.md (the table a person reads). Both go to a temp name first and are then renamed, so
+// a reader never sees half a file and an interrupted run leaves only an ignored *.tmp behind.
+import { mkdirSync, readFileSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { type Figure, type Measurement, runCount } from './figure.ts';
+
+export type SuiteStatus = 'ok' | 'not available' | 'failed';
+
+export interface SuiteResult {
+  suite: string;
+  status: SuiteStatus;
+  /** Why a suite is not available or failed; definitions a figure depends on when ok. */
+  message?: string;
+  figures: Figure[];
+  seconds: number;
+}
+
+export interface Session {
+  startedAt: string;
+  finishedAt: string;
+  host: Record<string, string | number>;
+  options: { runs: number; only: string[] };
+  suites: SuiteResult[];
+}
+
+/** File-name-safe UTC timestamp that sorts in time order: 2026-11-25T23-59-01Z. */
+export function stamp(date: Date): string {
+  return date.toISOString().replace(/\.\d+Z$/, 'Z').replace(/:/g, '-');
+}
+
+function format(value: number, unit: string): string {
+  const text = Math.abs(value) >= 100 ? value.toFixed(0) : Math.abs(value) >= 10 ? value.toFixed(1) : value.toFixed(2);
+  return unit ? `${text} ${unit}` : text;
+}
+
+function cell(m: Measurement): string {
+  return `${format(m.median, m.unit)} (${format(m.min, '')}–${format(m.max, '')}, n=${runCount(m)})`;
+}
+
+function escape(text: string): string {
+  return text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+}
+
+export function renderMarkdown(session: Session): string {
+  const lines = [
+    `# Benchmark ${session.startedAt}`,
+    '',
+    `Host: ${Object.entries(session.host).map(([k, v]) => `${k} ${v}`).join(', ')}. Runs per figure: ${session.options.runs}. ` +
+      'Each cell: median (min–max, number of runs). Written by `make bench`; no figure is typed by hand.',
+    '',
+    '| suite | figure | ours | comparison (same session) | command |',
+    '| --- | --- | --- | --- | --- |',
+  ];
+  const notes: string[] = [];
+  for (const suite of session.suites) {
+    if (suite.status !== 'ok') {
+      lines.push(`| ${suite.suite} | ${suite.status} | - | - | ${escape(suite.message ?? '')} |`);
+      continue;
+    }
+    if (suite.message) notes.push(`- **${suite.suite}**: ${suite.message}`);
+    for (const f of suite.figures) {
+      const comparison = f.comparison ? `${cell(f.comparison)}: ${escape(f.comparison.name)}, \`${escape(f.comparison.command)}\`` : '-';
+      lines.push(`| ${suite.suite} | ${escape(f.name)} | ${cell(f)} | ${comparison} | \`${escape(f.command)}\` |`);
+      if (f.note) notes.push(`- ${f.name}: ${f.note}`);
+    }
+  }
+  if (notes.length) lines.push('', '## Definitions and notes', '', ...notes);
+  return `${lines.join('\n')}\n`;
+}
+
+function writeAtomic(file: string, text: string): void {
+  const temp = `${file}.tmp`;
+  writeFileSync(temp, text);
+  renameSync(temp, file);
+}
+
+/** Writes both files; returns their paths. */
+export function writeSession(dir: string, session: Session): { json: string; markdown: string } {
+  mkdirSync(dir, { recursive: true });
+  const base = path.join(dir, stamp(new Date(session.startedAt)));
+  const json = `${base}.json`;
+  const markdown = `${base}.md`;
+  writeAtomic(json, `${JSON.stringify(session, null, 2)}\n`);
+  writeAtomic(markdown, renderMarkdown(session));
+  return { json, markdown };
+}
+
+/** The newest session file in a folder, or undefined when there is none. */
+export function newestSession(dir: string): { file: string; session: Session } | undefined {
+  let names: string[];
+  try {
+    names = readdirSync(dir).filter((n) => /^\d{4}-\d\d-\d\dT[\d-]+Z\.json$/.test(n)).sort();
+  } catch {
+    return undefined;
+  }
+  const name = names.at(-1);
+  if (!name) return undefined;
+  const file = path.join(dir, name);
+  return { file, session: JSON.parse(readFileSync(file, 'utf8')) as Session };
+}
+
+/**
+ * Newest figure with the given name (or a name matching the pattern) across all sessions: a partial
+ * run must not hide older figures.
+ */
+export function newestFigure(dir: string, name: string | RegExp): { figure: Figure; file: string; at: string } | undefined {
+  const matches = (f: Figure) => (typeof name === 'string' ? f.name === name : name.test(f.name));
+  let names: string[];
+  try {
+    names = readdirSync(dir).filter((n) => /^\d{4}-\d\d-\d\dT[\d-]+Z\.json$/.test(n)).sort().reverse();
+  } catch {
+    return undefined;
+  }
+  for (const n of names) {
+    const file = path.join(dir, n);
+    const session = JSON.parse(readFileSync(file, 'utf8')) as Session;
+    for (const suite of session.suites) {
+      const figure = suite.status === 'ok' ? suite.figures.find(matches) : undefined;
+      if (figure) return { figure, file, at: session.finishedAt };
+    }
+  }
+  return undefined;
+}

@@ -1,0 +1,97 @@
+// `make bench` / scripts/bench.sh [--only a,b] [--runs N]: measures this machine on a throwaway
+// copy of the stack and writes bench/results/<timestamp>.json and .md. Timing goals are judged in
+// the report (`make report`), never here and never in tests.
+import { cpus, loadavg, release } from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { $ } from 'zx';
+import { UsageError } from '../scripts/lib/errors.ts';
+import { formatDuration, info } from '../scripts/lib/output.ts';
+import { projectRoot } from '../scripts/lib/paths.ts';
+import { round } from './lib/stats.ts';
+import { type Session, type SuiteResult, renderMarkdown, writeSession } from './lib/results.ts';
+import { BenchStack } from './lib/stack.ts';
+import type { Suite, SuiteContext } from './lib/suite.ts';
+import { childSuite } from './suites/children.ts';
+import { coldSuite } from './suites/cold.ts';
+import { healthSuite } from './suites/health.ts';
+import { recoverySuite } from './suites/recovery.ts';
+import { startSuite } from './suites/start.ts';
+
+/** Run order: cold first (it builds from nothing), then the suites that reuse the running stack. */
+export const SUITES: Suite[] = [
+  coldSuite,
+  startSuite,
+  healthSuite,
+  recoverySuite,
+  childSuite('deploy', 'bench/deploy.ts', 'deploy duration and failed requests during a deploy, next to a plain compose redeploy'),
+  childSuite('backup', 'bench/backup.ts', 'backup time next to a plain pg_dump of the same data'),
+  childSuite('discovery', 'bench/discovery.ts', 'discovery time on a generated 2,000-file repository'),
+];
+
+export const resultsDir = path.join(projectRoot, 'bench', 'results');
+
+export function parseBenchArgs(argv: string[]): { runs: number; only: string[] } {
+  let values;
+  try {
+    ({ values } = parseArgs({ args: argv, options: { only: { type: 'string' }, runs: { type: 'string', default: '5' } } }));
+  } catch (err) {
+    throw new UsageError(`${(err as Error).message}: usage: bench.sh [--only ${SUITES.map((s) => s.name).join(',')}] [--runs N]`);
+  }
+  const runs = Number(values.runs);
+  if (!Number.isInteger(runs) || runs < 1 || runs > 50) throw new UsageError(`--runs must be a whole number from 1 to 50, not '${values.runs}'`);
+  const names = SUITES.map((s) => s.name);
+  const only = values.only ? values.only.split(',').map((s) => s.trim()).filter(Boolean) : names;
+  const unknown = only.filter((n) => !names.includes(n));
+  if (unknown.length) throw new UsageError(`unknown bench suite ${unknown.join(', ')}: choose from ${names.join(', ')}`);
+  return { runs, only };
+}
+
+/** The machine, and how busy it was: other work on a 2-core host moves every figure. */
+async function hostFacts(loadAtStart: number): Promise<Record<string, string | number>> {
+  const docker = await $`docker version --format {{.Server.Version}}`.quiet().nothrow().timeout('10s');
+  return { cpus: cpus().length, kernel: release(), node: process.version, docker: docker.stdout.trim() || 'unknown', 'load1 at start': round(loadAtStart, 2), 'load1 at end': round(loadavg()[0], 2) };
+}
+
+export async function runBench(argv: string[]): Promise<number> {
+  const options = parseBenchArgs(argv);
+  const startedAt = new Date();
+  const loadAtStart = loadavg()[0];
+  info(`bench: ${options.only.join(', ')}; ${options.runs} runs per figure; results in ${path.relative(projectRoot, resultsDir)}/`);
+  let stack: BenchStack | undefined;
+  const ctx: SuiteContext = {
+    runs: options.runs,
+    stack: async () => (stack ??= await new BenchStack().init()),
+    log: (line) => process.stderr.write(`${line}\n`),
+  };
+  const suites: SuiteResult[] = [];
+  try {
+    for (const suite of SUITES.filter((s) => options.only.includes(s.name))) {
+      info(`bench: ${suite.name}: ${suite.what}`);
+      const began = performance.now();
+      let result: SuiteResult;
+      try {
+        const outcome = await suite.run(ctx);
+        result = outcome.notAvailable
+          ? { suite: suite.name, status: 'not available', message: outcome.notAvailable, figures: [], seconds: 0 }
+          : { suite: suite.name, status: 'ok', message: outcome.message, figures: outcome.figures, seconds: 0 };
+      } catch (err) {
+        result = { suite: suite.name, status: 'failed', message: (err as Error).message.split('\n').slice(0, 12).join(' / '), figures: [], seconds: 0 };
+      }
+      result.seconds = round((performance.now() - began) / 1000, 1);
+      info(`bench: ${suite.name}: ${result.status}${result.status === 'ok' ? '' : `: ${result.message}`} (${formatDuration(result.seconds)})`);
+      suites.push(result);
+    }
+  } finally {
+    if (stack) {
+      info(`bench: removing throwaway stack ${stack.project}`);
+      await stack.destroy();
+    }
+  }
+  const session: Session = { startedAt: startedAt.toISOString(), finishedAt: new Date().toISOString(), host: await hostFacts(loadAtStart), options, suites };
+  const files = writeSession(resultsDir, session);
+  info(`\n${renderMarkdown(session)}`);
+  info(`bench: wrote ${path.relative(projectRoot, files.json)} and ${path.relative(projectRoot, files.markdown)}`);
+  // A suite that failed makes the run fail; one that is not available here does not.
+  return suites.some((s) => s.status === 'failed') ? 1 : 0;
+}

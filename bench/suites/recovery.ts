@@ -1,0 +1,106 @@
+// Recovery after a crash (the main process killed with SIGKILL: Docker's restart policy brings it
+// back) and after a hang (the process frozen with SIGSTOP: only the watcher's autoheal can notice,
+// through the failing healthcheck). Timed from the fault until Docker reports the service healthy
+// and its /health answers 200 again; next to a manual `docker compose restart` of the same service.
+import { $ } from 'zx';
+import { measurement, type Figure } from '../lib/figure.ts';
+import type { BenchStack } from '../lib/stack.ts';
+import { timed } from '../lib/stack.ts';
+import { type Suite, repeat } from '../lib/suite.ts';
+import { ensureRunning } from './start.ts';
+
+const SERVICE = 'backend';
+const CRASH_LIMIT_S = 120;
+// Three failed probes 10 s apart, the watcher's own poll, then a restart: well under three minutes.
+const HANG_LIMIT_S = 180;
+
+async function containerId(stack: BenchStack): Promise<string> {
+  const out = await stack.plain(['ps', '--quiet', SERVICE], '30s');
+  const id = out.stdout.trim().split('\n')[0];
+  if (!id) throw new Error(`${SERVICE} has no running container`);
+  return id;
+}
+
+async function inspect(id: string): Promise<{ pid: number; health: string; restarts: number; startedAt: string }> {
+  const out = await $`docker inspect --format ${'{{.State.Pid}} {{if .State.Health}}{{.State.Health.Status}}{{end}} {{.RestartCount}} {{.State.StartedAt}}'} ${id}`.quiet().nothrow().timeout('10s');
+  const [pid, health, restarts, startedAt] = out.stdout.trim().split(' ');
+  return { pid: Number(pid), health: health ?? '', restarts: Number(restarts), startedAt: startedAt ?? '' };
+}
+
+async function answers(url: string): Promise<boolean> {
+  try {
+    const r = await fetch(url, { signal: AbortSignal.timeout(1000) });
+    await r.arrayBuffer();
+    return r.status === 200;
+  } catch {
+    return false;
+  }
+}
+
+/** Polls until the service (any container of it) is healthy again after `since`; undefined on timeout. */
+async function waitRecovered(stack: BenchStack, beforeStart: string, limitS: number): Promise<number | undefined> {
+  const started = performance.now();
+  const url = `http://127.0.0.1:${stack.ports.BACKEND_PORT}/health`;
+  while ((performance.now() - started) / 1000 < limitS) {
+    const id = await containerId(stack).catch(() => '');
+    if (id) {
+      const state = await inspect(id);
+      // A new start (restart or replacement) that is healthy and answering.
+      if (state.startedAt !== beforeStart && state.health === 'healthy' && (await answers(url))) return (performance.now() - started) / 1000;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  return undefined;
+}
+
+/** Applies the fault and waits; `recovered: false` means the limit passed (seconds = time waited). */
+async function fault(stack: BenchStack, signal: 'KILL' | 'STOP', limitS: number): Promise<{ seconds: number; recovered: boolean }> {
+  const id = await containerId(stack);
+  const before = await inspect(id);
+  const started = performance.now();
+  await $`kill -${signal} ${before.pid}`.quiet().timeout('5s');
+  const seconds = await waitRecovered(stack, before.startedAt, limitS);
+  if (seconds !== undefined) return { seconds, recovered: true };
+  const waited = (performance.now() - started) / 1000;
+  // Leave the stack usable for the next suite whatever happened.
+  await $`kill -CONT ${before.pid}`.quiet().nothrow().timeout('5s');
+  await stack.plain(['restart', SERVICE], '120s').catch(() => undefined);
+  await stack.plain(['up', '--detach', '--wait', '--wait-timeout', '120'], '180s');
+  return { seconds: waited, recovered: false };
+}
+
+export const recoverySuite: Suite = {
+  name: 'recovery',
+  what: `recovery of ${SERVICE} after a crash (SIGKILL) and after a hang (SIGSTOP)`,
+  async run(ctx) {
+    const stack = await ensureRunning(ctx);
+    const manual = await repeat(ctx.runs, async () => {
+      const id = await containerId(stack);
+      const before = await inspect(id);
+      const { seconds } = await timed(async () => {
+        await stack.plain(['restart', SERVICE], '120s');
+        return waitRecovered(stack, before.startedAt, CRASH_LIMIT_S);
+      });
+      return seconds;
+    });
+    const comparison = measurement(`manual restart of ${SERVICE}`, `docker compose restart ${SERVICE}; wait until healthy`, manual, 's', 'excludes the time a person needs to notice');
+    const figures: Figure[] = [];
+    for (const [label, signal, limit] of [['crash', 'KILL', CRASH_LIMIT_S], ['hang', 'STOP', HANG_LIMIT_S]] as const) {
+      const values: number[] = [];
+      let failed = false;
+      for (let run = 0; run < ctx.runs && !failed; run++) {
+        const { seconds, recovered } = await fault(stack, signal, limit);
+        ctx.log(`bench: ${label} run ${run + 1}: ${recovered ? `${seconds.toFixed(1)}s` : `not recovered within ${limit}s`}`);
+        values.push(seconds);
+        failed = !recovered;
+      }
+      // A run that never recovered is kept as what it measured: at least the time waited. One such
+      // run ends the series, because waiting the limit again proves nothing more.
+      const note = failed
+        ? `NOT RECOVERED: ${SERVICE} was still not healthy ${limit}s after the ${label} (${label === 'hang' ? 'no watcher restarted it: is the watcher service running?' : 'the restart policy did not bring it back'}); the last value is the time waited, a lower bound`
+        : undefined;
+      figures.push({ ...measurement(`recovery after a ${label}`, `kill -${signal} <host pid of ${SERVICE}>; poll docker inspect + GET /health until healthy`, values, 's', note), comparison });
+    }
+    return { figures, message: `timed from the signal until Docker reports ${SERVICE} healthy and GET /health answers 200` };
+  },
+};

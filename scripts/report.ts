@@ -1,0 +1,112 @@
+// `make report` / scripts/report.sh [--samples N] [--out FILE]: writes
+// docs/reports/05_SYSTEM_READY_REPORT.md from the live stack (health, URLs, availability sampled
+// now) and the newest bench/results figures (startup, recovery, deploy), each metric judged only on
+// a measurement. Exit 0 when every measured metric passes, 1 when one fails (the file is written
+// either way), 2 on bad usage.
+import { mkdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { newestFigure } from '../bench/lib/results.ts';
+import { runCount } from '../bench/lib/figure.ts';
+import { loadComposeModel } from './lib/compose.ts';
+import { writeFileAtomic } from './lib/env.ts';
+import { UsageError, runMain } from './lib/errors.ts';
+import { collectHealth, healthUrl, probeHttp } from './lib/health.ts';
+import { info } from './lib/output.ts';
+import { projectRoot } from './lib/paths.ts';
+import { type Evidence, type Goal, type ProbeRound, availability, metricRow, summarizeVerdicts, toSeconds } from './lib/report/metrics.ts';
+import { type EndpointLine, makeTargets, renderReport } from './lib/report/render.ts';
+import { currentStack } from './lib/stack.ts';
+
+const resultsDir = path.join(projectRoot, 'bench', 'results');
+// Monitoring services answer on their own readiness paths, not the galaxy.health.path contract.
+const MONITORING_PATHS: Record<string, string> = { prometheus: '/-/healthy', alertmanager: '/-/healthy', grafana: '/api/health' };
+
+function parse() {
+  try {
+    const { values } = parseArgs({ options: { samples: { type: 'string', default: '20' }, out: { type: 'string', default: path.join('docs', 'reports', '05_SYSTEM_READY_REPORT.md') } } });
+    const samples = Number(values.samples);
+    if (!Number.isInteger(samples) || samples < 1 || samples > 600) throw new UsageError(`--samples must be a whole number from 1 to 600, not '${values.samples}'`);
+    return { samples, out: path.resolve(projectRoot, values.out as string) };
+  } catch (err) {
+    if (err instanceof UsageError) throw err;
+    throw new UsageError(`${(err as Error).message}: usage: report.sh [--samples N] [--out FILE]`);
+  }
+}
+
+/** A bench figure as evidence for a goal in seconds (or in its own unit for counts). */
+function benchEvidence(name: string | RegExp, seconds: boolean, used: string[]): Evidence | undefined {
+  const found = newestFigure(resultsDir, name);
+  if (!found) return undefined;
+  const { figure, file, at } = found;
+  const value = seconds ? toSeconds(figure.median, figure.unit) : figure.median;
+  if (value === undefined) return undefined;
+  const rel = path.relative(projectRoot, file);
+  used.push(
+    `${figure.name}: median ${figure.median} ${figure.unit} (min ${figure.min}, max ${figure.max}, ${runCount(figure)} runs), \`${figure.command}\`` +
+      (figure.comparison ? `; comparison ${figure.comparison.name}: median ${figure.comparison.median} ${figure.comparison.unit}` : '') +
+      ` (${rel})`,
+  );
+  return { value, unit: seconds ? 's' : figure.unit, source: `${rel} (bench of ${at.slice(0, 16).replace('T', ' ')} UTC), median of ${runCount(figure)}, max ${figure.max} ${figure.unit}` };
+}
+
+await runMain(async () => {
+  const options = parse();
+  const { ctx } = await currentStack();
+  const model = await loadComposeModel(ctx);
+  info(`report: reading the live stack ${model.project}`);
+  const services = await collectHealth(ctx, model);
+
+  const monitoring: EndpointLine[] = [];
+  for (const svc of model.services.filter((s) => MONITORING_PATHS[s.name] && s.ports[0])) {
+    const url = `http://127.0.0.1:${svc.ports[0].published}${MONITORING_PATHS[svc.name]}`;
+    const probe = await probeHttp(url);
+    monitoring.push({ name: svc.name, url, status: probe.status ? `HTTP ${probe.status} in ${Math.round(probe.latencyMs)} ms` : 'no answer' });
+  }
+
+  // Availability now: every published health URL probed once per round, half a second apart.
+  const urls = model.services.map((s) => healthUrl(model, s.name)).filter((u): u is string => Boolean(u));
+  info(`report: sampling availability: ${options.samples} rounds over ${urls.length} health URLs`);
+  const rounds: ProbeRound[] = [];
+  for (let i = 0; i < options.samples && urls.length; i++) {
+    const results = await Promise.all(urls.map((u) => probeHttp(u, 2000)));
+    rounds.push({ ok: results.filter((r) => r.status !== undefined && r.status >= 200 && r.status < 300).length, total: results.length });
+    if (i + 1 < options.samples) await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+  const available = availability(rounds);
+  const sampleSource = `sampled by this report: ${rounds.reduce((s, r) => s + r.total, 0)} probes of ${urls.length} URLs over ${((options.samples - 1) * 0.5).toFixed(1)} s`;
+
+  const used: string[] = [];
+  const row = (goal: Goal, evidence: Evidence | undefined, missing = 'no bench figure yet: run `make bench`') => metricRow(goal, evidence, missing);
+  const healthyNow = services.filter((s) => s.ok).length;
+  const metrics = [
+    row({ metric: 'startup, warm (images cached), until all healthy', goal: '< 2 min', below: 120 }, benchEvidence('warm start to all healthy', true, used), 'no bench figure yet: run `make bench ARGS="--only start"`'),
+    row({ metric: 'startup, cold (own images built), until all healthy', goal: '< 2 min', below: 120 }, benchEvidence('cold start to all healthy', true, used), 'no bench figure yet: run `make bench ARGS="--only cold"`'),
+    row({ metric: 'recovery after a crash', goal: '< 30 s', below: 30 }, benchEvidence(/recover.*crash|crash.*recover/i, true, used), 'no bench figure yet: run `make bench ARGS="--only recovery"`'),
+    row({ metric: 'recovery after a hang', goal: '< 30 s', below: 30 }, benchEvidence(/recover.*hang|hang.*recover/i, true, used), 'no recovery-after-hang figure: run `make bench ARGS="--only recovery"`'),
+    row({ metric: 'deploy duration', goal: '< 5 min', below: 300 }, benchEvidence(/deploy.*(duration|time)|^deploy$/i, true, used), 'no deploy figure: run `make bench ARGS="--only deploy"`'),
+    row({ metric: 'failed requests during a deploy', goal: '0', below: 1 }, benchEvidence(/fail.*request|request.*fail/i, false, used), 'no deploy figure: run `make bench ARGS="--only deploy"`'),
+    row({ metric: 'availability now (health URLs answering 2xx)', goal: '≥ 99.9%', atLeast: 99.9 }, available === undefined ? undefined : { value: available, unit: '%', source: sampleSource }, 'no health URL published: is the stack running?'),
+    row({ metric: 'services healthy now', goal: `all ${services.length}`, atLeast: services.length }, { value: healthyNow, unit: `of ${services.length}`, source: 'docker health state + one HTTP probe each, at report time' }),
+  ];
+
+  const imageMode = Object.values(ctx.env).some((v) => v.startsWith('galaxy-offline/')) ? 'offline stand-in' : 'official registry';
+  const text = renderReport({
+    generatedAt: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+    project: model.project,
+    mode: ctx.mode,
+    imageMode,
+    services: services.map((s) => ({ ...s, url: s.url?.replace(/\/health$/, '/') ?? (model.services.find((m) => m.name === s.service)?.ports.length ? undefined : '(internal network only)') })),
+    monitoring,
+    metrics,
+    commands: makeTargets(readFileSync(path.join(projectRoot, 'Makefile'), 'utf8')),
+    benchLines: used,
+    availabilityNote: 'Startup, recovery and deploy figures come from the newest `make bench` run that measured them (a throwaway copy of the stack on this machine); availability and health are measured on the live stack while this report is written.',
+  });
+  mkdirSync(path.dirname(options.out), { recursive: true });
+  writeFileAtomic(options.out, text);
+  const counts = summarizeVerdicts(metrics);
+  for (const m of metrics) info(`  ${m.verdict.padEnd(12)} ${m.metric}: ${m.measured ?? '-'} (goal ${m.goal})`);
+  info(`report: wrote ${path.relative(projectRoot, options.out)}: ${counts.PASS} pass, ${counts.FAIL} fail, ${counts['NOT MEASURED']} not measured`);
+  return counts.FAIL ? 1 : 0;
+});

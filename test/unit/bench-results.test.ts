@@ -1,0 +1,64 @@
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { test } from 'node:test';
+import { measurement } from '../../bench/lib/figure.ts';
+import { type Session, newestFigure, newestSession, renderMarkdown, stamp, writeSession } from '../../bench/lib/results.ts';
+import { parseBenchArgs } from '../../bench/run.ts';
+
+function session(startedAt: string, median: number): Session {
+  return {
+    startedAt,
+    finishedAt: startedAt,
+    host: { cpus: 2 },
+    options: { runs: 3, only: ['start', 'backup'] },
+    suites: [
+      { suite: 'start', status: 'ok', message: 'warm = images kept', seconds: 1, figures: [{ ...measurement('warm start to all healthy', './scripts/start-all.sh', [median, median + 2, median - 1], 's'), comparison: measurement('plain', 'docker compose up --wait', [5, 6, 7], 's') }] },
+      { suite: 'backup', status: 'not available', message: 'not available: bench/backup.ts does not exist', seconds: 0, figures: [] },
+    ],
+  };
+}
+
+test('stamp is file-name safe and sorts in time order', () => {
+  assert.equal(stamp(new Date('2026-11-25T23:05:09.123Z')), '2026-11-25T23-05-09Z');
+});
+
+test('markdown has one row per figure with median, range, run count, comparison and command, and a not-available row', () => {
+  const md = renderMarkdown(session('2026-11-25T23:00:00.000Z', 30));
+  assert.match(md, /\| start \| warm start to all healthy \| 30\.0 s \(29\.0–32\.0, n=3\) \| 6\.00 s \(5\.00–7\.00, n=3\): plain, `docker compose up --wait` \| `\.\/scripts\/start-all\.sh` \|/);
+  assert.match(md, /\| backup \| not available \| - \| - \| not available: bench\/backup\.ts does not exist \|/);
+  assert.match(md, /- \*\*start\*\*: warm = images kept/);
+});
+
+test('writeSession writes JSON and markdown with no temp file left; newest session and figure are found', () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'bench-results-'));
+  writeSession(dir, session('2026-11-25T22:00:00.000Z', 40));
+  const second = session('2026-11-25T23:00:00.000Z', 30);
+  second.suites = [{ suite: 'health', status: 'ok', seconds: 1, figures: [measurement('health', 'h', [1, 2, 3], 'ms')] }];
+  const files = writeSession(dir, second);
+  assert.ok(existsSync(files.json) && existsSync(files.markdown));
+  assert.deepEqual(readdirSync(dir).filter((n) => n.includes('.tmp')), []);
+  assert.equal(newestSession(dir)?.session.startedAt, '2026-11-25T23:00:00.000Z');
+  // The newer session lacks the start figure: the older one still answers, with its file.
+  const found = newestFigure(dir, 'warm start to all healthy');
+  assert.equal(found?.figure.median, 40);
+  assert.match(found?.file ?? '', /2026-11-25T22-00-00Z\.json$/);
+  assert.equal(newestFigure(dir, 'no such figure'), undefined);
+  writeFileSync(path.join(dir, 'notes.json'), '{}');
+  assert.equal(JSON.parse(readFileSync(files.json, 'utf8')).suites[0].suite, 'health');
+});
+
+test('no results folder means no session, not a crash', () => {
+  assert.equal(newestSession('/nonexistent/bench/results'), undefined);
+  assert.equal(newestFigure('/nonexistent/bench/results', 'x'), undefined);
+});
+
+test('bench arguments: defaults, --only, --runs and refusals', () => {
+  assert.equal(parseBenchArgs([]).runs, 5);
+  assert.ok(parseBenchArgs([]).only.includes('discovery'));
+  assert.deepEqual(parseBenchArgs(['--only', 'health,start', '--runs', '7']), { runs: 7, only: ['health', 'start'] });
+  assert.throws(() => parseBenchArgs(['--only', 'warp']), /unknown bench suite warp: choose from cold, start/);
+  assert.throws(() => parseBenchArgs(['--runs', '0']), /--runs must be a whole number/);
+  assert.throws(() => parseBenchArgs(['--fast']), /usage: bench\.sh/);
+});
