@@ -58,10 +58,10 @@ describe('discovery: containers, compose and shared helpers', () => {
     assert.deepEqual(inv.dependencies.map((d) => `${d.from} -> ${d.resolved ?? d.name} [${d.kind}] ${d.target}${d.env ? ` via ${d.env}` : ''}`), [
       'api -> PostgreSQL [datastore] postgres://app@localhost:5432/app via DATABASE_URL',
       'web -> api [internal] http://api:3000',
-      'api -> db [datastore] postgres://app@db:5432/app via DATABASE_URL',
-      'api -> db [datastore] db',
+      'api (compose) -> db [datastore] postgres://app@db:5432/app via DATABASE_URL',
+      'api (compose) -> db [datastore] db',
     ]);
-    assert.deepEqual(inv.datastores.map((d) => [d.type, d.users]), [['PostgreSQL', ['api']]]);
+    assert.deepEqual(inv.datastores.map((d) => [d.type, d.users]), [['PostgreSQL', ['api', 'api (compose)']]]);
   });
 
   it('reports secrets by name only, copies, machine paths, loopback binds and published-port conflicts', () => {

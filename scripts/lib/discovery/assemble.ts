@@ -12,10 +12,13 @@ function blank(partial: Partial<Service> & Pick<Service, 'name' | 'kind' | 'lang
   };
 }
 
-export function scriptServices(a: Analysis): Service[] {
+export function scriptServices(a: Analysis, code: Service[]): Service[] {
   const out: Service[] = [];
   for (const sh of a.shells) {
-    if (!sh.isStartStop) continue;
+    // Also a script that runs a program found to be a server (`python3 app.py`).
+    const startsServer = sh.launches.some((l) => serviceForFile(code, l.resolved)?.kind === 'server');
+    if (!sh.isStartStop && !startsServer) continue;
+    sh.isStartStop = true;
     const launches = sh.launches.map((l) => ({
       command: l.command, line: l.line,
       // Named after naming (see linkLaunches); until then the resolved file.
@@ -52,7 +55,7 @@ export function containerServices(a: Analysis): Service[] {
 export function composeServices(a: Analysis): Service[] {
   return a.compose.map((c) => blank({
     name: c.name, kind: 'compose', language: 'compose', framework: c.image ? c.image.split('/').pop()?.split(':')[0] ?? null : 'build',
-    entry: c.file, dir: c.build ?? path.posix.dirname(c.file), reason: `service "${c.name}" in ${c.file}:${c.line}`, ports: c.ports,
+    entry: c.file, dir: c.build ?? path.posix.dirname(c.file), reason: `service "${c.name}" in ${c.file}:${c.line}${c.overlays.length ? ` (overlays: ${c.overlays.join(', ')})` : ''}`, ports: c.ports,
     start: c.command, health: c.health, env: Object.keys(c.env).sort(), image: c.image,
     bind: c.ports.find((p) => p.published)?.published ? { address: c.ports.find((p) => p.published)?.published?.address ?? '0.0.0.0', source: 'config', file: c.file, line: c.line } : null,
   }));

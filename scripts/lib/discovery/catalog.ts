@@ -20,9 +20,11 @@ export const DATASTORE_PACKAGES: Record<string, string> = {
 };
 
 /** Compose/Docker images that are data stores. */
+// The image name itself (postgres:17, bitnami/redis), not an exporter or tool named after it.
 export const DATASTORE_IMAGES: Array<[RegExp, string]> = [
-  [/(^|\/)postgres|POSTGRES_IMAGE/, 'PostgreSQL'], [/(^|\/)redis|REDIS_IMAGE/, 'Redis'], [/(^|\/)mongo/, 'MongoDB'],
-  [/(^|\/)(mysql|mariadb)/, 'MySQL'], [/(^|\/)rabbitmq/, 'RabbitMQ'], [/(^|\/)elasticsearch/, 'Elasticsearch'],
+  [/(^|\/)(postgres|postgis|timescaledb)(:|@|$)|\$\{POSTGRES_IMAGE\b/, 'PostgreSQL'], [/(^|\/)(redis|valkey|keydb)(:|@|$)|\$\{REDIS_IMAGE\b/, 'Redis'],
+  [/(^|\/)mongo(db)?(:|@|$)/, 'MongoDB'], [/(^|\/)(mysql|mariadb)(:|@|$)/, 'MySQL'], [/(^|\/)rabbitmq(:|@|$)/, 'RabbitMQ'],
+  [/(^|\/)elasticsearch(:|@|$)/, 'Elasticsearch'],
 ];
 
 export const EXTERNAL_HOSTS: Array<[RegExp, string]> = [

@@ -13,6 +13,8 @@ export interface Launch {
   env: Record<string, string>;
   framework: string | null;
   reload: boolean;
+  /** Started in the background (`&`, nohup): the script starts a long-running program. */
+  background: boolean;
 }
 
 const FRONTEND_DEV: Array<[RegExp, string, number]> = [
@@ -36,9 +38,10 @@ function num(v: string | null): number | null {
 /** One launch per command in the line (`a && b`, `a & b`), skipping ones that start nothing known. */
 export function parseLaunches(line: string): Launch[] {
   const out: Launch[] = [];
+  const background = /\bnohup\b|(?<![&>|])&\s*(?:$|\)|wait\b)/.test(line.trim()) || /(?<![&>])&(?![&>])/.test(line);
   for (const raw of line.split(/\s*(?:&&|\|\||;|(?<![>&])&(?!>))\s*/)) {
     const l = parseOne(raw.trim().replace(/^\(+\s*|\s*\)+$/g, ''));
-    if (l) out.push(l);
+    if (l) out.push({ ...l, background });
   }
   return out;
 }
@@ -52,12 +55,14 @@ function parseOne(part: string): Launch | null {
   }
   cmd = cmd.replace(/^(?:exec|nohup)\s+/, '');
   const base = (kind: Launch['kind'], target: string | null, extra: Partial<Launch> = {}): Launch => ({
-    command: shorten(part, 100), kind, target, port: null, host: null, env, framework: null, reload: false, ...extra,
+    command: shorten(part, 100), kind, target, port: null, host: null, env, framework: null, reload: false, background: false, ...extra,
   });
   const words = cmd.split(/\s+/);
   const prog = path.posix.basename(words[0] ?? '').replace(/['"]/g, '');
   if (/^(kill|pkill|killall|fuser|lsof)$/.test(prog)) {
     const port = num(/(\d{2,5})\/tcp/.exec(cmd)?.[1] ?? /:(\d{2,5})\b/.exec(cmd)?.[1] ?? null);
+    // `kill "$pid"` in a cleanup trap stops nothing we know; a port, a name or a pid file does.
+    if (port === null && !/^(pkill|killall)$/.test(prog) && !/\.pid\b/.test(cmd)) return null;
     return base('stop', null, { port });
   }
   if (/^(uvicorn|hypercorn|gunicorn)$/.test(prog) || /^python[\d.]*$/.test(prog) && /-m\s+(uvicorn|gunicorn)\b/.test(cmd)) {

@@ -2,7 +2,7 @@
 // there; data stores and external APIs. Credentials in URLs are masked, never reported.
 import { isCompose, type ComposeService } from './docker.ts';
 import { DATASTORE_IMAGES, DATASTORE_PORTS, DATASTORE_SCHEMES, EXTERNAL_HOSTS, IGNORED_HOSTS, LOOPBACK } from './catalog.ts';
-import { matchesWithLine, stripComments } from './text.ts';
+import { codeOf, matchesWithLine } from './text.ts';
 import type { Dependency, DependencyKind, Service, SourceFile } from './types.ts';
 
 const URL_RE = /\b(https?|wss?|redis|rediss|postgres(?:ql)?|mysql|mariadb|mongodb(?:\+srv)?|amqps?|nats|kafka|mqtt|grpc|tcp):\/\/([^\s'"`<>)\]},;\\]+)/g;
@@ -37,8 +37,13 @@ export function resolveTarget(host: string | null, port: number | null, scheme: 
     target = services.find((s) => ['server', 'static', 'unsupported'].includes(s.kind) && s.ports.some((p) => p.port === port))
       ?? services.find((s) => s.kind === 'compose' && listening(s));
   } else if (h) {
-    const named = services.filter((s) => s.name.toLowerCase() === h || s.dir.split('/').pop()?.toLowerCase() === h);
-    target = named.find((s) => s.kind !== 'compose' && s.kind !== 'container' && s.kind !== 'script') ?? named[0];
+    // A host name is a network name: a code service of that name or folder, else the compose
+    // service of that name, else a container built from a folder of that name.
+    const byName = (s: Service) => s.name.toLowerCase() === h || s.dir.split('/').pop()?.toLowerCase() === h;
+    const composeName = (s: Service) => s.kind === 'compose' && s.reason.startsWith(`service "${h}"`);
+    target = services.find((s) => ['server', 'program', 'static', 'unsupported'].includes(s.kind) && byName(s))
+      ?? services.find(composeName)
+      ?? services.find((s) => s.kind === 'container' && byName(s));
   }
   if (target) {
     const store = target.kind === 'compose' && target.image ? DATASTORE_IMAGES.find(([re]) => re.test(target?.image ?? '')) : undefined;
@@ -69,7 +74,7 @@ function parseUrl(scheme: string, rest: string): { host: string | null; port: nu
 export function scanFile(file: SourceFile, owner: string, services: Service[]): Dependency[] {
   if (file.isTest || isCompose(file) || /^package(-lock)?\.json$|\.lock$|^requirements.*\.txt$/i.test(file.base)) return [];
   const style = file.language === 'node' ? 'c' : file.language === 'html' || file.ext === 'json' ? null : 'hash';
-  const code = style ? stripComments(file.text, style) : file.text;
+  const code = style ? codeOf(file) : file.text;
   const lines = code.split('\n');
   const out: Dependency[] = [];
   const add = (line: number, col: number, target: string, scheme: string | null, host: string | null, port: number | null) => {
@@ -109,16 +114,18 @@ export function scanFile(file: SourceFile, owner: string, services: Service[]): 
 
 export function composeDependencies(compose: ComposeService[], services: Service[]): Dependency[] {
   const out: Dependency[] = [];
+  // The compose service's name in the inventory (it may carry a " (compose)" suffix).
+  const nameOf = (c: ComposeService) => services.find((s) => s.kind === 'compose' && s.reason.startsWith(`service "${c.name}" in ${c.file}:${c.line}`))?.name ?? c.name;
   for (const c of compose) {
     for (const [key, value] of Object.entries(c.env)) {
       for (const m of value.matchAll(new RegExp(URL_RE.source, 'g'))) {
         const u = parseUrl(m[1].toLowerCase(), m[2]);
         if (!u.host) continue;
-        out.push({ from: c.name, file: c.file, line: c.line, target: u.masked, scheme: m[1].toLowerCase(), host: u.host, port: u.port, env: key, ...resolveTarget(u.host, u.port, m[1].toLowerCase(), services) });
+        out.push({ from: nameOf(c), file: c.file, line: c.envLines[key] ?? c.line, target: u.masked, scheme: m[1].toLowerCase(), host: u.host, port: u.port, env: key, ...resolveTarget(u.host, u.port, m[1].toLowerCase(), services) });
       }
     }
     for (const d of c.dependsOn) {
-      out.push({ from: c.name, file: c.file, line: c.line, target: d, scheme: null, host: d, port: null, ...resolveTarget(d, null, null, services) });
+      out.push({ from: nameOf(c), file: c.file, line: c.line, target: d, scheme: null, host: d, port: null, ...resolveTarget(d, null, null, services) });
     }
   }
   return out;

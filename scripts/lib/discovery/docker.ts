@@ -12,6 +12,7 @@ export interface DockerfileFacts {
   ports: PortValue[];
   cmd: string | null;
   cmdLine: number;
+  cmdFrom?: string;
   /** Files the CMD starts, as written. */
   targets: string[];
   health: string | null;
@@ -29,6 +30,12 @@ export interface ComposeService {
   dependsOn: string[];
   health: string | null;
   command: string | null;
+  /** Host folders mounted into the container (relative to the scanned root): their files are its config. */
+  mounts: string[];
+  /** Line of each environment key, for precise references. */
+  envLines: Record<string, number>;
+  /** Other compose files that also define this service. */
+  overlays: string[];
 }
 
 export const isDockerfile = (f: SourceFile) => /^dockerfile(\.[\w-]+)?$|\.dockerfile$/i.test(f.base) && !/\.dockerignore$/i.test(f.base);
@@ -37,7 +44,7 @@ export const isCompose = (f: SourceFile) => /^(docker-)?compose(\.[\w-]+)*\.ya?m
 /** `${VAR:-default}` / `$VAR` / literal, as a port value. */
 function portFrom(text: string, vars: Record<string, string>, file: string, line: number): Omit<PortValue, 'published'> {
   const t = text.trim().replace(/\/(tcp|udp)$/, '');
-  const v = /^\$\{?(\w+)(?::?-([^}]*))?\}?$/.exec(t);
+  const v = /^\$\{?(\w+)(?::?-([^}]*)|:?\?[^}]*)?\}?$/.exec(t);
   if (v) {
     const def = v[2] ?? vars[v[1]];
     return { port: def && /^\d+$/.test(def) ? Number(def) : null, source: 'env', env: v[1], file, line };
@@ -59,7 +66,13 @@ export function analyzeDockerfile(file: SourceFile): DockerfileFacts {
     const m = /^\s*(\w+)\s+(.*)$/.exec(l);
     if (!m) continue;
     const [, instr, rest] = [m[0], m[1].toUpperCase(), m[2].trim()];
-    if (instr === 'FROM') facts.images.push(rest.split(/\s+/)[0].replace(/^--platform=\S+\s*/, ''));
+    if (instr === 'FROM') {
+      // Each stage starts afresh; the last stage is the image that runs.
+      facts.images.push(rest.replace(/^--platform=\S+\s*/, '').split(/\s+/)[0]);
+      facts.ports = [];
+      facts.cmd = null;
+      facts.health = null;
+    }
     if (instr === 'ARG' || instr === 'ENV') {
       for (const kv of rest.matchAll(/(\w+)(?:=|\s+)("[^"]*"|\S+)?/g)) {
         vars[kv[1]] = (kv[2] ?? '').replace(/^"|"$/g, '');
@@ -75,7 +88,9 @@ export function analyzeDockerfile(file: SourceFile): DockerfileFacts {
       } catch {
         // Not JSON: shell form, kept as written.
       }
-      facts.cmd = facts.cmd && instr === 'CMD' && facts.cmd !== cmd ? `${facts.cmd} ${cmd}` : cmd;
+      // ENTRYPOINT then CMD: CMD is the entrypoint's arguments.
+      facts.cmd = facts.cmd && instr === 'CMD' && facts.cmdFrom === 'ENTRYPOINT' ? `${facts.cmd} ${cmd}` : cmd;
+      facts.cmdFrom = instr;
       facts.cmdLine = lineOf(instr);
     }
     if (instr === 'HEALTHCHECK') facts.health = healthPath(rest);
@@ -129,15 +144,48 @@ export function analyzeCompose(file: SourceFile): { services: ComposeService[]; 
     const ports = [...((s.ports as unknown[]) ?? []), ...((s.expose as unknown[]) ?? []).map((p) => String(p))]
       .map((p) => composePorts(p, file.rel, line))
       .filter((p): p is PortValue => p !== null);
-    const build = typeof s.build === 'string' ? s.build : (s.build as { context?: string } | undefined)?.context ?? null;
+    // The service's folder: where its Dockerfile is (context ./services + memory-api/Dockerfile).
+    const b = s.build as { context?: string; dockerfile?: string } | string | undefined;
+    // An overlay (compose.dev.yml) may set only `target`: the base file gives the context.
+    const context = typeof b === 'string' ? b : b?.context ?? null;
+    const dockerfile = typeof b === 'object' && typeof b.dockerfile === 'string' ? b.dockerfile : null;
+    const build = context === null ? null : dockerfile && dockerfile.includes('/') ? path.posix.join(context, path.posix.dirname(dockerfile)) : context;
     const dependsOn = Array.isArray(s.depends_on) ? (s.depends_on as string[]) : Object.keys((s.depends_on as object) ?? {});
     const hc = (s.healthcheck as { test?: string | string[] } | undefined)?.test;
     const command = Array.isArray(s.command) ? (s.command as string[]).join(' ') : typeof s.command === 'string' ? s.command : null;
+    const mounts = ((s.volumes as unknown[]) ?? [])
+      .map((v) => (typeof v === 'string' ? v.split(':')[0] : (v as { source?: string; type?: string })?.type === 'bind' ? (v as { source?: string }).source ?? '' : ''))
+      .filter((src) => /^\.\.?\//.test(src))
+      .map((src) => path.posix.normalize(path.posix.join(file.dir, src)));
+    const envLines: Record<string, number> = {};
+    for (const key of Object.keys(env)) {
+      const at = lines.findIndex((l, i) => i >= line && new RegExp(`^\\s+-?\\s*['"]?${key}['"]?\\s*[:=]`).test(l));
+      envLines[key] = at >= 0 ? at + 1 : line;
+    }
     out.push({
+      mounts, envLines, overlays: [],
       name, file: file.rel, line, image: typeof s.image === 'string' ? s.image : null,
       build: build === null ? null : path.posix.normalize(path.posix.join(file.dir, build)),
       ports, env, dependsOn: dependsOn.sort(), health: hc ? healthPath(Array.isArray(hc) ? hc.join(' ') : hc) : null, command,
     });
   }
   return { services: out, error: null };
+}
+
+/** Overlay files (compose.yml + compose.prod.yml) describe the same services: one entry per name. */
+export function mergeCompose(all: ComposeService[]): ComposeService[] {
+  const byName = new Map<string, ComposeService>();
+  // The base file first (docker-compose.yml, compose.yaml), then overlays in name order. The first
+  // definition describes the service; overlays (dev, prod) are named, not merged, because what they
+  // change (a debug port, a reload command) applies only when that overlay is used.
+  const isBase = (f: string) => /(^|\/)(docker-)?compose\.ya?ml$/.test(f);
+  const ordered = [...all].sort((x, y) => Number(isBase(y.file)) - Number(isBase(x.file)) || x.file.localeCompare(y.file));
+  for (const c of ordered) {
+    const prev = byName.get(c.name);
+    if (prev) {
+      if (!prev.overlays.includes(c.file)) prev.overlays.push(c.file);
+      prev.mounts = [...new Set([...prev.mounts, ...c.mounts])];
+    } else byName.set(c.name, { ...c, overlays: [] });
+  }
+  return [...byName.values()];
 }

@@ -5,10 +5,10 @@ import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { composeServices, containerServices, linkLaunches, nameServices, scriptServices, staticServices, unsupportedServices } from './assemble.ts';
 import { composeDependencies, dedupe, scanFile } from './deps.ts';
-import { analyzeCompose, analyzeDockerfile, isCompose, isDockerfile, type ComposeService } from './docker.ts';
+import { analyzeCompose, analyzeDockerfile, isCompose, isDockerfile, mergeCompose, type ComposeService } from './docker.ts';
 import type { FileFacts } from './facts.ts';
 import { analyzeJs, resolveLocalJs } from './node.ts';
-import { stripComments } from './text.ts';
+import { codeOf } from './text.ts';
 import type { JsContext } from './values.ts';
 import { propagateWrappers } from './wrappers.ts';
 import { findStaticSites, findUnsupported } from './others.ts';
@@ -18,7 +18,7 @@ import { analyzePy } from './python.ts';
 import { buildServices, type Analysis } from './services.ts';
 import { analyzeShell } from './shell.ts';
 import { findStores } from './stores.ts';
-import type { Inventory, Service, SourceFile } from './types.ts';
+import type { Inventory, Service } from './types.ts';
 import { walk } from './walker.ts';
 
 export class ScanInputError extends Error {}
@@ -27,9 +27,10 @@ export const METHOD = 'static analysis of source files (regular expressions and 
   + 'skipped: node_modules, .git, virtual environments, build output, binaries, files over 512 KiB, documentation';
 
 /** Paths tracked by git under `root`, or null when it is not in a git work tree. */
-function gitTracked(root: string): Set<string> | null {
+function gitTracked(root: string, paths: string[]): Set<string> | null {
+  if (!paths.length) return null;
   try {
-    const out = execFileSync('git', ['-C', root, 'ls-files', '-z', '--', '.'], { encoding: 'utf8', timeout: 5000, stdio: ['ignore', 'pipe', 'ignore'], maxBuffer: 64 * 1024 * 1024 });
+    const out = execFileSync('git', ['-C', root, 'ls-files', '-z', '--', ...paths], { encoding: 'utf8', timeout: 5000, stdio: ['ignore', 'pipe', 'ignore'], maxBuffer: 64 * 1024 * 1024 });
     return new Set(out.split('\0').filter(Boolean));
   } catch {
     return null;
@@ -61,15 +62,6 @@ export function scan(root: string, options: ScanOptions = {}): Inventory {
   const requirements = new Map<string, string[]>();
   const compose: ComposeService[] = [];
   const a: Analysis = { known, facts, packages, requirements, shells: [], dockerfiles: [], compose, sites: [], unsupported: [], tests: new Set(files.filter((f) => f.isTest).map((f) => f.rel)) };
-  const codes = new Map<string, string>();
-  const codeOf = (f: SourceFile) => {
-    let c = codes.get(f.rel);
-    if (c === undefined) {
-      c = stripComments(f.text, f.language === 'node' ? 'c' : 'hash');
-      codes.set(f.rel, c);
-    }
-    return c;
-  };
   const ctx: JsContext = { byRel: new Map(files.map((f) => [f.rel, f])), known, codeOf, resolveImport: (from, spec) => resolveLocalJs(from, spec, known) };
   for (const f of files) {
     if (f.language === 'node') facts.set(f.rel, analyzeJs(f, known, ctx));
@@ -81,18 +73,19 @@ export function scan(root: string, options: ScanOptions = {}): Inventory {
       else walked.skipped.push({ path: f.rel, reason: 'package.json is not valid JSON' });
     }
     if (/^requirements.*\.txt$|^pyproject\.toml$/.test(f.base)) requirements.set(f.dir, [...(requirements.get(f.dir) ?? []), ...readRequirements(f)].sort());
-    if (isDockerfile(f)) a.dockerfiles.push(analyzeDockerfile(f));
-    if (isCompose(f)) {
+    if (isDockerfile(f) && !f.isTest) a.dockerfiles.push(analyzeDockerfile(f));
+    if (isCompose(f) && !f.isTest) {
       const c = analyzeCompose(f);
       if (c.error) walked.skipped.push({ path: f.rel, reason: c.error });
       compose.push(...c.services);
     }
   }
   propagateWrappers(files.filter((f) => f.language === 'python'), facts, codeOf);
+  a.compose = mergeCompose(compose);
   a.sites = findStaticSites(files);
   a.unsupported = findUnsupported(files);
   const code = buildServices(a);
-  const services: Service[] = [...code, ...scriptServices(a), ...staticServices(a, code), ...unsupportedServices(a), ...containerServices(a), ...composeServices(a)];
+  const services: Service[] = [...code, ...scriptServices(a, code), ...staticServices(a, code), ...unsupportedServices(a), ...containerServices(a), ...composeServices(a)];
   const rootName = options.label ? path.basename(path.resolve(options.label)) : path.basename(abs);
   nameServices(services, rootName);
   linkLaunches(services);
@@ -107,14 +100,21 @@ export function scan(root: string, options: ScanOptions = {}): Inventory {
       if (!['server', 'program', 'static', 'unsupported'].includes(s.kind)) continue;
       if ((s.dir === '.' || rel.startsWith(`${s.dir}/`)) && (!best || s.dir.length > best.dir.length)) best = s;
     }
-    return best?.name ?? services.find((s) => s.entry === rel)?.name ?? null;
+    if (best) return best.name;
+    // An image's own files (images/offline/prometheus/prometheus.yml) belong to that image.
+    const image = services.filter((s) => s.kind === 'container' && rel.startsWith(`${s.dir}/`)).sort((x, y) => y.dir.length - x.dir.length)[0];
+    if (image) return image.name;
+    // Config mounted into a compose service (./monitoring/prometheus:/etc/prometheus) is its own.
+    const mounted = a.compose.find((c) => c.mounts.some((m) => rel === m || rel.startsWith(`${m}/`)));
+    if (mounted) return services.find((s) => s.kind === 'compose' && s.entry === mounted.file && s.reason.startsWith(`service "${mounted.name}"`))?.name ?? mounted.name;
+    return services.find((s) => s.entry === rel)?.name ?? null;
   };
   const deps = dedupe([
     ...files.flatMap((f) => scanFile(f, ownerOf(f.rel) ?? f.rel, services)),
-    ...composeDependencies(compose, services),
+    ...composeDependencies(a.compose, services),
   ]).filter((d) => d.resolved !== d.from);
   const { datastores, externalApis } = findStores(services, deps, files, walked.seen, ownerOf);
-  const problems = findProblems({ files, services, facts, shells: a.shells, tracked: gitTracked(abs) });
+  const problems = findProblems({ files, services, facts, shells: a.shells, tracked: gitTracked(abs, files.filter((f) => /^\.env(\..+)?$/.test(f.base)).map((f) => f.rel)) });
   return {
     version: 1,
     generatedAt: (options.now ?? new Date()).toISOString(),

@@ -1,4 +1,5 @@
 // The report in the structure of the original analysis template, plus a Mermaid dependency graph.
+import { DATASTORE_IMAGES } from './catalog.ts';
 import type { Dependency, Inventory, PortValue, Service } from './types.ts';
 
 const GROUPS: Array<[Service['kind'], string]> = [
@@ -41,28 +42,44 @@ function edgeLabel(d: Dependency): string {
 }
 
 export function mermaid(inv: Inventory): string {
-  const ids = new Map<string, string>();
-  const id = (name: string) => {
-    if (!ids.has(name)) ids.set(name, `n${ids.size + 1}`);
-    return ids.get(name) as string;
-  };
-  const lines = ['graph LR'];
+  // A compose service or image built from a code service's folder is drawn as that service.
+  const alias = new Map<string, string>();
+  for (const s of inv.services.filter((x) => x.kind === 'compose' || x.kind === 'container')) {
+    const code = inv.services.find((c) => ['server', 'program', 'static'].includes(c.kind) && c.dir === s.dir && s.dir !== '.');
+    if (code) alias.set(s.name, code.name);
+  }
+  const node = (name: string) => alias.get(name) ?? name;
   const label = (text: string) => text.replace(/"/g, "'");
-  for (const s of inv.services.filter((x) => x.kind !== 'script' && x.kind !== 'container')) {
-    const port = s.ports.find((p) => p.port !== null)?.port;
-    lines.push(`  ${id(s.name)}["${label(s.name)}${port ? `<br>:${port}` : ''}"]`);
+  const ids = new Map<string, string>();
+  const lines = ['graph LR'];
+  const declare = (name: string, shape: 'service' | 'store' | 'external'): string => {
+    const known = ids.get(name);
+    if (known) return known;
+    const id = `n${ids.size + 1}`;
+    ids.set(name, id);
+    const port = inv.services.find((s) => s.name === name)?.ports.find((p) => p.port !== null)?.port;
+    if (shape === 'service') lines.push(`  ${id}["${label(name)}${port ? `<br>:${port}` : ''}"]`);
+    else if (shape === 'store') lines.push(`  ${id}[("${label(name)}")]`);
+    else lines.push(`  ${id}{{"${label(name)}"}}`);
+    return id;
+  };
+  for (const s of inv.services) {
+    if (s.kind === 'script' || s.kind === 'container' || alias.has(s.name)) continue;
+    declare(s.name, s.kind === 'compose' && DATASTORE_IMAGES.some(([re]) => re.test(s.image ?? '')) ? 'store' : 'service');
   }
   const edges = new Set<string>();
   for (const d of inv.dependencies) {
-    const to = d.resolved ?? (d.kind === 'datastore' || d.kind === 'external' ? d.name : null);
-    if (!to || !ids.has(d.from) && !inv.services.some((s) => s.name === d.from)) continue;
-    if (!ids.has(to)) lines.push(d.kind === 'external' ? `  ${id(to)}{{"${label(to)}"}}` : `  ${id(to)}[("${label(to)}")]`);
-    const edge = `  ${id(d.from)} -->|${label(edgeLabel(d))}| ${id(to)}`;
+    if (!inv.services.some((s) => s.name === d.from)) continue;
+    const from = node(d.from);
+    const to = d.resolved ? node(d.resolved) : d.kind === 'datastore' || d.kind === 'external' ? d.name : null;
+    if (!to || to === from) continue;
+    const edge = `  ${declare(from, 'service')} -->|${label(edgeLabel(d))}| ${declare(to, d.resolved ? 'service' : d.kind === 'external' ? 'external' : 'store')}`;
     if (!edges.has(edge)) lines.push(edge);
     edges.add(edge);
   }
   return lines.join('\n');
 }
+
 
 export function renderMarkdown(inv: Inventory): string {
   const out: string[] = [];

@@ -2,7 +2,7 @@
 import { builtinModules } from 'node:module';
 import path from 'node:path';
 import { findHealth, shorten, uniqSorted, type FileFacts, type Listener } from './facts.ts';
-import { balanced, lineAt, splitArgs, stringLiteral, stripComments } from './text.ts';
+import { balanced, codeOf, lineAt, splitArgs, stringLiteral } from './text.ts';
 import type { BindValue, PortValue, SourceFile } from './types.ts';
 import { asPort, resolveJs, type JsContext, type Resolved } from './values.ts';
 
@@ -62,6 +62,15 @@ function optionsObject(arg: string): { port?: string; host?: string } {
   return out;
 }
 
+/** A bare name that appears in a parameter list (and is declared nowhere else) is a parameter. */
+function isParameter(name: string, code: string): boolean {
+  if (!/^[A-Za-z_$][\w$]*$/.test(name)) return false;
+  if (new RegExp(`(?:const|let|var|import)\\s+[^;=]*\\b${name}\\b`).test(code)) return false;
+  const params = /\(([^()]*)\)\s*(?::\s*[^={;]+)?(?:=>|\{)/g;
+  for (const m of code.matchAll(params)) if (new RegExp(`(^|[\\s,{(])${name}\\b`).test(m[1])) return true;
+  return false;
+}
+
 function findListeners(file: SourceFile, code: string, frameworks: string[], ctx?: JsContext): Listener[] {
   const listeners: Listener[] = [];
   const framework = frameworks[0] ?? 'node';
@@ -69,6 +78,8 @@ function findListeners(file: SourceFile, code: string, frameworks: string[], ctx
   const add = (index: number, call: string, portExpr: string | undefined, hostExpr: string | undefined, fw: string) => {
     const line = lineAt(code, index);
     const port = portExpr !== undefined ? portValue(resolveJs(portExpr, file, code, ctx), file, line) : null;
+    // `function isFree(port) { server.listen(port) }` is a helper, not a service: its callers pick the port.
+    if (port && port.source === 'unknown' && portExpr && isParameter(portExpr.trim(), code)) return;
     // A path (unix socket) or a pipe is not a TCP port.
     if (portExpr !== undefined && stringLiteral(portExpr)?.startsWith('/')) return;
     const bind = bindValue(hostExpr !== undefined ? resolveJs(hostExpr, file, code, ctx) : null, file, line, '0.0.0.0');
@@ -105,7 +116,7 @@ function findListeners(file: SourceFile, code: string, frameworks: string[], ctx
 }
 
 export function analyzeJs(file: SourceFile, known: Set<string>, ctx?: JsContext): FileFacts {
-  const code = ctx ? ctx.codeOf(file) : stripComments(file.text, 'c');
+  const code = codeOf(file);
   const localImports: string[] = [];
   const packages: string[] = [];
   const frameworks: string[] = [];

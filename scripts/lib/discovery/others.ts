@@ -1,7 +1,7 @@
 // Static frontends (folders served as sites, nginx configs) and services in languages this tool
 // does not analyse in depth: listed with the file and the reason they look like a service.
 import path from 'node:path';
-import { lineAt, stripComments } from './text.ts';
+import { codeOf, lineAt } from './text.ts';
 import type { PortValue, SourceFile } from './types.ts';
 
 export interface StaticSite {
@@ -49,7 +49,7 @@ export function findStaticSites(files: SourceFile[]): StaticSite[] {
       }
       if (isNginxConf(o)) {
         site.servedBy ??= 'nginx';
-        const code = stripComments(o.text, 'hash');
+        const code = codeOf(o);
         for (const m of code.matchAll(/^\s*listen\s+(?:[\d.]+:|\[::\]:)?(\d+)/gm)) {
           const port = Number(m[1]);
           if (!site.ports.some((p) => p.port === port)) site.ports.push({ port, source: 'config', config: o.rel, file: o.rel, line: lineAt(code, m.index ?? 0) });

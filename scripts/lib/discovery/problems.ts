@@ -1,7 +1,7 @@
 // Problem rules: each reads the inventory and the scanned files and reports file:line and a message.
 // Secrets are reported by file and variable name only; their values never leave this module.
 import type { FileFacts } from './facts.ts';
-import { lineAt, matchesWithLine, stripComments } from './text.ts';
+import { codeOf, lineAt, matchesWithLine } from './text.ts';
 import type { ShellFacts } from './shell.ts';
 import type { Problem, Service, Severity, SourceFile } from './types.ts';
 
@@ -69,7 +69,7 @@ function hardCoded(files: SourceFile[]): Problem[] {
     if (shebang && !/^\/(usr\/)?bin\/(env|sh|bash|dash|zsh)$/.test(shebang)) {
       out.push(problem('hardcoded-interpreter', 'low', f.rel, 1, null, `shebang names ${shebang}: use "#!/usr/bin/env ${shebang.split('/').pop()}"`));
     }
-    const code = f.language === 'node' ? stripComments(f.text, 'c') : f.language ? stripComments(f.text, 'hash') : f.text;
+    const code = f.language ? codeOf(f) : f.text;
     const body = shebang ? code.replace(/^[^\n]*/, '') : code;
     for (const { m, line } of matchesWithLine(body, new RegExp(INTERPRETER.source, 'g'))) {
       out.push(problem('hardcoded-interpreter', 'medium', f.rel, line, null, `hard-coded interpreter ${m[1]}: works only where that path exists; call it by name from PATH`));
@@ -106,7 +106,8 @@ function secrets(files: SourceFile[], tracked: Set<string> | null): Problem[] {
     }
     if (f.isTest || /^package(-lock)?\.json$|\.lock$/.test(f.base) || /\.(example|sample|template)$/i.test(f.base)) continue;
     if (!(f.language && ['node', 'python', 'shell'].includes(f.language)) && !['json', 'yml', 'yaml', 'toml', 'ini', 'cfg', 'conf', 'properties'].includes(f.ext)) continue;
-    const text = f.text;
+    // Comments and docs show examples (`postgres://user:secret@host`); only code and config values count.
+    const text = codeOf(f);
     const assign = /\b([A-Za-z_][\w]*)['"]?\s*(?::|=|:=)\s*(['"])([^'"\s]{6,})\2/g;
     for (const { m, line } of matchesWithLine(text, assign)) {
       if (!SECRET_NAME.test(m[1]) || PLACEHOLDER.test(m[3]) || /^\$|\$\{|^process\.env|^os\.environ|^\/|^https?:/.test(m[3])) continue;
@@ -119,7 +120,7 @@ function secrets(files: SourceFile[], tracked: Set<string> | null): Problem[] {
       }
     }
     for (const { m, line } of matchesWithLine(text, /\b[a-z][a-z0-9+]*:\/\/([^:@\/\s'"]+):([^@\/\s'"]+)@/g)) {
-      if (/^\$|\$\{|^\*+$|^<|^password$/i.test(m[2])) continue;
+      if (/^\$|\$\{|^\{|^%|^\*+$|^<|^:/.test(m[2]) || PLACEHOLDER.test(m[2]) || /^(pass|pwd|secret|user)$/i.test(m[2])) continue;
       out.push(problem('credential-in-code', 'high', f.rel, line, null, `password in a URL for user "${m[1]}" in ${f.rel}:${line} (value not shown)`));
     }
   }
@@ -130,6 +131,14 @@ function debugMode(input: ProblemInput): Problem[] {
   const out: Problem[] = [];
   for (const f of input.facts.values()) for (const d of f.debug) out.push(problem('debug-mode', 'medium', f.file, d.line, null, `debug mode on: ${d.what}; never in production (it can execute code sent by a client)`));
   for (const sh of input.shells) for (const l of sh.launches) if (l.reload) out.push(problem('debug-mode', 'low', sh.file, l.line, null, `development auto-reload in a start command: ${l.command}`));
+  // A Node inspector open to the network runs any code a client sends.
+  for (const f of input.files) {
+    if (f.isTest || !(f.language === 'shell' || f.base === 'package.json' || /^dockerfile|compose.*\.ya?ml$|^procfile$/i.test(f.base))) continue;
+    for (const { m, line } of matchesWithLine(f.text, /--inspect(?:-brk)?(?:=([\w.:[\]]+))?/g)) {
+      const open = !m[1] || /^(0\.0\.0\.0|\[?::\]?)(:|$)/.test(m[1]);
+      out.push(problem('debug-mode', open ? 'medium' : 'low', f.rel, line, null, `Node inspector enabled (${m[0]})${open && m[1] ? ' on all interfaces' : ''}: development only`));
+    }
+  }
   for (const f of input.files.filter(isEnvFile)) {
     for (const m of f.text.matchAll(/^\s*(FLASK_DEBUG|DEBUG|APP_DEBUG)\s*=\s*['"]?(1|true|yes|on)\b/gim)) out.push(problem('debug-mode', 'medium', f.rel, lineAt(f.text, m.index ?? 0), null, `${m[1]} is on in ${f.rel}`));
   }

@@ -2,7 +2,7 @@
 // asyncio and raw sockets; env reads, imports and `__main__` programs.
 import path from 'node:path';
 import { findHealth, shorten, uniqSorted, type FileFacts, type Listener, type Wrapper } from './facts.ts';
-import { balanced, lineAt, splitArgs, stripComments } from './text.ts';
+import { balanced, codeOf, lineAt, splitArgs } from './text.ts';
 import type { BindValue, PortValue, SourceFile } from './types.ts';
 import { asPort, resolvePy, type Resolved } from './values.ts';
 import { PY_STDLIB } from './pystdlib.ts';
@@ -198,7 +198,7 @@ export function resolveLocalPy(fromRel: string, module: string, known: Set<strin
 }
 
 export function analyzePy(file: SourceFile, known: Set<string>, byModuleName: Map<string, string[]>): FileFacts {
-  const code = stripComments(file.text, 'hash');
+  const code = codeOf(file);
   const localImports: string[] = [];
   const packages: string[] = [];
   const modules: string[] = [];

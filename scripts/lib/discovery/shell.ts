@@ -1,7 +1,7 @@
 // Shell scripts: which ones start or stop things, and what they launch (resolved to scanned files).
 import path from 'node:path';
 import { parseLaunches, type Launch } from './commands.ts';
-import { lineAt, stripComments } from './text.ts';
+import { codeOf, lineAt } from './text.ts';
 import type { SourceFile } from './types.ts';
 
 export interface ShellFacts {
@@ -32,7 +32,7 @@ export function resolveTarget(target: string, fromDir: string, cwd: string | nul
 }
 
 export function analyzeShell(file: SourceFile, known: Set<string>): ShellFacts {
-  const code = stripComments(file.text, 'hash');
+  const code = codeOf(file);
   const launches: ShellFacts['launches'] = [];
   let cwd: string | null = null;
   let offset = 0;
@@ -59,6 +59,8 @@ export function analyzeShell(file: SourceFile, known: Set<string>): ShellFacts {
       launches.push({ ...launch, line: lineNo, resolved });
     }
   }
-  const starts = launches.some((l) => l.kind !== 'script');
-  return { file: file.rel, launches, isStartStop: starts || (launches.length > 0 && START_NAME.test(file.base.replace(/\.\w+$/, ''))) };
+  // A start/stop script starts or stops servers; a wrapper that runs one command (tsx x.ts) is not.
+  const strong = launches.some((l) => ['asgi', 'wsgi', 'http.server', 'compose', 'docker', 'stop', 'frontend-dev', 'npm'].includes(l.kind) || l.background);
+  const named = launches.length > 0 && START_NAME.test(file.base.replace(/\.\w+$/, ''));
+  return { file: file.rel, launches, isStartStop: strong || named };
 }

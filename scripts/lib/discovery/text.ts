@@ -5,11 +5,12 @@
  * service, while every match index still maps to the original line.
  */
 export function stripComments(text: string, style: 'c' | 'hash'): string {
-  const out = text.split('');
+  // Blanked ranges are collected and applied once: far cheaper than editing a char array.
+  const ranges: Array<[number, number]> = [];
   let i = 0;
   const n = text.length;
   const blank = (from: number, to: number) => {
-    for (let k = from; k < to; k++) if (out[k] !== '\n') out[k] = ' ';
+    if (to > from) ranges.push([from, to]);
   };
   while (i < n) {
     const ch = text[i];
@@ -65,7 +66,32 @@ export function stripComments(text: string, style: 'c' | 'hash'): string {
     }
     i++;
   }
-  return out.join('');
+  if (!ranges.length) return text;
+  const parts: string[] = [];
+  let at = 0;
+  for (const [from, to] of ranges) {
+    parts.push(text.slice(at, from), text.slice(from, to).replace(/[^\n]/g, ' '));
+    at = to;
+  }
+  parts.push(text.slice(at));
+  return parts.join('');
+}
+
+const strippedCache = new WeakMap<object, string>();
+
+/**
+ * A file's text with comments blanked, computed once per file: C-style for JavaScript/TypeScript,
+ * `#` for Python, shell and config; JSON and HTML as they are.
+ */
+export function codeOf(file: { text: string; language: string | null; ext: string }): string {
+  let code = strippedCache.get(file);
+  if (code === undefined) {
+    if (file.language === 'node') code = stripComments(file.text, 'c');
+    else if (file.ext === 'json' || file.language === 'html') code = file.text;
+    else code = stripComments(file.text, 'hash');
+    strippedCache.set(file, code);
+  }
+  return code;
 }
 
 /** Maps an offset to a 1-based line number. */
