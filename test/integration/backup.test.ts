@@ -10,7 +10,7 @@ import { after, before, describe, test } from 'node:test';
 import { $ } from 'zx';
 import { listSets } from '../../scripts/lib/backup/manifest.ts';
 import { buildOfflineImages, loadManifest } from '../../scripts/lib/images.ts';
-import { projectRoot } from '../../scripts/lib/paths.ts';
+import { projectRoot, runDir } from '../../scripts/lib/paths.ts';
 import { type Fingerprint, fingerprint, psql, writeData } from './helpers/backup.ts';
 import { TestStack, explain } from './helpers/stack.ts';
 
@@ -51,6 +51,7 @@ describe('backup and restore', { timeout: 30 * 60_000 }, () => {
   after(async () => {
     await stack.destroy();
     rmSync(work, { recursive: true, force: true });
+    rmSync(path.join(runDir, `backup-${stack.project}.lock`), { force: true });
   });
 
   test('data is identical after backup, destroyed volumes and restore', async () => {
