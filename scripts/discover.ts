@@ -5,7 +5,7 @@ import { ScanInputError, scan } from './lib/discovery/inventory.ts';
 import { probeInventory } from './lib/discovery/probe.ts';
 import { writeReports } from './lib/discovery/write.ts';
 import { OperationError, UsageError, runMain } from './lib/errors.ts';
-import { info } from './lib/output.ts';
+import { info, warn } from './lib/output.ts';
 import { projectRoot } from './lib/paths.ts';
 
 const USAGE = 'usage: discover [--json] [--probe] [--out DIR] PATH';
@@ -47,6 +47,8 @@ await runMain(async () => {
     if (err instanceof ScanInputError) throw new UsageError(err.message);
     throw err;
   }
+  // Files that could not be read are named, once each; the scan goes on without them.
+  for (const s of inventory.stats.skipped) if (/^unreadable|not valid/.test(s.reason)) warn(`skipped ${s.path}: ${s.reason}`);
   if (args.probe) await probeInventory(inventory);
   let written;
   try {

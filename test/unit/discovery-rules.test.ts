@@ -103,3 +103,15 @@ describe('discovery: entry points and bad input', () => {
     assert.deepEqual([inv.services, inv.dependencies, inv.problems, inv.stats.files], [[], [], [], 0]);
   });
 });
+
+describe('discovery: unreadable input', () => {
+  // root reads any file whatever its mode, so this can only be checked as another user.
+  it('an unreadable file is skipped with its reason, not a crash', { skip: process.getuid?.() === 0 ? 'running as root: file modes do not stop reads' : false }, async () => {
+    const { chmodSync } = await import('node:fs');
+    const root = repo({ 'a/app.js': "require('http').createServer().listen(5005);\n", 'b/secret.js': 'x' });
+    chmodSync(`${root}/b/secret.js`, 0o000);
+    const inv = scan(root);
+    assert.deepEqual(inv.stats.skipped, [{ path: 'b/secret.js', reason: 'unreadable (EACCES)' }]);
+    assert.deepEqual(inv.services.map((s) => s.name), ['a']);
+  });
+});

@@ -62,6 +62,15 @@ export function composeServices(a: Analysis): Service[] {
 }
 
 export function staticServices(a: Analysis, code: Service[]): Service[] {
+  // A folder served by `python3 -m http.server --directory site` in a script: that server is listed
+  // on its own (with the port), the site names it.
+  for (const sh of a.shells) {
+    for (const l of sh.launches.filter((x) => x.kind === 'http.server' && x.target)) {
+      const dir = path.posix.normalize(path.posix.join(path.posix.dirname(sh.file), l.target as string));
+      const site = a.sites.find((s) => s.dir === dir || path.posix.dirname(s.entry) === dir);
+      if (site && !site.servedBy) site.servedBy = `python http.server (${sh.file}:${l.line}, port ${l.port})`;
+    }
+  }
   // A Node frontend app (next, vite...) in the same folder is already listed as a server.
   return a.sites.filter((site) => !code.some((s) => s.dir === site.dir && s.kind === 'server')).map((site) => blank({
     name: '', kind: 'static', language: 'html', framework: site.servedBy, entry: site.entry, dir: site.dir,

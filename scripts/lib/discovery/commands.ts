@@ -15,6 +15,8 @@ export interface Launch {
   reload: boolean;
   /** Started in the background (`&`, nohup): the script starts a long-running program. */
   background: boolean;
+  /** The port is the tool's default, not written in the command. */
+  portIsDefault?: boolean;
 }
 
 const FRONTEND_DEV: Array<[RegExp, string, number]> = [
@@ -99,7 +101,8 @@ function parseOne(part: string): Launch | null {
   if (prog === 'docker' && /\brun\b/.test(cmd)) return base('docker', null, { port: num(/-p\s+(?:[\d.]+:)?(\d+):/.exec(cmd)?.[1] ?? null) });
   for (const [re, fw, port] of FRONTEND_DEV) {
     if (re.test(cmd) && /^(next|react-scripts|vite|nuxt|serve|http-server|ng|npx)$/.test(prog)) {
-      return base('frontend-dev', null, { port: num(flag(cmd, ['--port', '-p', '-l'])) ?? port, framework: fw });
+      const given = num(flag(cmd, ['--port', '-p', '-l']));
+      return base('frontend-dev', null, { port: given ?? port, framework: fw, portIsDefault: given === null });
     }
   }
   if (/^(bash|sh|zsh)$/.test(prog) && words[1] && /\.sh['"]?$/.test(words[1])) return base('script', words[1].replace(/['"]/g, ''));

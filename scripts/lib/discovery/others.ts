@@ -86,7 +86,7 @@ export function findUnsupported(files: SourceFile[]): UnsupportedHit[] {
       if (!m) continue;
       const line = lineAt(f.text, m.index);
       const near = f.text.slice(m.index, m.index + 200);
-      const port = /["':](\d{4,5})\b/.exec(near)?.[1];
+      const port = /["':](\d{4,5})\b|\bport\W{1,4}(\d{2,5})\b/i.exec(near)?.slice(1).find(Boolean);
       hits.push({ language: lang.language, file: f.rel, dir: f.dir, line, reason: `${what} at ${f.rel}:${line}`, port: port ? Number(port) : null });
       break;
     }

@@ -107,7 +107,7 @@ export function buildServices(a: Analysis): Service[] {
       s.kind = 'server';
       s.language = 'node';
       s.framework = launch.framework;
-      s.ports = [{ port: launch.port, source: launch.port ? 'framework-default' : 'unknown', file: pkg.file, line: 1 }];
+      s.ports = [{ port: launch.port, source: launch.portIsDefault ? 'framework-default' : 'literal', file: pkg.file, line: 1 }];
       s.reason = `start script "${pkg.start}" in ${pkg.file}`;
     } else {
       const l = listening.flatMap((f) => a.facts.get(f)?.listeners ?? [])[0];
