@@ -74,6 +74,7 @@ export function staticServices(a: Analysis, code: Service[]): Service[] {
   // A Node frontend app (next, vite...) in the same folder is already listed as a server.
   return a.sites.filter((site) => !code.some((s) => s.dir === site.dir && s.kind === 'server')).map((site) => blank({
     name: '', kind: 'static', language: 'html', framework: site.servedBy, entry: site.entry, dir: site.dir,
+    start: a.dockerfiles.find((d) => d.dir === site.dir && d.cmd) ? `${a.dockerfiles.find((d) => d.dir === site.dir)?.cmd} (${site.dir}/Dockerfile)` : null,
     reason: `index.html in ${site.dir}${site.servedBy ? `, served by ${site.servedBy}` : ', no server configured'}`,
     ports: site.ports, health: site.health,
   }));

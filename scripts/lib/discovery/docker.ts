@@ -93,7 +93,8 @@ export function analyzeDockerfile(file: SourceFile): DockerfileFacts {
       facts.cmdFrom = instr;
       facts.cmdLine = lineOf(instr);
     }
-    if (instr === 'HEALTHCHECK') facts.health = healthPath(rest);
+    // No URL in the check (a script): the check itself is what the report can name.
+    if (instr === 'HEALTHCHECK' && !/^NONE\b/i.test(rest)) facts.health = healthPath(rest) ?? `HEALTHCHECK ${shorten(rest.replace(/^(--\S+\s+)*CMD\s+/i, '').replace(/[[\]"]/g, '').replace(/,\s*/g, ' '), 60)}`;
   }
   if (facts.cmd) for (const l of parseLaunches(facts.cmd)) if (l.target) facts.targets.push(l.target);
   facts.env.sort();

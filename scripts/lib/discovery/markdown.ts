@@ -77,6 +77,18 @@ export function mermaid(inv: Inventory): string {
     if (!edges.has(edge)) lines.push(edge);
     edges.add(edge);
   }
+  // A store or API known from a package or an env var (no URL in the code) still gets its edge.
+  for (const [list, shape] of [[inv.datastores.map((d) => ({ name: d.type, users: d.users })), 'store'], [inv.externalApis, 'external']] as const) {
+    for (const item of list) {
+      for (const user of item.users) {
+        const from = node(user);
+        if (from === item.name || inv.dependencies.some((d) => node(d.from) === from && (d.name === item.name || d.resolved === item.name))) continue;
+        const edge = `  ${declare(from, 'service')} -.->|uses| ${declare(item.name, shape)}`;
+        if (!edges.has(edge)) lines.push(edge);
+        edges.add(edge);
+      }
+    }
+  }
   return lines.join('\n');
 }
 

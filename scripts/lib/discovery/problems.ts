@@ -134,9 +134,14 @@ function debugMode(input: ProblemInput): Problem[] {
   // A Node inspector open to the network runs any code a client sends.
   for (const f of input.files) {
     if (f.isTest || !(f.language === 'shell' || f.base === 'package.json' || /^dockerfile|compose.*\.ya?ml$|^procfile$/i.test(f.base))) continue;
+    // In a Dockerfile, a stage other than the last is not the image that runs by default.
+    const stages = /^dockerfile/i.test(f.base) ? [...f.text.matchAll(/^\s*FROM\s+\S+(?:\s+AS\s+(\S+))?/gim)].map((m) => ({ line: lineAt(f.text, m.index ?? 0), name: m[1] ?? '' })) : [];
     for (const { m, line } of matchesWithLine(f.text, /--inspect(?:-brk)?(?:=([\w.:[\]]+))?/g)) {
       const open = !m[1] || /^(0\.0\.0\.0|\[?::\]?)(:|$)/.test(m[1]);
-      out.push(problem('debug-mode', open ? 'medium' : 'low', f.rel, line, null, `Node inspector enabled (${m[0]})${open && m[1] ? ' on all interfaces' : ''}: development only`));
+      const stage = stages.filter((s) => s.line < line).pop();
+      const notFinal = stage && stage !== stages[stages.length - 1];
+      const where = notFinal ? ` in build stage "${stage.name || stage.line}" (not the final image)` : '';
+      out.push(problem('debug-mode', open && !notFinal ? 'medium' : 'low', f.rel, line, null, `Node inspector enabled (${m[0]})${open && m[1] ? ' on all interfaces' : ''}${where}: development only`));
     }
   }
   for (const f of input.files.filter(isEnvFile)) {

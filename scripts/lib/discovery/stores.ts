@@ -10,7 +10,19 @@ function addUse<T extends { users: string[] }>(map: Map<string, T>, key: string,
   map.set(key, entry);
 }
 
+/** Where a package is imported (`from 'pg'`, `import pg`), for a precise reference. */
+function importSite(pkg: string, files: string[], byRel: Map<string, SourceFile>): { file: string | null; line: number } {
+  const re = new RegExp(`(?:from\\s+|require\\(\\s*|import\\s+)['"]?${pkg.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}(?:['"/]|\\b)`);
+  for (const rel of files) {
+    const f = byRel.get(rel);
+    const m = f ? re.exec(f.text) : null;
+    if (f && m) return { file: rel, line: lineAt(f.text, m.index) };
+  }
+  return { file: null, line: 1 };
+}
+
 export function findStores(services: Service[], deps: Dependency[], files: SourceFile[], seen: string[], ownerOf: (rel: string) => string | null): { datastores: Datastore[]; externalApis: ExternalApi[] } {
+  const byRel = new Map(files.map((f) => [f.rel, f]));
   const stores = new Map<string, Datastore>();
   const apis = new Map<string, ExternalApi>();
   const names = new Set(services.map((s) => s.name));
@@ -24,9 +36,11 @@ export function findStores(services: Service[], deps: Dependency[], files: Sourc
     if (image) addUse(stores, image, () => ({ type: image, evidence: `compose service ${s.name} (${s.image})`, file: s.entry, line: 1, users: [] }), null);
     for (const pkg of [...s.dependencies.imported, ...s.dependencies.declared]) {
       const store = DATASTORE_PACKAGES[pkg];
-      if (store) addUse(stores, store, () => ({ type: store, evidence: `package ${pkg}`, file: s.entry, line: 1, users: [] }), s.name);
       const api = EXTERNAL_PACKAGES[pkg];
-      if (api) addUse(apis, api, () => ({ name: api, evidence: `package ${pkg}`, file: s.entry, line: 1, users: [] }), s.name);
+      if (!store && !api) continue;
+      const at = importSite(pkg, s.files, byRel);
+      if (store) addUse(stores, store, () => ({ type: store, evidence: `package ${pkg}`, file: at.file ?? s.entry, line: at.line, users: [] }), s.name);
+      if (api) addUse(apis, api, () => ({ name: api, evidence: `package ${pkg}`, file: at.file ?? s.entry, line: at.line, users: [] }), s.name);
     }
   }
   // An API key variable names the API even when the client is plain HTTP.
