@@ -3,7 +3,7 @@
 import type { ComposeContext, ComposeModel } from './compose.ts';
 import { compose, listContainers } from './compose.ts';
 import { OperationError } from './errors.ts';
-import { LiveStatus, formatDuration, green, interactive, red, yellow } from './output.ts';
+import { LiveStatus, formatDuration, green, interactive, red, stripAnsi, yellow } from './output.ts';
 
 function describe(state: string, health: string): string {
   if (state !== 'running') return red(state || 'missing');
@@ -13,7 +13,7 @@ function describe(state: string, health: string): string {
 
 export async function lastLogLines(ctx: ComposeContext, service: string, lines = 30): Promise<string> {
   const out = await compose(ctx, ['logs', '--no-color', '--tail', String(lines), service], { timeout: '20s' }).nothrow();
-  return out.stdout.trim() || '(no log output)';
+  return stripAnsi(out.stdout).trim() || '(no log output)';
 }
 
 /** Runs `compose up` for the services (all when empty) and waits until every one is healthy. */
@@ -42,10 +42,16 @@ export async function upAndWait(ctx: ComposeContext, model: ComposeModel, servic
   const result = await up;
   if (result.exitCode === 0) return (performance.now() - started) / 1000;
   const containers = await listContainers(ctx).catch(() => []);
-  const failing = targets.filter((name) => {
+  const notReady = targets.filter((name) => {
     const c = containers.find((row) => row.service === name && row.state === 'running');
     return !c || (c.health !== '' && c.health !== 'healthy');
   });
+  // Name the services that failed themselves, not the ones only waiting on them (dependants).
+  const broken = notReady.filter((name) => {
+    const mine = containers.filter((row) => row.service === name);
+    return mine.some((row) => row.health === 'unhealthy' || ['exited', 'dead', 'restarting'].includes(row.state));
+  });
+  const failing = broken.length ? broken : notReady;
   const logs = await Promise.all(failing.map(async (name) => `--- last log lines of ${name} ---\n${await lastLogLines(ctx, name)}`));
   const reason = result.stderr.trim().split('\n').slice(-1)[0] ?? '';
   throw new OperationError(
