@@ -61,6 +61,45 @@ logs: deps ## Show logs of all or one service (service=NAME, ARGS="--follow --si
 health: deps ## Every service's state, health, uptime, restarts, latency (ARGS="--json")
 	@./scripts/health-check.sh $(ARGS)
 
+##@ Data
+
+.PHONY: backup
+backup: deps ## Back up PostgreSQL, Redis, memory-api's SQLite and the config into one checksummed set (cron-safe)
+	@./scripts/backup.sh $(ARGS)
+
+.PHONY: restore
+restore: deps ## Verify a set, stop the writers, restore every store, wait until healthy (from=SET, default newest)
+	@./scripts/restore.sh $(if $(from),--from $(from)) $(ARGS)
+
+.PHONY: backup-verify
+backup-verify: deps ## Restore the newest set into throwaway containers and check it
+	@./scripts/backup-verify.sh $(ARGS)
+
+##@ Release
+
+.PHONY: deploy
+deploy: deps ## Zero-downtime deploy of the working tree (service=NAME, default every stateless service)
+	@./scripts/deploy.sh $(ARGS) $(service)
+
+.PHONY: rollback
+rollback: deps ## Return to the previously deployed version, the same way (service=NAME)
+	@./scripts/rollback.sh $(ARGS) $(service)
+
+##@ Inspect
+
+.PHONY: discover
+discover: deps ## Inventory a codebase's services, ports, dependencies and problems (SRC=PATH, ARGS="--json --probe")
+	@[ -n "$(SRC)" ] || { echo "error: name the codebase to scan: make discover SRC=PATH" >&2; exit 2; }
+	@./scripts/discover.sh $(ARGS) "$(SRC)"
+
+.PHONY: report
+report: deps ## Write docs/reports/05_SYSTEM_READY_REPORT.md from the live system
+	@./scripts/report.sh $(ARGS)
+
+.PHONY: bench
+bench: deps ## Measure start, health, recovery, deploy, backup, discovery; write bench/results/ (ARGS="--only start --runs 5")
+	@./scripts/bench.sh $(ARGS)
+
 ##@ Develop
 
 .PHONY: test

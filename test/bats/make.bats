@@ -13,7 +13,7 @@ setup() {
 @test "make with no target prints help listing every operation with its variables" {
   run -0 make --no-print-directory
   assert_output --partial 'Usage: make <target>'
-  for target in start stop restart logs health test engine images; do
+  for target in start stop restart logs health backup restore backup-verify deploy rollback discover report bench test engine images; do
     assert_output --regexp "  ${target} +[A-Z]"
   done
   assert_output --partial 'service=NAME'
