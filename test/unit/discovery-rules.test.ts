@@ -115,3 +115,17 @@ describe('discovery: unreadable input', () => {
     assert.deepEqual(inv.services.map((s) => s.name), ['a']);
   });
 });
+
+describe('discovery: host names used as env defaults', () => {
+  it('resolves DB_HOST/ORDERS_HOST defaults (with their *_PORT) to data stores and services', () => {
+    const inv = scan(repo({
+      'users/index.js': "const express = require('express');\nconst dbHost = process.env.DB_HOST || 'db';\nconst dbPort = process.env.DB_PORT || 5432;\nconst ORDERS_HOST = process.env.ORDERS_HOST || 'orders';\nconst ORDERS_PORT = process.env.ORDERS_PORT || 7100;\nexpress().get('/health', () => {}).listen(7000);\n",
+      'orders/app.py': 'import os\nfrom flask import Flask\napp = Flask(__name__)\nREDIS_HOST = os.getenv("REDIS_HOST", "cache")\n@app.route("/health")\ndef h():\n    return "ok"\napp.run(host="0.0.0.0", port=7100)\n',
+    }));
+    assert.deepEqual(inv.dependencies.map((d) => [d.from, d.resolved ?? d.name, d.kind, d.target, d.env, `${d.file}:${d.line}`]), [
+      ['orders', 'Redis', 'datastore', 'cache', 'REDIS_HOST', 'orders/app.py:4'],
+      ['users', 'PostgreSQL', 'datastore', 'db:5432', 'DB_HOST', 'users/index.js:2'],
+      ['users', 'orders', 'internal', 'orders:7100', 'ORDERS_HOST', 'users/index.js:4'],
+    ]);
+  });
+});
