@@ -56,7 +56,7 @@ class Watcher:
         why = skip_reason(c, self.project)
         if why:
             if c is not None and c.project == self.project and c.autoheal:
-                self.log.info("unhealthy event ignored", container=c.name, service=c.service, why=why)
+                self.log.info("unhealthy event ignored", container=c.name, target_service=c.service, why=why)
             return f"skip:{why}"
         assert c is not None
         with self._lock:
@@ -68,19 +68,19 @@ class Watcher:
                 return "skip:rate_limited"
             self._busy.add(c.name)
         try:
-            self.log.warn("restarting unhealthy container", container=c.name, service=c.service, reason=reason,
+            self.log.warn("restarting unhealthy container", container=c.name, target_service=c.service, reason=reason,
                           docker_restart_count=c.restart_count, stop_timeout=self.stop_timeout)
             started = time.monotonic()
             self.docker.restart(c.id, self.stop_timeout)
             with self._lock:
                 self.counters.count_restart(c, reason)
-            self.log.info("container restarted", container=c.name, service=c.service, reason=reason,
+            self.log.info("container restarted", container=c.name, target_service=c.service, reason=reason,
                           seconds=round(time.monotonic() - started, 2))
             return "restarted"
         except Exception as err:  # the engine refused or timed out: count it, the next sweep retries
             with self._lock:
                 self.counters.count_skip(c, "restart_failed")
-            self.log.error("restart failed", container=c.name, service=c.service, error=str(err))
+            self.log.error("restart failed", container=c.name, target_service=c.service, error=str(err))
             return "failed"
         finally:
             with self._lock:
@@ -90,7 +90,7 @@ class Watcher:
         now = self.clock()
         wait = self.limiter.retry_after(c.name, now)
         self.log.error("restart limit reached: leaving the container unhealthy for an operator", container=c.name,
-                       service=c.service, limit=self.limiter.limit, window_seconds=self.limiter.window, retry_after_seconds=round(wait))
+                       target_service=c.service, limit=self.limiter.limit, window_seconds=self.limiter.window, retry_after_seconds=round(wait))
         # One alert per container per window, not one per sweep.
         if self.alert and now - self._alerted.get(c.name, -1e12) >= self.limiter.window:
             self._alerted[c.name] = now
@@ -106,7 +106,7 @@ class Watcher:
             return self.consider(event.get("id") or (event.get("Actor") or {}).get("ID", ""), "unhealthy")
         if action == "die":
             # Crashes are the restart policy's job; logged so a crash loop is visible next to our restarts.
-            self.log.info("container exited", container=attrs.get("name"), service=attrs.get("com.docker.compose.service"),
+            self.log.info("container exited", container=attrs.get("name"), target_service=attrs.get("com.docker.compose.service"),
                           exit_code=attrs.get("exitCode"))
         return None
 

@@ -86,6 +86,18 @@ export async function containerLogs(id: string, lines = 30): Promise<string> {
   return `${out.stdout}${out.stderr}`.trim() || '(no log output)';
 }
 
+/** The last health check outputs Docker kept (why a container is not healthy), one line each. */
+export async function healthLog(id: string): Promise<string> {
+  const out = await $`docker inspect --format ${'{{json .State.Health}}'} ${id}`.quiet().nothrow().timeout('20s');
+  if (out.exitCode !== 0) return '';
+  try {
+    const health = JSON.parse(out.stdout) as { Log?: Array<{ ExitCode: number; Output: string }> } | null;
+    return (health?.Log ?? []).map((entry) => `exit ${entry.ExitCode}: ${entry.Output.trim().split('\n').slice(-1)[0] ?? ''}`).join('\n');
+  } catch {
+    return '';
+  }
+}
+
 export async function imageExists(image: string): Promise<boolean> {
   const out = await $`docker image inspect ${image}`.quiet().nothrow().timeout('20s');
   return out.exitCode === 0;

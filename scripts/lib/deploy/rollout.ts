@@ -11,7 +11,7 @@ import { OperationError } from '../errors.ts';
 import { info } from '../output.ts';
 import { runDir, projectRoot } from '../paths.ts';
 import type { DeployStep } from './plan.ts';
-import { type ContainerInfo, containerLogs, serviceContainers, sleep, stopAndRemove, waitReady } from './containers.ts';
+import { type ContainerInfo, containerLogs, healthLog, serviceContainers, sleep, stopAndRemove, waitReady } from './containers.ts';
 
 export interface RolloutOptions {
   ctx: ComposeContext;
@@ -43,8 +43,10 @@ function portlessOverride(project: string, service: string): string {
 
 async function failWithLogs(container: ContainerInfo, reason: string, service: string): Promise<never> {
   const logs = await containerLogs(container.id);
+  const checks = await healthLog(container.id);
   await stopAndRemove(container.id, 5);
-  throw new OperationError(`${reason}; the new ${service} container was removed and the old one keeps serving`, 1, `--- last log lines of the new ${service} container (${container.name}) ---\n${logs}`);
+  const details = [`--- last log lines of the new ${service} container (${container.name}) ---`, logs, ...(checks ? ['--- its last health checks ---', checks] : [])];
+  throw new OperationError(`${reason}; the new ${service} container was removed and the old one keeps serving`, 1, details.join('\n'));
 }
 
 /** Starts one more container of the service with the current compose config and returns it. */

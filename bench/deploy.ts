@@ -1,0 +1,59 @@
+// Deploy benchmark (child suite of `make bench`; also runnable alone: tsx bench/deploy.ts --runs N).
+// On its own throwaway stack, under a bounded load on 127.0.0.1 (GET /api/version through nginx):
+// failed requests and duration of `deploy.sh backend` and `rollback.sh backend`, next to a plain
+// `docker compose up -d --build --force-recreate --no-deps backend`. Prints JSON figures on stdout.
+import { parseArgs } from 'node:util';
+import { type Figure, measurement } from './lib/figure.ts';
+import { BenchStack, timed } from './lib/stack.ts';
+import { startLoad, waitForRequests } from '../test/integration/helpers/load.ts';
+
+const { values } = parseArgs({ options: { runs: { type: 'string', default: process.env.BENCH_RUNS ?? '3' } } });
+// Each run swaps the backend three times (~1 min): three runs are enough for a median.
+const runs = Math.min(Math.max(1, Number(values.runs) || 3), 3);
+const log = (line: string) => process.stderr.write(`deploy bench: ${line}\n`);
+
+interface Sample {
+  failed: number;
+  total: number;
+  seconds: number;
+}
+
+async function underLoad(stack: BenchStack, body: () => Promise<unknown>): Promise<Sample> {
+  const load = startLoad({ url: `http://127.0.0.1:${stack.ports.FRONTEND_PORT}/api/version`, concurrency: 12, ratePerSecond: 150, maxRequests: 60_000, maxSeconds: 600 });
+  await waitForRequests(load, 200, 30);
+  const { seconds } = await timed(body);
+  const traffic = await load.stop();
+  if (traffic.failures.length) log(`failures: ${traffic.failures.slice(0, 3).join(' | ')}`);
+  return { failed: traffic.failed, total: traffic.total, seconds };
+}
+
+const stack = await new BenchStack().init();
+const samples: Record<'deploy' | 'rollback' | 'plain', Sample[]> = { deploy: [], rollback: [], plain: [] };
+try {
+  log(`starting a throwaway stack (${stack.project})`);
+  await stack.script('start-all');
+  for (let run = 1; run <= runs; run++) {
+    samples.deploy.push(await underLoad(stack, () => stack.script('deploy', ['backend', '--force'])));
+    samples.rollback.push(await underLoad(stack, () => stack.script('rollback', ['backend'])));
+    samples.plain.push(await underLoad(stack, () => stack.plain(['up', '--detach', '--build', '--force-recreate', '--no-deps', '--wait', 'backend'])));
+    log(`run ${run}/${runs}: ${['deploy', 'rollback', 'plain'].map((k) => { const s = samples[k as keyof typeof samples][run - 1]; return `${k} ${s.failed}/${s.total} failed in ${s.seconds.toFixed(1)}s`; }).join(', ')}`);
+  }
+} finally {
+  await stack.destroy();
+}
+
+const note = (list: Sample[]) => `failed of ${list.map((s) => s.total).join(', ')} requests (150 requests/s, GET /api/version through nginx on 127.0.0.1)`;
+const plainCmd = 'docker compose up -d --build --force-recreate --no-deps --wait backend';
+const figures: Figure[] = [
+  {
+    ...measurement('deploy backend: failed requests', 'make deploy service=backend ARGS=--force', samples.deploy.map((s) => s.failed), 'requests', note(samples.deploy)),
+    comparison: measurement('plain compose redeploy: failed requests', plainCmd, samples.plain.map((s) => s.failed), 'requests', note(samples.plain)),
+  },
+  {
+    ...measurement('deploy backend: duration', 'make deploy service=backend ARGS=--force', samples.deploy.map((s) => s.seconds), 's', 'build (cached after the first run) + two-hop swap + drain'),
+    comparison: measurement('plain compose redeploy: duration', plainCmd, samples.plain.map((s) => s.seconds), 's'),
+  },
+  measurement('rollback backend: failed requests', 'make rollback service=backend', samples.rollback.map((s) => s.failed), 'requests', note(samples.rollback)),
+  measurement('rollback backend: duration', 'make rollback service=backend', samples.rollback.map((s) => s.seconds), 's'),
+];
+process.stdout.write(`${JSON.stringify({ figures }, null, 2)}\n`);

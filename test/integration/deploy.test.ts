@@ -1,0 +1,93 @@
+// `make deploy` / `make rollback` on a throwaway stack under load through the frontend (nginx on
+// 127.0.0.1): no request may fail while backend containers are swapped, a broken build must leave
+// the old version serving, and compose's view afterwards is one backend on the expected image.
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+import { projectRoot, runDir } from '../../scripts/lib/paths.ts';
+import { readHistory, readState } from '../../scripts/lib/deploy/state.ts';
+import { startLoad, waitForRequests } from './helpers/load.ts';
+import { TestStack, explain, getJson } from './helpers/stack.ts';
+
+const stack = new TestStack();
+const broken = path.join(projectRoot, 'test/fixtures/deploy-broken-backend.yml');
+let deployedVersion = '';
+
+async function servedVersion(): Promise<string> {
+  const { status, body } = await getJson(stack.url('FRONTEND_PORT', '/api/version'));
+  assert.equal(status, 200);
+  return (body as { version: string }).version;
+}
+
+async function backendContainers(): Promise<string[]> {
+  const ps = await stack.compose(['ps', '--format', '{{.Name}} {{.Image}}', 'backend']);
+  return ps.stdout.trim().split('\n').filter(Boolean);
+}
+
+/** Runs a script while the load generator hits /api/version through nginx; load stops when it exits. */
+async function underLoad(name: string, args: string[]) {
+  const load = startLoad({ url: stack.url('FRONTEND_PORT', '/api/version'), concurrency: 12, ratePerSecond: 150, maxRequests: 60_000, maxSeconds: 400 });
+  await waitForRequests(load, 200, 30);
+  const result = await stack.script(name, args, {}, '400s');
+  const traffic = await load.stop();
+  process.stdout.write(`# ${name} ${args.join(' ')}: exit ${result.exitCode}, ${traffic.failed} failed of ${traffic.total} requests in ${traffic.seconds.toFixed(1)}s, versions ${JSON.stringify(traffic.versions)}\n`);
+  return { result, traffic };
+}
+
+before(async () => {
+  await stack.init();
+  const start = await stack.script('start-all');
+  assert.equal(start.exitCode, 0, explain(start));
+});
+
+after(async () => {
+  await stack.destroy();
+  for (const file of [`deploy-state-${stack.project}.json`, `deploy-history-${stack.project}.jsonl`, `deploy-${stack.project}-backend-portless.yml`]) {
+    const full = path.join(runDir, file);
+    if (existsSync(full)) rmSync(full);
+  }
+});
+
+test('a broken build fails the deploy, shows its log lines, and the old version keeps serving', async () => {
+  const before = await servedVersion();
+  const { result, traffic } = await underLoad('deploy', ['backend', '--override', broken, '--timeout', '60']);
+  assert.equal(result.exitCode, 1, explain(result));
+  assert.match(result.stderr, /simulated broken build/, 'the new container\'s last log lines are shown');
+  assert.match(result.stderr, /old one keeps serving/);
+  assert.equal(traffic.failed, 0, traffic.failures.join('\n'));
+  assert.ok(traffic.total > 0);
+  assert.equal(await servedVersion(), before);
+  const containers = await backendContainers();
+  assert.equal(containers.length, 1, containers.join('\n'));
+  const history = readHistory(stack.project);
+  assert.equal(history.at(-1)?.result, 'failed');
+});
+
+test('deploy backend: zero failed requests out of at least 2,000, then one backend on the new image', async () => {
+  const { result, traffic } = await underLoad('deploy', ['backend']);
+  assert.equal(result.exitCode, 0, explain(result));
+  assert.equal(traffic.failed, 0, traffic.failures.join('\n'));
+  assert.ok(traffic.total >= 2000, `only ${traffic.total} requests were sent during the deploy`);
+  deployedVersion = readState(stack.project).services.backend?.version ?? '';
+  assert.match(deployedVersion, /^[0-9a-f]{12}(-dirty-[0-9a-f]{8})?$/);
+  assert.ok(traffic.versions.latest > 0 && traffic.versions[deployedVersion] > 0, `both versions served during the swap: ${JSON.stringify(traffic.versions)}`);
+  assert.equal(await servedVersion(), deployedVersion);
+  assert.deepEqual((await backendContainers()).map((line) => line.split(' ')[1]), [`galaxy/backend:${deployedVersion}`]);
+  const history = readFileSync(path.join(runDir, `deploy-history-${stack.project}.jsonl`), 'utf8');
+  assert.match(history, new RegExp(`"action":"deploy","service":"backend","from":"latest","to":"${deployedVersion}","result":"ok"`));
+});
+
+test('rollback backend: zero failed requests out of at least 2,000, back on the previous version', async () => {
+  assert.ok(deployedVersion, 'needs the deploy test before it');
+  const { result, traffic } = await underLoad('rollback', ['backend']);
+  assert.equal(result.exitCode, 0, explain(result));
+  assert.equal(traffic.failed, 0, traffic.failures.join('\n'));
+  assert.ok(traffic.total >= 2000, `only ${traffic.total} requests were sent during the rollback`);
+  assert.equal(await servedVersion(), 'latest');
+  assert.deepEqual((await backendContainers()).map((line) => line.split(' ')[1]), ['galaxy/backend:latest']);
+  assert.equal(readState(stack.project).services.backend?.version, 'latest');
+  const again = await stack.script('rollback', ['backend']);
+  assert.equal(again.exitCode, 1, 'nothing recorded before latest: a second rollback is refused');
+  assert.match(again.stderr, /nothing to roll back to/);
+});

@@ -1,0 +1,83 @@
+// Helpers for crash and hang tests: the watcher for a TestStack (the stack's own `watcher` service
+// when the compose files have one, else the same image run beside it with the project's label so
+// `compose down --remove-orphans` removes it), container PIDs, and bounded waits for recovery.
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { $ } from 'zx';
+import { projectRoot, runDir } from '../../../scripts/lib/paths.ts';
+import { type TestStack, freePort } from './stack.ts';
+
+export interface ContainerStatus {
+  id: string;
+  pid: number;
+  status: string;
+  health: string;
+  startedAt: string;
+  restarts: number;
+}
+
+export async function serviceContainer(stack: TestStack, service: string): Promise<ContainerStatus | undefined> {
+  const ids = await $`docker ps --all --quiet --filter ${`label=com.docker.compose.project=${stack.project}`} --filter ${`label=com.docker.compose.service=${service}`}`.quiet().timeout('20s');
+  const id = ids.stdout.trim().split('\n').filter(Boolean)[0];
+  if (!id) return undefined;
+  const out = await $`docker inspect --format ${'{{.Id}} {{.State.Pid}} {{.State.Status}} {{if .State.Health}}{{.State.Health.Status}}{{else}}none{{end}} {{.State.StartedAt}} {{.RestartCount}}'} ${id}`.quiet().nothrow().timeout('20s');
+  if (out.exitCode !== 0) return undefined;
+  const [cid, pid, status, health, startedAt, restarts] = out.stdout.trim().split(' ');
+  return { id: cid, pid: Number(pid), status, health, startedAt, restarts: Number(restarts) };
+}
+
+/**
+ * Polls until the service's container runs healthy, was (re)started after `after` (its StartedAt
+ * changed) and `probeUrl` answers 200. Returns the seconds waited; throws after `maxSeconds`.
+ */
+export async function waitRecovered(stack: TestStack, service: string, previousStart: string, probeUrl: string, maxSeconds: number): Promise<number> {
+  const started = performance.now();
+  let last: ContainerStatus | undefined;
+  while ((performance.now() - started) / 1000 < maxSeconds) {
+    last = await serviceContainer(stack, service);
+    if (last && last.status === 'running' && last.health === 'healthy' && last.startedAt !== previousStart) {
+      const ok = await fetch(probeUrl, { signal: AbortSignal.timeout(3000) }).then((r) => r.ok, () => false);
+      if (ok) return (performance.now() - started) / 1000;
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`${service} did not recover within ${maxSeconds}s; last seen ${JSON.stringify(last)}`);
+}
+
+function stackImageEnv(stack: TestStack): Record<string, string> {
+  const file = path.join(runDir, `stack-${stack.project}.json`);
+  return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as { env: Record<string, string> }).env : {};
+}
+
+/** The metrics URL of a watcher guarding the stack's project. */
+export async function ensureWatcher(stack: TestStack, sweepSeconds = 5): Promise<string> {
+  const own = await serviceContainer(stack, 'watcher');
+  if (own && stack.ports.WATCHER_PORT) return stack.url('WATCHER_PORT', '/metrics');
+  const pythonImage = stackImageEnv(stack).PYTHON_IMAGE ?? 'python:3.13-slim-bookworm';
+  const image = 'galaxy/watcher:test';
+  await $({ cwd: projectRoot, quiet: true })`docker build --quiet --build-arg ${`PYTHON_IMAGE=${pythonImage}`} -f services/watcher/Dockerfile -t ${image} services`.timeout('600s');
+  const port = await freePort();
+  await $({ quiet: true })`docker run --detach --name ${`${stack.project}-watcher-test`} --label ${`com.docker.compose.project=${stack.project}`} --label com.docker.compose.service=watcher-test -v /var/run/docker.sock:/var/run/docker.sock -e ${`WATCH_PROJECT=${stack.project}`} -e ${`SWEEP_SECONDS=${sweepSeconds}`} -p ${`127.0.0.1:${port}:9102`} ${image}`.timeout('60s');
+  const url = `http://127.0.0.1:${port}/metrics`;
+  const deadline = performance.now() + 30_000;
+  while (performance.now() < deadline) {
+    if (await fetch(url.replace('/metrics', '/health'), { signal: AbortSignal.timeout(2000) }).then((r) => r.ok, () => false)) return url;
+    await new Promise((r) => setTimeout(r, 300));
+  }
+  throw new Error('the test watcher did not answer /health within 30s');
+}
+
+/** Removes the watcher ensureWatcher started beside the stack (no-op for the stack's own). */
+export async function removeTestWatcher(stack: TestStack): Promise<void> {
+  await $({ quiet: true, nothrow: true })`docker rm --force ${`${stack.project}-watcher-test`}`.timeout('30s');
+}
+
+export function metricValue(text: string, name: string, labels: Record<string, string>): number {
+  const want = Object.entries(labels).map(([k, v]) => `${k}="${v}"`);
+  for (const line of text.split('\n')) {
+    if (!line.startsWith(`${name}{`)) continue;
+    const inside = line.slice(name.length + 1, line.indexOf('}'));
+    if (want.every((pair) => inside.split(',').includes(pair))) return Number(line.slice(line.indexOf('}') + 1).trim());
+  }
+  return 0;
+}
