@@ -129,3 +129,18 @@ describe('discovery: host names used as env defaults', () => {
     ]);
   });
 });
+
+describe('discovery: JavaScript servers started through helpers', () => {
+  it('a listen() on a parameter is resolved at each call site, across imports and helper chains', () => {
+    const inv = scan(repo({
+      'gw/lib/server.ts': "import express from 'express';\nexport function startServer(port: number, host = '0.0.0.0') {\n  const app = express();\n  app.get('/healthz', (_q, r) => r.send('ok'));\n  return app.listen(port, host);\n}\nexport const boot = ({ port }: { port: number }) => startServer(port);\n",
+      'gw/main.ts': "import { startServer } from './lib/server.js';\nstartServer(Number(process.env.GW_PORT) || 8200, process.env.GW_HOST ?? '127.0.0.1');\n",
+      'gw2/main.js': "const { boot } = require('../gw/lib/server.js');\nboot({ port: 8300 });\n",
+      'tools/free.js': "const net = require('net');\nmodule.exports = (port) => new Promise((ok) => { const s = net.createServer(); s.listen(port, () => s.close(() => ok(true))); });\n",
+    }));
+    assert.deepEqual(inv.services.map((s) => [s.name, s.entry, s.ports.map((p) => `${p.port}/${p.source}/${p.env ?? ''}@${p.file}:${p.line}`), s.bind?.address, s.health]), [
+      ['gw', 'gw/main.ts', ['8200/env/GW_PORT@gw/main.ts:2'], '127.0.0.1', '/healthz'],
+      ['gw2', 'gw2/main.js', ['8300/literal/@gw2/main.js:2'], '0.0.0.0', '/healthz'],
+    ]);
+  });
+});

@@ -38,6 +38,9 @@ export interface Wrapper {
   portAt: number;
   framework: string;
   defaultHost: string;
+  /** JavaScript: the port/host are keys of a destructured object parameter (`start({ port })`). */
+  portKey?: string;
+  hostKey?: string;
 }
 
 /** Route strings that name a health or readiness endpoint, in any language. */

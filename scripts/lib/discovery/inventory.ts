@@ -10,6 +10,7 @@ import type { FileFacts } from './facts.ts';
 import { analyzeJs, resolveLocalJs } from './node.ts';
 import { codeOf } from './text.ts';
 import type { JsContext } from './values.ts';
+import { propagateJsWrappers } from './jswrappers.ts';
 import { propagateWrappers } from './wrappers.ts';
 import { findStaticSites, findUnsupported } from './others.ts';
 import { readPackage, readRequirements, type NodePackage } from './packages.ts';
@@ -81,6 +82,7 @@ export function scan(root: string, options: ScanOptions = {}): Inventory {
     }
   }
   propagateWrappers(files.filter((f) => f.language === 'python'), facts, codeOf);
+  propagateJsWrappers(files.filter((f) => f.language === 'node'), facts, ctx);
   a.compose = mergeCompose(compose);
   a.sites = findStaticSites(files);
   a.unsupported = findUnsupported(files);

@@ -1,7 +1,7 @@
 // Node.js / TypeScript: listeners (http/https/net, Express, Fastify, Koa, Hapi, ws), env reads, imports.
 import { builtinModules } from 'node:module';
 import path from 'node:path';
-import { findHealth, shorten, uniqSorted, type FileFacts, type Listener } from './facts.ts';
+import { findHealth, shorten, uniqSorted, type FileFacts, type Listener, type Wrapper } from './facts.ts';
 import { balanced, codeOf, lineAt, splitArgs, stringLiteral } from './text.ts';
 import type { BindValue, PortValue, SourceFile } from './types.ts';
 import { asPort, resolveJs, type JsContext, type Resolved } from './values.ts';
@@ -63,7 +63,7 @@ function optionsObject(arg: string): { port?: string; host?: string } {
 }
 
 /** A bare name that appears in a parameter list (and is declared nowhere else) is a parameter. */
-function isParameter(name: string, code: string): boolean {
+export function isParameter(name: string, code: string): boolean {
   if (!/^[A-Za-z_$][\w$]*$/.test(name)) return false;
   if (new RegExp(`(?:const|let|var|import)\\s+[^;=]*\\b${name}\\b`).test(code)) return false;
   const params = /\(([^()]*)\)\s*(?::\s*[^={;]+)?(?:=>|\{)/g;
@@ -71,15 +71,80 @@ function isParameter(name: string, code: string): boolean {
   return false;
 }
 
-function findListeners(file: SourceFile, code: string, frameworks: string[], ctx?: JsContext): Listener[] {
+const FN_START = /\bfunction\s*\*?\s*([A-Za-z_$][\w$]*)\s*\(|\b(?:const|let|var)\s+([A-Za-z_$][\w$]*)\s*(?::[^=\n]+)?=\s*(?:async\s*)?(?:function\s*\*?\s*[\w$]*\s*)?\(|^[ \t]*(?:export\s+)?(?:async\s+)?([A-Za-z_$][\w$]*)\s*\(/gm;
+
+/** Parameter names in order; a destructured object parameter lists its keys. */
+function paramList(inner: string): Array<{ name: string } | { keys: string[] }> {
+  return splitArgs(inner).map((p) => {
+    const t = p.replace(/^\.\.\./, '').trim();
+    if (t.startsWith('{')) {
+      const body = balanced(t, 0) ?? '';
+      return { keys: splitArgs(body).map((k) => k.split(/[:=]/)[0].trim()).filter(Boolean) };
+    }
+    return { name: t.split(/[:=?]/)[0].trim() };
+  });
+}
+
+/** The named function whose body contains `index`, with its parameters. */
+export function enclosingJsFunction(code: string, index: number): { name: string; params: ReturnType<typeof paramList> } | null {
+  const starts = [...code.slice(0, index).matchAll(new RegExp(FN_START.source, 'gm'))];
+  for (let i = starts.length - 1; i >= 0; i--) {
+    const m = starts[i];
+    const name = m[1] ?? m[2] ?? m[3];
+    if (!name || /^(if|for|while|switch|catch|return|function)$/.test(name)) continue;
+    const open = (m.index ?? 0) + m[0].length - 1;
+    const inner = balanced(code, open);
+    if (inner === null) continue;
+    const afterParams = open + inner.length + 2;
+    const rest = code.slice(afterParams, afterParams + 200);
+    const brace = /^\s*(?::\s*[^{=]+)?(?:=>\s*)?\{/.exec(rest);
+    // `const boot = ({ port }) => start(port);`: an expression body runs to the end of the statement.
+    const arrow = brace ? null : /^\s*(?::\s*(?:\{[^}]*\}|[^=])+?)?=>\s*/.exec(rest);
+    if (arrow) {
+      const from = afterParams + arrow[0].length;
+      const end = code.slice(from).search(/;|\n/);
+      if (from <= index && (end < 0 || index <= from + end)) return { name, params: paramList(inner) };
+      continue;
+    }
+    if (!brace) continue;
+    const bodyOpen = afterParams + brace[0].length - 1;
+    const body = balanced(code, bodyOpen);
+    if (body !== null && bodyOpen < index && index <= bodyOpen + body.length + 1) return { name, params: paramList(inner) };
+  }
+  return null;
+}
+
+/** Where a port/host expression sits in a function's parameters, if it is one. */
+export function paramPosition(params: ReturnType<typeof paramList>, expr: string | undefined): { at: number; key?: string } | null {
+  if (!expr || !/^[A-Za-z_$][\w$]*$/.test(expr.trim())) return null;
+  const name = expr.trim();
+  for (let i = 0; i < params.length; i++) {
+    const p = params[i];
+    if ('name' in p && p.name === name) return { at: i };
+    if ('keys' in p && p.keys.includes(name)) return { at: i, key: name };
+  }
+  return null;
+}
+
+function findListeners(file: SourceFile, code: string, frameworks: string[], ctx?: JsContext, wrappers: Wrapper[] = []): Listener[] {
   const listeners: Listener[] = [];
   const framework = frameworks[0] ?? 'node';
   const hasServerLib = frameworks.length > 0 || /\bcreateServer\s*\(/.test(code);
   const add = (index: number, call: string, portExpr: string | undefined, hostExpr: string | undefined, fw: string) => {
     const line = lineAt(code, index);
     const port = portExpr !== undefined ? portValue(resolveJs(portExpr, file, code, ctx), file, line) : null;
-    // `function isFree(port) { server.listen(port) }` is a helper, not a service: its callers pick the port.
-    if (port && port.source === 'unknown' && portExpr && isParameter(portExpr.trim(), code)) return;
+    // `function start(port) { server.listen(port) }` is a helper, not a service: each caller that
+    // passes a port is (resolved later across files); a parameter of an anonymous callback is dropped.
+    if (port && port.source === 'unknown' && portExpr && isParameter(portExpr.trim(), code)) {
+      const fn = enclosingJsFunction(code, index);
+      const p = fn ? paramPosition(fn.params, portExpr) : null;
+      if (fn && p) {
+        const h = hostExpr !== undefined && resolveJs(hostExpr, file, code, ctx).source === 'unknown' ? paramPosition(fn.params, hostExpr) : null;
+        wrappers.push({ name: fn.name, file: file.rel, line, params: fn.params.map((q) => ('name' in q ? q.name : '{}')), portAt: p.at, hostAt: h?.at ?? -1,
+          framework: fw, defaultHost: '0.0.0.0', ...(p.key ? { portKey: p.key } : {}), ...(h?.key ? { hostKey: h.key } : {}) });
+      }
+      return;
+    }
     // A path (unix socket) or a pipe is not a TCP port.
     if (portExpr !== undefined && stringLiteral(portExpr)?.startsWith('/')) return;
     const bind = bindValue(hostExpr !== undefined ? resolveJs(hostExpr, file, code, ctx) : null, file, line, '0.0.0.0');
@@ -117,6 +182,7 @@ function findListeners(file: SourceFile, code: string, frameworks: string[], ctx
 
 export function analyzeJs(file: SourceFile, known: Set<string>, ctx?: JsContext): FileFacts {
   const code = codeOf(file);
+  const wrappers: Wrapper[] = [];
   const localImports: string[] = [];
   const packages: string[] = [];
   const frameworks: string[] = [];
@@ -147,7 +213,7 @@ export function analyzeJs(file: SourceFile, known: Set<string>, ctx?: JsContext)
   return {
     file: file.rel,
     language: 'node',
-    listeners: file.isTest ? [] : findListeners(file, code, frameworks, ctx),
+    listeners: file.isTest ? [] : findListeners(file, code, frameworks, ctx, wrappers),
     env: uniqSorted(env),
     localImports: uniqSorted(localImports),
     packages: uniqSorted(packages),
@@ -155,6 +221,6 @@ export function analyzeJs(file: SourceFile, known: Set<string>, ctx?: JsContext)
     frameworks,
     isMain: false,
     debug: [],
-    wrappers: [],
+    wrappers,
   };
 }
