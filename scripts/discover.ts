@@ -36,6 +36,12 @@ export function parseArgs(argv: string[]): Args {
   return { json: args.json, probe: args.probe, out: args.out ?? path.join(projectRoot, 'docs', 'reports'), src: args.src };
 }
 
+// `discover --json | head` closes the pipe early: that is the reader's choice, not a failure.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw err;
+});
+
 await runMain(async () => {
   const args = parseArgs(process.argv.slice(2));
   let inventory;

@@ -46,6 +46,16 @@ setup() {
   [ "$stderr" = "error: unknown option --frobnicate; usage: discover [--json] [--probe] [--out DIR] PATH" ]
 }
 
+# shellcheck disable=SC2154 # stderr is set by bats' run --separate-stderr
+@test "a reader that closes the pipe early is not an error (no stack trace)" {
+  # `true` exits without reading, so every write of discover meets a closed pipe.
+  # shellcheck disable=SC2016 # $0..$2 belong to the inner bash, not this one
+  run --separate-stderr bash -c 'set -o pipefail; "$0" --json --out "$1" "$2" | true' \
+    "${PROJECT_ROOT}/scripts/discover.sh" "$OUT" "$FIXTURE"
+  assert_success
+  [ "$stderr" = "" ]
+}
+
 # Parses the JSON with node (no jq needed) and prints "name:port:source:env" per service and
 # "from->to:port" per internal dependency, so the assertion above is exact.
 jq_free_check() {
