@@ -6,7 +6,7 @@ for `health_status: unhealthy`, also sweeps every few seconds in case an event w
 reconnecting, and restarts within a per-container rate limit. Above the limit it logs, counts
 and (when ALERTMANAGER_URL is set) raises an alert instead of restarting again.
 
-Environment: WATCH_PROJECT (required: the compose project to guard), DOCKER_SOCKET, PORT (9102),
+Environment: WATCH_PROJECT (default: the compose project of the watcher's own container), DOCKER_SOCKET, PORT (9102),
 RESTART_LIMIT (3) per RESTART_WINDOW_SECONDS (600), STOP_TIMEOUT_SECONDS (10),
 SWEEP_SECONDS (5), ALERTMANAGER_URL (optional), APP_VERSION, LOG_LEVEL.
 """
@@ -110,10 +110,14 @@ class Watcher:
                           exit_code=attrs.get("exitCode"))
         return None
 
-    def sweep(self) -> list[str]:
-        """Refreshes the metrics snapshot and restarts any unhealthy container an event did not cover."""
+    def refresh(self) -> list[ContainerView]:
         views = [v for v in (self.view(i) for i in self.docker.list_ids(self.project)) if v]
         self.snapshot = views
+        return views
+
+    def sweep(self) -> list[str]:
+        """Refreshes the metrics snapshot and restarts any unhealthy container an event did not cover."""
+        views = self.refresh()
         return [self.consider(v.id, "unhealthy") for v in views if skip_reason(v, self.project) is None]
 
     def metrics_text(self) -> str:
@@ -170,19 +174,36 @@ def build_app(w: Watcher, version: str) -> App:
 
     @app.route("GET", "/metrics")
     def metrics(_req: Request) -> Response:
+        # Read the engine at scrape time so a scrape never shows a state older than itself;
+        # if the engine does not answer, the last sweep's snapshot is served instead.
+        try:
+            w.refresh()
+        except Exception as err:
+            w.log.warn("metrics refresh failed, serving the last snapshot", error=str(err))
         return Response(200, app.metrics.render(w.metrics_text()), "text/plain; version=0.0.4; charset=utf-8")
 
     return app
 
 
+def own_project(docker: Docker) -> str:
+    """The compose project of the watcher's own container (its hostname is its container id)."""
+    try:
+        raw = docker.inspect(os.environ.get("HOSTNAME", ""))
+    except Exception:
+        return ""
+    return ContainerView.from_inspect(raw).project if raw else ""
+
+
 def main() -> int:
-    project = os.environ.get("WATCH_PROJECT", "").strip()
+    docker = Docker(os.environ.get("DOCKER_SOCKET", "/var/run/docker.sock"))
+    # Explicit wins; otherwise guard the project this container belongs to, so two copies of the
+    # stack on one engine each keep to their own containers without any setting.
+    project = os.environ.get("WATCH_PROJECT", "").strip() or own_project(docker)
     if not project:
-        print("error: set WATCH_PROJECT to the compose project to guard", file=sys.stderr)
+        print("error: set WATCH_PROJECT to the compose project to guard (not started by compose?)", file=sys.stderr)
         return 2
     version = os.environ.get("APP_VERSION", "dev")
     log = Logger("watcher", os.environ.get("LOG_LEVEL", "info"))
-    docker = Docker(os.environ.get("DOCKER_SOCKET", "/var/run/docker.sock"))
     limiter = RateLimiter(env_int("RESTART_LIMIT", 3), float(env_int("RESTART_WINDOW_SECONDS", 600)))
     alert_url = os.environ.get("ALERTMANAGER_URL", "").strip()
     w = Watcher(docker, project, limiter, log, env_int("STOP_TIMEOUT_SECONDS", 10),

@@ -1,0 +1,24 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { parseCommandArgs } from '../../scripts/lib/deploy/command.ts';
+import { UsageError } from '../../scripts/lib/errors.ts';
+
+const usage = 'deploy.sh [SERVICE]';
+
+test('defaults and options in any order', () => {
+  assert.deepEqual(parseCommandArgs([], usage, true), { service: undefined, timeoutSeconds: 120, drainSeconds: 3, graceSeconds: 20, overrides: [], force: false });
+  const opts = parseCommandArgs(['--force', 'backend', '--timeout', '30', '--drain', '0'], usage, true);
+  assert.equal(opts.service, 'backend');
+  assert.equal(opts.timeoutSeconds, 30);
+  assert.equal(opts.drainSeconds, 0);
+  assert.equal(opts.force, true);
+});
+
+test('bad input is a usage error (exit 2) naming the problem', () => {
+  assert.throws(() => parseCommandArgs(['a', 'b'], usage, true), (e: unknown) => e instanceof UsageError && /one service at a time/.test(e.message));
+  assert.throws(() => parseCommandArgs(['--timeout', 'soon'], usage, true), /--timeout must be a whole number/);
+  assert.throws(() => parseCommandArgs(['--timeout', '0'], usage, true), /--timeout/);
+  assert.throws(() => parseCommandArgs(['--override', '/nonexistent/file.yml'], usage, true), /does not exist/);
+  // rollback has no --force / --override
+  assert.throws(() => parseCommandArgs(['--force'], usage, false), (e: unknown) => e instanceof UsageError);
+});
