@@ -137,6 +137,8 @@ describe('discovery: JavaScript servers started through helpers', () => {
       'gw/main.ts': "import { startServer } from './lib/server.js';\nstartServer(Number(process.env.GW_PORT) || 8200, process.env.GW_HOST ?? '127.0.0.1');\n",
       'gw2/main.js': "const { boot } = require('../gw/lib/server.js');\nboot({ port: 8300 });\n",
       'tools/free.js': "const net = require('net');\nmodule.exports = (port) => new Promise((ok) => { const s = net.createServer(); s.listen(port, () => s.close(() => ok(true))); });\n",
+      // A probe called with ports known only at run time is not a service.
+      'tools/check.js': "const net = require('net');\nfunction isFree(port) {\n  const s = net.createServer();\n  s.listen(port, () => s.close());\n}\nfor (const p of JSON.parse(process.argv[2])) isFree(p.port);\n",
     }));
     assert.deepEqual(inv.services.map((s) => [s.name, s.entry, s.ports.map((p) => `${p.port}/${p.source}/${p.env ?? ''}@${p.file}:${p.line}`), s.bind?.address, s.health]), [
       ['gw', 'gw/main.ts', ['8200/env/GW_PORT@gw/main.ts:2'], '127.0.0.1', '/healthz'],

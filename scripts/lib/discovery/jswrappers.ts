@@ -61,6 +61,9 @@ export function propagateJsWrappers(jsFiles: SourceFile[], facts: Map<string, Fi
           }
           continue;
         }
+        // A port known only at run time (`isPortFree(p.published)` in a loop) is a probe or a
+        // tool, not a service definition.
+        if (port.source === 'unknown') continue;
         const host = hostExpr !== undefined ? resolveJs(hostExpr, f, code, ctx) : null;
         const bind: BindValue = host
           ? { address: host.value ?? (host.env ? `$${host.env}` : '?'), source: host.source, file: host.file ?? f.rel, line: host.line ?? line, ...(host.env ? { env: host.env } : {}) }
