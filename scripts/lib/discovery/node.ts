@@ -65,7 +65,7 @@ function optionsObject(arg: string): { port?: string; host?: string } {
 /** A bare name that appears in a parameter list (and is declared nowhere else) is a parameter. */
 export function isParameter(name: string, code: string): boolean {
   if (!/^[A-Za-z_$][\w$]*$/.test(name)) return false;
-  if (new RegExp(`(?:const|let|var|import)\\s+[^;=]*\\b${name}\\b`).test(code)) return false;
+  if (new RegExp(`(?:const|let|var)\\s+(?:[{[][^}\\]]*\\b${name}\\b[^}\\]]*[}\\]]|${name}\\b)|\\bimport\\s+[^;]*\\b${name}\\b[^;]*\\bfrom\\b`).test(code)) return false;
   const params = /\(([^()]*)\)\s*(?::\s*[^={;]+)?(?:=>|\{)/g;
   for (const m of code.matchAll(params)) if (new RegExp(`(^|[\\s,{(])${name}\\b`).test(m[1])) return true;
   return false;
