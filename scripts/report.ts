@@ -19,7 +19,7 @@ import { type EndpointLine, makeTargets, renderReport } from './lib/report/rende
 import { currentStack } from './lib/stack.ts';
 
 const resultsDir = path.join(projectRoot, 'bench', 'results');
-// Monitoring services answer on their own readiness paths, not the galaxy.health.path contract.
+// Monitoring services answer on their own readiness paths when compose gives no galaxy.health.path.
 const MONITORING_PATHS: Record<string, string> = { prometheus: '/-/healthy', alertmanager: '/-/healthy', grafana: '/api/health' };
 
 function parse() {
@@ -59,7 +59,7 @@ await runMain(async () => {
 
   const monitoring: EndpointLine[] = [];
   for (const svc of model.services.filter((s) => MONITORING_PATHS[s.name] && s.ports[0])) {
-    const url = `http://127.0.0.1:${svc.ports[0].published}${MONITORING_PATHS[svc.name]}`;
+    const url = `http://127.0.0.1:${svc.ports[0].published}${svc.healthPath ?? MONITORING_PATHS[svc.name]}`;
     const probe = await probeHttp(url);
     monitoring.push({ name: svc.name, url, status: probe.status ? `HTTP ${probe.status} in ${Math.round(probe.latencyMs)} ms` : 'no answer' });
   }
@@ -96,7 +96,7 @@ await runMain(async () => {
     project: model.project,
     mode: ctx.mode,
     imageMode,
-    services: services.map((s) => ({ ...s, url: s.url?.replace(/\/health$/, '/') ?? (model.services.find((m) => m.name === s.service)?.ports.length ? undefined : '(internal network only)') })),
+    services: services.map((s) => ({ ...s, url: s.url ? `${new URL(s.url).origin}/` : model.services.find((m) => m.name === s.service)?.ports.length ? undefined : '(internal network only)' })),
     monitoring,
     metrics,
     commands: makeTargets(readFileSync(path.join(projectRoot, 'Makefile'), 'utf8')),

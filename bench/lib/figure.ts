@@ -65,28 +65,34 @@ export function normalizeFigure(raw: unknown, where: string): Figure {
 }
 
 /**
- * Reads what a child suite printed: one JSON document (a figure, an array of figures, or an
- * object with a `figures` array) or JSON lines. Lines that are not JSON (progress) are ignored.
+ * Reads what a child suite printed: JSON documents (a figure, an array of figures, or an object
+ * with a `figures` array), compact or pretty-printed, possibly among progress lines that a shared
+ * library wrote to stdout. A document starts on a line beginning with `{` or `[`; lines are added
+ * until they parse, so a pretty-printed document is found whole.
  */
 export function parseChildOutput(stdout: string, suite: string): Figure[] {
-  const text = stdout.trim();
   const fromDocument = (doc: unknown): unknown[] => {
     if (Array.isArray(doc)) return doc;
     if (doc && typeof doc === 'object' && Array.isArray((doc as { figures?: unknown }).figures)) return (doc as { figures: unknown[] }).figures;
     return [doc];
   };
-  let items: unknown[] | undefined;
-  try {
-    items = fromDocument(JSON.parse(text));
-  } catch {
-    items = [];
-    for (const line of text.split('\n')) {
-      const trimmed = line.trim();
-      if (!trimmed.startsWith('{') && !trimmed.startsWith('[')) continue;
-      try {
-        items.push(...fromDocument(JSON.parse(trimmed)));
-      } catch {
-        /* a progress line that happens to start with a brace */
+  const tryParse = (text: string): unknown => {
+    try {
+      return JSON.parse(text);
+    } catch {
+      return undefined;
+    }
+  };
+  const items: unknown[] = [];
+  const lines = stdout.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    if (!/^\s*[[{]/.test(lines[i])) continue;
+    for (let j = i; j < lines.length; j++) {
+      const doc = tryParse(lines.slice(i, j + 1).join('\n'));
+      if (doc !== undefined) {
+        items.push(...fromDocument(doc));
+        i = j;
+        break;
       }
     }
   }

@@ -14,7 +14,7 @@ export function childSuite(name: string, file: string, what: string): Suite {
     what,
     async run(ctx) {
       const full = path.join(projectRoot, file);
-      if (!existsSync(full)) return { figures: [], notAvailable: `not available: ${file} does not exist in this checkout` };
+      if (!existsSync(full)) return { figures: [], notAvailable: `${file} does not exist in this checkout` };
       const tsx = path.join(projectRoot, 'node_modules', '.bin', 'tsx');
       const child = $({ cwd: projectRoot, env: { ...process.env, BENCH_RUNS: String(ctx.runs) }, nothrow: true, quiet: true })`${tsx} ${full} --runs ${String(ctx.runs)}`.timeout('3600s');
       // Their progress goes to our stderr as it happens; stdout is collected for the JSON.

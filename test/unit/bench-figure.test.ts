@@ -37,6 +37,12 @@ test('child output: one document, an array, {figures}, or JSON lines among progr
   assert.deepEqual(parseChildOutput(lines, 's').map((f) => f.name), ['a', 'b']);
 });
 
+test('child output: a pretty-printed document after progress lines a library wrote to stdout', () => {
+  const one = { name: 'backup', command: './scripts/backup.sh', runs: [5, 6, 7], unit: 's' };
+  const text = `image postgres   galaxy-offline/postgres:17   up to date (0.1s)\n${JSON.stringify({ figures: [one] }, null, 2)}\n`;
+  assert.deepEqual(parseChildOutput(text, 'b').map((f) => [f.name, f.median]), [['backup', 6]]);
+});
+
 test('child output without any JSON figure is an error naming the suite', () => {
   assert.throws(() => parseChildOutput('done in 3s\n', 'bench/backup.ts'), /bench\/backup\.ts: printed no JSON figure/);
 });

@@ -15,7 +15,7 @@ function session(startedAt: string, median: number): Session {
     options: { runs: 3, only: ['start', 'backup'] },
     suites: [
       { suite: 'start', status: 'ok', message: 'warm = images kept', seconds: 1, figures: [{ ...measurement('warm start to all healthy', './scripts/start-all.sh', [median, median + 2, median - 1], 's'), comparison: measurement('plain', 'docker compose up --wait', [5, 6, 7], 's') }] },
-      { suite: 'backup', status: 'not available', message: 'not available: bench/backup.ts does not exist', seconds: 0, figures: [] },
+      { suite: 'backup', status: 'not available', message: 'bench/backup.ts does not exist', seconds: 0, figures: [] },
     ],
   };
 }
@@ -27,7 +27,7 @@ test('stamp is file-name safe and sorts in time order', () => {
 test('markdown has one row per figure with median, range, run count, comparison and command, and a not-available row', () => {
   const md = renderMarkdown(session('2026-11-25T23:00:00.000Z', 30));
   assert.match(md, /\| start \| warm start to all healthy \| 30\.0 s \(29\.0–32\.0, n=3\) \| 6\.00 s \(5\.00–7\.00, n=3\): plain, `docker compose up --wait` \| `\.\/scripts\/start-all\.sh` \|/);
-  assert.match(md, /\| backup \| not available \| - \| - \| not available: bench\/backup\.ts does not exist \|/);
+  assert.match(md, /\| backup \| not available \| - \| - \| bench\/backup\.ts does not exist \|/);
   assert.match(md, /- \*\*start\*\*: warm = images kept/);
 });
 
