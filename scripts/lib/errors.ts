@@ -23,6 +23,11 @@ function isChildFailure(err: unknown): err is ChildFailure {
 
 /** Runs a command's main function; prints failures as one readable line on stderr. */
 export async function runMain(main: () => Promise<number | void>): Promise<void> {
+  // A reader that closes early (`| head`) is not an error: stop quietly instead of a stack trace.
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw err;
+  });
   try {
     const code = await main();
     process.exitCode = typeof code === 'number' ? code : 0;
