@@ -1,11 +1,14 @@
 // Deploy benchmark (child suite of `make bench`; also runnable alone: tsx bench/deploy.ts --runs N).
 // On its own throwaway stack, under a bounded load on 127.0.0.1 (GET /api/version through nginx):
 // failed requests and duration of `deploy.sh backend` and `rollback.sh backend`, next to a plain
-// `docker compose up -d --build --force-recreate --no-deps backend`. Prints JSON figures on stdout.
+// `docker compose up -d --build --force-recreate --no-deps backend`; then seconds to recover from a
+// crash (kill -9 of the backend's process) and from a hang (SIGSTOP: only the watcher can act).
+// Prints JSON figures on stdout.
 import { parseArgs } from 'node:util';
 import { type Figure, measurement } from './lib/figure.ts';
 import { BenchStack, timed } from './lib/stack.ts';
 import { startLoad, waitForRequests } from '../test/integration/helpers/load.ts';
+import { ensureWatcher, removeTestWatcher, serviceContainer, waitRecovered } from '../test/integration/helpers/selfheal.ts';
 
 const { values } = parseArgs({ options: { runs: { type: 'string', default: process.env.BENCH_RUNS ?? '3' } } });
 // Each run swaps the backend three times (~1 min): three runs are enough for a median.
@@ -29,16 +32,40 @@ async function underLoad(stack: BenchStack, body: () => Promise<unknown>): Promi
 
 const stack = await new BenchStack().init();
 const samples: Record<'deploy' | 'rollback' | 'plain', Sample[]> = { deploy: [], rollback: [], plain: [] };
+const recovery: Record<'crash' | 'hang', number[]> = { crash: [], hang: [] };
+
+/** Seconds from the signal until the backend is healthy again and answers through nginx. */
+async function recover(signal: 'SIGKILL' | 'SIGSTOP'): Promise<number> {
+  const before = await serviceContainer(stack.inner, 'backend');
+  if (!before || before.health !== 'healthy') throw new Error(`backend is not healthy before the ${signal}: ${JSON.stringify(before)}`);
+  process.kill(before.pid, signal);
+  try {
+    return await waitRecovered(stack.inner, 'backend', before.startedAt, `http://127.0.0.1:${stack.ports.FRONTEND_PORT}/api/version`, signal === 'SIGKILL' ? 120 : 240);
+  } finally {
+    if (signal === 'SIGSTOP') {
+      try {
+        process.kill(before.pid, 'SIGCONT'); // only matters when nothing restarted it
+      } catch {
+        /* restarted: the process is gone */
+      }
+    }
+  }
+}
 try {
   log(`starting a throwaway stack (${stack.project})`);
   await stack.script('start-all');
+  await ensureWatcher(stack.inner);
   for (let run = 1; run <= runs; run++) {
     samples.deploy.push(await underLoad(stack, () => stack.script('deploy', ['backend', '--force'])));
     samples.rollback.push(await underLoad(stack, () => stack.script('rollback', ['backend'])));
     samples.plain.push(await underLoad(stack, () => stack.plain(['up', '--detach', '--build', '--force-recreate', '--no-deps', '--wait', 'backend'])));
-    log(`run ${run}/${runs}: ${['deploy', 'rollback', 'plain'].map((k) => { const s = samples[k as keyof typeof samples][run - 1]; return `${k} ${s.failed}/${s.total} failed in ${s.seconds.toFixed(1)}s`; }).join(', ')}`);
+    recovery.crash.push(await recover('SIGKILL'));
+    // A hang costs about a minute (three failed health checks, then a 10 s graceful stop): two runs.
+    if (run <= 2) recovery.hang.push(await recover('SIGSTOP'));
+    log(`run ${run}/${runs}: crash ${recovery.crash.at(-1)?.toFixed(1)}s, hang ${recovery.hang.at(-1)?.toFixed(1) ?? '-'}s; ${['deploy', 'rollback', 'plain'].map((k) => { const s = samples[k as keyof typeof samples][run - 1]; return `${k} ${s.failed}/${s.total} failed in ${s.seconds.toFixed(1)}s`; }).join(', ')}`);
   }
 } finally {
+  await removeTestWatcher(stack.inner);
   await stack.destroy();
 }
 
@@ -55,5 +82,7 @@ const figures: Figure[] = [
   },
   measurement('rollback backend: failed requests', 'make rollback service=backend', samples.rollback.map((s) => s.failed), 'requests', note(samples.rollback)),
   measurement('rollback backend: duration', 'make rollback service=backend', samples.rollback.map((s) => s.seconds), 's'),
+  measurement('backend recovery from a crash', 'kill -9 <backend pid>', recovery.crash, 's', 'Docker restart policy; until healthy and answering through nginx'),
+  measurement('backend recovery from a hang', 'kill -STOP <backend pid>', recovery.hang, 's', 'watcher restart after 3 failed health checks (10 s apart) and a 10 s graceful stop'),
 ];
 process.stdout.write(`${JSON.stringify({ figures }, null, 2)}\n`);
