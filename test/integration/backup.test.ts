@@ -131,6 +131,26 @@ describe('backup and restore', { timeout: 30 * 60_000 }, () => {
     assert.equal(readdirSync(backupDir).filter((n) => n.endsWith('.partial')).length, 0);
   });
 
+  test('a backup stopped with SIGTERM removes its unfinished set and exits non-zero', async () => {
+    const before = setsNow().map((s) => s.name);
+    const child = spawn(path.join(projectRoot, 'scripts', 'backup.sh'), [], { env: { ...process.env, ...stack.env }, detached: true, stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+    let partial: string | undefined;
+    for (let i = 0; i < 600 && !partial; i++) {
+      partial = existsSync(backupDir) ? readdirSync(backupDir).find((n) => n.endsWith('.partial')) : undefined;
+      if (!partial) await new Promise((r) => setTimeout(r, 25));
+    }
+    assert.ok(partial, 'the backup never started writing');
+    process.kill(-(child.pid as number), 'SIGTERM');
+    const code = await exited;
+    assert.notEqual(code, 0);
+    assert.match(stderr, /^error: backup stopped by SIGTERM; the unfinished set was removed$/m);
+    assert.deepEqual(readdirSync(backupDir).filter((n) => n.endsWith('.partial')), []);
+    assert.deepEqual(setsNow().map((s) => s.name), before);
+  });
+
   test('two concurrent backups: one runs, the other refuses with a clear message', async () => {
     const [a, b] = await Promise.all([stack.script('backup'), stack.script('backup')]);
     assert.deepEqual([a.exitCode, b.exitCode].sort(), [0, 1], `${explain(a)}\n${explain(b)}`);
