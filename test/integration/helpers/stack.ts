@@ -1,12 +1,12 @@
 // A throwaway copy of the stack for one test file: its own project name, .env and free host ports,
 // driven through the real scripts/*.sh entry points, removed with its volumes at the end.
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { $ } from 'zx';
 import { renderNewEnv } from '../../../scripts/lib/env.ts';
-import { projectRoot } from '../../../scripts/lib/paths.ts';
+import { projectRoot, runDir } from '../../../scripts/lib/paths.ts';
 
 export interface ScriptResult {
   exitCode: number;
@@ -54,7 +54,11 @@ export class TestStack {
   /** docker compose for this project (same files as the scripts use in default mode). */
   async compose(args: string[], mode: 'default' | 'prod' = 'default'): Promise<ScriptResult> {
     const files = ['docker-compose.yml', ...(mode === 'prod' ? ['docker-compose.prod.yml'] : [])].flatMap((f) => ['-f', path.join(projectRoot, f)]);
-    const out = await $({ cwd: projectRoot, nothrow: true, quiet: true })`docker compose --project-directory ${projectRoot} --env-file ${this.envFile} -p ${this.project} ${files} --profile monitoring --profile grafana ${args}`.timeout('300s');
+    // The profiles the scripts chose at start (grafana only in registry mode), as saved by them.
+    const state = path.join(runDir, `stack-${this.project}.json`);
+    const profiles: string[] = existsSync(state) ? JSON.parse(readFileSync(state, 'utf8')).profiles : ['monitoring'];
+    const profileArgs = profiles.flatMap((p) => ['--profile', p]);
+    const out = await $({ cwd: projectRoot, nothrow: true, quiet: true })`docker compose --project-directory ${projectRoot} --env-file ${this.envFile} -p ${this.project} ${files} ${profileArgs} ${args}`.timeout('300s');
     return { exitCode: out.exitCode ?? -1, stdout: out.stdout, stderr: out.stderr };
   }
 
