@@ -1,0 +1,127 @@
+// Backup time for a generated PostgreSQL database of at least 500 MB, next to a plain
+// `pg_dump -Fc` of the same database in the same run. Runs on a throwaway stack (postgres, redis,
+// memory-api only: the stores a backup reads), removed at the end even on failure.
+// Usage: tsx bench/backup.ts [--runs N] (or BENCH_RUNS=N). Figures as JSON on stdout, progress on stderr.
+import { spawn } from 'node:child_process';
+import { appendFileSync, closeSync, mkdtempSync, openSync, rmSync, statSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { listSets } from '../scripts/lib/backup/manifest.ts';
+import { buildOfflineImages, loadManifest } from '../scripts/lib/images.ts';
+import { projectRoot, runDir } from '../scripts/lib/paths.ts';
+import { TestStack, explain } from '../test/integration/helpers/stack.ts';
+import { measurement } from './lib/figure.ts';
+
+const MIN_BYTES = 500 * 1024 * 1024;
+const { values: flags } = parseArgs({ options: { runs: { type: 'string' } } });
+const runs = Number(flags.runs ?? process.env.BENCH_RUNS ?? 5);
+if (!Number.isInteger(runs) || runs < 1 || runs > 50) throw new Error(`--runs must be 1..50, not ${flags.runs ?? process.env.BENCH_RUNS}`);
+const log = (line: string) => process.stderr.write(`bench backup: ${line}\n`);
+
+const stack = new TestStack();
+const work = mkdtempSync(path.join(tmpdir(), 'gx-bench-backup-'));
+
+async function must(args: string[]): Promise<string> {
+  const out = await stack.compose(args);
+  if (out.exitCode !== 0) throw new Error(`compose ${args.slice(0, 3).join(' ')} failed: ${explain(out)}`);
+  return out.stdout;
+}
+
+const psql = (sql: string) => must(['exec', '-T', 'postgres', 'sh', '-c', 'exec psql -U "$POSTGRES_USER" -d "$POSTGRES_DB" -v ON_ERROR_STOP=1 -At -c "$1"', 'sh', sql]);
+
+/** The plain way, as a person would type it: `docker compose exec -T postgres pg_dump -Fc > file`. */
+function plainDump(file: string): Promise<void> {
+  const args = ['compose', '--project-directory', projectRoot, '--env-file', stack.envFile, '-p', stack.project, '-f', path.join(projectRoot, 'docker-compose.yml'),
+    'exec', '-T', 'postgres', 'sh', '-c', 'exec pg_dump -U "$POSTGRES_USER" -d "$POSTGRES_DB" -Fc'];
+  const fd = openSync(file, 'w');
+  return new Promise((resolve, reject) => {
+    // Node's spawn, not zx: the dump goes straight into the file instead of through memory.
+    const child = spawn('docker', args, { stdio: ['ignore', fd, 'inherit'], timeout: 3_600_000 });
+    child.on('error', reject);
+    child.on('close', (code) => {
+      closeSync(fd);
+      if (code === 0) resolve();
+      else reject(new Error(`plain pg_dump exited ${code}`));
+    });
+  });
+}
+
+async function seconds(body: () => Promise<void>): Promise<number> {
+  const started = performance.now();
+  await body();
+  return (performance.now() - started) / 1000;
+}
+
+/** Runs `body` with its stdout lines sent to stderr: stdout carries only the figures' JSON. */
+async function progressToStderr<T>(body: () => Promise<T>): Promise<T> {
+  const write = process.stdout.write;
+  process.stdout.write = process.stderr.write.bind(process.stderr) as typeof process.stdout.write;
+  try {
+    return await body();
+  } finally {
+    process.stdout.write = write;
+  }
+}
+
+const loadAtStart = loadavg()[0];
+try {
+  await progressToStderr(() => buildOfflineImages(['postgres', 'redis', 'python']));
+  const images = loadManifest().images;
+  await stack.init({ IMAGE_SOURCE: 'offline', POSTGRES_IMAGE: images.postgres.offline, REDIS_IMAGE: images.redis.offline, PYTHON_IMAGE: images.python.offline });
+  appendFileSync(stack.envFile, [`BACKUP_DIR=${path.join(work, 'sets')}`, `BACKUP_LOG_FILE=${path.join(work, 'backup.log')}`, `BACKUP_METRICS_DIR=${path.join(work, 'textfile')}`, ''].join('\n'));
+  await must(['up', '--detach', '--wait', '--wait-timeout', '300', 'postgres', 'redis', 'memory-api']);
+
+  // Text that compresses like real rows (hex digests, not repeated characters), ~190 bytes a row.
+  log('generating the database (about a minute)');
+  const generate = await seconds(async () => {
+    await psql(`CREATE TABLE bench_events AS SELECT g AS id, now() - g * interval '1 second' AS at, md5(g::text) || md5((g * 7)::text) AS a, md5(random()::text) || md5(random()::text) AS b, (random() * 1e6)::int AS n FROM generate_series(1, 3000000) g`);
+    await psql('ALTER TABLE bench_events ADD PRIMARY KEY (id)');
+  });
+  let size = Number((await psql('SELECT pg_database_size(current_database())')).trim());
+  for (let extra = 0; size < MIN_BYTES && extra < 5; extra++) {
+    await psql(`INSERT INTO bench_events SELECT g, now(), md5(g::text), md5(random()::text), 0 FROM generate_series(${3000001 + extra * 1000000}, ${3000000 + (extra + 1) * 1000000}) g`);
+    size = Number((await psql('SELECT pg_database_size(current_database())')).trim());
+  }
+  if (size < MIN_BYTES) throw new Error(`the generated database is only ${size} bytes`);
+  log(`database: ${(size / 1024 / 1024).toFixed(0)} MB in ${generate.toFixed(0)} s`);
+  await psql('CHECKPOINT');
+
+  const ours: number[] = [];
+  const plain: number[] = [];
+  let plainBytes = 0;
+  const plainFile = path.join(work, 'plain.dump');
+  for (let i = 0; i < runs; i++) {
+    // Alternating order, so neither side always runs with the warmer page cache.
+    const order = i % 2 === 0 ? ['ours', 'plain'] : ['plain', 'ours'];
+    for (const which of order) {
+      if (which === 'ours') {
+        ours.push(await seconds(async () => {
+          const out = await stack.script('backup', [], {}, '3600s');
+          if (out.exitCode !== 0) throw new Error(`backup.sh failed: ${explain(out)}`);
+        }));
+        log(`run ${i + 1}/${runs}: backup.sh ${ours.at(-1)?.toFixed(1)} s`);
+      } else {
+        plain.push(await seconds(() => plainDump(plainFile)));
+        plainBytes = statSync(plainFile).size;
+        rmSync(plainFile);
+        log(`run ${i + 1}/${runs}: plain pg_dump ${plain.at(-1)?.toFixed(1)} s`);
+      }
+    }
+  }
+  const newest = listSets(path.join(work, 'sets'), stack.project)[0];
+  const dumpBytes = statSync(path.join(newest.dir, 'postgres.dump')).size;
+  const mb = (n: number) => `${(n / 1024 / 1024).toFixed(0)} MB`;
+  const note = `database ${mb(size)} (pg_database_size, 3M+ rows), dump ${mb(dumpBytes)} (plain pg_dump ${mb(plainBytes)}); backup.sh includes process start, `
+    + 'Redis BGSAVE, the SQLite online backup, the config copy, sha256 of every file, fsync, rename and retention; both stream the dump from the container to a file on the host; '
+    + `host load average ${loadAtStart.toFixed(1)} at start, ${loadavg()[0].toFixed(1)} at end (${cpus().length} CPUs): other work on the host spreads the runs`;
+  const figure = {
+    ...measurement(`backup of a ${mb(size)} database`, './scripts/backup.sh', ours, 's', note),
+    comparison: measurement('plain pg_dump -Fc of the same database', 'docker compose exec -T postgres pg_dump -Fc > file', plain, 's'),
+  };
+  process.stdout.write(`${JSON.stringify({ figures: [figure] }, null, 2)}\n`);
+} finally {
+  await stack.destroy();
+  rmSync(work, { recursive: true, force: true });
+  rmSync(path.join(runDir, `backup-${stack.project}.lock`), { force: true });
+}
