@@ -6,7 +6,8 @@ import { existsSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { projectRoot, runDir } from '../../scripts/lib/paths.ts';
-import { readHistory, readState } from '../../scripts/lib/deploy/state.ts';
+import { $ } from 'zx';
+import { deployedVersionEnv, readHistory, readState } from '../../scripts/lib/deploy/state.ts';
 import { startLoad, waitForRequests } from './helpers/load.ts';
 import { TestStack, explain, getJson } from './helpers/stack.ts';
 
@@ -74,6 +75,13 @@ test('deploy backend: zero failed requests out of at least 2,000, then one backe
   assert.ok(traffic.versions.latest > 0 && traffic.versions[deployedVersion] > 0, `both versions served during the swap: ${JSON.stringify(traffic.versions)}`);
   assert.equal(await servedVersion(), deployedVersion);
   assert.deepEqual((await backendContainers()).map((line) => line.split(' ')[1]), [`galaxy/backend:${deployedVersion}`]);
+  // Compose's own view: a full `up` with the recorded versions (what make start runs) would leave
+  // the new container alone, so a later start neither reverts nor needlessly recreates it.
+  const saved = JSON.parse(readFileSync(path.join(runDir, `stack-${stack.project}.json`), 'utf8')) as { env: Record<string, string>; profiles: string[] };
+  const env = { ...process.env, ...stack.env, ...saved.env, ...deployedVersionEnv(stack.project) };
+  const dry = await $({ cwd: projectRoot, env, nothrow: true, quiet: true })`docker compose --project-directory ${projectRoot} --env-file ${stack.envFile} -f ${path.join(projectRoot, 'docker-compose.yml')} ${saved.profiles.flatMap((p) => ['--profile', p])} up --dry-run --detach --no-build`.timeout('120s');
+  assert.equal(dry.exitCode, 0, dry.stderr);
+  assert.doesNotMatch(`${dry.stdout}${dry.stderr}`, /backend-\d+\s+Recreate/, 'make start after a deploy would recreate the backend');
   const history = readFileSync(path.join(runDir, `deploy-history-${stack.project}.jsonl`), 'utf8');
   assert.match(history, new RegExp(`"action":"deploy","service":"backend","from":"latest","to":"${deployedVersion}","result":"ok"`));
 });
@@ -90,4 +98,13 @@ test('rollback backend: zero failed requests out of at least 2,000, back on the 
   const again = await stack.script('rollback', ['backend']);
   assert.equal(again.exitCode, 1, 'nothing recorded before latest: a second rollback is refused');
   assert.match(again.stderr, /nothing to roll back to/);
+});
+
+test('bad usage exits 2 with the valid names; a service the kit does not build is refused', async () => {
+  const unknown = await stack.script('deploy', ['nope']);
+  assert.equal(unknown.exitCode, 2, explain(unknown));
+  assert.match(unknown.stderr, /unknown service 'nope'.*backend/);
+  const external = await stack.script('deploy', ['postgres']);
+  assert.equal(external.exitCode, 2, explain(external));
+  assert.match(external.stderr, /does not build/);
 });

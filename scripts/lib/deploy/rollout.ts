@@ -52,7 +52,10 @@ async function failWithLogs(container: ContainerInfo, reason: string, service: s
 /** Starts one more container of the service with the current compose config and returns it. */
 async function startBeside(opts: RolloutOptions, extraFiles: string[], existing: ContainerInfo[]): Promise<ContainerInfo> {
   const { service } = opts.step;
-  const up = await runCompose(opts, extraFiles, ['up', '--detach', '--no-deps', '--no-recreate', '--no-build', '--scale', `${service}=${existing.length + 1}`, service]).timeout('180s');
+  // No --no-deps: compose would drop depends_on from the config it hashes, and the next full
+  // `compose up` (make start) would then see the container as changed and recreate it.
+  // --no-recreate leaves the running dependencies (and the old container) exactly as they are.
+  const up = await runCompose(opts, extraFiles, ['up', '--detach', '--no-recreate', '--no-build', '--scale', `${service}=${existing.length + 1}`, service]).timeout('180s');
   const known = new Set(existing.map((c) => c.id));
   const fresh = (await serviceContainers(opts.project, service)).filter((c) => !known.has(c.id));
   if (up.exitCode !== 0) {
