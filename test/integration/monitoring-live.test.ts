@@ -1,6 +1,6 @@
-// Checks against a RUNNING stack with the monitoring profile. Skipped unless the stack's
-// URLs are given, because bringing the whole stack up is the lead's integration harness' job:
-//   GALAXY_TEST_STACK_URL_PROMETHEUS    e.g. http://127.0.0.1:9090 (required for every test here)
+// Checks against a running stack with the monitoring profile: the one named by the variables
+// below, or else a throwaway copy (TestStack) this file starts itself and removes at the end.
+//   GALAXY_TEST_STACK_URL_PROMETHEUS    e.g. http://127.0.0.1:9090
 //   GALAXY_TEST_STACK_URL_ALERTMANAGER  e.g. http://127.0.0.1:9093 (alert flow)
 //   GALAXY_TEST_PROJECT                 compose project name of that stack (alert flow)
 //   GALAXY_TEST_ENV_FILE                its .env (default: the project's .env)
@@ -8,17 +8,34 @@
 // The alert flow layers test/fixtures/compose.monitoring-fast.yml on the stack (TargetDown
 // and friends with `for: 5s`) only if the running Prometheus does not already use it, and
 // restores the shipped rules afterwards. Traffic goes to 127.0.0.1 only; every wait is bounded.
-import { test } from 'node:test';
+import { after, before, test } from 'node:test';
+import { TestStack, explain } from './helpers/stack.ts';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { knownMetricNames, monitoringDir, parseExposedMetrics, root } from '../helpers/monitoring.ts';
 
-const PROM = process.env.GALAXY_TEST_STACK_URL_PROMETHEUS?.replace(/\/$/, '');
-const AM = process.env.GALAXY_TEST_STACK_URL_ALERTMANAGER?.replace(/\/$/, '');
-const PROJECT = process.env.GALAXY_TEST_PROJECT;
-const ENV_FILE = process.env.GALAXY_TEST_ENV_FILE ?? path.join(root, '.env');
+let PROM = process.env.GALAXY_TEST_STACK_URL_PROMETHEUS?.replace(/\/$/, '');
+let AM = process.env.GALAXY_TEST_STACK_URL_ALERTMANAGER?.replace(/\/$/, '');
+let PROJECT = process.env.GALAXY_TEST_PROJECT;
+let ENV_FILE = process.env.GALAXY_TEST_ENV_FILE ?? path.join(root, '.env');
+let ownStack: TestStack | undefined;
+
+before(async () => {
+  if (PROM) return;
+  ownStack = await new TestStack().init();
+  const started = await ownStack.script('start-all');
+  assert.equal(started.exitCode, 0, explain(started));
+  PROM = ownStack.url('PROMETHEUS_PORT', '');
+  AM = ownStack.url('ALERTMANAGER_PORT', '');
+  PROJECT = ownStack.project;
+  ENV_FILE = ownStack.envFile;
+}, { timeout: 900_000 });
+
+after(async () => {
+  await ownStack?.destroy();
+});
 const COMPOSE_FILES = (process.env.GALAXY_TEST_COMPOSE_FILES ?? 'docker-compose.yml').split(':').filter(Boolean)
   .flatMap((f) => ['-f', path.resolve(root, f)]);
 const SKIP_NO_STACK = 'GALAXY_TEST_STACK_URL_PROMETHEUS is not set: no running stack to check';
@@ -111,7 +128,7 @@ test('alert flow: memory-api stopped -> alert firing in Alertmanager -> started 
   let swapped = false;
   const setPrometheusRules = (fast: boolean): void => {
     const extra = fast ? ['-f', fastFile] : [];
-    const r = spawnSync('docker', ['compose', '-p', PROJECT, '--project-directory', root, '--env-file', ENV_FILE,
+    const r = spawnSync('docker', ['compose', '-p', PROJECT!, '--project-directory', root, '--env-file', ENV_FILE,
       ...COMPOSE_FILES, ...extra, '--profile', 'monitoring',
       'up', '-d', '--no-deps', '--wait', '--wait-timeout', '90', 'prometheus'], { encoding: 'utf8', timeout: 180_000 });
     assert.equal(r.status, 0, `${r.stdout}${r.stderr}`);
