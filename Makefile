@@ -69,11 +69,11 @@ backup: deps ## Back up PostgreSQL, Redis, memory-api's SQLite and the config in
 
 .PHONY: restore
 restore: deps ## Verify a set, stop the writers, restore every store, wait until healthy (from=SET, default newest)
-	@./scripts/restore.sh $(if $(from),--from $(from)) $(ARGS)
+	@./scripts/restore.sh $(ARGS) $(from)
 
 .PHONY: backup-verify
-backup-verify: deps ## Restore the newest set into throwaway containers and check it
-	@./scripts/backup-verify.sh $(ARGS)
+backup-verify: deps ## Restore the newest set (or from=SET) into throwaway containers and check it
+	@./scripts/backup-verify.sh $(ARGS) $(from)
 
 ##@ Release
 

@@ -55,7 +55,19 @@ async function nodeTests(files: string[], cwd: string, extra: string[] = []): Pr
   return counts;
 }
 
+/** Service packages with their own lock file get their node_modules before typecheck and tests. */
+async function installServicePackages() {
+  for (const dir of readdirSync(path.join(root, 'services')).sort()) {
+    const service = path.join(root, 'services', dir);
+    if (existsSync(path.join(service, 'package-lock.json')) && !existsSync(path.join(service, 'node_modules'))) {
+      process.stdout.write(`npm ci in services/${dir}\n`);
+      await $({ cwd: service })`npm ci --no-audit --no-fund --loglevel=error`;
+    }
+  }
+}
+
 await suite('typecheck', async () => {
+  await installServicePackages();
   const projects = ['.', ...readdirSync(path.join(root, 'services')).map((d) => path.join('services', d)).filter((d) => existsSync(path.join(root, d, 'tsconfig.json')))];
   const counts = { passed: 0, failed: 0, skipped: 0 };
   for (const project of projects) {
@@ -87,7 +99,6 @@ await suite('services', async () => {
     const service = path.join(root, 'services', dir);
     const nodeFiles = listFiles(path.join('services', dir, 'test'), '.test.ts').map((f) => path.relative(service, path.join(root, f)));
     if (nodeFiles.length) {
-      if (!existsSync(path.join(service, 'node_modules'))) await $({ cwd: service })`npm ci --no-audit --no-fund --loglevel=error`;
       totals.push(await nodeTests(nodeFiles, service));
     }
     if (existsSync(path.join(service, 'tests'))) {
