@@ -15,7 +15,8 @@ await runMain(async () => {
   const service = requireService(model, args[0]);
   info(`restart: ${service.name}`);
   await compose(ctx, ['restart', '--timeout', '20', service.name], { timeout: '120s' });
-  // `up --wait` with --no-deps only checks this one service and recreates it if its config changed.
-  const seconds = await upAndWait(ctx, model, [service.name], ['--no-deps'], 120);
+  // `up --wait` of this one service recreates it if its config changed and waits for its health;
+  // not --no-deps: compose then drops depends_on from its comparison and a later full `up` recreates it.
+  const seconds = await upAndWait(ctx, model, [service.name], [], 120);
   info(`${service.name} healthy again after ${formatDuration(seconds)}`);
 });

@@ -7,6 +7,7 @@ import { bold, formatDuration, info, table } from './lib/output.ts';
 import { isPortFree, portHolder } from './lib/ports.ts';
 import { parseModeFlag, prepareStack } from './lib/stack.ts';
 import { upAndWait } from './lib/wait.ts';
+import { versionVariable } from './lib/deploy/version.ts';
 
 await runMain(async () => {
   const started = performance.now();
@@ -33,9 +34,11 @@ await runMain(async () => {
     }
   }
 
-  if (model.services.some((s) => s.build)) {
+  // A deployed service runs its recorded image: rebuilding it would put today's tree under that tag.
+  const toBuild = model.services.filter((s) => s.build && !ctx.env[versionVariable(s.name)]).map((s) => s.name);
+  if (toBuild.length) {
     info(`build: building service images (${mode} mode)`);
-    const build = await compose(ctx, ['build']).nothrow();
+    const build = await compose(ctx, ['build', ...toBuild]).nothrow();
     if (build.exitCode !== 0) {
       throw new OperationError('building the service images failed: read the build output above', 1, build.stderr.split('\n').slice(-25).join('\n'));
     }

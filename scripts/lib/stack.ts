@@ -6,6 +6,7 @@ import type { ComposeContext, StackMode } from './compose.ts';
 import { ensureEngine } from './engine.ts';
 import { ensureEnvFile, loadEnv, writeFileAtomic } from './env.ts';
 import { OperationError, UsageError } from './errors.ts';
+import { deployedVersionEnv } from './deploy/state.ts';
 import { buildOfflineImages, resolveImageSource } from './images.ts';
 import { info } from './output.ts';
 import { runDir } from './paths.ts';
@@ -42,6 +43,8 @@ export async function prepareStack(mode: StackMode): Promise<{ ctx: ComposeConte
   const ctx: ComposeContext = { mode, env: { ...images.imageEnv }, profiles };
   mkdirSync(runDir, { recursive: true });
   writeFileAtomic(stateFile(projectName(values)), `${JSON.stringify({ mode, env: ctx.env, profiles } satisfies SavedState, null, 2)}\n`);
+  // Deployed versions (make deploy / rollback) pin <SERVICE>_VERSION so a start never reverts them.
+  ctx.env = { ...ctx.env, ...deployedVersionEnv(projectName(values)) };
   return { ctx, values };
 }
 
@@ -52,5 +55,5 @@ export async function currentStack(modeFlag?: StackMode): Promise<{ ctx: Compose
   const values = loadEnv();
   const file = stateFile(projectName(values));
   const saved: SavedState = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : { mode: 'default', env: {}, profiles: ['monitoring'] };
-  return { ctx: { mode: modeFlag ?? saved.mode, env: saved.env, profiles: saved.profiles }, values };
+  return { ctx: { mode: modeFlag ?? saved.mode, env: { ...saved.env, ...deployedVersionEnv(projectName(values)) }, profiles: saved.profiles }, values };
 }
