@@ -45,7 +45,8 @@ function benchEvidence(name: string | RegExp, seconds: boolean, used: string[]):
   used.push(
     `${figure.name}: median ${figure.median} ${figure.unit} (min ${figure.min}, max ${figure.max}, ${runCount(figure)} runs), \`${figure.command}\`` +
       (figure.comparison ? `; comparison ${figure.comparison.name}: median ${figure.comparison.median} ${figure.comparison.unit}` : '') +
-      ` (${rel})`,
+      ` (${rel})` +
+      (figure.note ? `. Note: ${figure.note}` : ''),
   );
   return { value, unit: seconds ? 's' : figure.unit, source: `${rel} (bench of ${at.slice(0, 16).replace('T', ' ')} UTC), median of ${runCount(figure)}, max ${figure.max} ${figure.unit}` };
 }
@@ -107,6 +108,7 @@ await runMain(async () => {
   writeFileAtomic(options.out, text);
   const counts = summarizeVerdicts(metrics);
   for (const m of metrics) info(`  ${m.verdict.padEnd(12)} ${m.metric}: ${m.measured ?? '-'} (goal ${m.goal})`);
-  info(`report: wrote ${path.relative(projectRoot, options.out)}: ${counts.PASS} pass, ${counts.FAIL} fail, ${counts['NOT MEASURED']} not measured`);
+  const shown = path.relative(projectRoot, options.out).startsWith('..') ? options.out : path.relative(projectRoot, options.out);
+  info(`report: wrote ${shown}: ${counts.PASS} pass, ${counts.FAIL} fail, ${counts['NOT MEASURED']} not measured`);
   return counts.FAIL ? 1 : 0;
 });

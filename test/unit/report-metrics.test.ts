@@ -30,6 +30,9 @@ test('units: figures in ms or min become seconds, unknown units are not guessed'
   assert.equal(formatValue(150, 's'), '2.5 min');
   assert.equal(formatValue(99.95, '%'), '99.95%');
   assert.equal(formatValue(12.34, 's'), '12.3 s');
+  assert.equal(formatValue(0, 'requests'), '0 requests');
+  assert.equal(formatValue(12, 'of 12'), '12 of 12');
+  assert.equal(formatValue(2, 's'), '2.00 s');
 });
 
 test('availability is the share of 2xx probes over all rounds', () => {

@@ -37,6 +37,8 @@ export function formatValue(value: number, unit: string): string {
   if (unit === 's' && value >= 120) return `${(value / 60).toFixed(1)} min`;
   // Percentages are cut, not rounded: 99.95% must not show as a perfect 100.0%.
   if (unit === '%') return `${(Math.floor(value * 100) / 100).toFixed(2)}%`;
+  // Counts (requests, services) are whole numbers: "0 requests", not "0.00 requests".
+  if (Number.isInteger(value) && !['s', 'ms', 'min'].includes(unit)) return `${value}${unit ? ` ${unit}` : ''}`;
   const digits = Math.abs(value) >= 100 ? 0 : Math.abs(value) >= 10 ? 1 : 2;
   return `${value.toFixed(digits)}${unit === '%' ? '%' : unit ? ` ${unit}` : ''}`;
 }
