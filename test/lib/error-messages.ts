@@ -83,9 +83,13 @@ function walk(dir: string, out: string[]): string[] {
   return out;
 }
 
-/** Every message in the given folders (relative to root), in file order. */
-export function collectMessages(root: string, folders: string[]): FoundMessage[] {
-  return folders.flatMap((folder) => walk(path.join(root, folder), []).sort().flatMap((file) => messagesIn(readFileSync(file, 'utf8'), path.relative(root, file))));
+/** Every message in the given folders or files (relative to root, e.g. the Makefile), in file order. */
+export function collectMessages(root: string, paths: string[]): FoundMessage[] {
+  return paths.flatMap((entry) => {
+    const full = path.join(root, entry);
+    const files = statSync(full).isDirectory() ? walk(full, []).sort() : [full];
+    return files.flatMap((file) => messagesIn(readFileSync(file, 'utf8'), path.relative(root, file)));
+  });
 }
 
 /** Whitespace-insensitive containment, because documents wrap long messages. */
