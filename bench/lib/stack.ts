@@ -8,9 +8,6 @@ import { $ } from 'zx';
 import { projectRoot, runDir } from '../../scripts/lib/paths.ts';
 import { type ScriptResult, TestStack, explain } from '../../test/integration/helpers/stack.ts';
 
-/** The services this repository builds itself (compose `image: galaxy/<name>:${<NAME>_VERSION}`). */
-export const BUILT_SERVICES = ['backend', 'memory-api', 'experience-api', 'frontend'];
-
 export interface Timed<T> {
   seconds: number;
   result: T;
@@ -41,14 +38,22 @@ export class BenchStack {
 
   async init(): Promise<this> {
     await this.inner.init();
-    const versions = BUILT_SERVICES.map((s) => `${s.replace(/-/g, '_').toUpperCase()}_VERSION=${this.tag}`);
-    appendFileSync(this.envFile, `\n# bench: this stack's own image tags\n${versions.join('\n')}\n`);
+    // Every image the compose file builds is named galaxy/<name>:${<NAME>_VERSION:-latest}: giving
+    // each variable this stack's tag keeps its builds (and their removal) away from the user's.
+    const compose = readFileSync(path.join(projectRoot, 'docker-compose.yml'), 'utf8');
+    const variables = [...new Set([...compose.matchAll(/image: galaxy\/[\w-]+:\$\{([A-Z_]+_VERSION)/g)].map((m) => m[1]))];
+    appendFileSync(this.envFile, `\n# bench: this stack's own image tags\n${variables.map((v) => `${v}=${this.tag}`).join('\n')}\n`);
     return this;
   }
 
-  /** The images this stack builds, e.g. galaxy/backend:bench-ab12cd. */
-  get images(): string[] {
-    return BUILT_SERVICES.map((s) => `galaxy/${s}:${this.tag}`);
+  /** The images this stack builds (services with a build section), e.g. galaxy/backend:bench-ab12cd. */
+  async builtImages(): Promise<string[]> {
+    const out = await this.inner.compose(['config', '--format', 'json']);
+    if (out.exitCode !== 0) throw new Error(`docker compose config failed: ${explain(out)}`);
+    const services = (JSON.parse(out.stdout) as { services: Record<string, { build?: unknown; image?: string }> }).services;
+    return Object.values(services)
+      .filter((svc) => svc.build && svc.image?.endsWith(`:${this.tag}`))
+      .map((svc) => svc.image as string);
   }
 
   /** Runs scripts/<name>.sh against this stack; throws with the output when it fails. */
@@ -80,7 +85,8 @@ export class BenchStack {
 
   /** Removes this stack's own images (never the offline base set); absent ones are fine. */
   async removeImages(): Promise<void> {
-    await $`docker image rm --force ${this.images}`.quiet().nothrow().timeout('120s');
+    const images = await this.builtImages();
+    if (images.length) await $`docker image rm --force ${images}`.quiet().nothrow().timeout('120s');
   }
 
   async destroy(): Promise<void> {

@@ -40,7 +40,7 @@ export const coldSuite: Suite = {
     });
     return {
       message:
-        `cold start = this stack's own images (${stack.images.join(', ')}) and data volumes removed, then built without the layer cache ` +
+        `cold start = this stack's own images (${(await stack.builtImages()).join(', ')}) and data volumes removed, then built without the layer cache ` +
         `(the npm download cache mount is kept) and started until every service is healthy. The offline base images galaxy-offline/* are kept: ` +
         `rebuilding them is \`make images\` (minutes of package downloads) and they are shared with the user's stack.`,
       figures: [
