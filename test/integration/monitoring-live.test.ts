@@ -9,7 +9,7 @@
 // and friends with `for: 5s`) only if the running Prometheus does not already use it, and
 // restores the shipped rules afterwards. Traffic goes to 127.0.0.1 only; every wait is bounded.
 import { after, before, test } from 'node:test';
-import { TestStack, explain } from './helpers/stack.ts';
+import { TestStack, explain, savedStack } from './helpers/stack.ts';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -79,7 +79,13 @@ export async function missingLiveMetrics(promUrl: string): Promise<{ missing: st
 
 test('live Prometheus has every always-present metric name the dashboards and rules rely on', async (t) => {
   if (!PROM) return t.skip(SKIP_NO_STACK);
-  const { missing, notYetSeen } = await missingLiveMetrics(PROM);
+  // Exporters and the watcher are scraped every 5-15 s: give a just-started stack time to be seen.
+  let result = await missingLiveMetrics(PROM);
+  for (let i = 0; i < 45 && result.missing.length > 0; i++) {
+    await sleep(2_000);
+    result = await missingLiveMetrics(PROM);
+  }
+  const { missing, notYetSeen } = result;
   if (notYetSeen.length > 0) t.diagnostic(`not seen yet (appear with traffic, a restart, a backup or an alert): ${notYetSeen.join(', ')}`);
   assert.deepEqual(missing, []);
 });
@@ -100,7 +106,7 @@ test('live Prometheus scrapes every configured target successfully', async (t) =
 
 function compose(args: string[]): { code: number; out: string } {
   const r = spawnSync('docker', ['compose', '-p', PROJECT!, '--project-directory', root, '--env-file', ENV_FILE, ...COMPOSE_FILES, '--profile', 'monitoring', ...args],
-    { encoding: 'utf8', timeout: 180_000 });
+    { encoding: 'utf8', timeout: 180_000, env: { ...process.env, ...savedStack(PROJECT!).env } });
   return { code: r.status ?? -1, out: `${r.stdout}${r.stderr}` };
 }
 
@@ -130,7 +136,7 @@ test('alert flow: memory-api stopped -> alert firing in Alertmanager -> started 
     const extra = fast ? ['-f', fastFile] : [];
     const r = spawnSync('docker', ['compose', '-p', PROJECT!, '--project-directory', root, '--env-file', ENV_FILE,
       ...COMPOSE_FILES, ...extra, '--profile', 'monitoring',
-      'up', '-d', '--no-deps', '--wait', '--wait-timeout', '90', 'prometheus'], { encoding: 'utf8', timeout: 180_000 });
+      'up', '-d', '--no-deps', '--wait', '--wait-timeout', '90', 'prometheus'], { encoding: 'utf8', timeout: 180_000, env: { ...process.env, ...savedStack(PROJECT!).env } });
     assert.equal(r.status, 0, `${r.stdout}${r.stderr}`);
   };
   try {

@@ -54,11 +54,9 @@ export class TestStack {
   /** docker compose for this project (same files as the scripts use in default mode). */
   async compose(args: string[], mode: 'default' | 'prod' = 'default'): Promise<ScriptResult> {
     const files = ['docker-compose.yml', ...(mode === 'prod' ? ['docker-compose.prod.yml'] : [])].flatMap((f) => ['-f', path.join(projectRoot, f)]);
-    // The profiles the scripts chose at start (grafana only in registry mode), as saved by them.
-    const state = path.join(runDir, `stack-${this.project}.json`);
-    const profiles: string[] = existsSync(state) ? JSON.parse(readFileSync(state, 'utf8')).profiles : ['monitoring'];
-    const profileArgs = profiles.flatMap((p) => ['--profile', p]);
-    const out = await $({ cwd: projectRoot, nothrow: true, quiet: true })`docker compose --project-directory ${projectRoot} --env-file ${this.envFile} -p ${this.project} ${files} ${profileArgs} ${args}`.timeout('300s');
+    const saved = savedStack(this.project);
+    const profileArgs = saved.profiles.flatMap((p) => ['--profile', p]);
+    const out = await $({ cwd: projectRoot, nothrow: true, quiet: true, env: { ...process.env, ...saved.env } })`docker compose --project-directory ${projectRoot} --env-file ${this.envFile} -p ${this.project} ${files} ${profileArgs} ${args}`.timeout('300s');
     return { exitCode: out.exitCode ?? -1, stdout: out.stdout, stderr: out.stderr };
   }
 
@@ -69,6 +67,17 @@ export class TestStack {
   async destroy(): Promise<void> {
     await this.compose(['down', '--volumes', '--remove-orphans', '--timeout', '5']);
   }
+}
+
+/**
+ * What the scripts chose when they started a project (image variables for offline mode, profiles),
+ * so a test's own compose calls use the same images and never try a registry.
+ */
+export function savedStack(project: string): { env: Record<string, string>; profiles: string[] } {
+  const state = path.join(runDir, `stack-${project}.json`);
+  if (!existsSync(state)) return { env: {}, profiles: ['monitoring'] };
+  const saved = JSON.parse(readFileSync(state, 'utf8')) as { env?: Record<string, string>; profiles?: string[] };
+  return { env: saved.env ?? {}, profiles: saved.profiles ?? ['monitoring'] };
 }
 
 /** Prints a failed script's output so a red test explains itself. */
