@@ -24,10 +24,11 @@ await runMain(async () => {
   const { ctx } = await prepareStack(mode);
   const model = await loadComposeModel(ctx);
 
-  // Ports held by this project's own running containers are fine (start is idempotent).
-  const running = new Set((await listContainers(ctx)).filter((c) => c.state === 'running').map((c) => c.service));
-  for (const svc of model.services.filter((s) => !running.has(s.name))) {
-    for (const port of svc.ports) {
+  // Ports held by this project's own containers are fine: start is idempotent, and compose
+  // moves a port between its own services when the files changed.
+  const ownPorts = new Set((await listContainers(ctx)).flatMap((c) => c.publishedPorts));
+  for (const svc of model.services) {
+    for (const port of svc.ports.filter((p) => !ownPorts.has(p.published))) {
       if (!(await isPortFree(port.published, port.hostIp === '0.0.0.0' ? '0.0.0.0' : port.hostIp))) {
         throw new UsageError(`port ${port.published} (${svc.name}) is in use by ${await portHolder(port.published)}: stop it, or set another port in .env`);
       }

@@ -133,6 +133,8 @@ export interface ContainerState {
   state: string;
   health: string;
   exitCode: number;
+  /** Host ports this container publishes now. */
+  publishedPorts: number[];
 }
 
 /** Containers of the project, stopped ones included (compose ps prints one JSON object a line). */
@@ -153,5 +155,6 @@ export function parsePsOutput(text: string): ContainerState[] {
     state: String(row.State),
     health: String(row.Health ?? ''),
     exitCode: Number(row.ExitCode ?? 0),
+    publishedPorts: ((row.Publishers as Array<{ PublishedPort?: number }> | null) ?? []).map((p) => Number(p.PublishedPort)).filter((p) => p > 0),
   }));
 }

@@ -24,7 +24,7 @@ describe('core stack', { timeout: 40 * 60_000 }, () => {
     const result = await stack.script('start-all');
     assert.equal(result.exitCode, 0, explain(result));
     assert.match(result.stdout, /all \d+ services healthy in/);
-    assert.match(result.stdout, new RegExp(`frontend +http://127\\.0\\.0\\.1:${stack.ports.FRONTEND_PORT}/`));
+    assert.match(result.stdout, new RegExp(`edge +http://127\\.0\\.0\\.1:${stack.ports.FRONTEND_PORT}/`));
   });
 
   test('health-check exits 0 and --json lists every compose service as ok', async () => {
@@ -114,7 +114,7 @@ describe('core stack', { timeout: 40 * 60_000 }, () => {
     try {
       const result = await other.script('start-all');
       assert.equal(result.exitCode, 2, explain(result));
-      assert.match(result.stderr, new RegExp(`error: port ${other.ports.FRONTEND_PORT} \\(frontend\\) is in use by node \\(pid ${process.pid}\\)`));
+      assert.match(result.stderr, new RegExp(`error: port ${other.ports.FRONTEND_PORT} \\(edge\\) is in use by node \\(pid ${process.pid}\\)`));
       assert.equal((await other.compose(['ps', '-a', '-q'])).stdout.trim(), '', 'nothing was started');
     } finally {
       blocker.close();
