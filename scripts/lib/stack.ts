@@ -50,9 +50,10 @@ export async function prepareStack(mode: StackMode): Promise<{ ctx: ComposeConte
 
 /** For commands on a stack that was started before: same files, profiles and images as its start. */
 export async function currentStack(modeFlag?: StackMode): Promise<{ ctx: ComposeContext; values: Record<string, string> }> {
+  // .env first: a settings mistake is reported the same way with or without an engine.
+  const values = loadEnv();
   const engine = await $`docker info --format {{.ServerVersion}}`.quiet().nothrow().timeout('10s');
   if (engine.exitCode !== 0) throw new OperationError("no Docker engine answers: run 'make start' (it installs and starts one) or start dockerd");
-  const values = loadEnv();
   const file = stateFile(projectName(values));
   const saved: SavedState = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : { mode: 'default', env: {}, profiles: ['monitoring'] };
   return { ctx: { mode: modeFlag ?? saved.mode, env: { ...saved.env, ...deployedVersionEnv(projectName(values)) }, profiles: saved.profiles }, values };
