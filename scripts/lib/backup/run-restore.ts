@@ -11,15 +11,20 @@ import type { BackupLog } from './report.ts';
 import { STORES, postgresCounts, redisKeyCount, resolveSet, restorePostgres, restoreRedis, restoreSqlite, sqliteCounts, storeFiles, writersOf } from './restore-stores.ts';
 import type { BackupSettings } from './settings.ts';
 
+/** The named (or newest) set, every checksum verified, with its store files ready to read. */
+async function openVerifiedSet(settings: BackupSettings, log: BackupLog, from?: string) {
+  const setDir = resolveSet(settings, from);
+  const name = path.basename(setDir);
+  const manifest = await verifySet(setDir);
+  log.line(`${name}: all ${manifest.files.length} checksums match`);
+  return { name, manifest, files: await storeFiles(setDir, manifest, settings) };
+}
+
 export async function runRestore(ctx: ComposeContext, settings: BackupSettings, log: BackupLog, from?: string): Promise<string> {
   const lock = await acquireLock(settings.lockFile, 'restore');
   try {
-    const setDir = resolveSet(settings, from);
-    const name = path.basename(setDir);
     // Every checksum before anything is stopped: a bad set must not cost a minute of downtime.
-    const manifest = await verifySet(setDir);
-    log.line(`${name}: all ${manifest.files.length} checksums match`);
-    const files = await storeFiles(setDir, manifest, settings);
+    const { name, manifest, files } = await openVerifiedSet(settings, log, from);
     const model = await loadComposeModel(ctx);
     const running = new Set((await listContainers(ctx)).filter((c) => c.state === 'running').map((c) => c.service));
     const writers = writersOf(model).filter((s) => running.has(s));
@@ -64,11 +69,7 @@ export interface VerifyReport {
 export async function runVerify(ctx: ComposeContext, settings: BackupSettings, log: BackupLog, from?: string): Promise<VerifyReport> {
   const lock = await acquireLock(settings.lockFile, 'verify');
   try {
-    const setDir = resolveSet(settings, from);
-    const name = path.basename(setDir);
-    const manifest = await verifySet(setDir);
-    log.line(`${name}: all ${manifest.files.length} checksums match`);
-    const files = await storeFiles(setDir, manifest, settings);
+    const { name, manifest, files } = await openVerifiedSet(settings, log, from);
     const project = `${settings.project}-verify-${randomBytes(3).toString('hex')}`;
     const trial: ComposeContext = { mode: 'default', env: { ...ctx.env, COMPOSE_PROJECT_NAME: project }, profiles: [] };
     try {
