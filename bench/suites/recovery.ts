@@ -12,7 +12,7 @@ import { ensureRunning } from './start.ts';
 
 const SERVICE = 'backend';
 const CRASH_LIMIT_S = 120;
-// Three failed probes 10 s apart, the watcher's own poll, then a restart: well under three minutes.
+// The failed probes its healthcheck needs, the watcher's own poll, then a restart: well under three minutes.
 const HANG_LIMIT_S = 180;
 
 async function containerId(stack: BenchStack): Promise<string> {
@@ -115,7 +115,7 @@ async function measureAll(ctx: SuiteContext, stack: BenchStack): Promise<SuiteOu
     figures,
     message:
       `timed from the signal until Docker reports ${SERVICE} healthy and GET /health answers 200. A crash is handled by Docker's restart policy; ` +
-      "a hang only by the watcher (the stack's own, or a test watcher for this project when compose has none), after the healthcheck has failed 3 times 10 s apart; " +
+      "a hang only by the watcher (the stack's own, or a test watcher for this project when compose has none), after its compose healthcheck has failed (backend: 2 checks 5 s apart); " +
       'the watcher is restarted before each hang, because its limit of 3 restarts per 10 minutes would otherwise refuse the fourth',
   };
 }
