@@ -1,19 +1,14 @@
 // `make health` / scripts/health-check.sh [--json]: state, health, uptime, restarts and latency of
 // every service; exit 0 only when all are healthy.
-import { parseArgs } from 'node:util';
+import { parseCommandLine } from './lib/args.ts';
 import { loadComposeModel } from './lib/compose.ts';
-import { UsageError, runMain } from './lib/errors.ts';
+import { runMain } from './lib/errors.ts';
 import { collectHealth } from './lib/health.ts';
 import { formatDuration, green, info, red, table } from './lib/output.ts';
 import { currentStack } from './lib/stack.ts';
 
 await runMain(async () => {
-  let parsed;
-  try {
-    parsed = parseArgs({ options: { json: { type: 'boolean', default: false } } });
-  } catch (err) {
-    throw new UsageError(`${(err as Error).message}: usage: health-check.sh [--json]`);
-  }
+  const parsed = parseCommandLine({ options: { json: { type: 'boolean', default: false } } }, 'health-check.sh [--json]');
   const started = performance.now();
   const { ctx } = await currentStack();
   const model = await loadComposeModel(ctx);

@@ -1,18 +1,13 @@
 // `make images`: build or refresh the offline (registry-free) image set; `--only a,b` limits it.
-import { parseArgs } from 'node:util';
+import { parseCommandLine } from './lib/args.ts';
 import { ensureEngine } from './lib/engine.ts';
-import { runMain, UsageError } from './lib/errors.ts';
+import { runMain } from './lib/errors.ts';
 import { buildOfflineImages } from './lib/images.ts';
 import { formatDuration, info } from './lib/output.ts';
 
 await runMain(async () => {
-  let only: string[] | undefined;
-  try {
-    const { values } = parseArgs({ options: { only: { type: 'string' } }, allowPositionals: false });
-    only = values.only?.split(',').map((s) => s.trim()).filter(Boolean);
-  } catch (err) {
-    throw new UsageError(`${(err as Error).message}; usage: images [--only name,name]`);
-  }
+  const { values } = parseCommandLine({ options: { only: { type: 'string' } }, allowPositionals: false }, 'images.sh [--only name,name]');
+  const only = values.only?.split(',').map((s) => s.trim()).filter(Boolean);
   const started = Date.now();
   await ensureEngine();
   const reports = await buildOfflineImages(only);

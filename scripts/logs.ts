@@ -1,5 +1,5 @@
 // `make logs [service=X]` / scripts/logs.sh [--follow] [--since 10m] [--grep TEXT] [--tail N] [SERVICE...]
-import { parseArgs } from 'node:util';
+import { parseCommandLine } from './lib/args.ts';
 import { composeArgs, loadComposeModel, requireService } from './lib/compose.ts';
 import { UsageError, runMain } from './lib/errors.ts';
 import { interactive, stripAnsi } from './lib/output.ts';
@@ -8,15 +8,13 @@ import { $ } from 'zx';
 import { projectRoot } from './lib/paths.ts';
 
 await runMain(async () => {
-  let parsed;
-  try {
-    parsed = parseArgs({
+  const parsed = parseCommandLine(
+    {
       allowPositionals: true,
       options: { follow: { type: 'boolean', short: 'f', default: false }, since: { type: 'string' }, grep: { type: 'string' }, tail: { type: 'string', default: '200' } },
-    });
-  } catch (err) {
-    throw new UsageError(`${(err as Error).message}: usage: logs.sh [--follow] [--since 10m] [--grep TEXT] [--tail N] [SERVICE...]`);
-  }
+    },
+    'logs.sh [--follow] [--since 10m] [--grep TEXT] [--tail N] [SERVICE...]',
+  );
   const { follow, since, grep, tail } = parsed.values;
   if (!/^(\d+|all)$/.test(tail ?? '')) throw new UsageError(`--tail takes a number or 'all', not '${tail}'`);
   const { ctx } = await currentStack();

@@ -5,7 +5,7 @@
 // either way), 2 on bad usage.
 import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
+import { parseCommandLine } from './lib/args.ts';
 import { newestFigure } from '../bench/lib/results.ts';
 import { runCount } from '../bench/lib/figure.ts';
 import { loadComposeModel } from './lib/compose.ts';
@@ -19,19 +19,15 @@ import { type EndpointLine, makeTargets, renderReport } from './lib/report/rende
 import { currentStack } from './lib/stack.ts';
 
 const resultsDir = path.join(projectRoot, 'bench', 'results');
-// Monitoring services answer on their own readiness paths when compose gives no galaxy.health.path.
-const MONITORING_PATHS: Record<string, string> = { prometheus: '/-/healthy', alertmanager: '/-/healthy', grafana: '/api/health' };
 
 function parse() {
-  try {
-    const { values } = parseArgs({ options: { samples: { type: 'string', default: '20' }, out: { type: 'string', default: path.join('docs', 'reports', '05_SYSTEM_READY_REPORT.md') } } });
-    const samples = Number(values.samples);
-    if (!Number.isInteger(samples) || samples < 1 || samples > 600) throw new UsageError(`--samples must be a whole number from 1 to 600, not '${values.samples}'`);
-    return { samples, out: path.resolve(projectRoot, values.out as string) };
-  } catch (err) {
-    if (err instanceof UsageError) throw err;
-    throw new UsageError(`${(err as Error).message}: usage: report.sh [--samples N] [--out FILE]`);
-  }
+  const { values } = parseCommandLine(
+    { options: { samples: { type: 'string', default: '20' }, out: { type: 'string', default: path.join('docs', 'reports', '05_SYSTEM_READY_REPORT.md') } } },
+    'report.sh [--samples N] [--out FILE]',
+  );
+  const samples = Number(values.samples);
+  if (!Number.isInteger(samples) || samples < 1 || samples > 600) throw new UsageError(`--samples must be a whole number from 1 to 600, not '${values.samples}'`);
+  return { samples, out: path.resolve(projectRoot, values.out as string) };
 }
 
 /** A bench figure as evidence for a goal in seconds (or in its own unit for counts). */
@@ -59,8 +55,10 @@ await runMain(async () => {
   const services = await collectHealth(ctx, model);
 
   const monitoring: EndpointLine[] = [];
-  for (const svc of model.services.filter((s) => MONITORING_PATHS[s.name] && s.ports[0])) {
-    const url = `http://127.0.0.1:${svc.ports[0].published}${svc.healthPath ?? MONITORING_PATHS[svc.name]}`;
+  // The monitoring endpoints are the published services of the compose profiles, at their health paths.
+  for (const svc of model.services.filter((s) => s.profiles.length > 0)) {
+    const url = healthUrl(model, svc.name);
+    if (!url) continue;
     const probe = await probeHttp(url);
     monitoring.push({ name: svc.name, url, status: probe.status ? `HTTP ${probe.status} in ${Math.round(probe.latencyMs)} ms` : 'no answer' });
   }

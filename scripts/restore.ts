@@ -1,6 +1,6 @@
 // `make restore [from=SET]` / scripts/restore.sh [SET]: verify every checksum, stop the writers,
 // restore PostgreSQL, Redis and memory-api's SQLite, start and wait until healthy. Newest set by default.
-import { parseArgs } from 'node:util';
+import { parseCommandLine } from './lib/args.ts';
 import { BackupLog } from './lib/backup/report.ts';
 import { runRestore } from './lib/backup/run-restore.ts';
 import { readBackupSettings } from './lib/backup/settings.ts';
@@ -10,12 +10,7 @@ import { currentStack } from './lib/stack.ts';
 
 await runMain(async () => {
   const started = performance.now();
-  let parsed;
-  try {
-    parsed = parseArgs({ options: { from: { type: 'string' } }, allowPositionals: true });
-  } catch (err) {
-    throw new UsageError(`${(err as Error).message}: usage: restore.sh [--from] [SET]`);
-  }
+  const parsed = parseCommandLine({ options: { from: { type: 'string' } }, allowPositionals: true }, 'restore.sh [--from] [SET]');
   if (parsed.positionals.length > 1 || (parsed.positionals.length && parsed.values.from)) throw new UsageError('name one set: usage: restore.sh [SET]');
   const from = parsed.values.from || parsed.positionals[0] || undefined;
   const { ctx, values } = await currentStack();

@@ -1,25 +1,20 @@
 // `make start` / scripts/start-all.sh [--dev|--prod] [--timeout SECONDS]: the whole stack up and healthy.
-import { parseArgs } from 'node:util';
+import { parseCommandLine } from './lib/args.ts';
 import { compose, listContainers, loadComposeModel } from './lib/compose.ts';
 import { UsageError, runMain, OperationError } from './lib/errors.ts';
 import { healthUrl } from './lib/health.ts';
 import { bold, formatDuration, info, table } from './lib/output.ts';
 import { isPortFree, portHolder } from './lib/ports.ts';
-import { parseModeFlag, prepareStack } from './lib/stack.ts';
+import { modeFromFlags, prepareStack } from './lib/stack.ts';
 import { upAndWait } from './lib/wait.ts';
 import { versionVariable } from './lib/deploy/version.ts';
 
 await runMain(async () => {
   const started = performance.now();
-  let parsed;
-  try {
-    parsed = parseArgs({ options: { dev: { type: 'boolean' }, prod: { type: 'boolean' }, timeout: { type: 'string', default: '300' } } });
-  } catch (err) {
-    throw new UsageError(`${(err as Error).message}: usage: start-all.sh [--dev|--prod] [--timeout SECONDS]`);
-  }
+  const parsed = parseCommandLine({ options: { dev: { type: 'boolean' }, prod: { type: 'boolean' }, timeout: { type: 'string', default: '300' } } }, 'start-all.sh [--dev|--prod] [--timeout SECONDS]');
   const timeout = Number(parsed.values.timeout);
   if (!Number.isInteger(timeout) || timeout <= 0) throw new UsageError(`--timeout must be a whole number of seconds, not '${parsed.values.timeout}'`);
-  const mode = parseModeFlag(process.argv.slice(2)) ?? 'default';
+  const mode = modeFromFlags(parsed.values);
 
   const { ctx } = await prepareStack(mode);
   const model = await loadComposeModel(ctx);

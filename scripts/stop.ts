@@ -1,18 +1,13 @@
 // `make stop` / scripts/stop-all.sh [--remove-data]: graceful stop in reverse dependency order; data kept.
-import { parseArgs } from 'node:util';
+import { parseCommandLine } from './lib/args.ts';
 import { $ } from 'zx';
 import { compose, loadComposeModel } from './lib/compose.ts';
-import { OperationError, UsageError, runMain } from './lib/errors.ts';
+import { OperationError, runMain } from './lib/errors.ts';
 import { formatDuration, info, warn } from './lib/output.ts';
 import { currentStack } from './lib/stack.ts';
 
 await runMain(async () => {
-  let parsed;
-  try {
-    parsed = parseArgs({ options: { 'remove-data': { type: 'boolean', default: false }, timeout: { type: 'string', default: '20' } } });
-  } catch (err) {
-    throw new UsageError(`${(err as Error).message}: usage: stop-all.sh [--remove-data] [--timeout SECONDS]`);
-  }
+  const parsed = parseCommandLine({ options: { 'remove-data': { type: 'boolean', default: false }, timeout: { type: 'string', default: '20' } } }, 'stop-all.sh [--remove-data] [--timeout SECONDS]');
   const started = performance.now();
   const { ctx } = await currentStack();
   const model = await loadComposeModel(ctx);

@@ -31,6 +31,8 @@ export interface ServiceModel {
   healthPath?: string;
   deploy?: string;
   build: boolean;
+  /** Compose profiles the service belongs to (monitoring, grafana); empty for the core system. */
+  profiles: string[];
 }
 
 export interface ComposeModel {
@@ -65,6 +67,7 @@ interface RawService {
   depends_on?: Record<string, unknown>;
   healthcheck?: { test?: string[]; disable?: boolean };
   build?: unknown;
+  profiles?: string[];
 }
 
 /** Turns compose's JSON into the model the scripts use (pure, unit-tested). */
@@ -83,6 +86,7 @@ export function parseComposeConfig(json: string): ComposeModel {
       healthPath: labels['galaxy.health.path'],
       deploy: labels['galaxy.deploy'],
       build: Boolean(svc.build),
+      profiles: svc.profiles ?? [],
     };
   });
   return { project: raw.name, services: orderByDependencies(services) };

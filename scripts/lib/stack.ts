@@ -17,11 +17,10 @@ interface SavedState {
   profiles: string[];
 }
 
-export function parseModeFlag(args: string[]): StackMode | undefined {
-  if (args.includes('--dev') && args.includes('--prod')) throw new UsageError('choose one of --dev and --prod');
-  if (args.includes('--dev')) return 'dev';
-  if (args.includes('--prod')) return 'prod';
-  return undefined;
+/** --dev / --prod as parsed from a command line; both at once is a usage error. */
+export function modeFromFlags(flags: { dev?: boolean; prod?: boolean }): StackMode {
+  if (flags.dev && flags.prod) throw new UsageError('choose one of --dev and --prod');
+  return flags.dev ? 'dev' : flags.prod ? 'prod' : 'default';
 }
 
 function stateFile(project: string): string {

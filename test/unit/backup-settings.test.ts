@@ -55,7 +55,7 @@ describe('renderMetrics', () => {
 });
 
 describe('writersOf', () => {
-  const svc = (name: string, dependsOn: string[] = []): ServiceModel => ({ name, dependsOn, ports: [], labels: {}, hasHealthcheck: true, build: false });
+  const svc = (name: string, dependsOn: string[] = []): ServiceModel => ({ name, dependsOn, ports: [], labels: {}, hasHealthcheck: true, build: false, profiles: [] });
   it('is memory-api and everything that depends on a store, transitively', () => {
     const model: ComposeModel = {
       project: 'galaxy',

@@ -11,13 +11,16 @@ const config = JSON.stringify({
     backend: { depends_on: { postgres: {}, redis: {} }, ports: [{ host_ip: '127.0.0.1', published: '3000', target: 3000 }], labels: { 'galaxy.deploy': 'rolling' }, build: { context: '.' }, healthcheck: { test: ['CMD', 'node', 'h.js'] } },
     postgres: { healthcheck: { test: ['CMD-SHELL', 'pg_isready'] } },
     redis: { healthcheck: { disable: true } },
+    prometheus: { profiles: ['monitoring'], ports: [{ host_ip: '127.0.0.1', published: '9090', target: 9090 }], labels: { 'galaxy.health.path': '/-/ready' } },
   },
 });
 
 test('services come out in dependency order with ports, labels and health paths', () => {
   const model = parseComposeConfig(config);
   assert.equal(model.project, 'galaxy');
-  assert.deepEqual(model.services.map((s) => s.name), ['postgres', 'redis', 'backend', 'frontend']);
+  assert.deepEqual(model.services.map((s) => s.name), ['postgres', 'redis', 'backend', 'frontend', 'prometheus']);
+  assert.deepEqual(model.services.find((s) => s.name === 'prometheus')?.profiles, ['monitoring']);
+  assert.deepEqual(model.services.find((s) => s.name === 'backend')?.profiles, []);
   const frontend = model.services[3];
   assert.deepEqual(frontend.ports, [{ hostIp: '127.0.0.1', published: 8080, target: 8080 }]);
   assert.equal(frontend.healthPath, '/health');
@@ -33,7 +36,7 @@ test('a dependency cycle is reported', () => {
 
 test('an unknown service is refused with the valid names', () => {
   const model = parseComposeConfig(config);
-  assert.throws(() => requireService(model, 'nope'), { message: "unknown service 'nope': use one of postgres, redis, backend, frontend" });
+  assert.throws(() => requireService(model, 'nope'), { message: "unknown service 'nope': use one of postgres, redis, backend, frontend, prometheus" });
   assert.equal(requireService(model, 'backend').name, 'backend');
 });
 

@@ -5,7 +5,7 @@ import { orderByDependencies } from '../../scripts/lib/compose.ts';
 import { type ContainerInfo, readiness } from '../../scripts/lib/deploy/containers.ts';
 import { planDeploy } from '../../scripts/lib/deploy/plan.ts';
 
-const svc = (name: string, deploy: string, over: Partial<ServiceModel> = {}): ServiceModel => ({ name, ports: [], labels: {}, dependsOn: [], hasHealthcheck: true, deploy, build: true, ...over });
+const svc = (name: string, deploy: string, over: Partial<ServiceModel> = {}): ServiceModel => ({ name, ports: [], labels: {}, dependsOn: [], hasHealthcheck: true, deploy, build: true, profiles: [], ...over });
 const port = [{ hostIp: '127.0.0.1', published: 3000, target: 3000 }];
 const services = orderByDependencies([
   svc('frontend', 'rolling', { dependsOn: ['backend'], ports: port }),
