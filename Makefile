@@ -10,6 +10,15 @@ SRC ?=
 ARGS ?=
 from ?=
 
+# The variables reach the scripts through the environment, never pasted into a recipe line:
+# $(value X) is the text exactly as typed (make expands nothing in it), and scripts/lib/run.sh
+# checks each one and hands it on as separate arguments. So SRC='$(touch x)' is only a path,
+# and service='a;b' is refused as a name. Each target exports just the ones it takes (below).
+export GALAXY_ARGS = $(value ARGS)
+# For the targets that run a program other than scripts/*.sh: ARGS split on whitespace by
+# bash's read (no globbing, no substitution), and not passed on to the scripts the tests start.
+split_args = read -r -d '' -a args <<<"$${GALAXY_ARGS-}" || true; unset GALAXY_ARGS
+
 NODE_BIN := node_modules/.bin
 TSX := $(NODE_BIN)/tsx
 
@@ -36,79 +45,86 @@ engine: deps ## Make sure a Docker engine (Compose v2, buildx) answers; installs
 
 .PHONY: images
 images: deps ## Build or refresh the offline image set (ARGS="--only node,python")
-	@./scripts/images.sh $(ARGS)
+	@./scripts/images.sh
 
 ##@ Operate
 
 .PHONY: start
 start: deps ## Start the whole stack and wait until healthy (ARGS="--dev" or "--prod")
-	@./scripts/start-all.sh $(ARGS)
+	@./scripts/start-all.sh
 
 .PHONY: stop
 stop: deps ## Stop the stack gracefully, data kept (ARGS="--remove-data" deletes volumes)
-	@./scripts/stop-all.sh $(ARGS)
+	@./scripts/stop-all.sh
 
 .PHONY: restart
+restart: export GALAXY_SERVICE = $(value service)
 restart: deps ## Restart one service and wait until healthy (service=NAME)
-	@[ -n "$(service)" ] || { echo "error: name a service: make restart service=NAME" >&2; exit 2; }
-	@./scripts/restart-service.sh $(service)
+	@[ -n "$${GALAXY_SERVICE}" ] || { echo "error: name a service: make restart service=NAME" >&2; exit 2; }
+	@./scripts/restart-service.sh
 
 .PHONY: logs
+logs: export GALAXY_SERVICE = $(value service)
 logs: deps ## Show logs of all or one service (service=NAME, ARGS="--follow --since 10m --grep TEXT")
-	@./scripts/logs.sh $(ARGS) $(service)
+	@./scripts/logs.sh
 
 .PHONY: health
 health: deps ## Every service's state, health, uptime, restarts, latency (ARGS="--json")
-	@./scripts/health-check.sh $(ARGS)
+	@./scripts/health-check.sh
 
 ##@ Data
 
 .PHONY: backup
 backup: deps ## Back up PostgreSQL, Redis, memory-api's SQLite and the config into one checksummed set (cron-safe)
-	@./scripts/backup.sh $(ARGS)
+	@./scripts/backup.sh
 
 .PHONY: restore
+restore: export GALAXY_FROM = $(value from)
 restore: deps ## Verify a set, stop the writers, restore every store, wait until healthy (from=SET, default newest)
-	@./scripts/restore.sh $(ARGS) $(from)
+	@./scripts/restore.sh
 
 .PHONY: backup-verify
+backup-verify: export GALAXY_FROM = $(value from)
 backup-verify: deps ## Restore the newest set (or from=SET) into throwaway containers and check it
-	@./scripts/backup-verify.sh $(ARGS) $(from)
+	@./scripts/backup-verify.sh
 
 ##@ Release
 
 .PHONY: deploy
+deploy: export GALAXY_SERVICE = $(value service)
 deploy: deps ## Zero-downtime deploy of the working tree (service=NAME, default every stateless service)
-	@./scripts/deploy.sh $(ARGS) $(service)
+	@./scripts/deploy.sh
 
 .PHONY: rollback
+rollback: export GALAXY_SERVICE = $(value service)
 rollback: deps ## Return to the previously deployed version, the same way (service=NAME)
-	@./scripts/rollback.sh $(ARGS) $(service)
+	@./scripts/rollback.sh
 
 ##@ Inspect
 
 .PHONY: discover
+discover: export GALAXY_SRC = $(value SRC)
 discover: deps ## Inventory a codebase's services, ports, dependencies and problems (SRC=PATH, ARGS="--json --probe")
-	@[ -n "$(SRC)" ] || { echo "error: name the codebase to scan: make discover SRC=PATH" >&2; exit 2; }
-	@./scripts/discover.sh $(ARGS) "$(SRC)"
+	@[ -n "$${GALAXY_SRC}" ] || { echo "error: name the codebase to scan: make discover SRC=PATH" >&2; exit 2; }
+	@./scripts/discover.sh
 
 .PHONY: report
 report: deps ## Write docs/reports/05_SYSTEM_READY_REPORT.md from the live system
-	@./scripts/report.sh $(ARGS)
+	@./scripts/report.sh
 
 .PHONY: bench
 bench: deps ## Measure start, health, recovery, deploy, backup, discovery; write bench/results/ (ARGS="--only start --runs 5")
-	@./scripts/bench.sh $(ARGS)
+	@./scripts/bench.sh
 
 ##@ Develop
 
 .PHONY: test
 test: deps ## Run every test (typecheck, shellcheck, unit, bats, integration); last line is the summary
-	@$(TSX) test/run.ts $(ARGS)
+	@$(split_args); $(TSX) test/run.ts "$${args[@]}"
 
 .PHONY: test-unit
 test-unit: deps ## Run the fast tests only (typecheck, shellcheck, unit, bats); no Docker needed
-	@$(TSX) test/run.ts --fast $(ARGS)
+	@$(split_args); $(TSX) test/run.ts --fast "$${args[@]}"
 
 .PHONY: lint
 lint: deps ## shellcheck every shell file and typecheck the TypeScript

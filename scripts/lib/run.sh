@@ -1,9 +1,43 @@
 #!/usr/bin/env bash
 # Shared launcher for the scripts/*.sh entry points: runs scripts/<name>.ts with the project's tsx,
 # installing the locked node packages first when a fresh clone has none.
+#
+# make's variables arrive here as environment variables (GALAXY_ARGS, GALAXY_SERVICE, GALAXY_FROM,
+# GALAXY_SRC, exported by the Makefile), never pasted into a shell line, so a value such as
+# '$(touch x)' or 'a;b' is only ever text. Each is checked, then passed on as separate arguments.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 tsx="$root/node_modules/.bin/tsx"
+
+# Bad input from make: one line, exit 2, before anything runs.
+refuse() {
+  printf 'error: %s\n' "$1" >&2
+  exit 2
+}
+
+from_make=()
+if [[ -n "${GALAXY_ARGS-}" ]]; then
+  # read -a splits on whitespace only: no globbing, no substitution, quotes are plain characters.
+  read -r -d '' -a from_make <<<"$GALAXY_ARGS" || true
+fi
+if [[ -n "${GALAXY_SERVICE-}" ]]; then
+  # Compose's own rule for service names.
+  [[ "$GALAXY_SERVICE" =~ ^[a-zA-Z0-9][a-zA-Z0-9._-]*$ ]] \
+    || refuse "service='$GALAXY_SERVICE' is not a service name: use letters, digits, '.', '_' and '-' (make help)"
+  from_make+=("$GALAXY_SERVICE")
+fi
+if [[ -n "${GALAXY_FROM-}" ]]; then
+  # A set is named, never reached by a path: nothing outside the backup folder can be restored.
+  [[ "$GALAXY_FROM" != */* && "$GALAXY_FROM" != *..* && "$GALAXY_FROM" =~ ^[a-zA-Z0-9._-]+$ ]] \
+    || refuse "from='$GALAXY_FROM' is not a backup set name: name a set in the backup folder, without '/' or '..'"
+  from_make+=("$GALAXY_FROM")
+fi
+if [[ -n "${GALAXY_SRC-}" ]]; then
+  from_make+=("$GALAXY_SRC")
+fi
+# Read once: scripts this one starts (bench starts a stack) must not see them again.
+unset GALAXY_ARGS GALAXY_SERVICE GALAXY_FROM GALAXY_SRC
+
 if [[ ! -x "$tsx" ]]; then
   command -v npm >/dev/null || { echo "error: Node.js 20+ with npm is required: install it (Debian: apt-get install nodejs npm)" >&2; exit 2; }
   echo "setup: installing node packages (npm ci)" >&2
@@ -11,4 +45,4 @@ if [[ ! -x "$tsx" ]]; then
 fi
 name="$1"
 shift
-exec "$tsx" "$root/scripts/$name.ts" "$@"
+exec "$tsx" "$root/scripts/$name.ts" "$@" "${from_make[@]}"
