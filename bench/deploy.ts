@@ -3,16 +3,20 @@
 // failed requests and duration of `deploy.sh backend` and `rollback.sh backend`, next to a plain
 // `docker compose up -d --build --force-recreate --no-deps backend`; then seconds to recover from a
 // crash (kill -9 of the backend's process) and from a hang (SIGSTOP: only the watcher can act).
+// Then the busy-machine variant: `--busy-runs N` (default 10) deploys of the backend with every
+// core saturated by stress-ng, failed requests next to the quiet figure of the same session.
 // Prints JSON figures on stdout.
 import { parseArgs } from 'node:util';
 import { type Figure, measurement } from './lib/figure.ts';
 import { BenchStack, timed } from './lib/stack.ts';
 import { startLoad, waitForRequests } from '../test/integration/helpers/load.ts';
 import { ensureWatcher, removeTestWatcher, serviceContainer, waitRecovered } from '../test/integration/helpers/selfheal.ts';
+import { saturateCpus } from '../test/integration/helpers/busy.ts';
 
-const { values } = parseArgs({ options: { runs: { type: 'string', default: process.env.BENCH_RUNS ?? '5' } } });
+const { values } = parseArgs({ options: { runs: { type: 'string', default: process.env.BENCH_RUNS ?? '5' }, 'busy-runs': { type: 'string', default: '10' } } });
 // Each run swaps the backend three times (~1 min); the brief asks for at least five runs.
 const runs = Math.max(1, Number(values.runs) || 5);
+const busyRuns = Math.max(0, Number(values['busy-runs']) || 0);
 const log = (line: string) => process.stderr.write(`deploy bench: ${line}\n`);
 
 interface Sample {
@@ -31,7 +35,7 @@ async function underLoad(stack: BenchStack, body: () => Promise<unknown>): Promi
 }
 
 const stack = await new BenchStack().init();
-const samples: Record<'deploy' | 'rollback' | 'plain', Sample[]> = { deploy: [], rollback: [], plain: [] };
+const samples: Record<'deploy' | 'rollback' | 'plain' | 'busy', Sample[]> = { deploy: [], rollback: [], plain: [], busy: [] };
 const recovery: Record<'crash' | 'hang', number[]> = { crash: [], hang: [] };
 
 /** Seconds from the signal until the backend is healthy again and answers through nginx. */
@@ -65,6 +69,16 @@ try {
     if (run <= 3) recovery.hang.push(await recover('SIGSTOP'));
     log(`run ${run}/${runs}: crash ${recovery.crash.at(-1)?.toFixed(1)}s, hang ${recovery.hang.at(-1)?.toFixed(1) ?? '-'}s; ${['deploy', 'rollback', 'plain'].map((k) => { const s = samples[k as keyof typeof samples][run - 1]; return `${k} ${s.failed}/${s.total} failed in ${s.seconds.toFixed(1)}s`; }).join(', ')}`);
   }
+  for (let run = 1; run <= busyRuns; run++) {
+    const busy = await saturateCpus(900);
+    try {
+      samples.busy.push(await underLoad(stack, () => stack.script('deploy', ['backend', '--force'])));
+    } finally {
+      await busy.stop();
+    }
+    const s = samples.busy.at(-1) as Sample;
+    log(`busy run ${run}/${busyRuns}: deploy ${s.failed}/${s.total} failed in ${s.seconds.toFixed(1)}s`);
+  }
 } finally {
   await removeTestWatcher(stack.inner);
   await stack.destroy();
@@ -81,6 +95,15 @@ const figures: Figure[] = [
     ...measurement('deploy backend: duration', 'make deploy service=backend ARGS=--force', samples.deploy.map((s) => s.seconds), 's', 'build (cached after the first run) + two-hop swap + drain'),
     comparison: measurement('plain compose redeploy: duration', plainCmd, samples.plain.map((s) => s.seconds), 's'),
   },
+  ...(samples.busy.length
+    ? [
+        {
+          ...measurement('deploy backend on a saturated machine: failed requests', 'stress-ng --cpu <cores> & make deploy service=backend ARGS=--force', samples.busy.map((s) => s.failed), 'requests', note(samples.busy)),
+          comparison: measurement('deploy backend on a quiet machine: failed requests', 'make deploy service=backend ARGS=--force', samples.deploy.map((s) => s.failed), 'requests', note(samples.deploy)),
+        },
+        measurement('deploy backend on a saturated machine: duration', 'stress-ng --cpu <cores> & make deploy service=backend ARGS=--force', samples.busy.map((s) => s.seconds), 's', 'every core busy with stress-ng for the whole deploy'),
+      ]
+    : []),
   measurement('rollback backend: failed requests', 'make rollback service=backend', samples.rollback.map((s) => s.failed), 'requests', note(samples.rollback)),
   measurement('rollback backend: duration', 'make rollback service=backend', samples.rollback.map((s) => s.seconds), 's'),
   measurement('backend recovery from a crash', 'kill -9 <backend pid>', recovery.crash, 's', 'Docker restart policy; until healthy and answering through nginx'),

@@ -1,4 +1,4 @@
-// `make deploy [service=X]` / scripts/deploy.sh [SERVICE] [--timeout S] [--drain S] [--grace S] [--override FILE] [--force]:
+// `make deploy [service=X]` / scripts/deploy.sh [SERVICE] [--timeout S] [--switch-timeout S] [--grace S] [--override FILE] [--force] [--no-cache]:
 // build the working tree as galaxy/<service>:<commit>[-dirty-<hash>] and replace the running version.
 import { UsageError, runMain } from './lib/errors.ts';
 import { bold, formatDuration, info } from './lib/output.ts';
@@ -6,7 +6,7 @@ import { buildImage, moveService, openSession, parseCommandArgs, runningVersion,
 import { planDeploy } from './lib/deploy/plan.ts';
 import { currentVersion } from './lib/deploy/version.ts';
 
-const usage = 'deploy.sh [SERVICE] [--timeout SECONDS] [--drain SECONDS] [--grace SECONDS] [--override COMPOSE_FILE] [--force]';
+const usage = 'deploy.sh [SERVICE] [--timeout SECONDS] [--switch-timeout SECONDS] [--grace SECONDS] [--override COMPOSE_FILE] [--force] [--no-cache]';
 
 await runMain(async () => {
   const opts = parseCommandArgs(process.argv.slice(2), usage, true);
@@ -23,7 +23,7 @@ await runMain(async () => {
         info(`  ${step.service}: already runs ${version}; skipped (--force replaces it anyway)`);
         continue;
       }
-      await buildImage(session, step.service, version);
+      await buildImage(session, step.service, version, opts.noCache);
       const seconds = await moveService(session, step, 'deploy', from, version, opts);
       await verifySettled(session, step.service, version);
       info(`  ${step.service}: ${from} -> ${version} in ${formatDuration(seconds)}`);

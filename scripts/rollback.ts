@@ -1,4 +1,4 @@
-// `make rollback [service=X]` / scripts/rollback.sh [SERVICE] [--timeout S] [--drain S] [--grace S]:
+// `make rollback [service=X]` / scripts/rollback.sh [SERVICE] [--timeout S] [--switch-timeout S] [--grace S]:
 // return to the version recorded before the current one, replaced the same way as a deploy.
 import { OperationError, runMain } from './lib/errors.ts';
 import { bold, formatDuration, info } from './lib/output.ts';
@@ -6,7 +6,7 @@ import { moveService, openSession, parseCommandArgs, runningVersion, verifySettl
 import { planDeploy } from './lib/deploy/plan.ts';
 import { readHistory, rollbackTarget } from './lib/deploy/state.ts';
 
-const usage = 'rollback.sh [SERVICE] [--timeout SECONDS] [--drain SECONDS] [--grace SECONDS]';
+const usage = 'rollback.sh [SERVICE] [--timeout SECONDS] [--switch-timeout SECONDS] [--grace SECONDS]';
 
 await runMain(async () => {
   const opts = parseCommandArgs(process.argv.slice(2), usage, false);

@@ -12,8 +12,9 @@ import urllib.request
 def main() -> int:
     url = sys.argv[1] if len(sys.argv) > 1 else f"http://127.0.0.1:{os.environ.get('PORT', '8000')}/health"
     try:
-        # 2.5 s: below the compose healthcheck timeout (3 s), so a slow answer is reported here
-        with urllib.request.urlopen(url, timeout=2.5) as resp:
+        # 6 s: below the compose healthcheck timeout (10 s) with room for a slow interpreter start
+        # on a busy machine, so a slow answer is reported here instead of the probe being killed
+        with urllib.request.urlopen(url, timeout=6) as resp:
             return 0 if resp.status == 200 else 1
     except urllib.error.HTTPError as err:
         print(f"unhealthy: HTTP {err.code}", file=sys.stderr)

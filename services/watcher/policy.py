@@ -14,6 +14,8 @@ from typing import Optional
 PROJECT_LABEL = "com.docker.compose.project"
 SERVICE_LABEL = "com.docker.compose.service"
 AUTOHEAL_LABEL = "galaxy.autoheal"
+HEALTH_PATH_LABEL = "galaxy.health.path"
+HEALTH_PORT_LABEL = "galaxy.health.port"
 
 
 @dataclass(frozen=True)
@@ -27,6 +29,9 @@ class ContainerView:
     health: str  # healthy, unhealthy, starting, "" when there is no healthcheck
     restart_count: int
     autoheal: bool
+    health_path: str = ""
+    health_port: int = 0  # galaxy.health.port, else the lowest TCP port the image exposes
+    networks: tuple = ()  # (network name, ip) pairs
 
     @staticmethod
     def from_inspect(raw: dict) -> "ContainerView":
@@ -41,7 +46,31 @@ class ContainerView:
             health=((state.get("Health") or {}).get("Status") or ""),
             restart_count=int(raw.get("RestartCount") or 0),
             autoheal=labels.get(AUTOHEAL_LABEL, "").lower() == "true",
+            health_path=labels.get(HEALTH_PATH_LABEL, ""),
+            health_port=_health_port(labels.get(HEALTH_PORT_LABEL, ""), (raw.get("Config") or {}).get("ExposedPorts") or {}),
+            networks=tuple(sorted((name, (net or {}).get("IPAddress") or "")
+                                  for name, net in ((raw.get("NetworkSettings") or {}).get("Networks") or {}).items())),
         )
+
+
+def _health_port(label: str, exposed: dict) -> int:
+    if label.isdigit():
+        return int(label)
+    tcp = sorted(int(p.split("/")[0]) for p in exposed if p.endswith("/tcp") and p.split("/")[0].isdigit())
+    return tcp[0] if tcp else 0
+
+
+def direct_health_url(c: ContainerView, shared_networks: set) -> Optional[str]:
+    """The container's health URL on a network the watcher shares with it, or None.
+
+    Docker's health check runs inside the container through `docker exec`, which on a saturated
+    machine can take longer than the check's timeout by itself. Asking the service over the
+    network is the second opinion that tells a slow probe from a hung process.
+    """
+    if not c.health_path.startswith("/") or not c.health_port:
+        return None
+    ip = next((addr for name, addr in c.networks if name in shared_networks and addr), "")
+    return f"http://{ip}:{c.health_port}{c.health_path}" if ip else None
 
 
 class RateLimiter:

@@ -8,7 +8,8 @@ and (when ALERTMANAGER_URL is set) raises an alert instead of restarting again.
 
 Environment: WATCH_PROJECT (default: the compose project of the watcher's own container), DOCKER_SOCKET, PORT (9102),
 RESTART_LIMIT (3) per RESTART_WINDOW_SECONDS (600), STOP_TIMEOUT_SECONDS (10),
-SWEEP_SECONDS (5), ALERTMANAGER_URL (optional), APP_VERSION, LOG_LEVEL.
+SWEEP_SECONDS (5), PROBE_TIMEOUT_SECONDS (3: the second opinion asked before a restart),
+ALERTMANAGER_URL (optional), APP_VERSION, LOG_LEVEL.
 """
 from __future__ import annotations
 
@@ -26,12 +27,23 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "pylib"))
 from galaxy_http import App, Logger, Request, Response, env_int, run_forever  # noqa: E402
 
 from docker_api import Docker  # noqa: E402
-from policy import ContainerView, Counters, RateLimiter, is_unhealthy_event, render_metrics, skip_reason  # noqa: E402
+from policy import ContainerView, Counters, RateLimiter, direct_health_url, is_unhealthy_event, render_metrics, skip_reason  # noqa: E402
+
+
+def http_probe(url: str, timeout: float) -> Optional[float]:
+    """Seconds until the URL answered 200, or None (error, other status, no answer in time)."""
+    started = time.monotonic()
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as resp:
+            return time.monotonic() - started if resp.status == 200 else None
+    except OSError:  # URLError, HTTPError (non-2xx), timeouts and refused connections
+        return None
 
 
 class Watcher:
     def __init__(self, docker, project: str, limiter: RateLimiter, log: Logger, stop_timeout: int = 10,
-                 alert: Optional[Callable[[ContainerView, str], None]] = None, clock: Callable[[], float] = time.monotonic):
+                 alert: Optional[Callable[[ContainerView, str], None]] = None, clock: Callable[[], float] = time.monotonic,
+                 networks: Optional[set] = None, probe: Optional[Callable[[str], Optional[float]]] = None):
         self.docker = docker
         self.project = project
         self.limiter = limiter
@@ -39,6 +51,8 @@ class Watcher:
         self.stop_timeout = stop_timeout
         self.alert = alert
         self.clock = clock
+        self.networks = networks or set()  # the watcher's own networks: where it can reach services
+        self.probe = probe or (lambda url: http_probe(url, 3.0))
         self.counters = Counters()
         self.snapshot: list[ContainerView] = []
         self.connected = False
@@ -59,6 +73,16 @@ class Watcher:
                 self.log.info("unhealthy event ignored", container=c.name, target_service=c.service, why=why)
             return f"skip:{why}"
         assert c is not None
+        url = direct_health_url(c, self.networks)
+        answered = self.probe(url) if url else None
+        if answered is not None:
+            # Docker's probe failed but the service itself answers: a slow machine, not a hang.
+            # Restarting it would drop its requests (and, during a deploy, the only serving copy).
+            with self._lock:
+                self.counters.count_skip(c, "still_answering")
+            self.log.warn("health check failed but the service answers directly: not restarted", container=c.name,
+                          target_service=c.service, url=url, seconds=round(answered, 3))
+            return "skip:still_answering"
         with self._lock:
             if c.name in self._busy:
                 return "skip:in_progress"
@@ -185,20 +209,21 @@ def build_app(w: Watcher, version: str) -> App:
     return app
 
 
-def own_project(docker: Docker) -> str:
-    """The compose project of the watcher's own container (its hostname is its container id)."""
+def own_view(docker: Docker) -> Optional[ContainerView]:
+    """The watcher's own container (its hostname is its container id): its project and networks."""
     try:
         raw = docker.inspect(os.environ.get("HOSTNAME", ""))
     except Exception:
-        return ""
-    return ContainerView.from_inspect(raw).project if raw else ""
+        return None
+    return ContainerView.from_inspect(raw) if raw else None
 
 
 def main() -> int:
     docker = Docker(os.environ.get("DOCKER_SOCKET", "/var/run/docker.sock"))
     # Explicit wins; otherwise guard the project this container belongs to, so two copies of the
     # stack on one engine each keep to their own containers without any setting.
-    project = os.environ.get("WATCH_PROJECT", "").strip() or own_project(docker)
+    me = own_view(docker)
+    project = os.environ.get("WATCH_PROJECT", "").strip() or (me.project if me else "")
     if not project:
         print("error: set WATCH_PROJECT to the compose project to guard (not started by compose?)", file=sys.stderr)
         return 2
@@ -207,7 +232,9 @@ def main() -> int:
     limiter = RateLimiter(env_int("RESTART_LIMIT", 3), float(env_int("RESTART_WINDOW_SECONDS", 600)))
     alert_url = os.environ.get("ALERTMANAGER_URL", "").strip()
     w = Watcher(docker, project, limiter, log, env_int("STOP_TIMEOUT_SECONDS", 10),
-                alertmanager_sender(alert_url, project) if alert_url else None)
+                alertmanager_sender(alert_url, project) if alert_url else None,
+                networks={name for name, _ip in me.networks} if me else set(),
+                probe=lambda url: http_probe(url, float(env_int("PROBE_TIMEOUT_SECONDS", 3))))
     stop = threading.Event()
     threading.Thread(target=follow_events, args=(w, stop), daemon=True).start()
     threading.Thread(target=sweep_forever, args=(w, stop, float(env_int("SWEEP_SECONDS", 5))), daemon=True).start()

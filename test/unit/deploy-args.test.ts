@@ -6,12 +6,13 @@ import { UsageError } from '../../scripts/lib/errors.ts';
 const usage = 'deploy.sh [SERVICE]';
 
 test('defaults and options in any order', () => {
-  assert.deepEqual(parseCommandArgs([], usage, true), { service: undefined, timeoutSeconds: 120, drainSeconds: 3, graceSeconds: 20, overrides: [], force: false });
-  const opts = parseCommandArgs(['--force', 'backend', '--timeout', '30', '--drain', '0'], usage, true);
+  assert.deepEqual(parseCommandArgs([], usage, true), { service: undefined, timeoutSeconds: 120, switchTimeoutSeconds: 30, graceSeconds: 20, overrides: [], force: false, noCache: false });
+  const opts = parseCommandArgs(['--force', 'backend', '--timeout', '30', '--switch-timeout', '5'], usage, true);
   assert.equal(opts.service, 'backend');
   assert.equal(opts.timeoutSeconds, 30);
-  assert.equal(opts.drainSeconds, 0);
+  assert.equal(opts.switchTimeoutSeconds, 5);
   assert.equal(opts.force, true);
+  assert.equal(parseCommandArgs(['--no-cache'], usage, true).noCache, true);
 });
 
 test('bad input is a usage error (exit 2) naming the problem', () => {

@@ -18,10 +18,12 @@ import { imageName, tagOf, versionVariable } from './version.ts';
 export interface CommandOptions {
   service?: string;
   timeoutSeconds: number;
-  drainSeconds: number;
+  switchTimeoutSeconds: number;
   graceSeconds: number;
   overrides: string[];
   force: boolean;
+  /** Build every layer again instead of reusing the build cache (deploys only). */
+  noCache: boolean;
 }
 
 export function parseCommandArgs(argv: string[], usage: string, allowDeployFlags: boolean): CommandOptions {
@@ -32,16 +34,16 @@ export function parseCommandArgs(argv: string[], usage: string, allowDeployFlags
       allowPositionals: true,
       options: {
         timeout: { type: 'string', default: '120' },
-        drain: { type: 'string', default: '3' },
+        'switch-timeout': { type: 'string', default: '30' },
         grace: { type: 'string', default: '20' },
-        ...(allowDeployFlags ? { override: { type: 'string', multiple: true }, force: { type: 'boolean' } } : {}),
+        ...(allowDeployFlags ? { override: { type: 'string', multiple: true }, force: { type: 'boolean' }, 'no-cache': { type: 'boolean' } } : {}),
       },
     });
   } catch (err) {
     throw new UsageError(`${(err as Error).message}: usage: ${usage}`);
   }
   if (parsed.positionals.length > 1) throw new UsageError(`one service at a time (or none for all): usage: ${usage}`);
-  const seconds = (name: 'timeout' | 'drain' | 'grace', min: number) => {
+  const seconds = (name: 'timeout' | 'switch-timeout' | 'grace', min: number) => {
     const raw = parsed.values[name] as string;
     const value = Number(raw);
     if (!Number.isInteger(value) || value < min) throw new UsageError(`--${name} must be a whole number of seconds >= ${min}, not '${raw}'`);
@@ -52,10 +54,11 @@ export function parseCommandArgs(argv: string[], usage: string, allowDeployFlags
   return {
     service: parsed.positionals[0] || undefined,
     timeoutSeconds: seconds('timeout', 1),
-    drainSeconds: seconds('drain', 0),
+    switchTimeoutSeconds: seconds('switch-timeout', 1),
     graceSeconds: seconds('grace', 1),
     overrides,
     force: Boolean((parsed.values as { force?: boolean }).force),
+    noCache: Boolean((parsed.values as { 'no-cache'?: boolean })['no-cache']),
   };
 }
 
@@ -107,10 +110,10 @@ export async function runningVersion(session: Session, service: string): Promise
   return readState(session.project).services[service]?.version ?? 'latest';
 }
 
-export async function buildImage(session: Session, service: string, version: string): Promise<void> {
+export async function buildImage(session: Session, service: string, version: string, noCache = false): Promise<void> {
   const env = { ...session.ctx.env, ...versionEnv(readState(session.project)), [versionVariable(service)]: version };
-  info(`  ${service}: building ${imageName(service, version)}`);
-  const build = await compose({ ...session.ctx, env }, ['build', service], { timeout: '900s' }).nothrow();
+  info(`  ${service}: building ${imageName(service, version)}${noCache ? ' (no build cache)' : ''}`);
+  const build = await compose({ ...session.ctx, env }, ['build', ...(noCache ? ['--no-cache'] : []), service], { timeout: '900s' }).nothrow();
   if (build.exitCode !== 0) {
     throw new OperationError(`building ${imageName(service, version)} failed; nothing was replaced`, 1, build.stderr.split('\n').slice(-25).join('\n'));
   }
@@ -124,7 +127,7 @@ export async function moveService(session: Session, step: DeployStep, action: 'd
   const state = readState(session.project);
   const baseEnv = { ...session.ctx.env, ...versionEnv(state) };
   const env = { ...baseEnv, [versionVariable(service)]: to };
-  const rollout = { ctx: session.ctx, project: session.project, step, env, timeoutSeconds: opts.timeoutSeconds, drainSeconds: opts.drainSeconds, graceSeconds: opts.graceSeconds, overrides: opts.overrides };
+  const rollout = { ctx: session.ctx, project: session.project, step, env, timeoutSeconds: opts.timeoutSeconds, switchTimeoutSeconds: opts.switchTimeoutSeconds, graceSeconds: opts.graceSeconds, overrides: opts.overrides };
   const record = (result: 'ok' | 'failed', error?: string) =>
     appendHistory(session.project, { time: new Date().toISOString(), action, service, from, to, result, seconds: Math.round((performance.now() - started) / 100) / 10, ...(error ? { error } : {}) });
   try {

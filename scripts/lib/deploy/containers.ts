@@ -20,6 +20,47 @@ interface RawInspect {
   State: { Status: string; Health?: { Status: string } };
 }
 
+/** A running container of the project as the switch sees it: its namespace (pid) and addresses. */
+export interface ProjectContainer {
+  id: string;
+  name: string;
+  service: string;
+  pid: number;
+  ips: string[];
+}
+
+interface RawProjectInspect {
+  Id: string;
+  Name: string;
+  Config: { Labels?: Record<string, string> };
+  State: { Pid: number; Running: boolean };
+  NetworkSettings: { Networks?: Record<string, { IPAddress?: string }> };
+}
+
+export function parseProjectInspect(json: string): ProjectContainer[] {
+  return (JSON.parse(json) as RawProjectInspect[])
+    .filter((c) => c.State.Running)
+    .map((c) => ({
+      id: c.Id,
+      name: c.Name.replace(/^\//, ''),
+      service: c.Config.Labels?.['com.docker.compose.service'] ?? '',
+      pid: c.State.Pid,
+      ips: Object.values(c.NetworkSettings.Networks ?? {}).map((n) => n.IPAddress ?? '').filter(Boolean),
+    }));
+}
+
+/** Every running container of the project, with the pid of its network namespace and its IPs. */
+export async function projectContainers(project: string): Promise<ProjectContainer[]> {
+  const ids = await $`docker ps --quiet --no-trunc --filter ${`label=com.docker.compose.project=${project}`}`.quiet().timeout('20s');
+  const list = ids.stdout.split('\n').filter(Boolean);
+  if (!list.length) return [];
+  const out = await $`docker inspect ${list}`.quiet().nothrow().timeout('20s');
+  if (out.exitCode === 0) return parseProjectInspect(out.stdout);
+  // One exited between the two calls: inspect the rest one by one.
+  const each = await Promise.all(list.map((id) => $`docker inspect ${id}`.quiet().nothrow().timeout('20s')));
+  return each.filter((o) => o.exitCode === 0).flatMap((o) => parseProjectInspect(o.stdout));
+}
+
 export function parseInspect(json: string): ContainerInfo[] {
   return (JSON.parse(json) as RawInspect[]).map((c) => ({
     id: c.Id,

@@ -13,6 +13,13 @@ export interface DeployStep {
    * healthy while the old one keeps serving), the second one takes the port over.
    */
   hops: 1 | 2;
+  /** Services that forward requests to this one (their label `galaxy.proxy.upstreams` names it). */
+  proxies: string[];
+}
+
+/** The proxies in front of a service: `galaxy.proxy.upstreams: a, b` on the proxy names a and b. */
+export function proxiesOf(services: ServiceModel[], name: string): string[] {
+  return services.filter((s) => (s.labels['galaxy.proxy.upstreams'] ?? '').split(',').map((x) => x.trim()).includes(name)).map((s) => s.name);
 }
 
 export function strategyOf(service: ServiceModel): Strategy {
@@ -25,7 +32,7 @@ export function strategyOf(service: ServiceModel): Strategy {
  */
 export function planDeploy(services: ServiceModel[], requested?: string): DeployStep[] {
   const buildable = services.filter((s) => s.build);
-  const step = (s: ServiceModel): DeployStep => ({ service: s.name, strategy: strategyOf(s), hops: strategyOf(s) === 'rolling' && s.ports.length > 0 ? 2 : 1 });
+  const step = (s: ServiceModel): DeployStep => ({ service: s.name, strategy: strategyOf(s), hops: strategyOf(s) === 'rolling' && s.ports.length > 0 ? 2 : 1, proxies: proxiesOf(services, s.name) });
   if (requested) {
     const found = services.find((s) => s.name === requested);
     if (!found) throw new UsageError(`unknown service '${requested}': use one of ${buildable.map((s) => s.name).join(', ')}`);

@@ -1,8 +1,9 @@
 // Replacing one service's container with a new version. Rolling: the new container starts beside
 // the old one through compose itself (`up --scale N+1 --no-recreate`, so it gets compose's labels,
-// networks and DNS alias), must become healthy, then the old one gets SIGTERM and finishes its
-// in-flight requests. Recreate (single-writer stores): stop, then start, with the image already
-// built so the gap is only the container start.
+// networks and DNS alias), must become healthy, then every proxy in front of the service must be
+// seen using it (switch.ts) before the old one gets its stop signal, stops accepting and finishes
+// its in-flight requests. Recreate (single-writer stores): stop, then start, with the image
+// already built so the gap is only the container start.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { $ } from 'zx';
@@ -11,7 +12,8 @@ import { OperationError } from '../errors.ts';
 import { info } from '../output.ts';
 import { runDir, projectRoot } from '../paths.ts';
 import type { DeployStep } from './plan.ts';
-import { type ContainerInfo, containerLogs, healthLog, serviceContainers, sleep, stopAndRemove, waitReady } from './containers.ts';
+import { type ContainerInfo, containerLogs, healthLog, projectContainers, serviceContainers, stopAndRemove, waitReady } from './containers.ts';
+import { SwitchNotProven, inFlightNow, proveSwitch } from './switch.ts';
 
 export interface RolloutOptions {
   ctx: ComposeContext;
@@ -20,8 +22,8 @@ export interface RolloutOptions {
   /** Compose variables for this run: every deployed version plus the target's new one. */
   env: Record<string, string>;
   timeoutSeconds: number;
-  /** Pause between "new is healthy" and "old gets SIGTERM": nginx re-resolves every second. */
-  drainSeconds: number;
+  /** How long the proxies may take to be seen using the new container before the deploy gives up. */
+  switchTimeoutSeconds: number;
   graceSeconds: number;
   /** Extra compose files layered onto the new container (e.g. a config to try). */
   overrides: string[];
@@ -84,12 +86,39 @@ export async function rollingReplace(opts: RolloutOptions): Promise<void> {
     } catch (err) {
       await failWithLogs(candidate, (err as Error).message, service);
     }
-    await sleep(opts.drainSeconds * 1000);
-    for (const old of serving) {
-      info(`  ${service}: stopping ${old.name} (SIGTERM, up to ${opts.graceSeconds}s for in-flight requests)`);
-      await stopAndRemove(old.id, opts.graceSeconds);
-    }
+    await switchTraffic(opts, serving, candidate);
     serving = [candidate];
+  }
+}
+
+/**
+ * The switch: proxies proven to use the new container, then each old one gets its stop signal
+ * (stops accepting; the proxies retry a refused connection on the new address) and is removed once
+ * its in-flight requests are done: `docker stop` returns when the process exits, and the grace
+ * period is only the upper bound. No step waits a fixed number of seconds.
+ */
+async function switchTraffic(opts: RolloutOptions, serving: ContainerInfo[], candidate: ContainerInfo): Promise<void> {
+  const { service, proxies } = opts.step;
+  const running = await projectContainers(opts.project);
+  const fresh = running.find((c) => c.id === candidate.id);
+  const old = running.filter((c) => serving.some((s) => s.id === c.id));
+  if (fresh) {
+    try {
+      const proof = await proveSwitch({ containers: running, proxyNames: proxies, old, fresh, timeoutSeconds: opts.switchTimeoutSeconds });
+      const seen = proof.proxies.map((p) => `${p.proxy} ${p.toNew} to new, ${p.toOld} to old`).join('; ');
+      if (proof.method === 'timed') info(`  ${service}: the containers' TCP tables cannot be read here; waited ${proof.seconds.toFixed(1)}s for the proxies' DNS caches instead`);
+      else info(`  ${service}: switch proven in ${proof.seconds.toFixed(1)}s (${proxies.length ? seen || `${proxies.join(', ')}: idle` : 'no proxy in front'})`);
+    } catch (err) {
+      if (err instanceof SwitchNotProven) await failWithLogs(candidate, `the switch to ${candidate.name} was not proven: ${err.message}`, service);
+      throw err;
+    }
+  }
+  for (const c of serving) {
+    const inFlight = inFlightNow(old.filter((o) => o.id === c.id));
+    info(`  ${service}: stopping ${c.name}: it stops accepting${inFlight === undefined ? '' : `, ${inFlight} request(s) in flight`}; up to ${opts.graceSeconds}s to finish them`);
+    const started = performance.now();
+    await stopAndRemove(c.id, opts.graceSeconds);
+    info(`  ${service}: ${c.name} drained and removed in ${((performance.now() - started) / 1000).toFixed(1)}s`);
   }
 }
 

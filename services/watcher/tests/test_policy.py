@@ -4,7 +4,7 @@ import unittest
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from policy import ContainerView, Counters, RateLimiter, is_unhealthy_event, render_metrics, skip_reason  # noqa: E402
+from policy import ContainerView, Counters, RateLimiter, direct_health_url, is_unhealthy_event, render_metrics, skip_reason  # noqa: E402
 
 
 def view(**over):
@@ -88,3 +88,23 @@ class MetricsTest(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class DirectHealthUrlTest(unittest.TestCase):
+    def view(self, labels, exposed=(), networks=None):
+        raw = {"Id": "c1", "Name": "/x", "Config": {"Labels": labels, "ExposedPorts": {p: {} for p in exposed}},
+               "State": {"Status": "running"}, "NetworkSettings": {"Networks": networks or {"galaxy_public": {"IPAddress": "10.1.0.7"}}}}
+        return ContainerView.from_inspect(raw)
+
+    def test_label_port_wins_over_exposed_ports(self):
+        v = self.view({"galaxy.health.path": "/health", "galaxy.health.port": "8080"}, exposed=["80/tcp"])
+        self.assertEqual(direct_health_url(v, {"galaxy_public"}), "http://10.1.0.7:8080/health")
+
+    def test_lowest_exposed_tcp_port_otherwise(self):
+        v = self.view({"galaxy.health.path": "/health"}, exposed=["9229/tcp", "3000/tcp", "53/udp"])
+        self.assertEqual(direct_health_url(v, {"galaxy_public"}), "http://10.1.0.7:3000/health")
+
+    def test_none_without_path_port_or_shared_network(self):
+        self.assertIsNone(direct_health_url(self.view({}, exposed=["3000/tcp"]), {"galaxy_public"}))
+        self.assertIsNone(direct_health_url(self.view({"galaxy.health.path": "/health"}), {"galaxy_public"}))
+        self.assertIsNone(direct_health_url(self.view({"galaxy.health.path": "/health"}, exposed=["3000/tcp"]), {"galaxy_data"}))

@@ -25,6 +25,16 @@ def raw(cid, status="running", health="unhealthy", project="galaxy", autoheal="t
             "State": {"Status": status, "Health": {"Status": health}}}
 
 
+def with_health(container, path, network, ip, exposed=(), port_label=""):
+    labels = container["Config"]["Labels"]
+    labels["galaxy.health.path"] = path
+    if port_label:
+        labels["galaxy.health.port"] = port_label
+    container["Config"]["ExposedPorts"] = {p: {} for p in exposed}
+    container["NetworkSettings"] = {"Networks": {network: {"IPAddress": ip}}}
+    return container
+
+
 class FakeDocker:
     def __init__(self, containers):
         self.containers = {c["Id"]: c for c in containers}
@@ -45,14 +55,42 @@ class FakeDocker:
 
 
 class WatcherTest(unittest.TestCase):
-    def make(self, containers, limit=3, clock=None):
+    def make(self, containers, limit=3, clock=None, probe=None):
         self.log = io.StringIO()
         self.alerts = []
+        self.probed = []
         docker = FakeDocker(containers)
         now = clock or (lambda: 0.0)
+
+        def record(url):
+            self.probed.append(url)
+            return probe(url) if probe else None
         w = Watcher(docker, "galaxy", RateLimiter(limit, 600), Logger("watcher", stream=self.log), 1,
-                    alert=lambda c, s: self.alerts.append((c.name, s)), clock=now)
+                    alert=lambda c, s: self.alerts.append((c.name, s)), clock=now, networks={"galaxy_public"}, probe=record)
         return w, docker
+
+    def test_unhealthy_but_answering_directly_is_not_restarted(self):
+        c = with_health(raw("b1"), "/health", "galaxy_public", "172.18.0.5", exposed=["3000/tcp", "9229/tcp"])
+        w, docker = self.make([c], probe=lambda _url: 0.02)
+        result = w.handle_event({"Type": "container", "Action": "health_status: unhealthy", "id": "b1"})
+        self.assertEqual(result, "skip:still_answering")
+        self.assertEqual(docker.restarted, [])
+        self.assertEqual(self.probed, ["http://172.18.0.5:3000/health"])
+        self.assertIn('galaxy_watcher_skipped_total{service="backend",reason="still_answering"} 1', w.metrics_text())
+        self.assertIn("answers directly", self.log.getvalue())
+
+    def test_unhealthy_and_silent_is_restarted(self):
+        c = with_health(raw("b1"), "/health", "galaxy_public", "172.18.0.5", exposed=["3000/tcp"])
+        w, docker = self.make([c], probe=lambda _url: None)
+        self.assertEqual(w.handle_event({"Type": "container", "Action": "health_status: unhealthy", "id": "b1"}), "restarted")
+        self.assertEqual(docker.restarted, ["b1"])
+        self.assertEqual(len(self.probed), 1)
+
+    def test_no_shared_network_means_no_second_opinion(self):
+        c = with_health(raw("p1", service="postgres"), "/health", "galaxy_data", "172.19.0.2", exposed=["5432/tcp"])
+        w, docker = self.make([c], probe=lambda _url: 0.01)
+        self.assertEqual(w.handle_event({"Type": "container", "Action": "health_status: unhealthy", "id": "p1"}), "restarted")
+        self.assertEqual(self.probed, [])
 
     def test_unhealthy_event_restarts_and_counts(self):
         w, docker = self.make([raw("b1")])

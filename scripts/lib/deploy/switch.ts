@@ -1,0 +1,133 @@
+// Proving the switch before the old container stops accepting. The proxies in front of a service
+// (compose label `galaxy.proxy.upstreams` on the proxy) find its containers through Docker's DNS,
+// each with its own cache. Once a proxy has opened a connection to the new container, its cache
+// holds the new address, so a refused connection to the old one is retried there instead of
+// becoming a 502. Evidence comes from the kernel's TCP tables of the project's containers
+// (tcp-table.ts), read from the host: no request is sent and no image needs a tool for it.
+import { readFileSync } from 'node:fs';
+import type { ProjectContainer } from './containers.ts';
+import { sleep } from './containers.ts';
+import { type Connection, type Endpoint, type TcpSocket, connectionKey, connectionsTo, inFlight, isLoopback, parseTcpTable } from './tcp-table.ts';
+
+/** The proxies' caches: nginx `resolver ... valid=1s` counted on a 1-second clock, plus one lookup. */
+export const RESOLVER_REFRESH_MS = 2500;
+
+export interface ProxyState {
+  proxy: string;
+  /** New connections to the old container(s) since the new one became healthy. */
+  toOld: number;
+  /** Connections to the new container seen since it became healthy. */
+  toNew: number;
+}
+
+export interface SwitchVerdict {
+  proven: boolean;
+  /** Proxies still sending the old container new connections and none to the new one. */
+  pending: string[];
+  proxies: ProxyState[];
+}
+
+/**
+ * Pure decision over everything seen since the new container became healthy: each proxy that
+ * opened connections to the old container must also have opened one to the new container; a
+ * proxy that sent nothing at all has nothing to lose, once its cache has had time to expire
+ * (`elapsedMs >= refreshMs`), because an expired entry is looked up again before the next request.
+ */
+export function switchVerdict(input: { proxies: Array<{ name: string; ips: string[] }>; baseline: Set<string>; seen: Connection[]; oldEndpoints: Endpoint[]; newEndpoints: Endpoint[]; elapsedMs: number; refreshMs?: number }): SwitchVerdict {
+  const refreshMs = input.refreshMs ?? RESOLVER_REFRESH_MS;
+  const within = (e: Endpoint, list: Endpoint[]) => list.some((x) => x.ip === e.ip && x.port === e.port);
+  const proxies = input.proxies.map((p): ProxyState => {
+    const mine = input.seen.filter((c) => p.ips.includes(c.client.ip));
+    return {
+      proxy: p.name,
+      toOld: mine.filter((c) => within(c.server, input.oldEndpoints) && !input.baseline.has(connectionKey(c))).length,
+      toNew: mine.filter((c) => within(c.server, input.newEndpoints)).length,
+    };
+  });
+  const pending = proxies.filter((p) => p.toOld > 0 && p.toNew === 0).map((p) => p.proxy);
+  const idleOnly = proxies.every((p) => p.toNew > 0 || p.toOld === 0) && proxies.some((p) => p.toNew === 0);
+  const proven = pending.length === 0 && (!idleOnly || input.elapsedMs >= refreshMs);
+  return { proven, pending, proxies };
+}
+
+/** The addresses a container listens on from outside (its IPs times its non-loopback LISTEN ports). */
+export function listeningEndpoints(container: ProjectContainer, table: TcpSocket[]): Endpoint[] {
+  const ports = [...new Set(table.filter((s) => s.state === 'LISTEN' && !isLoopback(s.local.ip)).map((s) => s.local.port))];
+  return container.ips.flatMap((ip) => ports.map((port) => ({ ip, port })));
+}
+
+/** TCP table of a running container's network namespace, or undefined when the host cannot read it. */
+export function readTable(pid: number): TcpSocket[] | undefined {
+  if (!pid) return undefined;
+  try {
+    const v4 = readFileSync(`/proc/${pid}/net/tcp`, 'utf8');
+    let v6 = '';
+    try {
+      v6 = readFileSync(`/proc/${pid}/net/tcp6`, 'utf8');
+    } catch {
+      /* IPv6 disabled in the namespace */
+    }
+    return parseTcpTable(`${v4}\n${v6}`);
+  } catch {
+    return undefined; // exited since inspect, or the engine runs elsewhere (VM, rootless)
+  }
+}
+
+export interface SwitchResult {
+  /** 'observed': proven from the TCP tables; 'timed': the tables could not be read, waited instead. */
+  method: 'observed' | 'timed';
+  seconds: number;
+  proxies: ProxyState[];
+}
+
+export class SwitchNotProven extends Error {
+  constructor(
+    message: string,
+    readonly proxies: ProxyState[],
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * Waits (bounded) until every proxy of the service is seen using the new container. `containers`
+ * are the project's running containers (proxies included), `old` and `fresh` the service's.
+ */
+export async function proveSwitch(opts: { containers: ProjectContainer[]; proxyNames: string[]; old: ProjectContainer[]; fresh: ProjectContainer; timeoutSeconds: number; refreshMs?: number }): Promise<SwitchResult> {
+  const started = performance.now();
+  const tables = () => opts.containers.map((c) => readTable(c.pid)).filter((t): t is TcpSocket[] => Boolean(t));
+  const freshTable = readTable(opts.fresh.pid);
+  const oldTables = opts.old.map((c) => readTable(c.pid));
+  if (!freshTable || oldTables.some((t) => !t)) {
+    // Without the tables nothing can be observed; the resolver bound is the best left.
+    await sleep(opts.refreshMs ?? RESOLVER_REFRESH_MS);
+    return { method: 'timed', seconds: (performance.now() - started) / 1000, proxies: [] };
+  }
+  const oldEndpoints = opts.old.flatMap((c, i) => listeningEndpoints(c, oldTables[i] ?? []));
+  const newEndpoints = listeningEndpoints(opts.fresh, freshTable);
+  const proxies = opts.containers.filter((c) => opts.proxyNames.includes(c.service)).map((c) => ({ name: c.name, ips: c.ips }));
+  const baseline = new Set(connectionsTo(tables(), oldEndpoints).map(connectionKey));
+  const seen = new Map<string, Connection>();
+  const deadline = started + opts.timeoutSeconds * 1000;
+  for (;;) {
+    for (const c of connectionsTo(tables(), [...oldEndpoints, ...newEndpoints])) seen.set(connectionKey(c), c);
+    const verdict = switchVerdict({ proxies, baseline, seen: [...seen.values()], oldEndpoints, newEndpoints, elapsedMs: performance.now() - started, refreshMs: opts.refreshMs });
+    if (verdict.proven) return { method: 'observed', seconds: (performance.now() - started) / 1000, proxies: verdict.proxies };
+    if (performance.now() >= deadline) {
+      throw new SwitchNotProven(`${verdict.pending.join(', ')} kept sending requests to the old container and none to the new one for ${opts.timeoutSeconds}s (does it re-resolve the service name?)`, verdict.proxies);
+    }
+    await sleep(100);
+  }
+}
+
+/** In-flight requests of the old containers right now (established connections from other hosts). */
+export function inFlightNow(old: ProjectContainer[]): number | undefined {
+  let total = 0;
+  for (const c of old) {
+    const table = readTable(c.pid);
+    if (!table) return undefined;
+    const endpoints = listeningEndpoints(c, table);
+    total += inFlight(connectionsTo([table], endpoints));
+  }
+  return total;
+}
