@@ -47,14 +47,34 @@ export function decideEngineAction(facts: EngineFacts): EngineAction {
   return { kind: 'install' };
 }
 
+export type EngineAnswer = { version: string } | { problem: 'down' | 'slow'; detail: string };
+
+/**
+ * The engine's version in one API call. `docker version`, not `docker info`: info also asks every
+ * CLI plugin for its metadata, spawning processes, which a saturated machine slows past any short
+ * limit. A refused socket fails at once ('down'); an engine that is up but busy gets 30 s ('slow').
+ */
+export async function askEngine(): Promise<EngineAnswer> {
+  const out = await $`docker version --format {{.Server.Version}}`.quiet().nothrow().timeout('30s');
+  const version = out.stdout.trim();
+  if (out.exitCode === 0 && version) return { version };
+  if (out.signal) return { problem: 'slow', detail: 'no answer within 30 s' };
+  return { problem: 'down', detail: (out.stderr.trim().split('\n').at(-1) ?? '').slice(0, 200) };
+}
+
+async function engineVersionNow(): Promise<string | undefined> {
+  const answer = await askEngine();
+  return 'version' in answer ? answer.version : undefined;
+}
+
 async function probe(args: string[]): Promise<string | undefined> {
-  const out = await $`docker ${args}`.quiet().nothrow().timeout('10s');
+  const out = await $`docker ${args}`.quiet().nothrow().timeout('30s');
   return out.exitCode === 0 ? out.stdout.trim() : undefined;
 }
 
 export async function readEngineFacts(): Promise<EngineFacts> {
   const hasClient = (await $`command -v docker`.quiet().nothrow()).exitCode === 0;
-  const engineVersion = hasClient ? await probe(['info', '--format', '{{.ServerVersion}}']) : undefined;
+  const engineVersion = hasClient ? await engineVersionNow() : undefined;
   const osRelease = existsSync('/etc/os-release') ? readFileSync('/etc/os-release', 'utf8') : '';
   return {
     engineAnswers: Boolean(engineVersion),
@@ -116,7 +136,7 @@ export async function startEngine(): Promise<void> {
   child.unref();
   info(`engine: started dockerd (pid ${child.pid}, log ${path.relative(process.cwd(), logPath) || logPath})`);
   for (let i = 0; i < 120; i++) {
-    if (await probe(['info', '--format', '{{.ServerVersion}}'])) return;
+    if (await engineVersionNow()) return;
     await sleep(500);
   }
   throw new OperationError(`dockerd did not answer within 60 s: read ${logPath}`);

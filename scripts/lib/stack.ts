@@ -1,9 +1,8 @@
 // Prepares the compose context every command runs in: engine, .env, image source, saved mode.
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { $ } from 'zx';
 import type { ComposeContext, StackMode } from './compose.ts';
-import { ensureEngine } from './engine.ts';
+import { askEngine, ensureEngine } from './engine.ts';
 import { ensureEnvFile, loadEnv, writeFileAtomic } from './env.ts';
 import { OperationError, UsageError } from './errors.ts';
 import { deployedVersionEnv } from './deploy/state.ts';
@@ -51,8 +50,9 @@ export async function prepareStack(mode: StackMode): Promise<{ ctx: ComposeConte
 export async function currentStack(modeFlag?: StackMode): Promise<{ ctx: ComposeContext; values: Record<string, string> }> {
   // .env first: a settings mistake is reported the same way with or without an engine.
   const values = loadEnv();
-  const engine = await $`docker info --format {{.ServerVersion}}`.quiet().nothrow().timeout('10s');
-  if (engine.exitCode !== 0) throw new OperationError("no Docker engine answers: run 'make start' (it installs and starts one) or start dockerd");
+  const engine = await askEngine();
+  if ('problem' in engine && engine.problem === 'slow') throw new OperationError('the Docker engine did not answer within 30 s: the machine is overloaded or dockerd is stuck; `docker version` shows when it answers again');
+  if ('problem' in engine) throw new OperationError("no Docker engine answers: run 'make start' (it installs and starts one) or start dockerd");
   const file = stateFile(projectName(values));
   const saved: SavedState = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : { mode: 'default', env: {}, profiles: ['monitoring'] };
   return { ctx: { mode: modeFlag ?? saved.mode, env: { ...saved.env, ...deployedVersionEnv(projectName(values)) }, profiles: saved.profiles }, values };
