@@ -1,11 +1,16 @@
-// Discovery time on a generated 2,000-file repository: `tsx bench/discovery.ts [--runs N]`.
-// Prints one figure as JSON on stdout (median/min/max of N scans, default 5, in ms), next to a
-// plain `grep -rlE` for listen calls over the same tree; progress goes to stderr. No timing goal
-// is judged here.
+// Discovery quality and time: `tsx bench/discovery.ts [--runs N]`.
+// Scores the tool against every hand-written truth file in test/fixtures/discovery (recall and
+// precision for services, ports, dependencies and problems; the table goes to stderr), then times
+// scans of a generated 2,000-file repository (median/min/max of N scans, default 5, in ms) next to
+// a plain `grep -rlE` for listen calls. Figures are JSON on stdout; no goal is judged here.
 import { spawnSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import path from 'node:path';
+import { scoreCases } from '../scripts/lib/discovery/cases.ts';
 import { scan } from '../scripts/lib/discovery/inventory.ts';
+import { addScores, CATEGORIES, precision, recall, scoreTable } from '../scripts/lib/discovery/score.ts';
+import { projectRoot } from '../scripts/lib/paths.ts';
 import { UsageError, runMain } from '../scripts/lib/errors.ts';
 import { largeRepoFiles, makeRepo } from '../test/unit/discovery-fixtures.ts';
 import { measurement } from './lib/figure.ts';
@@ -19,6 +24,13 @@ await runMain(async () => {
   }
   const runs = Number(values.runs);
   if (!Number.isInteger(runs) || runs < 1 || runs > 50) throw new UsageError(`--runs must be a whole number from 1 to 50, not '${values.runs}'`);
+  const cases = scoreCases(path.join(projectRoot, 'test', 'fixtures', 'discovery'));
+  process.stderr.write(`discovery scored against ${cases.length} truth files (test/fixtures/discovery):\n${scoreTable(cases)}\n`);
+  const total = addScores(cases.map((c) => c.score));
+  const quality = CATEGORIES.flatMap((c) => [
+    measurement(`discovery ${c} recall`, 'tsx bench/discovery.ts (scoreCases over test/fixtures/discovery)', [recall(total[c]) * 100], '%', `${total[c].tp} found of ${total[c].tp + total[c].fn} in ${cases.length} truth files`),
+    measurement(`discovery ${c} precision`, 'tsx bench/discovery.ts (scoreCases over test/fixtures/discovery)', [precision(total[c]) * 100], '%', `${total[c].tp} right of ${total[c].tp + total[c].fp} reported`),
+  ]);
   const files = largeRepoFiles(2000);
   const root = makeRepo(files, 'discover-bench-');
   try {
@@ -40,7 +52,7 @@ await runMain(async () => {
       ...measurement('discovery scan of a 2,000-file repository', 'tsx bench/discovery.ts (scan(root) in-process)', times, 'ms', note),
       comparison: measurement('grep -rlE for listen calls (no ports, no dependencies)', "grep -rlE 'listen\\(|createServer|HTTPServer|app\\.run' <repo>", greps, 'ms'),
     };
-    process.stdout.write(`${JSON.stringify(figure)}\n`);
+    process.stdout.write(`${JSON.stringify([...quality, figure])}\n`);
   } finally {
     rmSync(root, { recursive: true, force: true });
   }

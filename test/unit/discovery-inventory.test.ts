@@ -33,7 +33,7 @@ describe('discovery: services of a messy system', () => {
         health: '/health', start: '/usr/local/bin/python3.11 memory/memory.py (start-all.sh:5)', status: 'not probed' },
       { name: 'start-all.sh', kind: 'script', language: 'shell', framework: null, entry: 'start-all.sh',
         ports: [], bind: null, health: null, start: './start-all.sh', status: 'no port' },
-      { name: 'legacy', kind: 'unsupported', language: 'go', framework: null, entry: 'legacy/main.go',
+      { name: 'legacy', kind: 'unsupported', language: 'go', framework: 'net/http', entry: 'legacy/main.go',
         ports: [{ port: 8090, source: 'literal', env: undefined, at: 'legacy/main.go:6' }], bind: null,
         health: null, start: null, status: 'not probed' },
     ]);

@@ -19,7 +19,8 @@ describe('discovery: containers, compose and shared helpers', () => {
 
   it('lists every service once, by kind, with the port each one really uses', () => {
     assert.deepEqual(inv.services.map((s) => [s.kind, s.name, s.entry, s.ports.map((p) => `${p.port}/${p.source}${p.env ? `:${p.env}` : ''}@${p.file}:${p.line}${p.published ? ` published ${p.published.address}:${p.published.port}` : ''}`)]), [
-      ['server', 'api', 'api/src/main.ts', ['3000/env:PORT@api/src/config.ts:3']],
+      // The code, the Dockerfile and the compose service of api are one row (one project root).
+      ['server', 'api', 'api/src/main.ts', ['3000/env:PORT@api/src/config.ts:3 published 127.0.0.1:3000']],
       ['server', 'fast', 'fast/main.py', ['8008/literal@run-fast.sh:4']],
       ['server', 'patterns-a', 'patterns-a/server.py', ['7001/env:A_PORT@patterns-a/server.py:24']],
       ['server', 'patterns-b', 'patterns-b/server.py', ['7002/env:B_PORT@patterns-b/server.py:24']],
@@ -27,12 +28,8 @@ describe('discovery: containers, compose and shared helpers', () => {
       ['script', 'start-a.sh', 'start-a.sh', []],
       ['script', 'start-b.sh', 'start-b.sh', []],
       ['script', 'stop-all.sh', 'stop-all.sh', []],
-      ['static', 'web', 'web/public/index.html', ['8080/config@web/nginx.conf:2']],
-      ['container', 'api (Dockerfile)', 'api/Dockerfile', ['3000/env:PORT@api/Dockerfile:5']],
-      ['container', 'web (Dockerfile)', 'web/Dockerfile', ['8080/literal@web/Dockerfile:4']],
-      ['compose', 'api (compose)', 'docker-compose.yml', ['3000/literal@docker-compose.yml:2 published 127.0.0.1:3000']],
-      ['compose', 'web (compose)', 'docker-compose.yml', ['8080/literal@docker-compose.yml:9 published 0.0.0.0:3000']],
-      ['compose', 'db', 'docker-compose.yml', []],
+      ['static', 'web', 'web/public/index.html', ['8080/config@web/nginx.conf:2 published 0.0.0.0:3000']],
+      ['compose', 'db', 'docker-compose.yml', ['5432/framework-default@docker-compose.yml:12']],
     ]);
   });
 
@@ -40,7 +37,8 @@ describe('discovery: containers, compose and shared helpers', () => {
     const api = inv.services[0];
     assert.deepEqual({ bind: api.bind, framework: api.framework, start: api.start, health: api.health, declared: api.dependencies.declared, files: api.files },
       { bind: { address: '0.0.0.0', source: 'env', env: 'HOST', file: 'api/src/config.ts', line: 4 }, framework: 'fastify',
-        start: 'npm start (node dist/main.js)', health: '/health', declared: ['fastify', 'pg'], files: ['api/src/config.ts', 'api/src/main.ts'] });
+        start: 'npm start (node dist/main.js)', health: '/health', declared: ['fastify', 'pg'], files: ['api/Dockerfile', 'api/src/config.ts', 'api/src/main.ts'] });
+    assert.deepEqual(api.sources?.map((x) => `${x.kind} ${x.file}:${x.line}`), ['server api/src/main.ts:6', 'compose docker-compose.yml:2', 'container api/Dockerfile:1']);
   });
 
   it('resolves a server started through a helper in another folder at each call site', () => {
@@ -58,10 +56,10 @@ describe('discovery: containers, compose and shared helpers', () => {
     assert.deepEqual(inv.dependencies.map((d) => `${d.from} -> ${d.resolved ?? d.name} [${d.kind}] ${d.target}${d.env ? ` via ${d.env}` : ''}`), [
       'api -> PostgreSQL [datastore] postgres://app@localhost:5432/app via DATABASE_URL',
       'web -> api [internal] http://api:3000',
-      'api (compose) -> db [datastore] postgres://app@db:5432/app via DATABASE_URL',
-      'api (compose) -> db [datastore] db',
+      'api -> db [datastore] postgres://app@db:5432/app via DATABASE_URL',
+      'api -> db [datastore] db',
     ]);
-    assert.deepEqual(inv.datastores.map((d) => [d.type, d.users]), [['PostgreSQL', ['api', 'api (compose)']]]);
+    assert.deepEqual(inv.datastores.map((d) => [d.type, d.users]), [['PostgreSQL', ['api']]]);
   });
 
   it('reports secrets by name only, copies, machine paths, loopback binds and published-port conflicts', () => {

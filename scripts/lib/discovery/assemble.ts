@@ -1,7 +1,7 @@
 // Services that are not code entry points (scripts, containers, compose services, static sites,
 // unsupported languages), and unique names for all of them.
 import path from 'node:path';
-import { DATASTORE_IMAGES } from './catalog.ts';
+import { DATASTORE_IMAGES, IMAGE_PORTS } from './catalog.ts';
 import { serviceForFile, type Analysis } from './services.ts';
 import type { Service } from './types.ts';
 
@@ -49,13 +49,19 @@ export function containerServices(a: Analysis): Service[] {
   return a.dockerfiles.map((d) => blank({
     name: '', kind: 'container', language: 'docker', framework: d.images[d.images.length - 1] ?? null, entry: d.file, dir: d.dir,
     reason: `Dockerfile ${d.file}`, ports: d.ports, start: d.cmd, health: d.health, env: d.env, image: d.images[d.images.length - 1] ?? null,
+    sources: [{ kind: 'container', file: d.file, line: 1 }],
   }));
 }
 
 export function composeServices(a: Analysis): Service[] {
+  const imagePort = (c: Analysis['compose'][number]) => {
+    const port = c.image && !c.build && !c.ports.length ? IMAGE_PORTS.find(([re]) => re.test(c.image ?? ''))?.[1] : undefined;
+    return port ? [{ port, source: 'framework-default' as const, file: c.file, line: c.line }] : c.ports;
+  };
   return a.compose.map((c) => blank({
-    name: c.name, kind: 'compose', language: 'compose', framework: c.image ? c.image.split('/').pop()?.split(':')[0] ?? null : 'build',
-    entry: c.file, dir: c.build ?? path.posix.dirname(c.file), reason: `service "${c.name}" in ${c.file}:${c.line}${c.overlays.length ? ` (overlays: ${c.overlays.join(', ')})` : ''}`, ports: c.ports,
+    sources: [{ kind: c.origin === 'kubernetes' ? 'manifest' : 'compose', file: c.file, line: c.line, name: c.name, ...(c.build ? { build: c.build } : {}) }],
+    name: c.name, kind: 'compose', language: c.origin === 'kubernetes' ? 'kubernetes' : 'compose', framework: c.image ? c.image.split('/').pop()?.split(':')[0] ?? null : 'build',
+    entry: c.file, dir: c.build ?? path.posix.dirname(c.file), reason: `${c.origin === 'kubernetes' ? 'workload' : 'service'} "${c.name}" in ${c.file}:${c.line}${c.overlays.length ? ` (overlays: ${c.overlays.join(', ')})` : ''}`, ports: imagePort(c),
     start: c.command, health: c.health, env: Object.keys(c.env).sort(), image: c.image,
     bind: c.ports.find((p) => p.published)?.published ? { address: c.ports.find((p) => p.published)?.published?.address ?? '0.0.0.0', source: 'config', file: c.file, line: c.line } : null,
   }));
@@ -84,11 +90,13 @@ export function unsupportedServices(a: Analysis): Service[] {
   const groups = new Map<string, Service>();
   for (const hit of a.unsupported) {
     const key = `${hit.dir}|${hit.language}`;
-    if (groups.has(key)) continue;
+    // One row per folder and language; the file whose port is known describes it best.
+    if (groups.has(key) && (groups.get(key)?.ports.length || !hit.port)) continue;
+    const at = hit.portAt;
     groups.set(key, blank({
-      name: '', kind: 'unsupported', language: hit.language, entry: hit.file, dir: hit.dir,
+      name: '', kind: 'unsupported', language: hit.language, entry: hit.file, dir: hit.dir, framework: at?.framework ?? null,
       reason: `${hit.reason} (language not analysed: ${hit.language})`,
-      ports: hit.port ? [{ port: hit.port, source: 'literal', file: hit.file, line: hit.line }] : [],
+      ports: hit.port || at?.env ? [{ port: hit.port, source: at?.source ?? 'literal', file: at?.file ?? hit.file, line: at?.line ?? hit.line, ...(at?.env ? { env: at.env } : {}) }] : [],
     }));
   }
   return [...groups.values()];

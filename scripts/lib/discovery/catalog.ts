@@ -27,6 +27,13 @@ export const DATASTORE_IMAGES: Array<[RegExp, string]> = [
   [/(^|\/)elasticsearch(:|@|$)/, 'Elasticsearch'],
 ];
 
+/** The port an image's server listens on when its compose service or workload names none. */
+export const IMAGE_PORTS: Array<[RegExp, number]> = [
+  [/(^|\/)(postgres|postgis|timescaledb)(:|@|$)|\$\{POSTGRES_IMAGE\b/, 5432], [/(^|\/)(redis|valkey|keydb)(:|@|$)|\$\{REDIS_IMAGE\b/, 6379],
+  [/(^|\/)mongo(db)?(:|@|$)/, 27017], [/(^|\/)(mysql|mariadb)(:|@|$)/, 3306], [/(^|\/)rabbitmq(:|@|$)/, 5672],
+  [/(^|\/)elasticsearch(:|@|$)/, 9200], [/(^|\/)memcached(:|@|$)/, 11211], [/(^|\/)nats(:|@|$)/, 4222],
+];
+
 export const EXTERNAL_HOSTS: Array<[RegExp, string]> = [
   [/generativelanguage\.googleapis\.com/, 'Google AI (Gemini)'], [/aiplatform\.googleapis\.com/, 'Google Vertex AI'],
   [/firebaseio\.com|firestore\.googleapis\.com|firebase\.googleapis\.com|identitytoolkit\.googleapis\.com/, 'Firebase'],

@@ -2,6 +2,10 @@
 // there; data stores and external APIs. Credentials in URLs are masked, never reported.
 import { isCompose, type ComposeService } from './docker.ts';
 import { DATASTORE_IMAGES, DATASTORE_PORTS, DATASTORE_SCHEMES, EXTERNAL_HOSTS, IGNORED_HOSTS, LOOPBACK } from './catalog.ts';
+import { isManifest } from './kube.ts';
+import type { PassTarget } from './nginx.ts';
+import { isNginxConf } from './others.ts';
+import { substitute } from './vars.ts';
 import { codeOf, matchesWithLine } from './text.ts';
 import type { Dependency, DependencyKind, Service, SourceFile } from './types.ts';
 
@@ -31,16 +35,15 @@ function envOnLine(lineText: string, before: number): string | undefined {
 
 export function resolveTarget(host: string | null, port: number | null, scheme: string | null, services: Service[]): Pick<Dependency, 'kind' | 'resolved' | 'name'> {
   const h = host?.toLowerCase() ?? null;
-  const listening = (s: Service) => s.ports.some((p) => p.port === port || (p.published?.port === port && h !== null && LOOPBACK.has(h)));
   let target: Service | undefined;
   if (h && LOOPBACK.has(h) && port !== null) {
     target = services.find((s) => ['server', 'static', 'unsupported'].includes(s.kind) && s.ports.some((p) => p.port === port))
-      ?? services.find((s) => s.kind === 'compose' && listening(s));
+      ?? services.find((s) => s.ports.some((p) => p.published?.port === port));
   } else if (h) {
     // A host name is a network name: a code service of that name or folder, else the compose
     // service of that name, else a container built from a folder of that name.
     const byName = (s: Service) => s.name.toLowerCase() === h || s.dir.split('/').pop()?.toLowerCase() === h;
-    const composeName = (s: Service) => s.kind === 'compose' && s.reason.startsWith(`service "${h}"`);
+    const composeName = (s: Service) => s.sources?.some((x) => (x.kind === 'compose' || x.kind === 'manifest') && x.name?.toLowerCase() === h) ?? false;
     target = services.find((s) => ['server', 'program', 'static', 'unsupported'].includes(s.kind) && byName(s))
       ?? services.find(composeName)
       ?? services.find((s) => s.kind === 'container' && byName(s));
@@ -70,10 +73,23 @@ function parseUrl(scheme: string, rest: string): { host: string | null; port: nu
   return { host, port, masked: `${scheme}://${user}${m[2]}${m[3] ? `:${m[3]}` : ''}${m[4].replace(/[?#].*$/, '')}`.replace(/\/$/, '') };
 }
 
+// Build and package files name repositories and registries to download from, not services called.
+const BUILD_FILE = /^(package(-lock)?\.json|requirements.*\.txt|pom\.xml|(build|settings)\.gradle(\.kts)?|gradle\.properties|[\w.-]+\.(csproj|fsproj|sln)|nuget\.config|go\.(mod|sum)|cargo\.toml|gemfile|composer\.json|pipfile|pyproject\.toml|setup\.(py|cfg)|\.npmrc|\.pypirc|[\w.-]+\.lock)$/i;
+
+/** An API description (OpenAPI, Swagger, AsyncAPI) lists servers that clients may call, not this code's calls. */
+export function isApiSpec(file: SourceFile): boolean {
+  return /(^|[-_.])(openapi|swagger|asyncapi)([-_.]|$)/i.test(file.base) || (/^(json|ya?ml)$/.test(file.ext) && /^\s*["']?(openapi|swagger|asyncapi)["']?\s*:/m.test(file.text.slice(0, 2000)));
+}
+
+/** Files whose URLs are read by their own readers (compose, manifests) or are never dependencies. */
+export function skipForDependencies(file: SourceFile): boolean {
+  return file.isTest || isCompose(file) || isManifest(file) || isNginxConf(file) || BUILD_FILE.test(file.base) || isApiSpec(file);
+}
+
 /** Scans a file's text for URLs and host:port pairs. */
 export function scanFile(file: SourceFile, owner: string, services: Service[]): Dependency[] {
-  if (file.isTest || isCompose(file) || /^package(-lock)?\.json$|\.lock$|^requirements.*\.txt$/i.test(file.base)) return [];
-  const style = file.language === 'node' ? 'c' : file.language === 'html' || file.ext === 'json' ? null : 'hash';
+  if (skipForDependencies(file)) return [];
+  const style = file.language === 'html' || file.ext === 'json' ? null : 'strip';
   const code = style ? codeOf(file) : file.text;
   const lines = code.split('\n');
   const out: Dependency[] = [];
@@ -112,17 +128,52 @@ export function scanFile(file: SourceFile, owner: string, services: Service[]): 
   return out;
 }
 
-export function composeDependencies(compose: ComposeService[], services: Service[]): Dependency[] {
+/** A URL or `host:port` as a dependency of `from`; null when the host is unknown or a template. */
+function targetDependency(from: string, file: string, line: number, value: string, services: Service[], env?: string): Dependency | null {
+  const url = /^([a-z][a-z0-9+]*):\/\/(.+)$/.exec(value);
+  const pair = url ? null : /^([a-z][\w.-]*):(\d{2,5})$/i.exec(value);
+  if (!url && !pair) return null;
+  const scheme = url ? url[1].toLowerCase() : null;
+  const u = url ? parseUrl(scheme as string, url[2]) : { host: pair?.[1] ?? null, port: Number(pair?.[2]), masked: value };
+  if (!u.host || /[${}]/.test(u.host)) return null;
+  return { from, file, line, target: u.masked, scheme, host: u.host, port: u.port, ...(env ? { env } : {}), ...resolveTarget(u.host, u.port, scheme, services) };
+}
+
+/** nginx proxy_pass/grpc_pass targets (upstreams expanded, variables filled in). */
+export function passDependencies(file: SourceFile, owner: string, passes: PassTarget[], services: Service[]): Dependency[] {
+  return passes.map((p) => targetDependency(owner, file.rel, p.line, p.url, services, p.env)).filter((d): d is Dependency => d !== null);
+}
+
+/** Names a bare `host:port` may use: a service, compose service or workload name, exactly. */
+function serviceNames(services: Service[]): Set<string> {
+  return new Set(services.flatMap((s) => [s.name, ...(s.sources ?? []).map((x) => x.name ?? '')]).filter(Boolean).map((n) => n.toLowerCase()));
+}
+
+export function composeDependencies(compose: ComposeService[], services: Service[], vars: Record<string, string> = {}): Dependency[] {
   const out: Dependency[] = [];
+  const names = serviceNames(services);
   // The compose service's name in the inventory (it may carry a " (compose)" suffix).
-  const nameOf = (c: ComposeService) => services.find((s) => s.kind === 'compose' && s.reason.startsWith(`service "${c.name}" in ${c.file}:${c.line}`))?.name ?? c.name;
+  const nameOf = (c: ComposeService) => services.find((s) => s.sources?.some((x) => x.name === c.name && x.file === c.file))?.name ?? c.name;
   for (const c of compose) {
-    for (const [key, value] of Object.entries(c.env)) {
+    for (const [key, raw] of Object.entries(c.env)) {
+      const value = substitute(raw, { ...vars, ...c.env });
       for (const m of value.matchAll(new RegExp(URL_RE.source, 'g'))) {
         const u = parseUrl(m[1].toLowerCase(), m[2]);
         if (!u.host) continue;
         out.push({ from: nameOf(c), file: c.file, line: c.envLines[key] ?? c.line, target: u.masked, scheme: m[1].toLowerCase(), host: u.host, port: u.port, env: key, ...resolveTarget(u.host, u.port, m[1].toLowerCase(), services) });
       }
+      // `cartservice:7070`, `kafka:9092,zookeeper:2181`: kept only when the host is a service's name.
+      for (const part of value.split(/[,\s]+/)) {
+        const pair = /^([a-z][\w.-]*):(\d{2,5})$/i.exec(part);
+        if (!pair || !names.has(pair[1].toLowerCase())) continue;
+        const d = targetDependency(nameOf(c), c.file, c.envLines[key] ?? c.line, part, services, key);
+        if (d) out.push(d);
+      }
+    }
+    // A command line that names another service (`locust --host http://ads:8080`).
+    for (const m of (c.command ?? '').matchAll(new RegExp(URL_RE.source, 'g'))) {
+      const d = targetDependency(nameOf(c), c.file, c.line, `${m[1]}://${m[2]}`, services);
+      if (d && d.kind !== 'unresolved') out.push(d);
     }
     for (const d of c.dependsOn) {
       out.push({ from: nameOf(c), file: c.file, line: c.line, target: d, scheme: null, host: d, port: null, ...resolveTarget(d, null, null, services) });

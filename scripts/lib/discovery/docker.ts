@@ -17,6 +17,8 @@ export interface DockerfileFacts {
   targets: string[];
   health: string | null;
   env: string[];
+  /** ENV and ARG values of the last stage, for filling in `${VAR}` in files the image uses. */
+  envValues: Record<string, string>;
 }
 
 export interface ComposeService {
@@ -36,10 +38,13 @@ export interface ComposeService {
   envLines: Record<string, number>;
   /** Other compose files that also define this service. */
   overlays: string[];
+  /** Where it was declared: a compose file (the default) or a Kubernetes manifest. */
+  origin?: 'compose' | 'kubernetes';
 }
 
 export const isDockerfile = (f: SourceFile) => /^dockerfile(\.[\w-]+)?$|\.dockerfile$/i.test(f.base) && !/\.dockerignore$/i.test(f.base);
-export const isCompose = (f: SourceFile) => /^(docker-)?compose(\.[\w-]+)*\.ya?ml$/i.test(f.base);
+// docker-compose.yml, compose.prod.yaml, docker-compose-load.yaml, docker-compose.api-gateway.yml
+export const isCompose = (f: SourceFile) => /^(docker-)?compose([.-][\w-]+)*\.ya?ml$/i.test(f.base);
 
 /** `${VAR:-default}` / `$VAR` / literal, as a port value. */
 function portFrom(text: string, vars: Record<string, string>, file: string, line: number): Omit<PortValue, 'published'> {
@@ -61,7 +66,7 @@ export function analyzeDockerfile(file: SourceFile): DockerfileFacts {
   const rawLines = file.text.split(/\r?\n/);
   const lineOf = (needle: string) => Math.max(1, rawLines.findIndex((l) => l.trimStart().toUpperCase().startsWith(needle)) + 1);
   const vars: Record<string, string> = {};
-  const facts: DockerfileFacts = { file: file.rel, dir: file.dir, images: [], ports: [], cmd: null, cmdLine: 0, targets: [], health: null, env: [] };
+  const facts: DockerfileFacts = { file: file.rel, dir: file.dir, images: [], ports: [], cmd: null, cmdLine: 0, targets: [], health: null, env: [], envValues: {} };
   for (const l of lines) {
     const m = /^\s*(\w+)\s+(.*)$/.exec(l);
     if (!m) continue;
@@ -98,6 +103,7 @@ export function analyzeDockerfile(file: SourceFile): DockerfileFacts {
   }
   if (facts.cmd) for (const l of parseLaunches(facts.cmd)) if (l.target) facts.targets.push(l.target);
   facts.env.sort();
+  facts.envValues = vars;
   return facts;
 }
 

@@ -4,7 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { composeServices, containerServices, linkLaunches, nameServices, scriptServices, staticServices, unsupportedServices } from './assemble.ts';
-import { composeDependencies, dedupe, scanFile } from './deps.ts';
+import { composeDependencies, dedupe, passDependencies, scanFile } from './deps.ts';
 import { analyzeCompose, analyzeDockerfile, isCompose, isDockerfile, mergeCompose, type ComposeService } from './docker.ts';
 import type { FileFacts } from './facts.ts';
 import { analyzeJs, resolveLocalJs } from './node.ts';
@@ -12,14 +12,19 @@ import { codeOf } from './text.ts';
 import type { JsContext } from './values.ts';
 import { propagateJsWrappers } from './jswrappers.ts';
 import { propagateWrappers } from './wrappers.ts';
-import { findStaticSites, findUnsupported } from './others.ts';
+import { nginxPasses } from './nginx.ts';
+import { findStaticSites, findUnsupported, isNginxConf } from './others.ts';
+import { envFileValues } from './vars.ts';
 import { readPackage, readRequirements, type NodePackage } from './packages.ts';
+import { analyzeManifest, isManifest } from './kube.ts';
+import { mergeProjects, splitCopies } from './merge.ts';
 import { findProblems } from './problems.ts';
+import { markerDirs, projectNames, projectRootOf } from './projects.ts';
 import { analyzePy } from './python.ts';
 import { buildServices, type Analysis } from './services.ts';
 import { analyzeShell } from './shell.ts';
 import { findStores } from './stores.ts';
-import type { Inventory, Service } from './types.ts';
+import type { Inventory, Service, SourceFile } from './types.ts';
 import { walk } from './walker.ts';
 
 export class ScanInputError extends Error {}
@@ -79,15 +84,27 @@ export function scan(root: string, options: ScanOptions = {}): Inventory {
       const c = analyzeCompose(f);
       if (c.error) walked.skipped.push({ path: f.rel, reason: c.error });
       compose.push(...c.services);
-    }
+    } else if (isManifest(f) && !f.isTest) compose.push(...analyzeManifest(f).services);
   }
   propagateWrappers(files.filter((f) => f.language === 'python'), facts, codeOf);
   propagateJsWrappers(files.filter((f) => f.language === 'node'), facts, ctx);
   a.compose = mergeCompose(compose);
+  const markers = markerDirs(files);
+  // A workload's image (`image: cartservice`) names the folder it is built from.
+  for (const c of a.compose) {
+    // An image run with a project folder mounted (`./billing:/app`) runs that project's code.
+    const mountedProject = c.mounts.filter((m) => markers.has(m));
+    if (!c.build && mountedProject.length === 1) c.build = mountedProject[0];
+    if (c.origin !== 'kubernetes' || c.build) continue;
+    const base = c.image?.split('/').pop()?.split(/[:@]/)[0];
+    const folders = [...markers].filter((d) => d !== '.' && [base, c.name].includes(path.posix.basename(d)));
+    if (folders.length === 1) c.build = folders[0];
+  }
   a.sites = findStaticSites(files);
   a.unsupported = findUnsupported(files);
   const code = buildServices(a);
-  const services: Service[] = [...code, ...scriptServices(a, code), ...staticServices(a, code), ...unsupportedServices(a), ...containerServices(a), ...composeServices(a)];
+  const rows: Service[] = [...code, ...scriptServices(a, code), ...staticServices(a, code), ...unsupportedServices(a), ...containerServices(a), ...composeServices(a)];
+  const { services, copies } = splitCopies(mergeProjects(rows, { markers, names: projectNames(files) }));
   const rootName = options.label ? path.basename(path.resolve(options.label)) : path.basename(abs);
   nameServices(services, rootName);
   linkLaunches(services);
@@ -99,7 +116,8 @@ export function scan(root: string, options: ScanOptions = {}): Inventory {
     if (direct) return direct.name;
     let best: Service | undefined;
     for (const s of services) {
-      if (!['server', 'program', 'static', 'unsupported'].includes(s.kind)) continue;
+      // Any service with a folder of its own (a merged compose or Dockerfile row too), not a script.
+      if (s.kind === 'script' || (s.kind === 'compose' && !s.sources?.some((x) => x.build))) continue;
       if ((s.dir === '.' || rel.startsWith(`${s.dir}/`)) && (!best || s.dir.length > best.dir.length)) best = s;
     }
     if (best) return best.name;
@@ -108,17 +126,27 @@ export function scan(root: string, options: ScanOptions = {}): Inventory {
     if (image) return image.name;
     // Config mounted into a compose service (./monitoring/prometheus:/etc/prometheus) is its own.
     const mounted = a.compose.find((c) => c.mounts.some((m) => rel === m || rel.startsWith(`${m}/`)));
-    if (mounted) return services.find((s) => s.kind === 'compose' && s.entry === mounted.file && s.reason.startsWith(`service "${mounted.name}"`))?.name ?? mounted.name;
+    if (mounted) return services.find((s) => s.sources?.some((x) => x.name === mounted.name && x.file === mounted.file))?.name ?? mounted.name;
     return services.find((s) => s.entry === rel)?.name ?? null;
   };
+  // Values the tree sets itself, for `${VAR}` in hosts: the root's .env.example (then .env).
+  const rootVars = Object.assign({}, ...files.filter((f) => f.dir === '.' && /^\.env(\.(example|sample|defaults?))?$/.test(f.base)).sort((x, y) => y.base.length - x.base.length).map(envFileValues)) as Record<string, string>;
+  const nginxDeps = (f: SourceFile) => {
+    const root = projectRootOf(f.dir, markers) ?? f.dir;
+    const vars: Record<string, string> = { ...rootVars };
+    for (const d of a.dockerfiles) if (d.dir === root || d.dir === f.dir) Object.assign(vars, d.envValues);
+    for (const c of a.compose) if (c.build === root) Object.assign(vars, c.env);
+    return passDependencies(f, ownerOf(f.rel) ?? f.rel, nginxPasses(f, vars), services);
+  };
   const deps = dedupe([
-    ...files.flatMap((f) => scanFile(f, ownerOf(f.rel) ?? f.rel, services)),
-    ...composeDependencies(a.compose, services),
+    // A copy's calls are its original's: counted once, from the original.
+    ...files.filter((f) => !copies.some((c) => f.rel.startsWith(`${c.dir}/`))).flatMap((f) => (isNginxConf(f) && !f.isTest ? nginxDeps(f) : scanFile(f, ownerOf(f.rel) ?? f.rel, services))),
+    ...composeDependencies(a.compose, services, rootVars),
   ]).filter((d) => d.resolved !== d.from);
   const { datastores, externalApis } = findStores(services, deps, files, walked.seen, ownerOf);
   const problems = findProblems({ files, services, facts, shells: a.shells, tracked: gitTracked(abs, files.filter((f) => /^\.env(\..+)?$/.test(f.base)).map((f) => f.rel)) });
   return {
-    version: 1,
+    version: 2,
     generatedAt: (options.now ?? new Date()).toISOString(),
     root: options.label ?? root,
     method: METHOD,
@@ -128,6 +156,7 @@ export function scan(root: string, options: ScanOptions = {}): Inventory {
     datastores,
     externalApis,
     problems,
+    copies,
     stats: { files: walked.seen.length, read: files.length, skipped: walked.skipped, ms: Math.round(performance.now() - started) },
   };
 }

@@ -2,13 +2,13 @@
 import { builtinModules } from 'node:module';
 import path from 'node:path';
 import { findHealth, shorten, uniqSorted, type FileFacts, type Listener, type Wrapper } from './facts.ts';
-import { balanced, codeOf, lineAt, splitArgs, stringLiteral } from './text.ts';
+import { balanced, codeOf, lineAt, splitAddress, splitArgs, stringLiteral } from './text.ts';
 import type { BindValue, PortValue, SourceFile } from './types.ts';
 import { asPort, resolveJs, type JsContext, type Resolved } from './values.ts';
 
 const SERVER_MODULES: Array<[RegExp, string]> = [
   [/^@nestjs\/core$/, 'nestjs'], [/^fastify$/, 'fastify'], [/^express$/, 'express'], [/^koa$/, 'koa'],
-  [/^@hapi\/hapi$|^hapi$/, 'hapi'], [/^restify$/, 'restify'], [/^connect$/, 'connect'], [/^ws$/, 'ws'],
+  [/^@grpc\/grpc-js$|^grpc$/, 'grpc'], [/^@hapi\/hapi$|^hapi$/, 'hapi'], [/^restify$/, 'restify'], [/^connect$/, 'connect'], [/^ws$/, 'ws'],
   [/^socket\.io$/, 'socket.io'], [/^(node:)?https$/, 'https'], [/^(node:)?http2$/, 'http2'],
   [/^(node:)?http$/, 'http'], [/^(node:)?net$/, 'net'], [/^(node:)?tls$/, 'tls'],
 ];
@@ -129,7 +129,9 @@ export function paramPosition(params: ReturnType<typeof paramList>, expr: string
 function findListeners(file: SourceFile, code: string, frameworks: string[], ctx?: JsContext, wrappers: Wrapper[] = []): Listener[] {
   const listeners: Listener[] = [];
   const framework = frameworks[0] ?? 'node';
-  const hasServerLib = frameworks.length > 0 || /\bcreateServer\s*\(/.test(code);
+  // An app built in another local module and started here: `const app = require('./app'); app.listen(port)`.
+  const importedApp = [...code.matchAll(/\b([A-Za-z_$][\w$]*)\.listen\s*\(/g)].some((m) => new RegExp(`(?:const|let|var)\\s+${m[1]}\\s*=\\s*require\\(\\s*['"]\\.|\\bimport\\s+${m[1]}\\s+from\\s+['"]\\.`).test(code));
+  const hasServerLib = frameworks.length > 0 || importedApp || /\bcreateServer\s*\(/.test(code);
   const add = (index: number, call: string, portExpr: string | undefined, hostExpr: string | undefined, fw: string) => {
     const line = lineAt(code, index);
     const port = portExpr !== undefined ? portValue(resolveJs(portExpr, file, code, ctx), file, line) : null;
@@ -167,6 +169,15 @@ function findListeners(file: SourceFile, code: string, frameworks: string[], ctx
         add(m.index, call, args[0], host, framework);
       }
     }
+  }
+  // gRPC: `server.bindAsync('0.0.0.0:' + port, credentials, cb)`; the port is inside the address.
+  const bindRe = /\.bindAsync\s*\(/g;
+  for (let m = bindRe.exec(code); m; m = bindRe.exec(code)) {
+    const inner = balanced(code, m.index + m[0].length - 1) ?? '';
+    const address = splitAddress(splitArgs(inner)[0] ?? '');
+    const portExpr = address.port !== undefined ? String(address.port) : address.portExpr;
+    if (portExpr === undefined) continue;
+    add(m.index, `bindAsync(${shorten(inner, 40)})`, portExpr, address.host === null ? undefined : `'${address.host.replace(/^\[|\]$/g, '')}'`, 'grpc');
   }
   // Servers configured by an options object: Hapi, ws, Bun/Deno.
   const objRe = /\b(Hapi\.server|new\s+Hapi\.Server|new\s+(?:WebSocket\.Server|WebSocketServer|WSServer)|Bun\.serve|Deno\.serve)\s*\(/g;

@@ -1,6 +1,7 @@
 // Static frontends (folders served as sites, nginx configs) and services in languages this tool
 // does not analyse in depth: listed with the file and the reason they look like a service.
 import path from 'node:path';
+import { polyglotListen, springPort } from './polyglot.ts';
 import { codeOf, lineAt } from './text.ts';
 import type { PortValue, SourceFile } from './types.ts';
 
@@ -20,6 +21,8 @@ export interface UnsupportedHit {
   line: number;
   reason: string;
   port: number | null;
+  /** Where the port was found (the call, or a config file such as application.properties). */
+  portAt?: { file: string; line: number; env?: string; framework: string; source: 'literal' | 'env' | 'config' | 'framework-default' };
 }
 
 const SITE_DIRS = new Set(['public', 'static', 'www', 'html', 'site', 'web', 'src']);
@@ -86,8 +89,13 @@ export function findUnsupported(files: SourceFile[]): UnsupportedHit[] {
       if (!m) continue;
       const line = lineAt(f.text, m.index);
       const near = f.text.slice(m.index, m.index + 200);
-      const port = /["':](\d{4,5})\b|\bport\W{1,4}(\d{2,5})\b/i.exec(near)?.slice(1).find(Boolean);
-      hits.push({ language: lang.language, file: f.rel, dir: f.dir, line, reason: `${what} at ${f.rel}:${line}`, port: port ? Number(port) : null });
+      const guess = /["':](\d{4,5})\b|\bport\W{1,4}(\d{2,5})\b/i.exec(near)?.slice(1).find(Boolean);
+      // The listen call followed back to its value; Spring Boot reads server.port from config.
+      const read = /SpringApplication|@SpringBootApplication/.test(what) ? springPort(f, files) : polyglotListen(f);
+      const port = read ? read.port : guess ? Number(guess) : null;
+      const source = !read ? 'literal' : read.env ? 'env' : read.file ? 'config' : read.call.includes('default') ? 'framework-default' : 'literal';
+      const portAt = read && (read.port !== null || read.env) ? { file: read.file ?? f.rel, line: read.line, framework: read.framework, source, ...(read.env ? { env: read.env } : {}) } as const : undefined;
+      hits.push({ language: lang.language, file: f.rel, dir: f.dir, line, reason: `${what} at ${f.rel}:${line}`, port, ...(portAt ? { portAt } : {}) });
       break;
     }
   }

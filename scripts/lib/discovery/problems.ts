@@ -3,6 +3,8 @@
 import type { FileFacts } from './facts.ts';
 import { codeOf, lineAt, matchesWithLine } from './text.ts';
 import type { ShellFacts } from './shell.ts';
+import { problem } from './problem.ts';
+import { isEnvFile, secrets } from './secrets.ts';
 import type { Problem, Service, Severity, SourceFile } from './types.ts';
 
 export interface ProblemInput {
@@ -15,13 +17,15 @@ export interface ProblemInput {
 }
 
 const where = (file: string, line: number | null) => (line ? `${file}:${line}` : file);
-const problem = (rule: string, severity: Severity, file: string, line: number | null, service: string | null, message: string): Problem => ({ rule, severity, file, line, service, message });
 
 function portConflicts(services: Service[]): Problem[] {
   const out: Problem[] = [];
   const byPort = new Map<number, Array<{ s: Service; file: string; line: number }>>();
+  // Only processes that share a network namespace can clash on a port: the ones run on the host.
+  // Each container (a Dockerfile, compose service or workload of its own) has its own ports.
+  const containerised = (s: Service) => s.sources?.some((x) => x.kind === 'container' || x.kind === 'compose' || x.kind === 'manifest') ?? false;
   for (const s of services) {
-    if (!['server', 'static', 'unsupported'].includes(s.kind)) continue;
+    if (!['server', 'static', 'unsupported'].includes(s.kind) || containerised(s)) continue;
     for (const p of s.ports) {
       if (p.port === null) continue;
       const list = byPort.get(p.port) ?? [];
@@ -29,17 +33,22 @@ function portConflicts(services: Service[]): Problem[] {
       byPort.set(p.port, list);
     }
   }
-  const published = new Map<number, Array<{ s: Service; file: string; line: number }>>();
-  for (const s of services.filter((x) => x.kind === 'compose')) {
+  // Host ports clash only within one compose project (a base file and its overlays): two separate
+  // compose files are two stacks that are not started together.
+  const published = new Map<string, Array<{ s: Service; file: string; line: number }>>();
+  for (const s of services) {
     for (const p of s.ports) {
       if (p.published?.port == null) continue;
-      const list = published.get(p.published.port) ?? [];
-      if (!list.some((x) => x.s.name === s.name)) list.push({ s, file: p.file, line: p.line });
-      published.set(p.published.port, list);
+      const at = s.sources?.find((x) => x.kind === 'compose') ?? p;
+      const key = `${composeProject(at.file)}|${p.published.port}`;
+      const list = published.get(key) ?? [];
+      if (!list.some((x) => x.s.name === s.name)) list.push({ s, file: at.file, line: at.line });
+      published.set(key, list);
     }
   }
-  for (const [label, map] of [['port', byPort], ['published host port', published]] as const) {
-    for (const [port, users] of [...map].sort((a, b) => a[0] - b[0])) {
+  const publishedList = [...published].map(([key, users]) => [Number(key.split('|')[1]), users] as const);
+  for (const [label, list] of [['port', [...byPort]], ['published host port', publishedList]] as const) {
+    for (const [port, users] of [...list].sort((a, b) => a[0] - b[0])) {
       if (users.length < 2) continue;
       out.push(problem('port-conflict', 'high', users[0].file, users[0].line, users.map((u) => u.s.name).join(', '),
         `${label} ${port} is used by ${users.length} services: ${users.map((u) => `${u.s.name} (${where(u.file, u.line)})`).join(', ')}`));
@@ -48,9 +57,19 @@ function portConflicts(services: Service[]): Problem[] {
   return out;
 }
 
+/** `docker-compose.prod.yml` belongs to the project of `docker-compose.yml` in the same folder. */
+export function composeProject(file: string): string {
+  return file.replace(/(^|\/)(docker-)?compose(\.[\w-]+)?\.ya?ml$/i, '$1compose');
+}
+
+/** Env vars and flags that set the address from outside the code (flask run, uvicorn, gunicorn). */
+const HOST_OVERRIDE = /^(FLASK_RUN_HOST|HOST|BIND|BIND_ADDRESS|LISTEN_ADDRESS|LISTEN_HOST|SERVER_HOST|UVICORN_HOST|GUNICORN_CMD_ARGS)$/;
+
 function loopback(services: Service[]): Problem[] {
+  // A default address (not a literal) that a command line or an ENV in the image replaces.
+  const overridden = (s: Service) => s.bind?.source !== 'literal' && (s.env.some((e) => HOST_OVERRIDE.test(e)) || /(--host|--bind|-b|-H)[=\s]+['"]?(0\.0\.0\.0|::|\[::\])/.test(s.start ?? ''));
   return services
-    .filter((s) => s.kind === 'server' && s.bind && /^(127\.\d+\.\d+\.\d+|localhost|::1)$/.test(s.bind.address))
+    .filter((s) => s.kind === 'server' && s.bind && /^(127\.\d+\.\d+\.\d+|localhost|::1)$/.test(s.bind.address) && !overridden(s))
     .map((s) => {
       const b = s.bind as NonNullable<Service['bind']>;
       const how = b.source === 'framework-default' ? `the ${s.framework} default` : b.source === 'env' ? `env ${b.env} default` : 'a literal';
@@ -82,51 +101,6 @@ function hardCoded(files: SourceFile[]): Problem[] {
   return out;
 }
 
-const PLACEHOLDER = /^(changeme|change_me|password|secret|xxx+|your[-_].*|<.*>|\*+|example.*|dummy|none|null|test|todo|replace.*)$/i;
-const SECRET_NAME = /^(?:[A-Za-z_]\w*?)?(password|passwd|pwd|secret|token|api_?key|apikey|access_?key|private_?key|client_?secret|auth)\w*$/i;
-const KEY_PATTERNS: Array<[RegExp, string]> = [
-  [/AIza[0-9A-Za-z_-]{35}/g, 'Google API key'], [/\bsk-(?:proj-)?[A-Za-z0-9_-]{20,}/g, 'OpenAI-style secret key'],
-  [/\bAKIA[0-9A-Z]{16}\b/g, 'AWS access key id'], [/\bgh[pousr]_[A-Za-z0-9]{36}\b/g, 'GitHub token'],
-  [/\bxox[abprs]-[A-Za-z0-9-]{10,}/g, 'Slack token'], [/-----BEGIN [A-Z ]*PRIVATE KEY-----/g, 'private key'],
-];
-
-const isEnvFile = (f: SourceFile) => /^\.env(\..+)?$/.test(f.base) && !/\.(example|sample|template|dist|defaults?|tpl)$/i.test(f.base);
-
-function secrets(files: SourceFile[], tracked: Set<string> | null): Problem[] {
-  const out: Problem[] = [];
-  for (const f of files) {
-    if (isEnvFile(f)) {
-      const set = [...f.text.matchAll(/^\s*(?:export\s+)?([A-Za-z_]\w*)\s*=\s*(.*)$/gm)].filter((m) => m[2].trim() !== '');
-      const names = set.map((m) => m[1]);
-      const secretNames = set.filter((m) => SECRET_NAME.test(m[1]) || /:\/\/[^:@\/\s]+:[^@\/\s]+@/.test(m[2])).map((m) => m[1]);
-      const committed = tracked ? tracked.has(f.rel) : true;
-      out.push(problem('committed-env', committed ? 'high' : 'low', f.rel, null, null,
-        `${committed ? (tracked ? 'committed' : 'present in the source tree') : 'present (not tracked by git)'}: ${f.rel} sets ${names.length} variable(s)${secretNames.length ? `, secrets: ${secretNames.join(', ')}` : ''}; keep only an .env.example in the repository`));
-      continue;
-    }
-    if (f.isTest || /^package(-lock)?\.json$|\.lock$/.test(f.base) || /\.(example|sample|template)$/i.test(f.base)) continue;
-    if (!(f.language && ['node', 'python', 'shell'].includes(f.language)) && !['json', 'yml', 'yaml', 'toml', 'ini', 'cfg', 'conf', 'properties'].includes(f.ext)) continue;
-    // Comments and docs show examples (`postgres://user:secret@host`); only code and config values count.
-    const text = codeOf(f);
-    const assign = /\b([A-Za-z_][\w]*)['"]?\s*(?::|=|:=)\s*(['"])([^'"\s]{6,})\2/g;
-    for (const { m, line } of matchesWithLine(text, assign)) {
-      if (!SECRET_NAME.test(m[1]) || PLACEHOLDER.test(m[3]) || /^\$|\$\{|^process\.env|^os\.environ|^\/|^https?:/.test(m[3])) continue;
-      if (/^(?:[A-Z_]+_)?(?:TOKEN|SECRET|PASSWORD|KEY)(?:_FILE|_PATH|_HEADER|_NAME|_ENV)$/i.test(m[1])) continue;
-      out.push(problem('credential-in-code', 'high', f.rel, line, null, `${m[1]} is assigned a literal secret in ${f.rel}:${line} (value not shown); read it from the environment`));
-    }
-    for (const [re, what] of KEY_PATTERNS) {
-      for (const { line } of matchesWithLine(text, new RegExp(re.source, 'g'))) {
-        out.push(problem('credential-in-code', 'high', f.rel, line, null, `${what} in ${f.rel}:${line} (value not shown); revoke it and read it from the environment`));
-      }
-    }
-    for (const { m, line } of matchesWithLine(text, /\b[a-z][a-z0-9+]*:\/\/([^:@\/\s'"]+):([^@\/\s'"]+)@/g)) {
-      if (/^\$|\$\{|^\{|^%|^\*+$|^<|^:/.test(m[2]) || PLACEHOLDER.test(m[2]) || /^(pass|pwd|secret|user)$/i.test(m[2])) continue;
-      out.push(problem('credential-in-code', 'high', f.rel, line, null, `password in a URL for user "${m[1]}" in ${f.rel}:${line} (value not shown)`));
-    }
-  }
-  return out;
-}
-
 function debugMode(input: ProblemInput): Problem[] {
   const out: Problem[] = [];
   for (const f of input.facts.values()) for (const d of f.debug) out.push(problem('debug-mode', 'medium', f.file, d.line, null, `debug mode on: ${d.what}; never in production (it can execute code sent by a client)`));
@@ -142,6 +116,19 @@ function debugMode(input: ProblemInput): Problem[] {
       const notFinal = stage && stage !== stages[stages.length - 1];
       const where = notFinal ? ` in build stage "${stage.name || stage.line}" (not the final image)` : '';
       out.push(problem('debug-mode', open && !notFinal ? 'medium' : 'low', f.rel, line, null, `Node inspector enabled (${m[0]})${open && m[1] ? ' on all interfaces' : ''}${where}: development only`));
+    }
+  }
+  // Development modes set in what runs in production: a Dockerfile's final stage, a compose file
+  // that is not a dev/local/test overlay. Values in a dev overlay are what it is for.
+  for (const f of input.files) {
+    const dockerfile = /^dockerfile/i.test(f.base);
+    const prodCompose = /^(docker-)?compose([.-][\w-]+)*\.ya?ml$/i.test(f.base) && !/(dev|develop|development|local|override|test|debug|ci)([.-]|\.ya?ml$)/i.test(f.base.replace(/^(docker-)?compose/i, ''));
+    if (f.isTest || (!dockerfile && !prodCompose)) continue;
+    const code = codeOf(f);
+    const finalStage = dockerfile ? code.lastIndexOf('\nFROM ') : -1;
+    for (const { m, line } of matchesWithLine(code, /\b(NODE_ENV|FLASK_ENV|APP_ENV|RAILS_ENV|RACK_ENV|ASPNETCORE_ENVIRONMENT|FLASK_DEBUG|DJANGO_DEBUG|APP_DEBUG)['"]?(?:[ \t]*[:=][ \t]*|[ \t]+)['"]?(development|dev|1|true|on)\b/gi)) {
+      if (dockerfile && m.index < finalStage) continue;
+      out.push(problem('debug-mode', 'medium', f.rel, line, null, `${m[1]}=${m[2]} in ${f.rel}:${line}, a file used in production`));
     }
   }
   for (const f of input.files.filter(isEnvFile)) {

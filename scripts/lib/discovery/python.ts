@@ -2,7 +2,7 @@
 // asyncio and raw sockets; env reads, imports and `__main__` programs.
 import path from 'node:path';
 import { findHealth, shorten, uniqSorted, type FileFacts, type Listener, type Wrapper } from './facts.ts';
-import { balanced, codeOf, lineAt, splitArgs } from './text.ts';
+import { balanced, codeOf, lineAt, splitAddress, splitArgs } from './text.ts';
 import type { BindValue, PortValue, SourceFile } from './types.ts';
 import { asPort, resolvePy, type Resolved } from './values.ts';
 import { PY_STDLIB } from './pystdlib.ts';
@@ -151,6 +151,16 @@ function findListeners(file: SourceFile, code: string, debug: FileFacts['debug']
       if (spec.framework === 'uvicorn' && /^True$/.test(keywords.get('reload')?.trim() ?? '')) debug.push({ line: lineAt(code, m.index), what: 'uvicorn.run(reload=True)' });
       served = true;
     }
+  }
+  // gRPC: `server.add_insecure_port("[::]:" + port)`; the port is inside the address.
+  for (const m of code.matchAll(/\.add_(?:insecure|secure)_port\s*\(/g)) {
+    const inner = balanced(code, (m.index ?? 0) + m[0].length - 1) ?? '';
+    const address = splitAddress(splitArgs(inner)[0] ?? '');
+    const portExpr = address.port !== undefined ? String(address.port) : address.portExpr;
+    if (portExpr === undefined) continue;
+    const hostExpr = address.host === null ? undefined : `"${address.host.replace(/^\[|\]$/g, '').replace(/^::$/, '0.0.0.0')}"`;
+    push(m.index ?? 0, `add_insecure_port(${shorten(inner, 40)})`, 'grpc', hostExpr ? resolvePy(hostExpr, code) : null, resolvePy(portExpr, code), { defaultHost: '0.0.0.0', defaultPort: null }, hostExpr, portExpr);
+    served = true;
   }
   // A raw socket server: sock.bind((host, port)) followed by listen().
   if (/\bimport socket\b|\bfrom socket import\b/.test(code) && /\.listen\s*\(/.test(code)) {

@@ -79,14 +79,17 @@ export function stripComments(text: string, style: 'c' | 'hash'): string {
 
 const strippedCache = new WeakMap<object, string>();
 
+/** Languages with `//` and block comments: a URL in a comment is documentation, not a call. */
+export const C_STYLE = new Set(['node', 'go', 'java', 'kotlin', 'dotnet', 'rust', 'php', 'scala']);
+
 /**
- * A file's text with comments blanked, computed once per file: C-style for JavaScript/TypeScript,
+ * A file's text with comments blanked, computed once per file: C-style for JavaScript/TypeScript, Go, Java, C#...,
  * `#` for Python, shell and config; JSON and HTML as they are.
  */
 export function codeOf(file: { text: string; language: string | null; ext: string }): string {
   let code = strippedCache.get(file);
   if (code === undefined) {
-    if (file.language === 'node') code = stripComments(file.text, 'c');
+    if (C_STYLE.has(file.language ?? '')) code = stripComments(file.text, 'c');
     else if (file.ext === 'json' || file.language === 'html') code = file.text;
     else code = stripComments(file.text, 'hash');
     strippedCache.set(file, code);
@@ -172,6 +175,25 @@ export function stringLiteral(expr: string): string | null {
   const m = /^(?:[rbuf]{0,2})(['"`])([^'"`]*)\1$/s.exec(expr.trim());
   if (!m || (m[1] === '`' && m[2].includes('${'))) return null;
   return m[2];
+}
+
+/**
+ * A `host:port` address written as a string (`'[::]:50051'`), a template (`\`0.0.0.0:${PORT}\``,
+ * `f"0.0.0.0:{PORT}"`) or a concatenation (`'[::]:' + port`): the host as written and either the
+ * literal port or the expression that gives it.
+ */
+export function splitAddress(expr: string): { host: string | null; port?: number; portExpr?: string } {
+  const e = expr.trim();
+  const whole = /^[fbr]?(['"`])([^'"`]*)\1$/.exec(e);
+  if (whole) {
+    const m = /^(.*):(?:(\d{1,5})|\$?\{([^{}]+)\})$/.exec(whole[2]);
+    if (!m) return { host: null };
+    return { host: m[1] || null, ...(m[2] ? { port: Number(m[2]) } : { portExpr: m[3] }) };
+  }
+  const parts = splitTop(e, ['+']);
+  if (!parts) return { host: null };
+  const host = /^[fbr]?(['"`])([^'"`]*):\1$/.exec(parts[0])?.[2];
+  return host === undefined ? { host: null } : { host: host || null, portExpr: parts[1] };
 }
 
 export function escapeRegExp(text: string): string {

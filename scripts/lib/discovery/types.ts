@@ -26,6 +26,17 @@ export interface BindValue {
   line: number;
 }
 
+/** One place a service was found: its code, Dockerfile, compose service or Kubernetes workload. */
+export interface ServiceSource {
+  kind: ServiceKind | 'manifest';
+  file: string;
+  line: number;
+  /** The compose service or workload name. */
+  name?: string;
+  /** Compose: the build context folder. */
+  build?: string;
+}
+
 export interface Service {
   name: string;
   kind: ServiceKind;
@@ -49,6 +60,15 @@ export interface Service {
   launches?: Array<{ command: string; line: number; target: string | null }>;
   /** Containers built from this folder; compose services using this build context. */
   image?: string | null;
+  /** Every row merged into this one (code, Dockerfile, compose, manifest), each with file:line. */
+  sources?: ServiceSource[];
+}
+
+/** A stale copy of a project (backup/orders, orders_restored): listed, not counted as a service. */
+export interface ServiceCopy {
+  dir: string;
+  entry: string;
+  of: string | null;
 }
 
 export type DependencyKind = 'internal' | 'datastore' | 'external' | 'unresolved';
@@ -94,10 +114,15 @@ export interface Problem {
   line: number | null;
   service: string | null;
   message: string;
+  /** What to do about it, in one line. */
+  fix: string;
+  /** Identical findings (same rule and message) collapsed into one: how many there were. */
+  count?: number;
 }
 
 export interface Inventory {
-  version: 1;
+  /** The shape's version (docs/discovery-schema.json); 2 added sources, copies and counts. */
+  version: 2;
   generatedAt: string;
   root: string;
   method: string;
@@ -107,6 +132,7 @@ export interface Inventory {
   datastores: Datastore[];
   externalApis: ExternalApi[];
   problems: Problem[];
+  copies: ServiceCopy[];
   stats: { files: number; read: number; skipped: Array<{ path: string; reason: string }>; ms: number };
 }
 

@@ -106,8 +106,11 @@ export function resolveJs(expr: string, file: SourceFile, code: string, ctx?: Js
   if (envLike) return { value: null, source: 'env', env: envLike };
   const call = /^[A-Za-z_$][\w$.]*\s*\(/.exec(e);
   if (call && balanced(e, call[0].length - 1) === e.slice(call[0].length, -1)) {
-    const helper = envHelperCall(splitArgs(e.slice(call[0].length, -1)), jsEnvAccess);
+    const args = splitArgs(e.slice(call[0].length, -1));
+    const helper = envHelperCall(args, jsEnvAccess);
     if (helper) return helper;
+    // `normalizePort(process.env.PORT || '3001')`: a one-argument helper passes its value on.
+    if (args.length === 1) return resolveJs(args[0], file, code, ctx, depth + 1);
   }
   const member = /^([A-Za-z_$][\w$]*)((?:\??\.[A-Za-z_$][\w$]*)+)$/.exec(e);
   if (member) return resolveMember(member[1], member[2].replace(/\?/g, '').slice(1).split('.'), file, code, ctx, depth);
