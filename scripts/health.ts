@@ -1,14 +1,19 @@
 // `make health` / scripts/health-check.sh [--json]: state, health, uptime, restarts and latency of
 // every service; exit 0 only when all are healthy.
-import { parseCommandLine } from './lib/args.ts';
+import { defineCommand } from './lib/command/define.ts';
 import { loadComposeModel } from './lib/compose.ts';
-import { runMain } from './lib/errors.ts';
 import { collectHealth } from './lib/health.ts';
 import { formatDuration, green, info, red, table } from './lib/output.ts';
 import { currentStack } from './lib/stack.ts';
 
-await runMain(async () => {
-  const parsed = parseCommandLine({ options: { json: { type: 'boolean', default: false } } }, 'health-check.sh [--json]');
+const healthCommand = {
+  name: 'health-check.sh',
+  summary: "Every service's state, health, uptime, restarts and latency; exit 0 only when all are healthy.",
+  options: { json: { type: 'boolean', default: false, help: 'one JSON document instead of the table' } },
+  examples: ['make health', './scripts/health-check.sh --json'],
+} as const;
+
+await defineCommand(healthCommand, async (parsed) => {
   const started = performance.now();
   const { ctx } = await currentStack();
   const model = await loadComposeModel(ctx);

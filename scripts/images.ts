@@ -1,12 +1,18 @@
 // `make images`: build or refresh the offline (registry-free) image set; `--only a,b` limits it.
-import { parseCommandLine } from './lib/args.ts';
+import { defineCommand } from './lib/command/define.ts';
 import { ensureEngine } from './lib/engine.ts';
-import { runMain } from './lib/errors.ts';
 import { buildOfflineImages } from './lib/images.ts';
 import { formatDuration, info } from './lib/output.ts';
 
-await runMain(async () => {
-  const { values } = parseCommandLine({ options: { only: { type: 'string' } }, allowPositionals: false }, 'images.sh [--only name,name]');
+const imagesCommand = {
+  name: 'images.sh',
+  summary: 'Build or refresh the offline (registry-free) image set; images whose recipe did not change are kept.',
+  options: { only: { type: 'string', value: 'NAME,NAME', help: 'only these images (names from images/offline/manifest.json)' } },
+  examples: ['make images', 'make images ARGS="--only node,python"'],
+  locks: true,
+} as const;
+
+await defineCommand(imagesCommand, async ({ values }) => {
   const only = values.only?.split(',').map((s) => s.trim()).filter(Boolean);
   const started = Date.now();
   await ensureEngine();

@@ -1,20 +1,26 @@
 // `make logs [service=X]` / scripts/logs.sh [--follow] [--since 10m] [--grep TEXT] [--tail N] [SERVICE...]
-import { parseCommandLine } from './lib/args.ts';
+import { defineCommand } from './lib/command/define.ts';
 import { composeArgs, loadComposeModel, requireService } from './lib/compose.ts';
-import { UsageError, runMain } from './lib/errors.ts';
+import { UsageError } from './lib/errors.ts';
 import { interactive, stripAnsi } from './lib/output.ts';
 import { currentStack } from './lib/stack.ts';
 import { $ } from 'zx';
 import { projectRoot } from './lib/paths.ts';
 
-await runMain(async () => {
-  const parsed = parseCommandLine(
-    {
-      allowPositionals: true,
-      options: { follow: { type: 'boolean', short: 'f', default: false }, since: { type: 'string' }, grep: { type: 'string' }, tail: { type: 'string', default: '200' } },
-    },
-    'logs.sh [--follow] [--since 10m] [--grep TEXT] [--tail N] [SERVICE...]',
-  );
+const logsCommand = {
+  name: 'logs.sh',
+  summary: 'Log lines of every service, or of the ones named, each prefixed with its service.',
+  positionals: { name: 'SERVICE', max: Number.POSITIVE_INFINITY, help: 'services to show (default: all)' },
+  options: {
+    follow: { type: 'boolean', short: 'f', default: false, help: 'keep printing new lines' },
+    since: { type: 'string', value: 'DURATION', help: "only lines newer than this (10m, 2h) or a timestamp" },
+    grep: { type: 'string', value: 'TEXT', help: 'only lines containing TEXT (case-insensitive, plain text)' },
+    tail: { type: 'string', value: 'N', default: '200', help: "lines per service from the end, or 'all'" },
+  },
+  examples: ['make logs service=backend', 'make logs ARGS="--since 10m --grep error"', './scripts/logs.sh -f backend frontend'],
+} as const;
+
+await defineCommand(logsCommand, async (parsed) => {
   const { follow, since, grep, tail } = parsed.values;
   if (!/^(\d+|all)$/.test(tail ?? '')) throw new UsageError(`--tail takes a number or 'all', not '${tail}'`);
   const { ctx } = await currentStack();

@@ -1,37 +1,32 @@
-// `make rollback [service=X]` / scripts/rollback.sh [SERVICE] [--timeout S] [--switch-timeout S] [--grace S]:
-// return to the version recorded before the current one, replaced the same way as a deploy.
-import { OperationError, runMain } from './lib/errors.ts';
+// `make rollback [service=X]` / scripts/rollback.sh: return to the version recorded before the
+// current one, replaced the same way as a deploy (options: --help).
+import { defineCommand } from './lib/command/define.ts';
+import { OperationError } from './lib/errors.ts';
 import { bold, formatDuration, info } from './lib/output.ts';
-import { moveService, openSession, parseCommandArgs, runningVersion, verifySettled } from './lib/deploy/command.ts';
+import { commandOptions, moveService, openSession, rollbackCommand, runningVersion, verifySettled } from './lib/deploy/command.ts';
 import { planDeploy } from './lib/deploy/plan.ts';
 import { readHistory, rollbackTarget } from './lib/deploy/state.ts';
 
-const usage = 'rollback.sh [SERVICE] [--timeout SECONDS] [--switch-timeout SECONDS] [--grace SECONDS]';
-
-await runMain(async () => {
-  const opts = parseCommandArgs(process.argv.slice(2), usage, false);
+await defineCommand(rollbackCommand, async (parsed) => {
+  const opts = commandOptions(parsed);
   const session = await openSession();
-  try {
-    const steps = planDeploy(session.model.services, opts.service);
-    const history = readHistory(session.project);
-    const started = performance.now();
-    let moved = 0;
-    for (const step of steps) {
-      const current = await runningVersion(session, step.service);
-      const target = rollbackTarget(history, step.service, current);
-      if (!target) {
-        if (opts.service) throw new OperationError(`no recorded deploy of ${step.service} led to ${current}; nothing to roll back to`);
-        info(`  ${step.service}: no earlier version recorded; left at ${current}`);
-        continue;
-      }
-      info(`rollback: ${step.service} ${current} -> ${target}`);
-      const seconds = await moveService(session, step, 'rollback', current, target, opts);
-      await verifySettled(session, step.service, target);
-      info(`  ${step.service}: back on ${target} in ${formatDuration(seconds)}`);
-      moved++;
+  const steps = planDeploy(session.model.services, opts.service);
+  const history = readHistory(session.project);
+  const started = performance.now();
+  let moved = 0;
+  for (const step of steps) {
+    const current = await runningVersion(session, step.service);
+    const target = rollbackTarget(history, step.service, current);
+    if (!target) {
+      if (opts.service) throw new OperationError(`no recorded deploy of ${step.service} led to ${current}; nothing to roll back to`);
+      info(`  ${step.service}: no earlier version recorded; left at ${current}`);
+      continue;
     }
-    info(bold(`rollback finished: ${moved} service(s) in ${formatDuration((performance.now() - started) / 1000)}`));
-  } finally {
-    session.release();
+    info(`rollback: ${step.service} ${current} -> ${target}`);
+    const seconds = await moveService(session, step, 'rollback', current, target, opts);
+    await verifySettled(session, step.service, target);
+    info(`  ${step.service}: back on ${target} in ${formatDuration(seconds)}`);
+    moved++;
   }
+  info(bold(`rollback finished: ${moved} service(s) in ${formatDuration((performance.now() - started) / 1000)}`));
 });

@@ -1,7 +1,7 @@
 // `make start` / scripts/start-all.sh [--dev|--prod] [--timeout SECONDS]: the whole stack up and healthy.
-import { parseCommandLine } from './lib/args.ts';
+import { defineCommand } from './lib/command/define.ts';
 import { compose, listContainers, loadComposeModel } from './lib/compose.ts';
-import { UsageError, runMain, OperationError } from './lib/errors.ts';
+import { UsageError, OperationError } from './lib/errors.ts';
 import { healthUrl } from './lib/health.ts';
 import { bold, formatDuration, info, table } from './lib/output.ts';
 import { isPortFree, portHolder } from './lib/ports.ts';
@@ -9,9 +9,20 @@ import { modeFromFlags, prepareStack } from './lib/stack.ts';
 import { upAndWait } from './lib/wait.ts';
 import { versionVariable } from './lib/deploy/version.ts';
 
-await runMain(async () => {
+const startCommand = {
+  name: 'start-all.sh',
+  summary: 'Install what is missing (engine, .env, images), build, start every service and wait until all are healthy.',
+  options: {
+    dev: { type: 'boolean', help: 'development overrides: reload on change, debug and data ports' },
+    prod: { type: 'boolean', help: 'production overrides: read-only root filesystems, restart always' },
+    timeout: { type: 'string', value: 'SECONDS', default: '300', help: 'how long the services may take to become healthy' },
+  },
+  examples: ['make start', 'make start ARGS=--prod', './scripts/start-all.sh --dev --timeout 600'],
+  locks: true,
+} as const;
+
+await defineCommand(startCommand, async (parsed) => {
   const started = performance.now();
-  const parsed = parseCommandLine({ options: { dev: { type: 'boolean' }, prod: { type: 'boolean' }, timeout: { type: 'string', default: '300' } } }, 'start-all.sh [--dev|--prod] [--timeout SECONDS]');
   const timeout = Number(parsed.values.timeout);
   if (!Number.isInteger(timeout) || timeout <= 0) throw new UsageError(`--timeout must be a whole number of seconds, not '${parsed.values.timeout}'`);
   const mode = modeFromFlags(parsed.values);

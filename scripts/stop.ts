@@ -1,13 +1,24 @@
 // `make stop` / scripts/stop-all.sh [--remove-data]: graceful stop in reverse dependency order; data kept.
-import { parseCommandLine } from './lib/args.ts';
 import { $ } from 'zx';
+import { defineCommand } from './lib/command/define.ts';
 import { compose, loadComposeModel } from './lib/compose.ts';
-import { OperationError, runMain } from './lib/errors.ts';
+import { OperationError, UsageError } from './lib/errors.ts';
 import { formatDuration, info, warn } from './lib/output.ts';
 import { currentStack } from './lib/stack.ts';
 
-await runMain(async () => {
-  const parsed = parseCommandLine({ options: { 'remove-data': { type: 'boolean', default: false }, timeout: { type: 'string', default: '20' } } }, 'stop-all.sh [--remove-data] [--timeout SECONDS]');
+const stopCommand = {
+  name: 'stop-all.sh',
+  summary: 'Stop every service gracefully in reverse dependency order; data volumes are kept unless asked.',
+  options: {
+    'remove-data': { type: 'boolean', default: false, help: 'also delete the data volumes (every database, cache and store)' },
+    timeout: { type: 'string', value: 'SECONDS', default: '20', help: 'SIGTERM-to-SIGKILL time for each container' },
+  },
+  examples: ['make stop', 'make stop ARGS=--remove-data'],
+  locks: true,
+} as const;
+
+await defineCommand(stopCommand, async (parsed) => {
+  if (!/^\d+$/.test(parsed.values.timeout)) throw new UsageError(`--timeout must be a whole number of seconds, not '${parsed.values.timeout}'`);
   const started = performance.now();
   const { ctx } = await currentStack();
   const model = await loadComposeModel(ctx);

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { $, sleep } from 'zx';
 import { OperationError } from './errors.ts';
 import { info } from './output.ts';
-import { runDir } from './paths.ts';
+import { machineFiles, runDir } from './state/files.ts';
 
 /** healthcheck.start_interval needs Engine API >= 1.44 (Docker 25). */
 export const MIN_ENGINE_MAJOR = 25;
@@ -129,10 +129,10 @@ export async function installEngine(): Promise<void> {
 
 export async function startEngine(): Promise<void> {
   mkdirSync(runDir, { recursive: true });
-  const logPath = path.join(runDir, 'dockerd.log');
+  const logPath = machineFiles.dockerdLog;
   const log = openSync(logPath, 'a');
   // Node's spawn, not zx: dockerd must outlive this process, so it is detached and never awaited.
-  const child = spawn('dockerd', ['--pidfile', path.join(runDir, 'dockerd.pid')], { detached: true, stdio: ['ignore', log, log] });
+  const child = spawn('dockerd', ['--pidfile', machineFiles.dockerdPid], { detached: true, stdio: ['ignore', log, log] });
   child.unref();
   info(`engine: started dockerd (pid ${child.pid}, log ${path.relative(process.cwd(), logPath) || logPath})`);
   for (let i = 0; i < 120; i++) {

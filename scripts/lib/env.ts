@@ -113,3 +113,17 @@ export function loadEnv(file = envFile, example = envExampleFile): Record<string
   if (problems.length) throw new UsageError(problems.join('\n'));
   return values;
 }
+
+/**
+ * The compose project these settings belong to, as compose itself decides it: the process
+ * environment first, then the settings file, else `galaxy`. Readable before `.env` exists (make
+ * start's lock is taken before it creates the file), so it does not validate anything.
+ */
+export function readProjectName(file = envFile): string {
+  if (process.env.COMPOSE_PROJECT_NAME) return process.env.COMPOSE_PROJECT_NAME;
+  try {
+    return parse(readFileSync(file)).COMPOSE_PROJECT_NAME || 'galaxy';
+  } catch {
+    return 'galaxy';
+  }
+}

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { $ } from 'zx';
 import { debianMirror, ensureTrixieSource } from './engine.ts';
 import { OperationError } from './errors.ts';
-import { runDir } from './paths.ts';
+import { machineFiles } from './state/files.ts';
 
 export const HASH_LABEL = 'galaxy.offline.hash';
 const HOST_CA_BUNDLE = '/etc/ssl/certs/ca-certificates.crt';
@@ -73,7 +73,7 @@ const DPKG_NODOC = [
 
 export async function buildBaseImage(tag: string, recipe: BaseRecipe, hash: string): Promise<void> {
   await ensureDebootstrap();
-  const rootfs = path.join(runDir, 'offline-base', 'rootfs');
+  const rootfs = machineFiles.offlineBaseRootfs;
   await removeRootfs(path.dirname(rootfs));
   mkdirSync(rootfs, { recursive: true });
   try {

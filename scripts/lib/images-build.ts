@@ -1,13 +1,14 @@
 // Builds the offline image set, skipping every image whose recipe hash label is already current.
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { $, sleep } from 'zx';
+import { $ } from 'zx';
 import { OperationError } from './errors.ts';
 import { HASH_LABEL, baseRecipeHash, buildBaseImage, readBaseRecipe } from './images-base.ts';
 import type { ImageManifest } from './images.ts';
 import { formatDuration, green, info } from './output.ts';
-import { runDir } from './paths.ts';
+import { machineFiles } from './state/files.ts';
+import { takeLock } from './state/lock.ts';
 
 export interface BuildReport {
   name: string;
@@ -85,46 +86,17 @@ function allCurrent(manifest: ImageManifest, names: string[], offlineDir: string
   return names.every((n) => !needsBuild(current.get(manifest.images[n].offline), folderHash(path.join(offlineDir, n), base.id)));
 }
 
-/** Live pid, or a pid that cannot be signalled because another user owns it. */
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /**
- * One builder at a time per checkout (make images, make start and tests may overlap): the
- * debootstrap folder is shared and two builders would only redo each other's work.
+ * One builder at a time per machine (make images, make start and tests of several projects may
+ * overlap): the debootstrap folder is shared and two builders would only redo each other's work.
+ * A second builder waits up to 30 minutes.
  */
 async function withBuildLock<T>(fn: () => Promise<T>): Promise<T> {
-  const lockDir = path.join(runDir, 'images.lock');
-  const pidFile = path.join(lockDir, 'pid');
-  mkdirSync(runDir, { recursive: true });
-  for (let waited = 0; ; waited++) {
-    try {
-      mkdirSync(lockDir);
-      writeFileSync(pidFile, String(process.pid));
-      break;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-      const holder = existsSync(pidFile) ? Number(readFileSync(pidFile, 'utf8')) : 0;
-      // A dead holder, or one that never wrote its pid within a minute, left a stale lock.
-      if ((holder && !alive(holder)) || (!holder && Date.now() - statSync(lockDir).mtimeMs > 60_000)) {
-        rmSync(lockDir, { recursive: true, force: true });
-        continue;
-      }
-      if (waited === 0) info(`images: waiting for another image build (pid ${holder || '?'}) to finish`);
-      if (waited >= 1800) throw new OperationError(`another image build has held ${lockDir} for 30 minutes`);
-      await sleep(1000);
-    }
-  }
+  const lock = await takeLock(machineFiles.imagesLock, 'images', 1800);
   try {
     return await fn();
   } finally {
-    rmSync(lockDir, { recursive: true, force: true });
+    lock.release();
   }
 }
 

@@ -1,6 +1,5 @@
 // Prepares the compose context every command runs in: engine, .env, image source, saved mode.
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
-import path from 'node:path';
 import type { ComposeContext, StackMode } from './compose.ts';
 import { askEngine, ensureEngine } from './engine.ts';
 import { ensureEnvFile, loadEnv, writeFileAtomic } from './env.ts';
@@ -8,7 +7,7 @@ import { OperationError, UsageError } from './errors.ts';
 import { deployedVersionEnv } from './deploy/state.ts';
 import { buildOfflineImages, resolveImageSource } from './images.ts';
 import { info } from './output.ts';
-import { runDir } from './paths.ts';
+import { projectFiles, runDir } from './state/files.ts';
 
 interface SavedState {
   mode: StackMode;
@@ -23,7 +22,7 @@ export function modeFromFlags(flags: { dev?: boolean; prod?: boolean }): StackMo
 }
 
 function stateFile(project: string): string {
-  return path.join(runDir, `stack-${project}.json`);
+  return projectFiles(project).stack;
 }
 
 function projectName(env: Record<string, string>): string {

@@ -78,11 +78,11 @@ setup() {
   assert_equal "$stderr" "error: no Docker engine answers: run 'make start' (it installs and starts one) or start dockerd"
 }
 
-@test "engine bootstrap is idempotent and fast when an engine answers" {
+# Idempotence is judged by what it did, not by how long it took (a busy machine is slow, not wrong).
+@test "engine bootstrap is idempotent when an engine answers: it neither installs nor starts anything" {
   docker info >/dev/null 2>&1 || skip "no Docker engine on this machine"
-  start=$(date +%s%N)
   run -0 ./scripts/engine.sh
-  elapsed_ms=$(( ($(date +%s%N) - start) / 1000000 ))
   assert_output --regexp '^engine: Docker [0-9]+\.[0-9.]+.*, Compose .*, ready$'
-  [ "$elapsed_ms" -lt 2000 ] || fail "second engine call took ${elapsed_ms} ms (limit 2000)"
+  refute_output --partial 'installing'
+  refute_output --partial 'started dockerd'
 }

@@ -10,7 +10,8 @@ import { after, before, describe, test } from 'node:test';
 import { $ } from 'zx';
 import { listSets } from '../../scripts/lib/backup/manifest.ts';
 import { buildOfflineImages, loadManifest } from '../../scripts/lib/images.ts';
-import { projectRoot, runDir } from '../../scripts/lib/paths.ts';
+import { projectRoot } from '../../scripts/lib/paths.ts';
+import { projectFiles } from '../../scripts/lib/state/files.ts';
 import { type Fingerprint, fingerprint, psql, writeData } from './helpers/backup.ts';
 import { TestStack, explain } from './helpers/stack.ts';
 
@@ -51,7 +52,7 @@ describe('backup and restore', { timeout: 30 * 60_000 }, () => {
   after(async () => {
     await stack.destroy();
     rmSync(work, { recursive: true, force: true });
-    rmSync(path.join(runDir, `backup-${stack.project}.lock`), { force: true });
+    rmSync(projectFiles(stack.project).lock, { force: true });
   });
 
   test('data is identical after backup, destroyed volumes and restore', async () => {
@@ -155,7 +156,7 @@ describe('backup and restore', { timeout: 30 * 60_000 }, () => {
     const [a, b] = await Promise.all([stack.script('backup'), stack.script('backup')]);
     assert.deepEqual([a.exitCode, b.exitCode].sort(), [0, 1], `${explain(a)}\n${explain(b)}`);
     const loser = a.exitCode === 1 ? a : b;
-    assert.match(loser.stderr, /^error: another backup, restore or verify of this project is running/m);
+    assert.match(loser.stderr, /^error: busy: backup \(pid \d+\) since \S+; retry or pass --wait-lock$/m);
   });
 
   test('with BACKUP_ENCRYPT_RECIPIENT every file is age-encrypted and still restores', async (t) => {

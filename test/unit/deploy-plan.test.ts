@@ -37,13 +37,15 @@ test('a single-writer service is recreated; unknown and not-built services are r
 });
 
 test('readiness of a new container', () => {
-  const c = (over: Partial<ContainerInfo>): ContainerInfo => ({ id: 'x', name: 'x', image: 'i', status: 'running', health: 'starting', restarts: 0, ...over });
+  const c = (over: Partial<ContainerInfo>): ContainerInfo => ({ id: 'x', name: 'x', image: 'i', status: 'running', health: 'starting', restarts: 0, probesTimedOut: false, ...over });
   assert.equal(readiness(c({})).verdict, 'waiting');
   assert.equal(readiness(c({ health: 'healthy' })).verdict, 'ready');
   assert.equal(readiness(c({ health: '' })).verdict, 'ready');
   assert.equal(readiness(c({ status: 'restarting', restarts: 1 })).verdict, 'waiting');
   assert.match(readiness(c({ status: 'restarting', restarts: 3 })).reason ?? '', /crashed 3 times/);
   assert.equal(readiness(c({ health: 'unhealthy' })).verdict, 'failed');
+  // Probes that only ran out of time on a saturated machine are not a verdict: keep waiting.
+  assert.equal(readiness(c({ health: 'unhealthy', probesTimedOut: true })).verdict, 'waiting');
   assert.equal(readiness(c({ status: 'exited' })).verdict, 'failed');
   assert.equal(readiness(undefined).verdict, 'failed');
 });

@@ -77,3 +77,12 @@ test('switch: clients that are not proxies (a scraper, another API) never hold t
   const v = switchVerdict({ proxies, baseline: new Set(), seen: [conn('10.0.0.20', 1, '10.0.0.2'), conn('10.0.0.9', 3, '10.0.0.3')], oldEndpoints: oldEp, newEndpoints: newEp, elapsedMs: 0 });
   assert.equal(v.proven, true);
 });
+
+test('inspect: an unhealthy made only of timed-out probes is flagged, one that answered "no" is not', async () => {
+  const { parseInspect } = await import('../../scripts/lib/deploy/containers.ts');
+  const raw = (log: Array<{ ExitCode: number; Output: string }>) => JSON.stringify([{ Id: 'a', Name: '/a', RestartCount: 0, Config: { Image: 'i' }, State: { Status: 'running', Health: { Status: 'unhealthy', Log: log } } }]);
+  const timeout = { ExitCode: -1, Output: 'Health check exceeded timeout (10s)' };
+  assert.equal(parseInspect(raw([{ ExitCode: 0, Output: '' }, timeout, timeout]))[0].probesTimedOut, true);
+  assert.equal(parseInspect(raw([timeout, { ExitCode: 1, Output: 'unhealthy: HTTP 503' }]))[0].probesTimedOut, false);
+  assert.equal(parseInspect(raw([]))[0].probesTimedOut, false);
+});

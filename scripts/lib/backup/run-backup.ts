@@ -10,7 +10,7 @@ import { OperationError } from '../errors.ts';
 import { envFile, projectRoot, runDir } from '../paths.ts';
 import { ageVersion, encryptFile } from './crypto.ts';
 import { dumpPostgres, dumpRedis, dumpSqlite } from './dump.ts';
-import { acquireLock } from './lock.ts';
+import { acquireLock } from '../state/lock.ts';
 import { FORMAT, MANIFEST, MANIFEST_SUM, type Manifest, type ManifestFile, listSets, manifestSumText, sha256File } from './manifest.ts';
 import type { BackupLog } from './report.ts';
 import { prune, type PruneResult } from './retention.ts';

@@ -5,7 +5,7 @@ import { type ComposeContext, compose, listContainers, loadComposeModel } from '
 import { OperationError } from '../errors.ts';
 import { table } from '../output.ts';
 import { upAndWait } from '../wait.ts';
-import { acquireLock } from './lock.ts';
+import { acquireLock } from '../state/lock.ts';
 import { verifySet } from './manifest.ts';
 import type { BackupLog } from './report.ts';
 import { STORES, postgresCounts, redisKeyCount, resolveSet, restorePostgres, restoreRedis, restoreSqlite, sqliteCounts, storeFiles, writersOf } from './restore-stores.ts';

@@ -1,7 +1,8 @@
 // Backup settings from .env (every one optional, with defaults) and the naming of backup sets.
 import path from 'node:path';
 import { UsageError } from '../errors.ts';
-import { projectRoot, runDir } from '../paths.ts';
+import { projectRoot } from '../paths.ts';
+import { machineFiles, projectFiles } from '../state/files.ts';
 
 export interface BackupSettings {
   project: string;
@@ -48,9 +49,10 @@ export function readBackupSettings(values: Record<string, string>): BackupSettin
     encryptRecipient: recipient,
     encryptIdentity: resolvePath(values.BACKUP_ENCRYPT_IDENTITY, ''),
     offsiteCommand: values.BACKUP_OFFSITE_COMMAND?.trim() ?? '',
-    logFile: resolvePath(values.BACKUP_LOG_FILE, path.join(runDir, 'backup.log')),
-    metricsDir: resolvePath(values.BACKUP_METRICS_DIR, path.join(runDir, 'textfile')),
-    lockFile: path.join(runDir, `backup-${project}.lock`),
+    logFile: resolvePath(values.BACKUP_LOG_FILE, machineFiles.backupLog),
+    metricsDir: resolvePath(values.BACKUP_METRICS_DIR, machineFiles.textfileDir),
+    // The project lock: a backup, restore or verify never overlaps a deploy, start or stop.
+    lockFile: projectFiles(project).lock,
   };
 }
 

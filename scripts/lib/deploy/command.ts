@@ -1,13 +1,12 @@
-// What deploy.ts and rollback.ts share: parsing, the lock, and "move one service to a version and
+// What deploy.ts and rollback.ts share: their command definitions, and "move one service to a version and
 // record it" (build for deploys, an existing image for rollbacks).
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { $ } from 'zx';
+import type { CommandSpec, OptionSpec, Parsed } from '../command/define.ts';
 import { type ComposeContext, type ComposeModel, compose, loadComposeModel } from '../compose.ts';
 import { OperationError, UsageError } from '../errors.ts';
 import { info } from '../output.ts';
-import { runDir } from '../paths.ts';
 import { currentStack } from '../stack.ts';
 import { imageExists, serviceContainers } from './containers.ts';
 import type { DeployStep } from './plan.ts';
@@ -26,30 +25,45 @@ export interface CommandOptions {
   noCache: boolean;
 }
 
-export function parseCommandArgs(argv: string[], usage: string, allowDeployFlags: boolean): CommandOptions {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        timeout: { type: 'string', default: '120' },
-        'switch-timeout': { type: 'string', default: '30' },
-        grace: { type: 'string', default: '20' },
-        ...(allowDeployFlags ? { override: { type: 'string', multiple: true }, force: { type: 'boolean' }, 'no-cache': { type: 'boolean' } } : {}),
-      },
-    });
-  } catch (err) {
-    throw new UsageError(`${(err as Error).message}: usage: ${usage}`);
-  }
-  if (parsed.positionals.length > 1) throw new UsageError(`one service at a time (or none for all): usage: ${usage}`);
+const sharedOptions = {
+  timeout: { type: 'string', value: 'SECONDS', default: '120', help: 'how long a new container may take to become healthy' },
+  'switch-timeout': { type: 'string', value: 'SECONDS', default: '30', help: 'how long the proxies in front may take to be seen using the new container' },
+  grace: { type: 'string', value: 'SECONDS', default: '20', help: 'upper bound for the old container to finish its in-flight requests' },
+} as const satisfies Record<string, OptionSpec>;
+
+export const deployCommand = {
+  name: 'deploy.sh',
+  summary: 'Build the working tree as galaxy/<service>:<commit> and replace the running version without dropping a request; every stateless service when none is named.',
+  positionals: { name: 'SERVICE', max: 1, help: 'one service with a build: section (default: every rolling service, dependencies first)' },
+  options: {
+    ...sharedOptions,
+    override: { type: 'string', value: 'COMPOSE_FILE', multiple: true, help: 'an extra compose file layered onto the new containers only (repeatable)' },
+    force: { type: 'boolean', help: 'replace even when the service already runs this version' },
+    'no-cache': { type: 'boolean', help: 'build every image layer again' },
+  },
+  examples: ['make deploy service=backend', 'make deploy', './scripts/deploy.sh backend --force --no-cache'],
+  locks: true,
+} as const satisfies CommandSpec<Record<string, OptionSpec>>;
+
+export const rollbackCommand = {
+  name: 'rollback.sh',
+  summary: 'Return to the version recorded before the current one, replaced the same way as a deploy.',
+  positionals: { name: 'SERVICE', max: 1, help: 'one service (default: every stateless service with an earlier recorded version)' },
+  options: sharedOptions,
+  examples: ['make rollback service=backend', 'make rollback'],
+  locks: true,
+} as const satisfies CommandSpec<Record<string, OptionSpec>>;
+
+/** The validated options of a parsed deploy or rollback command line (bad values: exit 2). */
+export function commandOptions(parsed: Parsed<Record<string, OptionSpec>>): CommandOptions {
+  const values = parsed.values as Record<string, string | boolean | string[] | undefined>;
   const seconds = (name: 'timeout' | 'switch-timeout' | 'grace', min: number) => {
-    const raw = parsed.values[name] as string;
+    const raw = String(values[name]);
     const value = Number(raw);
-    if (!Number.isInteger(value) || value < min) throw new UsageError(`--${name} must be a whole number of seconds >= ${min}, not '${raw}'`);
+    if (!/^\d+$/.test(raw) || value < min) throw new UsageError(`--${name} must be a whole number of seconds >= ${min}, not '${raw}'`);
     return value;
   };
-  const overrides = ((parsed.values as { override?: string[] }).override ?? []).map((f) => path.resolve(f));
+  const overrides = ((values.override as string[] | undefined) ?? []).map((f) => path.resolve(f));
   for (const file of overrides) if (!existsSync(file)) throw new UsageError(`--override file ${file} does not exist`);
   return {
     service: parsed.positionals[0] || undefined,
@@ -57,8 +71,8 @@ export function parseCommandArgs(argv: string[], usage: string, allowDeployFlags
     switchTimeoutSeconds: seconds('switch-timeout', 1),
     graceSeconds: seconds('grace', 1),
     overrides,
-    force: Boolean((parsed.values as { force?: boolean }).force),
-    noCache: Boolean((parsed.values as { 'no-cache'?: boolean })['no-cache']),
+    force: Boolean(values.force),
+    noCache: Boolean(values['no-cache']),
   };
 }
 
@@ -66,41 +80,13 @@ export interface Session {
   ctx: ComposeContext;
   model: ComposeModel;
   project: string;
-  release: () => void;
 }
 
-/** Opens the stack and takes the project's deploy lock (one deploy or rollback at a time). */
+/** Opens the stack (the project lock is already held: deploy and rollback are declared with `locks`). */
 export async function openSession(): Promise<Session> {
   const { ctx } = await currentStack();
   const model = await loadComposeModel(ctx);
-  const project = model.project;
-  mkdirSync(runDir, { recursive: true });
-  const lock = path.join(runDir, `deploy-${project}.lock`);
-  if (existsSync(lock)) {
-    const pid = Number(readFileSync(lock, 'utf8').trim());
-    if (pid && isAlive(pid)) throw new OperationError(`another deploy or rollback of ${project} is running (pid ${pid}); wait for it to finish`);
-    rmSync(lock, { force: true }); // left behind by a killed run
-  }
-  let fd: number;
-  try {
-    fd = openSync(lock, 'wx');
-  } catch {
-    throw new OperationError(`another deploy or rollback of ${project} just started; wait for it to finish`);
-  }
-  writeSync(fd, `${process.pid}\n`);
-  closeSync(fd);
-  const release = () => rmSync(lock, { force: true });
-  process.once('exit', release);
-  return { ctx, model, project, release };
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
+  return { ctx, model, project: model.project };
 }
 
 /** The version the service runs now: the tag of its running container, else the recorded one. */

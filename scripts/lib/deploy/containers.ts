@@ -10,6 +10,8 @@ export interface ContainerInfo {
   status: string; // running, restarting, exited, created ...
   health: string; // healthy, unhealthy, starting, '' (no healthcheck)
   restarts: number;
+  /** Docker's last probes all ran out of time (inconclusive on a saturated machine), none said no. */
+  probesTimedOut: boolean;
 }
 
 interface RawInspect {
@@ -17,7 +19,13 @@ interface RawInspect {
   Name: string;
   RestartCount: number;
   Config: { Image: string };
-  State: { Status: string; Health?: { Status: string } };
+  State: { Status: string; Health?: { Status: string; Log?: Array<{ ExitCode: number; Output: string }> } };
+}
+
+/** Docker marks a probe killed at its timeout with exit -1 and this text. */
+function onlyTimeouts(log: Array<{ ExitCode: number; Output: string }> | undefined): boolean {
+  const recent = (log ?? []).slice(-2);
+  return recent.length > 0 && recent.every((e) => e.ExitCode === -1 && /exceeded timeout/i.test(e.Output));
 }
 
 /** A running container of the project as the switch sees it: its namespace (pid) and addresses. */
@@ -69,6 +77,7 @@ export function parseInspect(json: string): ContainerInfo[] {
     status: c.State.Status,
     health: c.State.Health?.Status ?? '',
     restarts: c.RestartCount,
+    probesTimedOut: onlyTimeouts(c.State.Health?.Log),
   }));
 }
 
@@ -92,13 +101,16 @@ export type Readiness = 'ready' | 'waiting' | 'failed';
 
 /**
  * Verdict on a starting container: ready when healthy (or running without a healthcheck), failed
- * when it is gone, reported unhealthy, or crash-looping; otherwise keep waiting (pure).
+ * when it is gone, crash-looping, or reported unhealthy by a probe that answered; otherwise keep
+ * waiting (pure). An "unhealthy" made only of probes that ran out of time is not a verdict: on a
+ * saturated machine `docker exec` alone can outlast the probe's timeout, so the deploy keeps
+ * waiting for one probe to get through, bounded by its own --timeout.
  */
 export function readiness(c: ContainerInfo | undefined, maxRestarts = 2): { verdict: Readiness; reason?: string } {
   if (!c) return { verdict: 'failed', reason: 'the new container disappeared' };
   if (c.restarts > maxRestarts) return { verdict: 'failed', reason: `the new container crashed ${c.restarts} times` };
   if (c.status === 'exited' || c.status === 'dead') return { verdict: 'failed', reason: `the new container ${c.status}` };
-  if (c.health === 'unhealthy') return { verdict: 'failed', reason: 'the new container reports unhealthy' };
+  if (c.health === 'unhealthy' && !c.probesTimedOut) return { verdict: 'failed', reason: 'the new container reports unhealthy' };
   if (c.status === 'running' && (c.health === 'healthy' || c.health === '')) return { verdict: 'ready' };
   return { verdict: 'waiting' };
 }

@@ -10,7 +10,8 @@ import { $ } from 'zx';
 import { type ComposeContext, composeArgs } from '../compose.ts';
 import { OperationError } from '../errors.ts';
 import { info } from '../output.ts';
-import { runDir, projectRoot } from '../paths.ts';
+import { projectRoot } from '../paths.ts';
+import { projectFiles } from '../state/files.ts';
 import type { DeployStep } from './plan.ts';
 import { type ContainerInfo, containerLogs, healthLog, projectContainers, serviceContainers, stopAndRemove, waitReady } from './containers.ts';
 import { SwitchNotProven, inFlightNow, proveSwitch } from './switch.ts';
@@ -36,8 +37,8 @@ function runCompose(opts: RolloutOptions, extraFiles: string[], args: string[]) 
 
 /** A compose override that removes the service's published ports (first hop of a two-hop swap). */
 function portlessOverride(project: string, service: string): string {
-  mkdirSync(runDir, { recursive: true });
-  const file = path.join(runDir, `deploy-${project}-${service}-portless.yml`);
+  const file = projectFiles(project).portlessOverride(service);
+  mkdirSync(path.dirname(file), { recursive: true });
   // `!reset` (Compose >= 2.24) drops the base file's list instead of merging into it.
   writeFileSync(file, `# Written by scripts/deploy.ts: first container of a two-hop rolling deploy runs without host ports.\nservices:\n  ${JSON.stringify(service)}:\n    ports: !reset []\n`);
   return file;

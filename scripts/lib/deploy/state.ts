@@ -1,10 +1,9 @@
-// What is deployed, and what was: `.run/deploy-state-<project>.json` holds the current version of
-// each deployed service (read by start/restart so they never silently revert a deploy) and
-// `.run/deploy-history-<project>.jsonl` one line per deploy or rollback attempt.
+// What is deployed, and what was: the deploy state file holds the current version of each
+// deployed service (read by start/restart so they never silently revert a deploy) and the history
+// file one line per deploy or rollback attempt (paths: state/files.ts).
 import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
-import path from 'node:path';
 import { writeFileAtomic } from '../env.ts';
-import { runDir } from '../paths.ts';
+import { projectFiles, runDir } from '../state/files.ts';
 import { versionVariable } from './version.ts';
 
 export interface DeployedService {
@@ -29,11 +28,11 @@ export interface HistoryEntry {
 }
 
 export function stateFile(project: string, dir = runDir): string {
-  return path.join(dir, `deploy-state-${project}.json`);
+  return projectFiles(project, dir).deployState;
 }
 
 export function historyFile(project: string, dir = runDir): string {
-  return path.join(dir, `deploy-history-${project}.jsonl`);
+  return projectFiles(project, dir).deployHistory;
 }
 
 export function readState(project: string, dir = runDir): DeployState {

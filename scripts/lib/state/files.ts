@@ -1,0 +1,45 @@
+// Every path under `.run/` (runtime state, ignored by git) is named here and nowhere else, so a
+// reader finds all of it in one place and a test can clean up a project's files by asking.
+import path from 'node:path';
+import { UsageError } from '../errors.ts';
+import { runDir } from '../paths.ts';
+
+export { runDir };
+
+/** Files of one compose project (a test stack, a side-by-side copy, the default `galaxy`); `dir` for tests. */
+export function projectFiles(project: string, dir = runDir) {
+  // The name becomes part of file names: compose's own rule keeps it from leaving .run/.
+  if (!/^[a-z0-9][a-z0-9_-]*$/.test(project)) throw new UsageError(`'${project}' is not a compose project name (lowercase letters, digits, '-' and '_'): fix COMPOSE_PROJECT_NAME`);
+  return {
+    /** What `make start` chose (mode, image variables, profiles), for later commands. */
+    stack: path.join(dir, `stack-${project}.json`),
+    /** The lock every state-changing command takes (lock.ts). */
+    lock: path.join(dir, `${project}.lock`),
+    /** The version each deployed service runs now (deploy/state.ts). */
+    deployState: path.join(dir, `deploy-state-${project}.json`),
+    /** One JSON line per deploy or rollback attempt. */
+    deployHistory: path.join(dir, `deploy-history-${project}.jsonl`),
+    /** The compose override of a two-hop deploy's first container (no host ports). */
+    portlessOverride: (service: string) => path.join(dir, `deploy-${project}-${service}-portless.yml`),
+  };
+}
+
+/** Every file of a project (for cleanup after a throwaway stack); override files are matched by prefix. */
+export function projectFileMatcher(project: string): (name: string) => boolean {
+  const own = Object.values(projectFiles(project))
+    .filter((v): v is string => typeof v === 'string')
+    .map((f) => path.basename(f));
+  return (name) => own.includes(name) || (name.startsWith(`deploy-${project}-`) && name.endsWith('-portless.yml'));
+}
+
+/** Files shared by every project on this machine. */
+export const machineFiles = {
+  dockerdPid: path.join(runDir, 'dockerd.pid'),
+  dockerdLog: path.join(runDir, 'dockerd.log'),
+  /** One image builder at a time: the debootstrap folder below is shared. */
+  imagesLock: path.join(runDir, 'images.lock'),
+  offlineBaseRootfs: path.join(runDir, 'offline-base', 'rootfs'),
+  backupLog: path.join(runDir, 'backup.log'),
+  /** node-exporter's textfile collector folder (backup metrics). */
+  textfileDir: path.join(runDir, 'textfile'),
+};
