@@ -10,6 +10,23 @@ import { projectRoot } from './lib/paths.ts';
 
 const USAGE = 'usage: discover [--json] [--probe] [--out DIR] PATH';
 
+const HELP = `${USAGE}
+
+Inventories a codebase without running any of it: services (one row per project, with every
+file:line it was found in), ports, dependencies, data stores, external APIs and problems. Writes
+01_SERVICE_DISCOVERY_ANALYSIS.md and .json into DIR (default: docs/reports).
+
+  --json      also print the inventory as JSON on stdout (shape: docs/discovery-schema.json)
+  --probe     check which ports answer on 127.0.0.1 now (connects nowhere else)
+  --out DIR   where to write the two report files
+  -h, --help  this text
+
+Examples:
+  make discover SRC=../shop
+  make discover SRC=services ARGS="--out docs/reports"
+  scripts/discover.sh --json --out /tmp/shop-report ../shop
+`;
+
 interface Args {
   json: boolean;
   probe: boolean;
@@ -17,7 +34,8 @@ interface Args {
   src: string;
 }
 
-export function parseArgs(argv: string[]): Args {
+export function parseArgs(argv: string[]): Args | 'help' {
+  if (argv.some((a) => a === '-h' || a === '--help')) return 'help';
   const args: Partial<Args> & { json: boolean; probe: boolean } = { json: false, probe: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
@@ -27,8 +45,7 @@ export function parseArgs(argv: string[]): Args {
       const value = a === '--out' ? argv[++i] : a.slice('--out='.length);
       if (!value) throw new UsageError(`--out needs a folder; ${USAGE}`);
       args.out = value;
-    } else if (a === '-h' || a === '--help') throw new UsageError(USAGE);
-    else if (a.startsWith('-')) throw new UsageError(`unknown option ${a}; ${USAGE}`);
+    } else if (a.startsWith('-')) throw new UsageError(`unknown option ${a}; ${USAGE}`);
     else if (args.src !== undefined) throw new UsageError(`one PATH only (got ${args.src} and ${a}); ${USAGE}`);
     else args.src = a;
   }
@@ -44,6 +61,10 @@ process.stdout.on('error', (err: NodeJS.ErrnoException) => {
 
 await runMain(async () => {
   const args = parseArgs(process.argv.slice(2));
+  if (args === 'help') {
+    process.stdout.write(HELP);
+    return;
+  }
   let inventory;
   try {
     // The label is the path as the user gave it, relative to the working folder when inside it.

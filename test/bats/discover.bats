@@ -67,3 +67,10 @@ jq_free_check() {
     console.log([...s, ...d].join(" "));
   ' "$1"
 }
+
+@test "--help prints the usage and examples on stdout and exits 0" {
+  run --separate-stderr "${PROJECT_ROOT}/scripts/discover.sh" --help
+  assert_success
+  assert_line --index 0 'usage: discover [--json] [--probe] [--out DIR] PATH'
+  assert_line 'Examples:'
+}

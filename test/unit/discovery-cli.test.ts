@@ -1,7 +1,7 @@
 // The real command: `scripts/discover.ts [--json] [--probe] [--out DIR] PATH`, exit codes and output.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -80,6 +80,34 @@ describe('discovery: the command', () => {
     } finally {
       up.close();
     }
+  });
+
+  it('--help prints the usage and examples on stdout and exits 0', () => {
+    const r = discover('--help');
+    assert.equal(r.code, 0);
+    assert.equal(r.stderr, '');
+    assert.match(r.stdout, /^usage: discover \[--json\] \[--probe\] \[--out DIR\] PATH\n/);
+    assert.match(r.stdout, /\nExamples:\n {2}make discover SRC=/);
+  });
+
+  it('--out on a kernel filesystem (/proc) fails at once with one line (exit 1)', () => {
+    const src = makeRepo({ 'a.js': '' });
+    cleanup.push(src);
+    const r = discover('--out', '/proc/discover-out', src);
+    assert.deepEqual({ code: r.code, stderr: r.stderr }, { code: 1, stderr: "error: cannot write the report to /proc/discover-out: it is on the kernel's proc filesystem, not storage: choose a normal folder\n" });
+  });
+
+  it('a file whose name is not UTF-8 is read through its bytes and shown escaped', () => {
+    const src = makeRepo({});
+    cleanup.push(src);
+    const dir = Buffer.concat([Buffer.from(`${src}/caf`), Buffer.from([0xe9])]);
+    mkdirSync(dir);
+    writeFileSync(Buffer.concat([dir, Buffer.from('/server.js')]), "require('http').createServer().listen(4321);\n");
+    const r = discover('--json', '--out', path.join(src, 'out'), src);
+    assert.equal(r.code, 0, r.stderr);
+    const inv = JSON.parse(r.stdout);
+    assert.deepEqual(inv.services.map((s: { name: string; entry: string; ports: Array<{ port: number }> }) => [s.name, s.entry, s.ports[0]?.port]), [['caf\\xe9', 'caf\\xe9/server.js', 4321]]);
+    assert.deepEqual(inv.stats.skipped, []);
   });
 
   it('an unwritable output folder is an operation failure (exit 1), not a stack trace', () => {

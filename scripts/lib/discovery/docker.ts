@@ -85,7 +85,10 @@ export function analyzeDockerfile(file: SourceFile): DockerfileFacts {
         if (instr === 'ENV' && rest.includes(' ') && !rest.includes('=')) break;
       }
     }
-    if (instr === 'EXPOSE') for (const p of rest.split(/\s+/)) facts.ports.push(portFrom(p, vars, file.rel, lineOf('EXPOSE')));
+    if (instr === 'EXPOSE') {
+      const at = lineOf('EXPOSE');
+      for (const p of rest.split(/\s+/).slice(0, 50)) facts.ports.push(portFrom(p, vars, file.rel, at));
+    }
     if (instr === 'CMD' || instr === 'ENTRYPOINT') {
       let cmd = rest;
       try {
@@ -125,7 +128,22 @@ function composePorts(entry: unknown, file: string, line: number): PortValue | n
   return { ...container, published: { port: host.port, ...(host.env ? { env: host.env } : {}), address } };
 }
 
+/** Hand-written YAML has short lines; a longer one is generated data the YAML parser would crawl through. */
+export const MAX_YAML_LINE = 10_000;
+
+export function longestLine(text: string): number {
+  let longest = 0;
+  for (let at = 0; at < text.length;) {
+    const end = text.indexOf('\n', at);
+    const stop = end < 0 ? text.length : end;
+    longest = Math.max(longest, stop - at);
+    at = stop + 1;
+  }
+  return longest;
+}
+
 export function analyzeCompose(file: SourceFile): { services: ComposeService[]; error: string | null } {
+  if (longestLine(file.text) > MAX_YAML_LINE) return { services: [], error: `a line longer than ${MAX_YAML_LINE} characters: not read as YAML` };
   let doc: unknown;
   try {
     doc = parseYaml(file.text);

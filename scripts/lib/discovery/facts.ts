@@ -43,6 +43,12 @@ export interface Wrapper {
   hostKey?: string;
 }
 
+/**
+ * Server calls of one kind read per file. A file with thousands of identical calls is generated
+ * (or a test of this tool): the first ones say all there is, and reading each would be slow.
+ */
+export const MAX_CALLS = 200;
+
 /** Route strings that name a health or readiness endpoint, in any language. */
 export const HEALTH_ROUTE = /['"`](\/(?:api\/)?(?:v\d+\/)?(?:health|healthz|healthcheck|_health|ready|readyz|readiness|live|livez|liveness|ping))(?:['"`?])/g;
 

@@ -84,7 +84,11 @@ export function scan(root: string, options: ScanOptions = {}): Inventory {
       const c = analyzeCompose(f);
       if (c.error) walked.skipped.push({ path: f.rel, reason: c.error });
       compose.push(...c.services);
-    } else if (isManifest(f) && !f.isTest) compose.push(...analyzeManifest(f).services);
+    } else if (isManifest(f) && !f.isTest) {
+      const k = analyzeManifest(f);
+      if (k.error) walked.skipped.push({ path: f.rel, reason: k.error });
+      compose.push(...k.services);
+    }
   }
   propagateWrappers(files.filter((f) => f.language === 'python'), facts, codeOf);
   propagateJsWrappers(files.filter((f) => f.language === 'node'), facts, ctx);

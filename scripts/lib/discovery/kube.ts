@@ -2,7 +2,7 @@
 // the container ports and env values it declares. Read into the compose shape so that naming,
 // merging and dependency scanning treat both the same way.
 import { parse as parseYaml } from 'yaml';
-import type { ComposeService } from './docker.ts';
+import { longestLine, MAX_YAML_LINE, type ComposeService } from './docker.ts';
 import type { PortValue, SourceFile } from './types.ts';
 
 const WORKLOADS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Pod', 'Job', 'CronJob', 'Rollout']);
@@ -31,6 +31,7 @@ function lineMatching(lines: string[], from: number, re: RegExp): number {
 }
 
 export function analyzeManifest(file: SourceFile): { services: ComposeService[]; error: string | null } {
+  if (longestLine(file.text) > MAX_YAML_LINE) return { services: [], error: `a line longer than ${MAX_YAML_LINE} characters: not read as YAML` };
   const lines = file.text.split('\n');
   const out: ComposeService[] = [];
   // Documents are split by hand so that each keeps its first line number.

@@ -1,8 +1,8 @@
 // Node.js / TypeScript: listeners (http/https/net, Express, Fastify, Koa, Hapi, ws), env reads, imports.
 import { builtinModules } from 'node:module';
 import path from 'node:path';
-import { findHealth, shorten, uniqSorted, type FileFacts, type Listener, type Wrapper } from './facts.ts';
-import { balanced, codeOf, lineAt, splitAddress, splitArgs, stringLiteral } from './text.ts';
+import { findHealth, MAX_CALLS, shorten, uniqSorted, type FileFacts, type Listener, type Wrapper } from './facts.ts';
+import { balanced, codeOf, escapeRegExp, lineAt, splitAddress, splitArgs, stringLiteral } from './text.ts';
 import type { BindValue, PortValue, SourceFile } from './types.ts';
 import { asPort, resolveJs, type JsContext, type Resolved } from './values.ts';
 
@@ -130,7 +130,8 @@ function findListeners(file: SourceFile, code: string, frameworks: string[], ctx
   const listeners: Listener[] = [];
   const framework = frameworks[0] ?? 'node';
   // An app built in another local module and started here: `const app = require('./app'); app.listen(port)`.
-  const importedApp = [...code.matchAll(/\b([A-Za-z_$][\w$]*)\.listen\s*\(/g)].some((m) => new RegExp(`(?:const|let|var)\\s+${m[1]}\\s*=\\s*require\\(\\s*['"]\\.|\\bimport\\s+${m[1]}\\s+from\\s+['"]\\.`).test(code));
+  const listenCallees = new Set([...code.matchAll(/\b([A-Za-z_$][\w$]*)\.listen\s*\(/g)].map((m) => m[1]));
+  const importedApp = [...listenCallees].slice(0, 20).some((name) => new RegExp(`(?:const|let|var)\\s+${escapeRegExp(name)}\\s*=\\s*require\\(\\s*['"]\\.|\\bimport\\s+${escapeRegExp(name)}\\s+from\\s+['"]\\.`).test(code));
   const hasServerLib = frameworks.length > 0 || importedApp || /\bcreateServer\s*\(/.test(code);
   const add = (index: number, call: string, portExpr: string | undefined, hostExpr: string | undefined, fw: string) => {
     const line = lineAt(code, index);
@@ -154,7 +155,9 @@ function findListeners(file: SourceFile, code: string, frameworks: string[], ctx
   };
   if (hasServerLib) {
     const re = /\.listen\s*\(/g;
-    for (let m = re.exec(code); m; m = re.exec(code)) {
+    // A file with thousands of identical calls is generated or a test of this tool: the first
+    // ones say what there is to say.
+    for (let m = re.exec(code), n = 0; m && n < MAX_CALLS; m = re.exec(code), n++) {
       const open = m.index + m[0].length - 1;
       const inner = balanced(code, open);
       if (inner === null) continue;
@@ -172,7 +175,7 @@ function findListeners(file: SourceFile, code: string, frameworks: string[], ctx
   }
   // gRPC: `server.bindAsync('0.0.0.0:' + port, credentials, cb)`; the port is inside the address.
   const bindRe = /\.bindAsync\s*\(/g;
-  for (let m = bindRe.exec(code); m; m = bindRe.exec(code)) {
+  for (let m = bindRe.exec(code), n = 0; m && n < MAX_CALLS; m = bindRe.exec(code), n++) {
     const inner = balanced(code, m.index + m[0].length - 1) ?? '';
     const address = splitAddress(splitArgs(inner)[0] ?? '');
     const portExpr = address.port !== undefined ? String(address.port) : address.portExpr;
@@ -181,7 +184,7 @@ function findListeners(file: SourceFile, code: string, frameworks: string[], ctx
   }
   // Servers configured by an options object: Hapi, ws, Bun/Deno.
   const objRe = /\b(Hapi\.server|new\s+Hapi\.Server|new\s+(?:WebSocket\.Server|WebSocketServer|WSServer)|Bun\.serve|Deno\.serve)\s*\(/g;
-  for (let m = objRe.exec(code); m; m = objRe.exec(code)) {
+  for (let m = objRe.exec(code), n = 0; m && n < MAX_CALLS; m = objRe.exec(code), n++) {
     const inner = balanced(code, m.index + m[0].length - 1) ?? '';
     const o = optionsObject(splitArgs(inner)[0] ?? '');
     if (o.port === undefined) continue;

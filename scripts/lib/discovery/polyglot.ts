@@ -3,6 +3,7 @@
 // server.port from the project's application.properties/yml (8080 when none is set).
 import { parse as parseYaml } from 'yaml';
 import { codeOf, escapeRegExp, lineAt, splitArgs, balanced } from './text.ts';
+import { longestLine, MAX_YAML_LINE } from './docker.ts';
 import type { SourceFile } from './types.ts';
 
 export interface PortHit {
@@ -93,7 +94,7 @@ export function springPort(app: SourceFile, files: SourceFile[]): PortHit {
   for (const f of configs) {
     let value: string | undefined;
     if (f.ext === 'properties') value = /^\s*server\.port\s*[=:]\s*(\S+)/m.exec(f.text)?.[1];
-    else {
+    else if (longestLine(f.text) <= MAX_YAML_LINE) {
       try {
         const doc = parseYaml(f.text) as { server?: { port?: unknown } } | null;
         value = doc?.server?.port === undefined ? undefined : String(doc.server.port);

@@ -160,6 +160,18 @@ function duplicates(input: ProblemInput): Problem[] {
   return out;
 }
 
+/** The same finding many times in one file (10,000 `app.run(debug=True)`): one entry with a count. */
+export function collapse(problems: Problem[]): Problem[] {
+  const byKey = new Map<string, Problem>();
+  for (const p of problems) {
+    const key = `${p.rule}|${p.file}|${p.service ?? ''}|${p.message}`;
+    const first = byKey.get(key);
+    if (first) first.count = (first.count ?? 1) + 1;
+    else byKey.set(key, { ...p });
+  }
+  return [...byKey.values()];
+}
+
 export function findProblems(input: ProblemInput): Problem[] {
   const { services, files } = input;
   const out = [...portConflicts(services), ...loopback(services), ...hardCoded(files), ...secrets(files, input.tracked), ...debugMode(input)];
@@ -174,5 +186,5 @@ export function findProblems(input: ProblemInput): Problem[] {
   }
   for (const s of services.filter((x) => x.kind === 'unsupported')) out.push(problem('unsupported-language', 'low', s.entry, null, s.name, `${s.name}: ${s.language} is not analysed in depth (${s.reason.replace(/ \(language not analysed.*$/, '')}); check its ports and dependencies by hand`));
   const rank: Record<Severity, number> = { high: 0, medium: 1, low: 2 };
-  return out.sort((a, b) => rank[a.severity] - rank[b.severity] || a.rule.localeCompare(b.rule) || a.file.localeCompare(b.file) || (a.line ?? 0) - (b.line ?? 0));
+  return collapse(out).sort((a, b) => rank[a.severity] - rank[b.severity] || a.rule.localeCompare(b.rule) || a.file.localeCompare(b.file) || (a.line ?? 0) - (b.line ?? 0));
 }

@@ -1,7 +1,7 @@
 // Python: Flask/Quart/Sanic app.run, uvicorn, aiohttp, http.server/socketserver, wsgiref, websockets,
 // asyncio and raw sockets; env reads, imports and `__main__` programs.
 import path from 'node:path';
-import { findHealth, shorten, uniqSorted, type FileFacts, type Listener, type Wrapper } from './facts.ts';
+import { findHealth, MAX_CALLS, shorten, uniqSorted, type FileFacts, type Listener, type Wrapper } from './facts.ts';
 import { balanced, codeOf, lineAt, splitAddress, splitArgs } from './text.ts';
 import type { BindValue, PortValue, SourceFile } from './types.ts';
 import { asPort, resolvePy, type Resolved } from './values.ts';
@@ -108,7 +108,7 @@ function findListeners(file: SourceFile, code: string, debug: FileFacts['debug']
   let served = false;
   for (const [name, fw] of apps) {
     const re = new RegExp(`\\b${name}\\.run\\s*\\(`, 'g');
-    for (let m = re.exec(code); m; m = re.exec(code)) {
+    for (let m = re.exec(code), n = 0; m && n < MAX_CALLS; m = re.exec(code), n++) {
       const inner = balanced(code, m.index + m[0].length - 1) ?? '';
       const { positional, keywords } = argsOf(splitArgs(inner));
       const hostExpr = keywords.get('host') ?? (fw === 'socketio' ? undefined : positional[0]);
@@ -129,7 +129,7 @@ function findListeners(file: SourceFile, code: string, debug: FileFacts['debug']
   for (const spec of specs) {
     if (spec.requires && !spec.requires.test(code)) continue;
     spec.re.lastIndex = 0;
-    for (let m = spec.re.exec(code); m; m = spec.re.exec(code)) {
+    for (let m = spec.re.exec(code), n = 0; m && n < MAX_CALLS; m = spec.re.exec(code), n++) {
       const open = code.indexOf('(', m.index);
       const inner = balanced(code, open) ?? '';
       const { positional, keywords } = argsOf(splitArgs(inner));
@@ -153,7 +153,7 @@ function findListeners(file: SourceFile, code: string, debug: FileFacts['debug']
     }
   }
   // gRPC: `server.add_insecure_port("[::]:" + port)`; the port is inside the address.
-  for (const m of code.matchAll(/\.add_(?:insecure|secure)_port\s*\(/g)) {
+  for (const m of [...code.matchAll(/\.add_(?:insecure|secure)_port\s*\(/g)].slice(0, MAX_CALLS)) {
     const inner = balanced(code, (m.index ?? 0) + m[0].length - 1) ?? '';
     const address = splitAddress(splitArgs(inner)[0] ?? '');
     const portExpr = address.port !== undefined ? String(address.port) : address.portExpr;
@@ -164,7 +164,7 @@ function findListeners(file: SourceFile, code: string, debug: FileFacts['debug']
   }
   // A raw socket server: sock.bind((host, port)) followed by listen().
   if (/\bimport socket\b|\bfrom socket import\b/.test(code) && /\.listen\s*\(/.test(code)) {
-    for (const m of code.matchAll(/\.bind\s*\(\s*\(/g)) {
+    for (const m of [...code.matchAll(/\.bind\s*\(\s*\(/g)].slice(0, MAX_CALLS)) {
       const inner = balanced(code, (m.index ?? 0) + m[0].length - 1) ?? '';
       const [h, p] = splitArgs(inner);
       if (p === undefined) continue;

@@ -59,7 +59,8 @@ function codeService(a: Analysis, entry: string, kind: ServiceKind, reason: stri
   return {
     name: '', kind, language: first?.language ?? 'unknown',
     framework: listeners[0]?.framework ?? first?.frameworks[0] ?? null,
-    entry, dir, ports: listeners.map((l) => l.port).filter((p) => p !== null),
+    // The same port from repeated calls once: the first place it is written.
+    entry, dir, ports: listeners.map((l) => l.port).filter((p) => p !== null).filter((p, i, all) => all.findIndex((q) => q.port === p.port && q.env === p.env && q.source === p.source) === i),
     bind: listeners.find((l) => l.bind)?.bind ?? null, start: null,
     dependencies: { declared: declared ?? [], imported: uniqSorted(all.flatMap((f) => f.packages)) },
     env: uniqSorted(all.flatMap((f) => f.env)), health: all.map((f) => f.health).find((h) => h) ?? null,

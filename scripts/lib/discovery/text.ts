@@ -97,11 +97,26 @@ export function codeOf(file: { text: string; language: string | null; ext: strin
   return code;
 }
 
+// Line starts of the last text asked about: a file with thousands of calls asks thousands of
+// times, and counting newlines from the start each time would be quadratic.
+let indexed: { text: string; starts: number[] } | null = null;
+
 /** Maps an offset to a 1-based line number. */
 export function lineAt(text: string, index: number): number {
-  let line = 1;
-  for (let i = 0; i < index && i < text.length; i++) if (text.charCodeAt(i) === 10) line++;
-  return line;
+  if (indexed?.text !== text) {
+    const starts = [0];
+    for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
+    indexed = { text, starts };
+  }
+  const { starts } = indexed;
+  let lo = 0;
+  let hi = starts.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (starts[mid] <= index) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo + 1;
 }
 
 /** The text inside the brackets opening at `open` (an index of '('), or null when unbalanced. */

@@ -2,7 +2,7 @@
 // `process.env.PORT || 3000` is "env PORT, default 3000"; `os.environ.get("PORT", "5556")` likewise.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { balanced, escapeRegExp, splitArgs, splitTop, stringLiteral } from './text.ts';
+import { balanced, escapeRegExp, lineAt, splitArgs, splitTop, stringLiteral } from './text.ts';
 import type { SourceFile, ValueSource } from './types.ts';
 
 export interface Resolved {
@@ -17,11 +17,7 @@ export interface Resolved {
 
 const UNKNOWN: Resolved = { value: null, source: 'unknown' };
 
-function lineOf(text: string, index: number): number {
-  let line = 1;
-  for (let i = 0; i < index; i++) if (text.charCodeAt(i) === 10) line++;
-  return line;
-}
+const lineOf = lineAt;
 
 function unwrap(expr: string, wrappers: RegExp): string {
   let e = expr.trim().replace(/;$/, '').trim();

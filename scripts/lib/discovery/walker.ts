@@ -48,8 +48,21 @@ function extOf(base: string): string {
   return dot > 0 ? lower.slice(dot + 1) : '';
 }
 
-function isVirtualEnv(dir: string): boolean {
-  return existsSync(path.join(dir, 'pyvenv.cfg'));
+function isVirtualEnv(dir: Buffer): boolean {
+  return existsSync(joinBytes(dir, Buffer.from('pyvenv.cfg')));
+}
+
+const SLASH = Buffer.from('/');
+const joinBytes = (dir: Buffer, name: Buffer) => Buffer.concat([dir, SLASH, name]);
+
+/**
+ * A file name as text. Names are bytes on Linux; one that is not UTF-8 is shown with its odd
+ * bytes escaped (`caf\xe9.py`), and read through its bytes, so it is neither lost nor garbled.
+ */
+export function displayName(name: Buffer): string {
+  const text = name.toString('utf8');
+  if (Buffer.from(text, 'utf8').equals(name)) return text;
+  return [...name].map((b) => (b >= 0x20 && b < 0x7f && b !== 0x5c ? String.fromCharCode(b) : `\\x${b.toString(16).padStart(2, '0')}`)).join('');
 }
 
 const TEST_PATH = /(^|\/)(tests?|__tests__|spec|e2e|fixtures?)\/|(\.|_)(test|spec)\.[a-z]+$|(^|\/)test_[^/]+\.py$|(^|\/)conftest\.py$/;
@@ -69,30 +82,32 @@ export function walk(root: string): WalkResult {
   const files: SourceFile[] = [];
   const seen: string[] = [];
   const skipped: WalkResult['skipped'] = [];
-  const stack: string[] = [''];
+  const stack: Array<{ rel: string; bytes: Buffer }> = [{ rel: '', bytes: Buffer.from(root) }];
   while (stack.length) {
-    const relDir = stack.pop() as string;
+    const { rel: relDir, bytes: dirBytes } = stack.pop() as { rel: string; bytes: Buffer };
     const absDir = path.join(root, relDir);
-    let entries: Dirent[];
+    let entries: Array<Dirent<Buffer>>;
     try {
-      entries = readdirSync(absDir, { withFileTypes: true });
+      entries = readdirSync(dirBytes, { withFileTypes: true, encoding: 'buffer' });
     } catch (err) {
       skipped.push({ path: relDir || '.', reason: `unreadable folder (${(err as NodeJS.ErrnoException).code ?? 'error'})` });
       continue;
     }
-    entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    entries.sort((a, b) => Buffer.compare(a.name, b.name));
     for (const entry of entries) {
-      const rel = relDir ? `${relDir}/${entry.name}` : entry.name;
+      const name = displayName(entry.name);
+      const bytes = joinBytes(dirBytes, entry.name);
+      const rel = relDir ? `${relDir}/${name}` : name;
       // Links are not followed: they can loop or leave the tree.
       if (entry.isSymbolicLink()) continue;
       if (entry.isDirectory()) {
-        if (SKIP_DIRS.has(entry.name) || entry.name.endsWith('.egg-info') || isVirtualEnv(path.join(absDir, entry.name))) continue;
-        stack.push(rel);
+        if (SKIP_DIRS.has(name) || name.endsWith('.egg-info') || isVirtualEnv(bytes)) continue;
+        stack.push({ rel, bytes });
         continue;
       }
       if (!entry.isFile()) continue;
       seen.push(rel);
-      const base = entry.name;
+      const base = name;
       const ext = extOf(base);
       if (BINARY_EXT.has(ext) || DOC_EXT.has(ext)) continue;
       const wanted = LANG_BY_EXT[ext] !== undefined || CONFIG_EXT.has(ext) || CONFIG_NAMES.test(base) || ext === '';
@@ -100,7 +115,7 @@ export function walk(root: string): WalkResult {
       const abs = path.join(absDir, base);
       let size: number;
       try {
-        size = lstatSync(abs).size;
+        size = lstatSync(bytes).size;
       } catch (err) {
         skipped.push({ path: rel, reason: `unreadable (${(err as NodeJS.ErrnoException).code ?? 'error'})` });
         continue;
@@ -111,7 +126,7 @@ export function walk(root: string): WalkResult {
       }
       let buffer: Buffer;
       try {
-        buffer = readFileSync(abs);
+        buffer = readFileSync(bytes);
       } catch (err) {
         skipped.push({ path: rel, reason: `unreadable (${(err as NodeJS.ErrnoException).code ?? 'error'})` });
         continue;
