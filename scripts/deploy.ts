@@ -7,24 +7,26 @@ import { buildImage, commandOptions, deployCommand, moveService, openSession, ru
 import { planDeploy } from './lib/deploy/plan.ts';
 import { currentVersion } from './lib/deploy/version.ts';
 
-await defineCommand(deployCommand, async (parsed) => {
-  const opts = commandOptions(parsed);
-  const session = await openSession();
-  const steps = planDeploy(session.model.services, opts.service);
-  if (!steps.length) throw new UsageError('no stateless service to deploy in the compose files');
-  const version = await currentVersion();
-  info(`deploy: version ${version} -> ${steps.map((s) => `${s.service} (${s.strategy})`).join(', ')}`);
-  const started = performance.now();
-  for (const step of steps) {
-    const from = await runningVersion(session, step.service);
-    if (from === version && !opts.force) {
-      info(`  ${step.service}: already runs ${version}; skipped (--force replaces it anyway)`);
-      continue;
+await defineCommand(deployCommand, {
+  validate: commandOptions,
+  run: async (opts) => {
+    const session = await openSession();
+    const steps = planDeploy(session.model.services, opts.service);
+    if (!steps.length) throw new UsageError('no stateless service to deploy in the compose files');
+    const version = await currentVersion();
+    info(`deploy: version ${version} -> ${steps.map((s) => `${s.service} (${s.strategy})`).join(', ')}`);
+    const started = performance.now();
+    for (const step of steps) {
+      const from = await runningVersion(session, step.service);
+      if (from === version && !opts.force) {
+        info(`  ${step.service}: already runs ${version}; skipped (--force replaces it anyway)`);
+        continue;
+      }
+      await buildImage(session, step.service, version, opts.noCache);
+      const seconds = await moveService(session, step, 'deploy', from, version, opts);
+      await verifySettled(session, step.service, version);
+      info(`  ${step.service}: ${from} -> ${version} in ${formatDuration(seconds)}`);
     }
-    await buildImage(session, step.service, version, opts.noCache);
-    const seconds = await moveService(session, step, 'deploy', from, version, opts);
-    await verifySettled(session, step.service, version);
-    info(`  ${step.service}: ${from} -> ${version} in ${formatDuration(seconds)}`);
-  }
-  info(bold(`deploy finished in ${formatDuration((performance.now() - started) / 1000)}`));
+    info(bold(`deploy finished in ${formatDuration((performance.now() - started) / 1000)}`));
+  },
 });

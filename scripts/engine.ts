@@ -10,7 +10,9 @@ const engineCommand = {
   examples: ['make engine'],
 } as const;
 
-await defineCommand(engineCommand, async () => {
-  const facts = await ensureEngine();
-  info(`engine: Docker ${facts.engineVersion}, Compose ${facts.composeVersion}, ready`);
+await defineCommand(engineCommand, {
+  run: async () => {
+    const facts = await ensureEngine();
+    info(`engine: Docker ${facts.engineVersion}, Compose ${facts.composeVersion}, ready`);
+  },
 });

@@ -13,30 +13,32 @@ const healthCommand = {
   examples: ['make health', './scripts/health-check.sh --json'],
 } as const;
 
-await defineCommand(healthCommand, async (parsed) => {
-  const started = performance.now();
-  const { ctx } = await currentStack();
-  const model = await loadComposeModel(ctx);
-  const services = await collectHealth(ctx, model);
-  const healthy = services.every((s) => s.ok);
-  if (parsed.values.json) {
-    info(JSON.stringify({ project: model.project, healthy, checkedAt: new Date().toISOString(), durationMs: Math.round(performance.now() - started), services }, null, 2));
-  } else {
-    const rows = [['SERVICE', 'STATE', 'HEALTH', 'UPTIME', 'RESTARTS', 'LATENCY', 'URL']];
-    for (const s of services) {
-      rows.push([
-        s.service,
-        s.state,
-        s.ok ? green(s.health) : red(s.health),
-        s.uptimeSeconds === undefined ? '-' : formatDuration(s.uptimeSeconds),
-        s.restarts === undefined ? '-' : String(s.restarts),
-        s.latencyMs === undefined ? '-' : `${s.latencyMs}ms${s.httpStatus && s.httpStatus >= 300 ? ` (${s.httpStatus})` : s.httpStatus ? '' : ' (no answer)'}`,
-        s.url ?? '-',
-      ]);
+await defineCommand(healthCommand, {
+  run: async (parsed) => {
+    const started = performance.now();
+    const { ctx } = await currentStack();
+    const model = await loadComposeModel(ctx);
+    const services = await collectHealth(ctx, model);
+    const healthy = services.every((s) => s.ok);
+    if (parsed.values.json) {
+      info(JSON.stringify({ project: model.project, healthy, checkedAt: new Date().toISOString(), durationMs: Math.round(performance.now() - started), services }, null, 2));
+    } else {
+      const rows = [['SERVICE', 'STATE', 'HEALTH', 'UPTIME', 'RESTARTS', 'LATENCY', 'URL']];
+      for (const s of services) {
+        rows.push([
+          s.service,
+          s.state,
+          s.ok ? green(s.health) : red(s.health),
+          s.uptimeSeconds === undefined ? '-' : formatDuration(s.uptimeSeconds),
+          s.restarts === undefined ? '-' : String(s.restarts),
+          s.latencyMs === undefined ? '-' : `${s.latencyMs}ms${s.httpStatus && s.httpStatus >= 300 ? ` (${s.httpStatus})` : s.httpStatus ? '' : ' (no answer)'}`,
+          s.url ?? '-',
+        ]);
+      }
+      info(table(rows));
+      const bad = services.filter((s) => !s.ok).map((s) => s.service);
+      info(healthy ? green(`all ${services.length} services healthy`) : red(`unhealthy: ${bad.join(', ')}`));
     }
-    info(table(rows));
-    const bad = services.filter((s) => !s.ok).map((s) => s.service);
-    info(healthy ? green(`all ${services.length} services healthy`) : red(`unhealthy: ${bad.join(', ')}`));
-  }
-  return healthy ? 0 : 1;
+    return healthy ? 0 : 1;
+  },
 });

@@ -12,11 +12,13 @@ const imagesCommand = {
   locks: true,
 } as const;
 
-await defineCommand(imagesCommand, async ({ values }) => {
-  const only = values.only?.split(',').map((s) => s.trim()).filter(Boolean);
-  const started = Date.now();
-  await ensureEngine();
-  const reports = await buildOfflineImages(only);
-  const built = reports.filter((r) => r.action === 'built').length;
-  info(`images: ${built} built, ${reports.length - built} up to date in ${formatDuration((Date.now() - started) / 1000)}`);
+await defineCommand(imagesCommand, {
+  run: async ({ values }) => {
+    const only = values.only?.split(',').map((s) => s.trim()).filter(Boolean);
+    const started = Date.now();
+    await ensureEngine();
+    const reports = await buildOfflineImages(only);
+    const built = reports.filter((r) => r.action === 'built').length;
+    info(`images: ${built} built, ${reports.length - built} up to date in ${formatDuration((Date.now() - started) / 1000)}`);
+  },
 });

@@ -20,26 +20,28 @@ const logsCommand = {
   examples: ['make logs service=backend', 'make logs ARGS="--since 10m --grep error"', './scripts/logs.sh -f backend frontend'],
 } as const;
 
-await defineCommand(logsCommand, async (parsed) => {
-  const { follow, since, grep, tail } = parsed.values;
-  if (!/^(\d+|all)$/.test(tail ?? '')) throw new UsageError(`--tail takes a number or 'all', not '${tail}'`);
-  const { ctx } = await currentStack();
-  const model = await loadComposeModel(ctx);
-  const services = parsed.positionals.map((name) => requireService(model, name).name);
-  const args = ['logs', '--tail', tail as string, ...(follow ? ['--follow'] : []), ...(since ? ['--since', since] : []), ...services];
-  // compose prefixes every line with the service name itself; --grep filters that stream line by line.
-  const child = $({ env: { ...process.env, ...ctx.env }, cwd: projectRoot, quiet: true, verbose: false })`docker ${composeArgs(ctx)} ${args}`.nothrow();
-  const pattern = grep ? new RegExp(grep.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), 'i') : undefined;
-  let matched = 0;
-  for await (const raw of child) {
-    // Compose 2.26 writes an erase-line code before each line even with --ansi never: drop it.
-    const line = interactive ? raw.replaceAll('\x1b[2K', '') : stripAnsi(raw);
-    if (!pattern || pattern.test(stripAnsi(line))) {
-      matched++;
-      process.stdout.write(`${line}\n`);
+await defineCommand(logsCommand, {
+  run: async (parsed) => {
+    const { follow, since, grep, tail } = parsed.values;
+    if (!/^(\d+|all)$/.test(tail ?? '')) throw new UsageError(`--tail takes a number or 'all', not '${tail}'`);
+    const { ctx } = await currentStack();
+    const model = await loadComposeModel(ctx);
+    const services = parsed.positionals.map((name) => requireService(model, name).name);
+    const args = ['logs', '--tail', tail as string, ...(follow ? ['--follow'] : []), ...(since ? ['--since', since] : []), ...services];
+    // compose prefixes every line with the service name itself; --grep filters that stream line by line.
+    const child = $({ env: { ...process.env, ...ctx.env }, cwd: projectRoot, quiet: true, verbose: false })`docker ${composeArgs(ctx)} ${args}`.nothrow();
+    const pattern = grep ? new RegExp(grep.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), 'i') : undefined;
+    let matched = 0;
+    for await (const raw of child) {
+      // Compose 2.26 writes an erase-line code before each line even with --ansi never: drop it.
+      const line = interactive ? raw.replaceAll('\x1b[2K', '') : stripAnsi(raw);
+      if (!pattern || pattern.test(stripAnsi(line))) {
+        matched++;
+        process.stdout.write(`${line}\n`);
+      }
     }
-  }
-  const result = await child;
-  if (result.exitCode !== 0) throw new UsageError(`docker compose logs failed: ${result.stderr.trim().split('\n').slice(-1)[0]}`);
-  if (pattern && matched === 0) process.stderr.write(`no log line matches '${grep}'\n`);
+    const result = await child;
+    if (result.exitCode !== 0) throw new UsageError(`docker compose logs failed: ${result.stderr.trim().split('\n').slice(-1)[0]}`);
+    if (pattern && matched === 0) process.stderr.write(`no log line matches '${grep}'\n`);
+  },
 });

@@ -15,15 +15,20 @@ const restartCommand = {
   locks: true,
 } as const;
 
-await defineCommand(restartCommand, async (parsed) => {
-  if (!parsed.positionals[0]) throw new UsageError('name a service: usage: restart-service.sh SERVICE');
-  const { ctx } = await currentStack();
-  const model = await loadComposeModel(ctx);
-  const service = requireService(model, parsed.positionals[0]);
-  info(`restart: ${service.name}`);
-  await compose(ctx, ['restart', '--timeout', '20', service.name], { timeout: '120s' });
-  // `up --wait` of this one service recreates it if its config changed and waits for its health;
-  // not --no-deps: compose then drops depends_on from its comparison and a later full `up` recreates it.
-  const seconds = await upAndWait(ctx, model, [service.name], [], 120);
-  info(`${service.name} healthy again after ${formatDuration(seconds)}`);
+await defineCommand(restartCommand, {
+  validate: (parsed) => {
+    if (!parsed.positionals[0]) throw new UsageError('name a service: usage: restart-service.sh SERVICE');
+    return parsed.positionals[0];
+  },
+  run: async (name) => {
+    const { ctx } = await currentStack();
+    const model = await loadComposeModel(ctx);
+    const service = requireService(model, name);
+    info(`restart: ${service.name}`);
+    await compose(ctx, ['restart', '--timeout', '20', service.name], { timeout: '120s' });
+    // `up --wait` of this one service recreates it if its config changed and waits for its health;
+    // not --no-deps: compose then drops depends_on from its comparison and a later full `up` recreates it.
+    const seconds = await upAndWait(ctx, model, [service.name], [], 120);
+    info(`${service.name} healthy again after ${formatDuration(seconds)}`);
+  },
 });

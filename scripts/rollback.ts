@@ -7,26 +7,28 @@ import { commandOptions, moveService, openSession, rollbackCommand, runningVersi
 import { planDeploy } from './lib/deploy/plan.ts';
 import { readHistory, rollbackTarget } from './lib/deploy/state.ts';
 
-await defineCommand(rollbackCommand, async (parsed) => {
-  const opts = commandOptions(parsed);
-  const session = await openSession();
-  const steps = planDeploy(session.model.services, opts.service);
-  const history = readHistory(session.project);
-  const started = performance.now();
-  let moved = 0;
-  for (const step of steps) {
-    const current = await runningVersion(session, step.service);
-    const target = rollbackTarget(history, step.service, current);
-    if (!target) {
-      if (opts.service) throw new OperationError(`no recorded deploy of ${step.service} led to ${current}; nothing to roll back to`);
-      info(`  ${step.service}: no earlier version recorded; left at ${current}`);
-      continue;
+await defineCommand(rollbackCommand, {
+  validate: commandOptions,
+  run: async (opts) => {
+    const session = await openSession();
+    const steps = planDeploy(session.model.services, opts.service);
+    const history = readHistory(session.project);
+    const started = performance.now();
+    let moved = 0;
+    for (const step of steps) {
+      const current = await runningVersion(session, step.service);
+      const target = rollbackTarget(history, step.service, current);
+      if (!target) {
+        if (opts.service) throw new OperationError(`no recorded deploy of ${step.service} led to ${current}; nothing to roll back to`);
+        info(`  ${step.service}: no earlier version recorded; left at ${current}`);
+        continue;
+      }
+      info(`rollback: ${step.service} ${current} -> ${target}`);
+      const seconds = await moveService(session, step, 'rollback', current, target, opts);
+      await verifySettled(session, step.service, target);
+      info(`  ${step.service}: back on ${target} in ${formatDuration(seconds)}`);
+      moved++;
     }
-    info(`rollback: ${step.service} ${current} -> ${target}`);
-    const seconds = await moveService(session, step, 'rollback', current, target, opts);
-    await verifySettled(session, step.service, target);
-    info(`  ${step.service}: back on ${target} in ${formatDuration(seconds)}`);
-    moved++;
-  }
-  info(bold(`rollback finished: ${moved} service(s) in ${formatDuration((performance.now() - started) / 1000)}`));
+    info(bold(`rollback finished: ${moved} service(s) in ${formatDuration((performance.now() - started) / 1000)}`));
+  },
 });

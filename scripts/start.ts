@@ -21,44 +21,48 @@ const startCommand = {
   locks: true,
 } as const;
 
-await defineCommand(startCommand, async (parsed) => {
-  const started = performance.now();
-  const timeout = Number(parsed.values.timeout);
-  if (!Number.isInteger(timeout) || timeout <= 0) throw new UsageError(`--timeout must be a whole number of seconds, not '${parsed.values.timeout}'`);
-  const mode = modeFromFlags(parsed.values);
+await defineCommand(startCommand, {
+  validate: (parsed) => {
+    const timeout = Number(parsed.values.timeout);
+    if (!Number.isInteger(timeout) || timeout <= 0) throw new UsageError(`--timeout must be a whole number of seconds, not '${parsed.values.timeout}'`);
+    return { mode: modeFromFlags(parsed.values), timeout };
+  },
+  run: async ({ mode, timeout }) => {
+    const started = performance.now();
 
-  const { ctx } = await prepareStack(mode);
-  const model = await loadComposeModel(ctx);
+    const { ctx } = await prepareStack(mode);
+    const model = await loadComposeModel(ctx);
 
-  // Ports held by this project's own containers are fine: start is idempotent, and compose
-  // moves a port between its own services when the files changed.
-  const ownPorts = new Set((await listContainers(ctx)).flatMap((c) => c.publishedPorts));
-  for (const svc of model.services) {
-    for (const port of svc.ports.filter((p) => !ownPorts.has(p.published))) {
-      if (!(await isPortFree(port.published, port.hostIp === '0.0.0.0' ? '0.0.0.0' : port.hostIp))) {
-        throw new UsageError(`port ${port.published} (${svc.name}) is in use by ${await portHolder(port.published)}: stop it, or set another port in .env`);
+    // Ports held by this project's own containers are fine: start is idempotent, and compose
+    // moves a port between its own services when the files changed.
+    const ownPorts = new Set((await listContainers(ctx)).flatMap((c) => c.publishedPorts));
+    for (const svc of model.services) {
+      for (const port of svc.ports.filter((p) => !ownPorts.has(p.published))) {
+        if (!(await isPortFree(port.published, port.hostIp === '0.0.0.0' ? '0.0.0.0' : port.hostIp))) {
+          throw new UsageError(`port ${port.published} (${svc.name}) is in use by ${await portHolder(port.published)}: stop it, or set another port in .env`);
+        }
       }
     }
-  }
 
-  // A deployed service runs its recorded image: rebuilding it would put today's tree under that tag.
-  const toBuild = model.services.filter((s) => s.build && !ctx.env[versionVariable(s.name)]).map((s) => s.name);
-  if (toBuild.length) {
-    info(`build: building service images (${mode} mode)`);
-    const build = await compose(ctx, ['build', ...toBuild]).nothrow();
-    if (build.exitCode !== 0) {
-      throw new OperationError('building the service images failed: read the build output above', 1, build.stderr.split('\n').slice(-25).join('\n'));
+    // A deployed service runs its recorded image: rebuilding it would put today's tree under that tag.
+    const toBuild = model.services.filter((s) => s.build && !ctx.env[versionVariable(s.name)]).map((s) => s.name);
+    if (toBuild.length) {
+      info(`build: building service images (${mode} mode)`);
+      const build = await compose(ctx, ['build', ...toBuild]).nothrow();
+      if (build.exitCode !== 0) {
+        throw new OperationError('building the service images failed: read the build output above', 1, build.stderr.split('\n').slice(-25).join('\n'));
+      }
     }
-  }
 
-  info(`up: starting ${model.services.length} services of project ${model.project}`);
-  await upAndWait(ctx, model, [], ['--remove-orphans'], timeout);
+    info(`up: starting ${model.services.length} services of project ${model.project}`);
+    await upAndWait(ctx, model, [], ['--remove-orphans'], timeout);
 
-  const rows = [['SERVICE', 'URL']];
-  for (const svc of model.services) {
-    const url = healthUrl(model, svc.name)?.replace(svc.healthPath ?? '', '/') ?? (svc.ports[0] ? `127.0.0.1:${svc.ports[0].published}` : '(internal)');
-    rows.push([svc.name, url]);
-  }
-  info(`\n${table(rows)}\n`);
-  info(bold(`all ${model.services.length} services healthy in ${formatDuration((performance.now() - started) / 1000)}`));
+    const rows = [['SERVICE', 'URL']];
+    for (const svc of model.services) {
+      const url = healthUrl(model, svc.name)?.replace(svc.healthPath ?? '', '/') ?? (svc.ports[0] ? `127.0.0.1:${svc.ports[0].published}` : '(internal)');
+      rows.push([svc.name, url]);
+    }
+    info(`\n${table(rows)}\n`);
+    info(bold(`all ${model.services.length} services healthy in ${formatDuration((performance.now() - started) / 1000)}`));
+  },
 });

@@ -17,22 +17,27 @@ const stopCommand = {
   locks: true,
 } as const;
 
-await defineCommand(stopCommand, async (parsed) => {
-  if (!/^\d+$/.test(parsed.values.timeout)) throw new UsageError(`--timeout must be a whole number of seconds, not '${parsed.values.timeout}'`);
-  const started = performance.now();
-  const { ctx } = await currentStack();
-  const model = await loadComposeModel(ctx);
-  const order = [...model.services].reverse().map((s) => s.name);
-  info(`stop: ${order.join(' → ')} (SIGTERM, ${parsed.values.timeout}s grace each)`);
+await defineCommand(stopCommand, {
+  validate: (parsed) => {
+    if (!/^\d+$/.test(parsed.values.timeout)) throw new UsageError(`--timeout must be a whole number of seconds, not '${parsed.values.timeout}'`);
+    return parsed;
+  },
+  run: async (parsed) => {
+    const started = performance.now();
+    const { ctx } = await currentStack();
+    const model = await loadComposeModel(ctx);
+    const order = [...model.services].reverse().map((s) => s.name);
+    info(`stop: ${order.join(' → ')} (SIGTERM, ${parsed.values.timeout}s grace each)`);
 
-  const args = ['down', '--timeout', parsed.values.timeout, '--remove-orphans'];
-  if (parsed.values['remove-data']) {
-    const volumes = await $`docker volume ls --quiet --filter ${`label=com.docker.compose.project=${model.project}`}`.quiet().timeout('20s');
-    const names = volumes.stdout.trim().split('\n').filter(Boolean);
-    warn(`--remove-data: deleting ${names.length} volume(s) and all their data: ${names.join(', ') || '(none)'}`);
-    args.push('--volumes');
-  }
-  const down = await compose(ctx, args, { timeout: '300s' }).nothrow();
-  if (down.exitCode !== 0) throw new OperationError(`stopping failed: ${down.stderr.trim().split('\n').slice(-1)[0]}`);
-  info(`stopped ${model.project} in ${formatDuration((performance.now() - started) / 1000)}${parsed.values['remove-data'] ? ' (data removed)' : '; data volumes kept'}`);
+    const args = ['down', '--timeout', parsed.values.timeout, '--remove-orphans'];
+    if (parsed.values['remove-data']) {
+      const volumes = await $`docker volume ls --quiet --filter ${`label=com.docker.compose.project=${model.project}`}`.quiet().timeout('20s');
+      const names = volumes.stdout.trim().split('\n').filter(Boolean);
+      warn(`--remove-data: deleting ${names.length} volume(s) and all their data: ${names.join(', ') || '(none)'}`);
+      args.push('--volumes');
+    }
+    const down = await compose(ctx, args, { timeout: '300s' }).nothrow();
+    if (down.exitCode !== 0) throw new OperationError(`stopping failed: ${down.stderr.trim().split('\n').slice(-1)[0]}`);
+    info(`stopped ${model.project} in ${formatDuration((performance.now() - started) / 1000)}${parsed.values['remove-data'] ? ' (data removed)' : '; data volumes kept'}`);
+  },
 });

@@ -34,8 +34,9 @@ hold_lock() {
 
 @test "every state-changing command refuses at once while the project lock is held (exit 1, one line naming the holder)" {
   hold_lock
-  for script in stop-all restart-service deploy rollback images; do
-    run -1 --separate-stderr "./scripts/${script}.sh"
+  for command in start-all stop-all 'restart-service backend' deploy rollback images; do
+    read -r -a words <<<"$command"
+    run -1 --separate-stderr "./scripts/${words[0]}.sh" "${words[@]:1}"
     assert_equal "${stderr_lines[-1]}" 'error: busy: deploy (pid 4242) since 2026-12-01T10:00:00.000Z; retry or pass --wait-lock'
   done
 }
@@ -56,7 +57,12 @@ hold_lock() {
   assert_equal "$stderr" ''
 }
 
-@test "a bad --wait-lock value is a usage error (exit 2)" {
+@test "bad input is a usage error (exit 2) even while the lock is held: it is checked first" {
+  hold_lock
   run -2 --separate-stderr ./scripts/deploy.sh --wait-lock=soon
   assert_equal "${stderr_lines[-1]}" "error: --wait-lock takes a whole number of seconds >= 1, not 'soon'"
+  run -2 --separate-stderr ./scripts/restart-service.sh
+  assert_equal "${stderr_lines[-1]}" 'error: name a service: usage: restart-service.sh SERVICE'
+  run -2 --separate-stderr ./scripts/start-all.sh --dev --prod
+  assert_equal "${stderr_lines[-1]}" 'error: choose one of --dev and --prod'
 }

@@ -81,18 +81,26 @@ export function parseCommand<O extends Record<string, OptionSpec>>(spec: Command
   return { values: parsed.values as Values<O>, positionals: parsed.positionals, waitLockSeconds: waitSeconds };
 }
 
-/** The whole life of an entry point: parse, help, lock, run, exit code. */
-export async function defineCommand<O extends Record<string, OptionSpec>>(spec: CommandSpec<O>, run: (args: Parsed<O>) => Promise<number | void>): Promise<void> {
+/**
+ * The whole life of an entry point: parse, help, validate (before the lock, so bad input is exit 2
+ * whoever holds it), lock, run, exit code.
+ */
+export async function defineCommand<O extends Record<string, OptionSpec>, T = Parsed<O>>(
+  spec: CommandSpec<O>,
+  handlers: { validate?: (parsed: Parsed<O>) => T; run: (args: T) => Promise<number | void> },
+): Promise<void> {
+  const { validate, run } = handlers;
   await runMain(async () => {
     const parsed = parseCommand(spec, process.argv.slice(2));
     if ('help' in parsed) {
       process.stdout.write(helpText(spec));
       return 0;
     }
+    const args = validate ? validate(parsed) : (parsed as unknown as T);
     let lock: Lock | undefined;
     if (spec.locks) lock = await lockProject(readProjectName(), spec.name.replace(/\.sh$/, ''), parsed.waitLockSeconds);
     try {
-      return await run(parsed);
+      return await run(args);
     } finally {
       lock?.release();
     }
