@@ -1,8 +1,11 @@
 // The scorer that judges discovery against the hand-written truth files: what counts as found,
 // as wrong and as missed.
 import assert from 'node:assert/strict';
+import path from 'node:path';
 import { describe, it } from 'node:test';
-import { addScores, precision, recall, scoreInventory, scoreTable, type Truth } from '../../scripts/lib/discovery/score.ts';
+import { fileURLToPath } from 'node:url';
+import { scoreCases } from '../../scripts/lib/discovery/cases.ts';
+import { addScores, CATEGORIES, precision, recall, scoreInventory, scoreTable, type Truth } from '../../scripts/lib/discovery/score.ts';
 import type { Dependency, Inventory, Problem, Service } from '../../scripts/lib/discovery/types.ts';
 
 const row = (name: string, kind: Service['kind'], ports: number[], dir = name): Service => ({
@@ -50,5 +53,19 @@ describe('discovery scorer', () => {
     const table = scoreTable([{ name: 'case-a', score: one }]).split('\n');
     assert.match(table[0], /^case\s+services R\s+services P\s+ports R/);
     assert.match(table[2], /^all\s+66\.7 %\s+100\.0 %/);
+  });
+});
+
+describe('discovery against the hand-written truth files (test/fixtures/discovery)', () => {
+  it('meets the goals: services and ports >= 95 % recall, dependencies and problems >= 95 % precision', () => {
+    const fixtures = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'discovery');
+    const cases = scoreCases(fixtures);
+    assert.ok(cases.length >= 8, `only ${cases.length} scored cases`);
+    const total = addScores(cases.map((c) => c.score));
+    const misses = cases.flatMap((c) => c.score.misses.map((m) => `${c.name}: ${m}`));
+    const got = Object.fromEntries(CATEGORIES.map((c) => [c, { recall: recall(total[c]), precision: precision(total[c]) }]));
+    for (const [category, measure] of [['services', 'recall'], ['ports', 'recall'], ['dependencies', 'precision'], ['problems', 'precision']] as const) {
+      assert.ok(got[category][measure] >= 0.95, `${category} ${measure} ${(got[category][measure] * 100).toFixed(1)} %:\n${misses.join('\n')}\n${scoreTable(cases)}`);
+    }
   });
 });

@@ -3,7 +3,9 @@
 import path from 'node:path';
 import { DATASTORE_IMAGES, IMAGE_PORTS } from './catalog.ts';
 import { serviceForFile, type Analysis } from './services.ts';
-import type { Service } from './types.ts';
+import { parseLaunches } from './commands.ts';
+import type { DockerfileFacts } from './docker.ts';
+import type { BindValue, PortValue, Service } from './types.ts';
 
 function blank(partial: Partial<Service> & Pick<Service, 'name' | 'kind' | 'language' | 'entry' | 'dir' | 'reason'>): Service {
   return {
@@ -45,12 +47,31 @@ export function linkLaunches(services: Service[]): void {
   }
 }
 
+/**
+ * The port and address a Dockerfile's CMD serves on (`flask run --host=0.0.0.0`, `uvicorn app:app
+ * --port 8000`, `gunicorn -b :8080`), with `FLASK_RUN_HOST`/`FLASK_RUN_PORT` from its ENV.
+ */
+export function cmdServes(d: DockerfileFacts): { port: PortValue; bind: BindValue } | null {
+  const l = d.cmd ? parseLaunches(d.cmd).find((x) => ['flask', 'uvicorn', 'gunicorn', 'hypercorn'].includes(x.framework ?? '')) : undefined;
+  if (!l || l.port === null) return null;
+  const flaskPort = l.framework === 'flask' && !/--port|-p\b/.test(d.cmd ?? '') ? d.envValues.FLASK_RUN_PORT : undefined;
+  const flaskHost = l.framework === 'flask' && !/--host|-h\b/.test(d.cmd ?? '') ? d.envValues.FLASK_RUN_HOST : undefined;
+  const at = { file: d.file, line: d.cmdLine || 1 };
+  const port: PortValue = flaskPort && /^\d+$/.test(flaskPort) ? { port: Number(flaskPort), source: 'env', env: 'FLASK_RUN_PORT', ...at } : { port: l.port, source: 'literal', ...at };
+  const bind: BindValue = flaskHost ? { address: flaskHost, source: 'env', env: 'FLASK_RUN_HOST', ...at } : { address: l.host ?? '0.0.0.0', source: 'literal', ...at };
+  return { port, bind };
+}
+
 export function containerServices(a: Analysis): Service[] {
-  return a.dockerfiles.map((d) => blank({
-    name: '', kind: 'container', language: 'docker', framework: d.images[d.images.length - 1] ?? null, entry: d.file, dir: d.dir,
-    reason: `Dockerfile ${d.file}`, ports: d.ports, start: d.cmd, health: d.health, env: d.env, image: d.images[d.images.length - 1] ?? null,
-    sources: [{ kind: 'container', file: d.file, line: 1 }],
-  }));
+  return a.dockerfiles.map((d) => {
+    const serves = cmdServes(d);
+    const ports = serves && !d.ports.some((p) => p.port === serves.port.port) ? [serves.port, ...d.ports] : d.ports;
+    return blank({
+      name: '', kind: 'container', language: 'docker', framework: d.images[d.images.length - 1] ?? null, entry: d.file, dir: d.dir,
+      reason: `Dockerfile ${d.file}`, ports, start: d.cmd, health: d.health, env: d.env, image: d.images[d.images.length - 1] ?? null,
+      bind: serves?.bind ?? null, sources: [{ kind: 'container', file: d.file, line: 1 }],
+    });
+  });
 }
 
 export function composeServices(a: Analysis): Service[] {

@@ -82,6 +82,16 @@ export function mergeProjects(services: Service[], ctx: MergeContext): Service[]
     const root = projectRootOf(s.dir, ctx.markers) ?? s.dir;
     groups.set(root, [...(groups.get(root) ?? []), s]);
   }
+  // A Dockerfile or compose build context with no code of its own that encloses exactly one code
+  // project (`src/cart/Dockerfile` building `src/cart/src/package.json`) is that project's container.
+  const isCode = (r: Service) => !['compose', 'container'].includes(r.kind);
+  for (const [root, rows] of [...groups]) {
+    if (rows.some(isCode)) continue;
+    const inner = [...groups].filter(([r, rs]) => r !== root && (root === '.' || r.startsWith(`${root}/`)) && rs.some(isCode) && !rs.some((x) => !isCode(x)));
+    if (inner.length !== 1) continue;
+    groups.set(root, [...inner[0][1], ...rows]);
+    groups.delete(inner[0][0]);
+  }
   const out: Service[] = [];
   // Merged rows stand where their first row stood: the order of the rows found stays.
   const at = new Map<Service, number>(services.map((s, i) => [s, i]));

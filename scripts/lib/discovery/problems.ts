@@ -120,8 +120,11 @@ function debugMode(input: ProblemInput): Problem[] {
   }
   // Development modes set in what runs in production: a Dockerfile's final stage, a compose file
   // that is not a dev/local/test overlay. Values in a dev overlay are what it is for.
+  // A base compose file whose folder has a production overlay: the overlay sets what production uses.
+  const prodOverlay = new Set(input.files.filter((f) => /^(docker-)?compose[.-](prod|production)\.ya?ml$/i.test(f.base)).map((f) => f.dir));
   for (const f of input.files) {
     const dockerfile = /^dockerfile/i.test(f.base);
+    if (/^(docker-)?compose\.ya?ml$/i.test(f.base) && prodOverlay.has(f.dir)) continue;
     const prodCompose = /^(docker-)?compose([.-][\w-]+)*\.ya?ml$/i.test(f.base) && !/(dev|develop|development|local|override|test|debug|ci)([.-]|\.ya?ml$)/i.test(f.base.replace(/^(docker-)?compose/i, ''));
     if (f.isTest || (!dockerfile && !prodCompose)) continue;
     const code = codeOf(f);
