@@ -1,7 +1,7 @@
 // `make images`: build or refresh the offline (registry-free) image set; `--only a,b` limits it.
 import { defineCommand } from './lib/command/define.ts';
 import { ensureEngine } from './lib/engine.ts';
-import { buildOfflineImages } from './lib/images.ts';
+import { buildOfflineImages } from './lib/images/build.ts';
 import { formatDuration, info } from './lib/output.ts';
 
 const imagesCommand = {

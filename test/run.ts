@@ -91,6 +91,14 @@ await suite('shellcheck', async () => {
   return counts;
 });
 
+await suite('checks', async () => {
+  // Import cycles anywhere in the TypeScript (type-only imports included): dpdm from npm.
+  const bin = path.join(root, 'node_modules/.bin');
+  const cycles = await $({ nothrow: true })`${path.join(bin, 'dpdm')} --no-warning --no-tree --exit-code circular:1 ${'scripts/**/*.ts'} ${'bench/**/*.ts'} ${'test/**/*.ts'}`;
+  process.stdout.write(`${cycles.exitCode === 0 ? 'ok' : 'FAIL'} no import cycles (dpdm)\n${cycles.exitCode === 0 ? '' : cycles.stdout}`);
+  return { passed: cycles.exitCode === 0 ? 1 : 0, failed: cycles.exitCode === 0 ? 0 : 1, skipped: 0 };
+});
+
 await suite('unit', () => nodeTests(listFiles('test/unit', '.test.ts'), root));
 
 await suite('services', async () => {

@@ -5,7 +5,8 @@ import { askEngine, ensureEngine } from './engine.ts';
 import { ensureEnvFile, loadEnv, writeFileAtomic } from './env.ts';
 import { OperationError, UsageError } from './errors.ts';
 import { deployedVersionEnv } from './deploy/state.ts';
-import { buildOfflineImages, resolveImageSource } from './images.ts';
+import { buildOfflineImages } from './images/build.ts';
+import { resolveImageSource } from './images/source.ts';
 import { info } from './output.ts';
 import { projectFiles, runDir } from './state/files.ts';
 

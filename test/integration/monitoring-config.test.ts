@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import YAML from 'yaml';
-import { loadManifest } from '../../scripts/lib/images.ts';
+import { loadManifest } from '../../scripts/lib/images/manifest.ts';
 import { listYaml, monitoringDir, readRules, ruleTestsDir, rulesDir } from '../helpers/monitoring.ts';
 
 const manifest = loadManifest();

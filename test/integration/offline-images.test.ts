@@ -7,8 +7,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { $, sleep } from 'zx';
-import { extraCertificates } from '../../scripts/lib/images-base.ts';
-import { buildOfflineImages, loadManifest } from '../../scripts/lib/images.ts';
+import { extraCertificates } from '../../scripts/lib/images/base.ts';
+import { buildOfflineImages } from '../../scripts/lib/images/build.ts';
+import { loadManifest } from '../../scripts/lib/images/manifest.ts';
 
 const run = `gx-offimg-${randomBytes(4).toString('hex')}`;
 const label = `galaxy.test.run=${run}`;

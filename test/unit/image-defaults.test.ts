@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { parseEnvExample } from '../../scripts/lib/env.ts';
-import { loadManifest } from '../../scripts/lib/images.ts';
+import { loadManifest } from '../../scripts/lib/images/manifest.ts';
 
 test('.env.example names the same official image as the offline manifest for every stand-in', () => {
   const example = new Map(parseEnvExample(readFileSync(path.join(import.meta.dirname, '../../.env.example'), 'utf8')).map((v) => [v.name, v.value]));

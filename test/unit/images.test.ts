@@ -5,17 +5,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { UsageError } from '../../scripts/lib/errors.ts';
-import { baseRecipeHash, debianSources, extraCertificates, mountsUnder, pemBlocks, type BaseRecipe } from '../../scripts/lib/images-base.ts';
-import { folderHash, needsBuild } from '../../scripts/lib/images-build.ts';
-import {
-  loadManifest,
-  parseImageSource,
-  planResolution,
-  probeImage,
-  resolveImageSource,
-  selectImages,
-  type ImageManifest,
-} from '../../scripts/lib/images.ts';
+import { baseRecipeHash, debianSources, extraCertificates, mountsUnder, pemBlocks, type BaseRecipe } from '../../scripts/lib/images/base.ts';
+import { folderHash, needsBuild } from '../../scripts/lib/images/build.ts';
+import { loadManifest, selectImages, type ImageManifest } from '../../scripts/lib/images/manifest.ts';
+import { parseImageSource, planResolution, probeImage, resolveImageSource } from '../../scripts/lib/images/source.ts';
 
 const manifest: ImageManifest = loadManifest();
 const VARIABLES = ['NODE_IMAGE', 'PYTHON_IMAGE', 'POSTGRES_IMAGE', 'REDIS_IMAGE', 'NGINX_IMAGE', 'PROMETHEUS_IMAGE',

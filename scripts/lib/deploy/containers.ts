@@ -3,6 +3,11 @@
 import { $ } from 'zx';
 import { OperationError } from '../errors.ts';
 
+/** Per docker CLI call: a saturated machine makes the engine slow (seconds), not absent. */
+const DOCKER_CALL_TIMEOUT = '60s';
+
+export class EngineSlow extends Error {}
+
 export interface ContainerInfo {
   id: string;
   name: string;
@@ -59,13 +64,13 @@ export function parseProjectInspect(json: string): ProjectContainer[] {
 
 /** Every running container of the project, with the pid of its network namespace and its IPs. */
 export async function projectContainers(project: string): Promise<ProjectContainer[]> {
-  const ids = await $`docker ps --quiet --no-trunc --filter ${`label=com.docker.compose.project=${project}`}`.quiet().timeout('20s');
+  const ids = await $`docker ps --quiet --no-trunc --filter ${`label=com.docker.compose.project=${project}`}`.quiet().timeout(DOCKER_CALL_TIMEOUT);
   const list = ids.stdout.split('\n').filter(Boolean);
   if (!list.length) return [];
-  const out = await $`docker inspect ${list}`.quiet().nothrow().timeout('20s');
+  const out = await $`docker inspect ${list}`.quiet().nothrow().timeout(DOCKER_CALL_TIMEOUT);
   if (out.exitCode === 0) return parseProjectInspect(out.stdout);
   // One exited between the two calls: inspect the rest one by one.
-  const each = await Promise.all(list.map((id) => $`docker inspect ${id}`.quiet().nothrow().timeout('20s')));
+  const each = await Promise.all(list.map((id) => $`docker inspect ${id}`.quiet().nothrow().timeout(DOCKER_CALL_TIMEOUT)));
   return each.filter((o) => o.exitCode === 0).flatMap((o) => parseProjectInspect(o.stdout));
 }
 
@@ -83,17 +88,19 @@ export function parseInspect(json: string): ContainerInfo[] {
 
 /** Every container (stopped ones too) of one compose service of one project. */
 export async function serviceContainers(project: string, service: string): Promise<ContainerInfo[]> {
-  const ids = await $`docker ps --all --quiet --no-trunc --filter ${`label=com.docker.compose.project=${project}`} --filter ${`label=com.docker.compose.service=${service}`}`.quiet().timeout('20s');
+  const ids = await $`docker ps --all --quiet --no-trunc --filter ${`label=com.docker.compose.project=${project}`} --filter ${`label=com.docker.compose.service=${service}`}`.quiet().timeout(DOCKER_CALL_TIMEOUT);
   const list = ids.stdout.split('\n').filter(Boolean);
   if (!list.length) return [];
-  const out = await $`docker inspect ${list}`.quiet().nothrow().timeout('20s');
+  const out = await $`docker inspect ${list}`.quiet().nothrow().timeout(DOCKER_CALL_TIMEOUT);
   // A container removed between the two calls makes inspect fail for it alone; retry without it.
   if (out.exitCode !== 0) return (await Promise.all(list.map((id) => inspectOne(id)))).filter((c): c is ContainerInfo => Boolean(c));
   return parseInspect(out.stdout);
 }
 
+/** The container, or undefined when it no longer exists; EngineSlow when the engine did not answer. */
 export async function inspectOne(id: string): Promise<ContainerInfo | undefined> {
-  const out = await $`docker inspect ${id}`.quiet().nothrow().timeout('20s');
+  const out = await $`docker inspect ${id}`.quiet().nothrow().timeout(DOCKER_CALL_TIMEOUT);
+  if (out.signal) throw new EngineSlow(`docker inspect did not answer within ${DOCKER_CALL_TIMEOUT}`);
   return out.exitCode === 0 ? parseInspect(out.stdout)[0] : undefined;
 }
 
@@ -120,7 +127,14 @@ export async function waitReady(id: string, timeoutSeconds: number): Promise<num
   const started = performance.now();
   const deadline = started + timeoutSeconds * 1000;
   while (performance.now() < deadline) {
-    const { verdict, reason } = readiness(await inspectOne(id));
+    let info: ContainerInfo | undefined;
+    try {
+      info = await inspectOne(id);
+    } catch (err) {
+      if (!(err instanceof EngineSlow)) throw err;
+      continue; // no answer is not an answer: ask again until the deadline
+    }
+    const { verdict, reason } = readiness(info);
     if (verdict === 'ready') return (performance.now() - started) / 1000;
     if (verdict === 'failed') throw new OperationError(reason ?? 'the new container failed');
     await sleep(500);
@@ -131,17 +145,17 @@ export async function waitReady(id: string, timeoutSeconds: number): Promise<num
 /** SIGTERM, up to `graceSeconds` for in-flight requests, then removal. */
 export async function stopAndRemove(id: string, graceSeconds: number): Promise<void> {
   await $`docker stop --time ${String(graceSeconds)} ${id}`.quiet().nothrow().timeout(`${graceSeconds + 30}s`);
-  await $`docker rm --force ${id}`.quiet().nothrow().timeout('30s');
+  await $`docker rm --force ${id}`.quiet().nothrow().timeout(DOCKER_CALL_TIMEOUT);
 }
 
 export async function containerLogs(id: string, lines = 30): Promise<string> {
-  const out = await $`docker logs --tail ${String(lines)} ${id}`.quiet().nothrow().timeout('20s');
+  const out = await $`docker logs --tail ${String(lines)} ${id}`.quiet().nothrow().timeout(DOCKER_CALL_TIMEOUT);
   return `${out.stdout}${out.stderr}`.trim() || '(no log output)';
 }
 
 /** The last health check outputs Docker kept (why a container is not healthy), one line each. */
 export async function healthLog(id: string): Promise<string> {
-  const out = await $`docker inspect --format ${'{{json .State.Health}}'} ${id}`.quiet().nothrow().timeout('20s');
+  const out = await $`docker inspect --format ${'{{json .State.Health}}'} ${id}`.quiet().nothrow().timeout(DOCKER_CALL_TIMEOUT);
   if (out.exitCode !== 0) return '';
   try {
     const health = JSON.parse(out.stdout) as { Log?: Array<{ ExitCode: number; Output: string }> } | null;
@@ -152,7 +166,7 @@ export async function healthLog(id: string): Promise<string> {
 }
 
 export async function imageExists(image: string): Promise<boolean> {
-  const out = await $`docker image inspect ${image}`.quiet().nothrow().timeout('20s');
+  const out = await $`docker image inspect ${image}`.quiet().nothrow().timeout(DOCKER_CALL_TIMEOUT);
   return out.exitCode === 0;
 }
 

@@ -49,10 +49,13 @@ export function hashDirtyState(diff: string, untracked: Array<{ name: string; co
 /** The version a build of the working tree gets now. */
 export async function currentVersion(cwd = projectRoot): Promise<string> {
   const git = $({ cwd, quiet: true, nothrow: true });
-  const head = await git`git rev-parse HEAD`.timeout('10s');
+  // Generous limits: on a saturated machine (a build beside the deploy) git is slow, not broken.
+  const head = await git`git rev-parse HEAD`.timeout('60s');
+  if (head.signal) throw new OperationError(`git did not answer within 60 s in ${cwd}: the machine is overloaded; try again`);
   if (head.exitCode !== 0) throw new OperationError(`cannot read the git commit (is ${cwd} a git checkout?): ${head.stderr.trim()}`);
-  const diff = await git`git diff HEAD --binary`.timeout('30s');
-  const others = await git`git ls-files --others --exclude-standard -z`.timeout('30s');
+  const diff = await git`git diff HEAD --binary`.timeout('120s');
+  const others = await git`git ls-files --others --exclude-standard -z`.timeout('120s');
+  if (diff.signal || others.signal) throw new OperationError(`git did not answer within 120 s in ${cwd}: the machine is overloaded; try again`);
   const untracked = others.stdout
     .split('\0')
     .filter(Boolean)

@@ -1,34 +1,9 @@
 // Image sources: official images from a registry, or local stand-ins built from Debian packages
 // (images/offline/). The decision logic is pure; only the registry probe touches the engine.
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { $, type Duration } from 'zx';
-import { UsageError } from './errors.ts';
-import { buildAll, type BuildOptions, type BuildReport } from './images-build.ts';
-import { info } from './output.ts';
-import { projectRoot } from './paths.ts';
-
-export const offlineDir = path.join(projectRoot, 'images', 'offline');
-
-export interface OfflineImage {
-  variable: string;
-  official: string;
-  offline: string;
-}
-
-export interface ImageManifest {
-  base: { tag: string; suite: string };
-  /** Folder name -> image; the key order is the build order. */
-  images: Record<string, OfflineImage>;
-  /** Images with no stand-in: left out in offline mode. */
-  registryOnly: Record<string, { official: string; reason: string }>;
-  /** Variable whose image `auto` pulls once to learn whether a registry answers. */
-  registryProbe: string;
-}
-
-export function loadManifest(file = path.join(offlineDir, 'manifest.json')): ImageManifest {
-  return JSON.parse(readFileSync(file, 'utf8')) as ImageManifest;
-}
+import { UsageError } from '../errors.ts';
+import { type ImageManifest, loadManifest } from './manifest.ts';
+import { info } from '../output.ts';
 
 export const IMAGE_SOURCES = ['auto', 'registry', 'offline'] as const;
 export type ImageSource = (typeof IMAGE_SOURCES)[number];
@@ -105,17 +80,3 @@ export async function resolveImageSource(
 }
 
 /** Names from `--only a,b`, checked against the manifest; all images when none are given. */
-export function selectImages(manifest: ImageManifest, only?: string[]): string[] {
-  const all = Object.keys(manifest.images);
-  if (!only || only.length === 0) return all;
-  const unknown = only.filter((n) => !all.includes(n));
-  if (unknown.length) throw new UsageError(`unknown offline image ${unknown.join(', ')}: choose from ${all.join(', ')}`);
-  // Manifest order, because it is the order the other work waits on.
-  return all.filter((n) => only.includes(n));
-}
-
-/** Builds the base, then each stand-in whose folder (or base) changed; prints one line each. */
-export async function buildOfflineImages(names?: string[], options: BuildOptions = {}): Promise<BuildReport[]> {
-  const manifest = loadManifest();
-  return buildAll(manifest, selectImages(manifest, names), offlineDir, options);
-}

@@ -4,9 +4,9 @@ import { createHash } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { $ } from 'zx';
-import { debianMirror, ensureTrixieSource } from './engine.ts';
-import { OperationError } from './errors.ts';
-import { machineFiles } from './state/files.ts';
+import { debianMirror, ensureTrixieSource } from '../engine.ts';
+import { OperationError } from '../errors.ts';
+import { machineFiles } from '../state/files.ts';
 
 export const HASH_LABEL = 'galaxy.offline.hash';
 const HOST_CA_BUNDLE = '/etc/ssl/certs/ca-certificates.crt';

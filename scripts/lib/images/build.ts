@@ -3,12 +3,12 @@ import { createHash } from 'node:crypto';
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { $ } from 'zx';
-import { OperationError } from './errors.ts';
-import { HASH_LABEL, baseRecipeHash, buildBaseImage, readBaseRecipe } from './images-base.ts';
-import type { ImageManifest } from './images.ts';
-import { formatDuration, green, info } from './output.ts';
-import { machineFiles } from './state/files.ts';
-import { takeLock } from './state/lock.ts';
+import { OperationError } from '../errors.ts';
+import { HASH_LABEL, baseRecipeHash, buildBaseImage, readBaseRecipe } from './base.ts';
+import { type ImageManifest, loadManifest, offlineDir, selectImages } from './manifest.ts';
+import { formatDuration, green, info } from '../output.ts';
+import { machineFiles } from '../state/files.ts';
+import { takeLock } from '../state/lock.ts';
 
 export interface BuildReport {
   name: string;
@@ -136,4 +136,10 @@ async function buildLocked(manifest: ImageManifest, names: string[], offlineDir:
     reports.push(report({ name, tag, action, seconds: (Date.now() - started) / 1000 }, options));
   }
   return reports;
+}
+
+/** Builds the base, then each stand-in whose folder (or base) changed; prints one line each. */
+export async function buildOfflineImages(names?: string[], options: BuildOptions = {}): Promise<BuildReport[]> {
+  const manifest = loadManifest();
+  return buildAll(manifest, selectImages(manifest, names), offlineDir, options);
 }
