@@ -46,17 +46,17 @@ async function busyUnderLoad(name: string, args: string[]) {
 test(`busy machine: deploy (image rebuilt), rollback and deploy-all, ${ROUNDS} times each, no failed request`, async () => {
   for (let round = 1; round <= ROUNDS; round++) {
     const deploy = await busyUnderLoad('deploy', ['backend', '--force', '--no-cache']);
-    assert.equal(deploy.result.exitCode, 0, explain(deploy.result));
+    assert.equal(deploy.result.exitCode, 0, `${explain(deploy.result)}\n${deploy.traffic.failures.join('\n')}`);
     assert.match(deploy.result.stdout, /switch proven in/);
     assert.equal(deploy.traffic.failed, 0, `round ${round} deploy backend:\n${deploy.traffic.failures.join('\n')}`);
 
     const rollback = await busyUnderLoad('rollback', ['backend']);
-    assert.equal(rollback.result.exitCode, 0, explain(rollback.result));
+    assert.equal(rollback.result.exitCode, 0, `${explain(rollback.result)}\n${rollback.traffic.failures.join('\n')}`);
     assert.equal(rollback.traffic.failed, 0, `round ${round} rollback backend:\n${rollback.traffic.failures.join('\n')}`);
     assert.equal(readState(stack.project).services.backend?.version, 'latest');
 
     const all = await busyUnderLoad('deploy', ['--force']);
-    assert.equal(all.result.exitCode, 0, explain(all.result));
+    assert.equal(all.result.exitCode, 0, `${explain(all.result)}\n${all.traffic.failures.join('\n')}`);
     assert.equal(all.traffic.failed, 0, `round ${round} deploy-all:\n${all.traffic.failures.join('\n')}`);
     for (const service of ['experience-api', 'backend', 'frontend']) assert.match(readState(stack.project).services[service]?.version ?? '', /^[0-9a-f]{12}/, `${service} deployed`);
   }
