@@ -61,6 +61,36 @@ describe('discovery: projects', () => {
     assert.equal(inv.problems.filter((p) => p.rule === 'loopback-bind').length, 0, 'FLASK_RUN_HOST overrides app.run()');
   });
 
+  it('test fixtures and docs are examples: no services, dependencies or secrets from them', () => {
+    const inv = scanOf({
+      'api/package.json': '{"name":"api","scripts":{"start":"node index.js"}}',
+      'api/index.js': "require('http').createServer().listen(3000);\n",
+      'test/fixtures/shop/package.json': '{"name":"billing","scripts":{"start":"node server.js"}}',
+      'test/fixtures/shop/.env': 'DB_PASSWORD=fixture-secret-1\n',
+      'test/fixtures/shop/run.sh': '#!/bin/sh\npython3 app.py &\n',
+      'docs/reports/inventory.json': '{"target": "http://api:3000"}\n',
+      'tools/seed.py': 'if __name__ == "__main__":\n    print("seed")\n',
+      'package.json': '{"name":"monorepo","private":true}',
+    });
+    // The root package.json of a tree of projects does not swallow tools/seed.py.
+    assert.deepEqual(inv.services.map((s) => [s.name, s.kind]), [['api', 'server'], ['seed', 'program']]);
+    assert.deepEqual([inv.dependencies, inv.problems.filter((p) => p.rule !== 'no-health-endpoint')], [[], []]);
+  });
+
+  it('reads Java gRPC, C# Kestrel and Go ports followed back to env defaults and flags', () => {
+    const inv = scanOf({
+      'quote/src/main/java/Quote.java': 'class Quote {\n  public static void main(String[] a) throws Exception {\n    int port = Integer.parseInt(System.getenv().getOrDefault("PORT", "50052"));\n    ServerBuilder.forPort(port).addService(new QuoteImpl()).build().start();\n  }\n}\n',
+      'quote/pom.xml': '<project><artifactId>quote</artifactId></project>',
+      'cart/Program.cs': 'var port = Environment.GetEnvironmentVariable("PORT") ?? "7070";\nbuilder.WebHost.ConfigureKestrel(o => o.ListenAnyIP(int.Parse(port)));\nvar app = WebApplication.CreateBuilder(args).Build();\n',
+      'web/main.go': 'package main\nvar addr = flag.String("port", "8090", "port")\nfunc main() { http.ListenAndServe(":"+*addr, nil) }\n',
+    });
+    assert.deepEqual(inv.services.map((s) => [s.name, s.framework, s.ports.map((p) => `${p.port}/${p.source}${p.env ? `:${p.env}` : ''}`)]), [
+      ['cart', 'kestrel', ['7070/env:PORT']],
+      ['quote', 'grpc', ['50052/env:PORT']],
+      ['web', 'net/http', ['8090/literal']],
+    ]);
+  });
+
   it('NODE_ENV=development counts in a production file only', () => {
     const base = { 'docker-compose.yml': 'services:\n  api:\n    image: node:20\n    environment:\n      NODE_ENV: development\n' };
     assert.deepEqual(scanOf(base).problems.filter((p) => p.rule === 'debug-mode').map((p) => `${p.file}:${p.line}`), ['docker-compose.yml:5']);

@@ -81,9 +81,12 @@ export function isApiSpec(file: SourceFile): boolean {
   return /(^|[-_.])(openapi|swagger|asyncapi)([-_.]|$)/i.test(file.base) || (/^(json|ya?ml)$/.test(file.ext) && /^\s*["']?(openapi|swagger|asyncapi)["']?\s*:/m.test(file.text.slice(0, 2000)));
 }
 
+// Documentation folders hold examples and generated reports (a report lists every URL it found).
+const DOCS_DIR = /(^|\/)(docs?|documentation|examples?|samples?)\//i;
+
 /** Files whose URLs are read by their own readers (compose, manifests) or are never dependencies. */
 export function skipForDependencies(file: SourceFile): boolean {
-  return file.isTest || isCompose(file) || isManifest(file) || isNginxConf(file) || BUILD_FILE.test(file.base) || isApiSpec(file);
+  return file.isTest || DOCS_DIR.test(file.rel) || isCompose(file) || isManifest(file) || isNginxConf(file) || BUILD_FILE.test(file.base) || isApiSpec(file);
 }
 
 /** Scans a file's text for URLs and host:port pairs. */

@@ -72,7 +72,9 @@ export function scan(root: string, options: ScanOptions = {}): Inventory {
   for (const f of files) {
     if (f.language === 'node') facts.set(f.rel, analyzeJs(f, known, ctx));
     else if (f.language === 'python') facts.set(f.rel, analyzePy(f, known, byModuleName));
-    else if (f.language === 'shell') a.shells.push(analyzeShell(f, known));
+    else if (f.language === 'shell' && !f.isTest) a.shells.push(analyzeShell(f, known));
+    // Test fixtures are examples of other codebases, not parts of this one.
+    if (f.isTest) continue;
     if (f.base === 'package.json') {
       const pkg = readPackage(f);
       if (pkg) packages.push(pkg);

@@ -68,6 +68,13 @@ export interface MergeContext {
 export function mergeProjects(services: Service[], ctx: MergeContext): Service[] {
   const groups = new Map<string, Service[]>();
   const alone: Service[] = [];
+  // In a tree of several projects, a marker at the top (a monorepo's package.json, the tooling's
+  // requirements.txt) does not make every loose program below it one service.
+  const severalProjects = [...ctx.markers].some((d) => d !== '.');
+  const rootOf = (dir: string) => {
+    const root = projectRootOf(dir, ctx.markers);
+    return root === '.' && dir !== '.' && severalProjects ? dir : root ?? dir;
+  };
   for (const s of services) {
     if (s.kind === 'script') {
       alone.push(s);
@@ -79,7 +86,7 @@ export function mergeProjects(services: Service[], ctx: MergeContext): Service[]
       alone.push(s);
       continue;
     }
-    const root = projectRootOf(s.dir, ctx.markers) ?? s.dir;
+    const root = rootOf(s.dir);
     groups.set(root, [...(groups.get(root) ?? []), s]);
   }
   // A Dockerfile or compose build context with no code of its own that encloses exactly one code

@@ -14,7 +14,8 @@ export const isSecretName = (name: string) => SECRET_WORD.test(name) && !ABOUT_A
 
 /** A value that is a reference, a placeholder or a plain setting rather than a secret. */
 function notASecret(value: string): boolean {
-  return PLACEHOLDER.test(value) || /^\$|\$\{|^process\.env|^os\.environ|^\/|^https?:|^\d+(\.\d+)*$/.test(value)
+  // `[host_ca]`, `{ file: ... }`: a YAML list or map (compose's `secrets:` names), not a value.
+  return PLACEHOLDER.test(value) || /^\$|\$\{|^process\.env|^os\.environ|^\/|^https?:|^\d+(\.\d+)*$|^[[{]/.test(value)
     // `mysql_native_password`, `pbkdf2_sha256`: identifiers naming a mechanism.
     || /^[a-z][a-z0-9]*(_[a-z0-9]+)+$/.test(value);
 }
@@ -46,7 +47,7 @@ export function secrets(files: SourceFile[], tracked: Set<string> | null): Probl
   const out: Problem[] = [];
   for (const f of files) {
     if (isEnvFile(f)) {
-      out.push(...envFile(f, tracked));
+      if (!f.isTest) out.push(...envFile(f, tracked));
       continue;
     }
     if (f.isTest || isExample(f) || /^package(-lock)?\.json$|\.lock$/.test(f.base)) continue;
