@@ -10,7 +10,8 @@ import { parseArgs } from 'node:util';
 import { listSets } from '../scripts/lib/backup/manifest.ts';
 import { buildOfflineImages } from '../scripts/lib/images/build.ts';
 import { loadManifest } from '../scripts/lib/images/manifest.ts';
-import { projectRoot, runDir } from '../scripts/lib/paths.ts';
+import { projectRoot } from '../scripts/lib/paths.ts';
+import { projectFiles } from '../scripts/lib/state/files.ts';
 import { TestStack, explain } from '../test/integration/helpers/stack.ts';
 import { measurement } from './lib/figure.ts';
 
@@ -124,5 +125,5 @@ try {
 } finally {
   await stack.destroy();
   rmSync(work, { recursive: true, force: true });
-  rmSync(path.join(runDir, `backup-${stack.project}.lock`), { force: true });
+  rmSync(projectFiles(stack.project).lock, { force: true });
 }

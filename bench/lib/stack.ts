@@ -5,7 +5,9 @@ import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { appendFileSync } from 'node:fs';
 import path from 'node:path';
 import { $ } from 'zx';
-import { projectRoot, runDir } from '../../scripts/lib/paths.ts';
+import { projectRoot } from '../../scripts/lib/paths.ts';
+import { projectFiles } from '../../scripts/lib/state/files.ts';
+import { versionVariable } from '../../scripts/lib/deploy/version.ts';
 import { type ScriptResult, TestStack, explain } from '../../test/integration/helpers/stack.ts';
 
 export interface Timed<T> {
@@ -38,11 +40,13 @@ export class BenchStack {
 
   async init(): Promise<this> {
     await this.inner.init();
-    // Every image the compose file builds is named galaxy/<name>:${<NAME>_VERSION:-latest}: giving
-    // each variable this stack's tag keeps its builds (and their removal) away from the user's.
-    const compose = readFileSync(path.join(projectRoot, 'docker-compose.yml'), 'utf8');
-    const variables = [...new Set([...compose.matchAll(/image: galaxy\/[\w-]+:\$\{([A-Z_]+_VERSION)/g)].map((m) => m[1]))];
-    appendFileSync(this.envFile, `\n# bench: this stack's own image tags\n${variables.map((v) => `${v}=${this.tag}`).join('\n')}\n`);
+    // Every service the compose files build is tagged by its <SERVICE>_VERSION variable (the
+    // deploy's one naming rule): giving each this stack's tag keeps its builds (and their
+    // removal) away from the user's. Which services build comes from compose's own model.
+    const out = await this.inner.compose(['config', '--format', 'json']);
+    if (out.exitCode !== 0) throw new Error(`docker compose config failed: ${explain(out)}`);
+    const built = Object.entries((JSON.parse(out.stdout) as { services: Record<string, { build?: unknown }> }).services).filter(([, svc]) => svc.build);
+    appendFileSync(this.envFile, `\n# bench: this stack's own image tags\n${built.map(([name]) => `${versionVariable(name)}=${this.tag}`).join('\n')}\n`);
     return this;
   }
 
@@ -65,7 +69,7 @@ export class BenchStack {
 
   /** What start-all.sh saved for this project: image variables and profiles (offline or registry). */
   savedState(): { env: Record<string, string>; profiles: string[] } {
-    const file = path.join(runDir, `stack-${this.project}.json`);
+    const file = projectFiles(this.project).stack;
     if (!existsSync(file)) throw new Error(`${file} is missing: start the bench stack with start-all.sh first`);
     return JSON.parse(readFileSync(file, 'utf8'));
   }
@@ -92,7 +96,7 @@ export class BenchStack {
   async destroy(): Promise<void> {
     await this.inner.destroy();
     await this.removeImages();
-    rmSync(path.join(runDir, `stack-${this.project}.json`), { force: true });
+    rmSync(projectFiles(this.project).stack, { force: true });
     rmSync(this.inner.dir, { recursive: true, force: true });
   }
 }

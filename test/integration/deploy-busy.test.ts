@@ -3,10 +3,7 @@
 // is where the switch used to break (a working backend restarted as "unhealthy" mid-deploy, 502
 // bursts); each operation runs three times and every one must lose no request.
 import assert from 'node:assert/strict';
-import { existsSync, rmSync } from 'node:fs';
-import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { runDir } from '../../scripts/lib/paths.ts';
 import { readState } from '../../scripts/lib/deploy/state.ts';
 import { saturateCpus } from './helpers/busy.ts';
 import { startLoad, waitForRequests } from './helpers/load.ts';
@@ -21,13 +18,7 @@ before(async () => {
   assert.equal(start.exitCode, 0, explain(start));
 });
 
-after(async () => {
-  await stack.destroy();
-  for (const file of [`deploy-state-${stack.project}.json`, `deploy-history-${stack.project}.jsonl`, `deploy-${stack.project}-backend-portless.yml`]) {
-    const full = path.join(runDir, file);
-    if (existsSync(full)) rmSync(full);
-  }
-});
+after(() => stack.destroy());
 
 async function busyUnderLoad(name: string, args: string[]) {
   const busy = await saturateCpus(900);

@@ -2,10 +2,11 @@
 // 127.0.0.1): no request may fail while backend containers are swapped, a broken build must leave
 // the old version serving, and compose's view afterwards is one backend on the expected image.
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { projectRoot, runDir } from '../../scripts/lib/paths.ts';
+import { projectRoot } from '../../scripts/lib/paths.ts';
+import { projectFiles } from '../../scripts/lib/state/files.ts';
 import { $ } from 'zx';
 import { deployedVersionEnv, readHistory, readState } from '../../scripts/lib/deploy/state.ts';
 import { startLoad, waitForRequests } from './helpers/load.ts';
@@ -48,13 +49,7 @@ before(async () => {
   assert.equal(start.exitCode, 0, explain(start));
 });
 
-after(async () => {
-  await stack.destroy();
-  for (const file of [`deploy-state-${stack.project}.json`, `deploy-history-${stack.project}.jsonl`, `deploy-${stack.project}-backend-portless.yml`]) {
-    const full = path.join(runDir, file);
-    if (existsSync(full)) rmSync(full);
-  }
-});
+after(() => stack.destroy());
 
 test('a broken build fails the deploy, shows its log lines, and the old version keeps serving', async () => {
   const before = await servedVersion();
@@ -83,12 +78,12 @@ test('deploy backend: zero failed requests out of at least 2,000, then one backe
   assert.deepEqual((await backendContainers()).map((line) => line.split(' ')[1]), [`galaxy/backend:${deployedVersion}`]);
   // Compose's own view: a full `up` with the recorded versions (what make start runs) would leave
   // the new container alone, so a later start neither reverts nor needlessly recreates it.
-  const saved = JSON.parse(readFileSync(path.join(runDir, `stack-${stack.project}.json`), 'utf8')) as { env: Record<string, string>; profiles: string[] };
+  const saved = JSON.parse(readFileSync(projectFiles(stack.project).stack, 'utf8')) as { env: Record<string, string>; profiles: string[] };
   const env = { ...process.env, ...stack.env, ...saved.env, ...deployedVersionEnv(stack.project) };
   const dry = await $({ cwd: projectRoot, env, nothrow: true, quiet: true })`docker compose --project-directory ${projectRoot} --env-file ${stack.envFile} -f ${path.join(projectRoot, 'docker-compose.yml')} ${saved.profiles.flatMap((p) => ['--profile', p])} up --dry-run --detach --no-build`.timeout('120s');
   assert.equal(dry.exitCode, 0, dry.stderr);
   assert.doesNotMatch(`${dry.stdout}${dry.stderr}`, /backend-\d+\s+Recreate/, 'make start after a deploy would recreate the backend');
-  const history = readFileSync(path.join(runDir, `deploy-history-${stack.project}.jsonl`), 'utf8');
+  const history = readFileSync(projectFiles(stack.project).deployHistory, 'utf8');
   assert.match(history, new RegExp(`"action":"deploy","service":"backend","from":"latest","to":"${deployedVersion}","result":"ok"`));
 });
 

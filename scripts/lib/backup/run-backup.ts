@@ -7,7 +7,8 @@ import path from 'node:path';
 import { $ } from 'zx';
 import type { ComposeContext } from '../compose.ts';
 import { OperationError } from '../errors.ts';
-import { envFile, projectRoot, runDir } from '../paths.ts';
+import { envFile, projectRoot } from '../paths.ts';
+import { projectFiles } from '../state/files.ts';
 import { ageVersion, encryptFile } from './crypto.ts';
 import { dumpPostgres, dumpRedis, dumpSqlite } from './dump.ts';
 import { acquireLock } from '../state/lock.ts';
@@ -38,7 +39,7 @@ function copyConfig(dir: string, project: string): string[] {
   const target = path.join(dir, 'config');
   mkdirSync(target, { mode: 0o700 });
   const sources = [envFile, ...readdirSync(projectRoot).filter((f) => /^docker-compose(\.[\w-]+)?\.ya?ml$/.test(f)).map((f) => path.join(projectRoot, f))];
-  const state = path.join(runDir, `stack-${project}.json`);
+  const state = projectFiles(project).stack;
   if (existsSync(state)) sources.push(state);
   return sources.filter((f) => existsSync(f)).map((source) => {
     const name = source === envFile ? '.env' : path.basename(source);

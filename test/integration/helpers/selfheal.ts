@@ -1,11 +1,9 @@
 // Helpers for crash and hang tests: the watcher for a TestStack (the stack's own `watcher` service
 // when the compose files have one, else the same image run beside it with the project's label so
 // `compose down --remove-orphans` removes it), container PIDs, and bounded waits for recovery.
-import { existsSync, readFileSync } from 'node:fs';
-import path from 'node:path';
 import { $ } from 'zx';
-import { projectRoot, runDir } from '../../../scripts/lib/paths.ts';
-import { type TestStack, freePort } from './stack.ts';
+import { projectRoot } from '../../../scripts/lib/paths.ts';
+import { type TestStack, freePort, savedStack } from './stack.ts';
 
 export interface ContainerStatus {
   id: string;
@@ -45,8 +43,7 @@ export async function waitRecovered(stack: TestStack, service: string, previousS
 }
 
 function stackImageEnv(stack: TestStack): Record<string, string> {
-  const file = path.join(runDir, `stack-${stack.project}.json`);
-  return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as { env: Record<string, string> }).env : {};
+  return savedStack(stack.project).env;
 }
 
 /** The metrics URL of a watcher guarding the stack's project. */

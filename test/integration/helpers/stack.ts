@@ -1,12 +1,13 @@
 // A throwaway copy of the stack for one test file: its own project name, .env and free host ports,
 // driven through the real scripts/*.sh entry points, removed with its volumes at the end.
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { $ } from 'zx';
 import { renderNewEnv } from '../../../scripts/lib/env.ts';
-import { projectRoot, runDir } from '../../../scripts/lib/paths.ts';
+import { projectRoot } from '../../../scripts/lib/paths.ts';
+import { projectFileMatcher, projectFiles, runDir } from '../../../scripts/lib/state/files.ts';
 
 export interface ScriptResult {
   exitCode: number;
@@ -64,8 +65,11 @@ export class TestStack {
     return `http://127.0.0.1:${this.ports[portVariable]}${pathname}`;
   }
 
+  /** Removes the containers, volumes and this project's files under .run/ (deploy state, lock...). */
   async destroy(): Promise<void> {
     await this.compose(['down', '--volumes', '--remove-orphans', '--timeout', '5']);
+    const own = projectFileMatcher(this.project);
+    if (existsSync(runDir)) for (const name of readdirSync(runDir).filter(own)) rmSync(path.join(runDir, name), { force: true });
   }
 }
 
@@ -74,7 +78,7 @@ export class TestStack {
  * so a test's own compose calls use the same images and never try a registry.
  */
 export function savedStack(project: string): { env: Record<string, string>; profiles: string[] } {
-  const state = path.join(runDir, `stack-${project}.json`);
+  const state = projectFiles(project).stack;
   if (!existsSync(state)) return { env: {}, profiles: ['monitoring'] };
   const saved = JSON.parse(readFileSync(state, 'utf8')) as { env?: Record<string, string>; profiles?: string[] };
   return { env: saved.env ?? {}, profiles: saved.profiles ?? ['monitoring'] };
