@@ -3,7 +3,7 @@
 // failed requests and duration of `deploy.sh backend` and `rollback.sh backend`, next to a plain
 // `docker compose up -d --build --force-recreate --no-deps backend`; then seconds to recover from a
 // crash (kill -9 of the backend's process) and from a hang (SIGSTOP: only the watcher can act).
-// Then the busy-machine variant: `--busy-runs N` (default 10) deploys of the backend with every
+// `--skip-recovery` leaves the crash and hang measurements out. Then the busy-machine variant: `--busy-runs N` (default 10) deploys of the backend with every
 // core saturated by stress-ng, failed requests next to the quiet figure of the same session.
 // Prints JSON figures on stdout.
 import { parseArgs } from 'node:util';
@@ -13,7 +13,7 @@ import { startLoad, waitForRequests } from '../test/integration/helpers/load.ts'
 import { ensureWatcher, removeTestWatcher, serviceContainer, waitRecovered } from '../test/integration/helpers/selfheal.ts';
 import { saturateCpus } from '../test/integration/helpers/busy.ts';
 
-const { values } = parseArgs({ options: { runs: { type: 'string', default: process.env.BENCH_RUNS ?? '5' }, 'busy-runs': { type: 'string', default: '10' } } });
+const { values } = parseArgs({ options: { runs: { type: 'string', default: process.env.BENCH_RUNS ?? '5' }, 'busy-runs': { type: 'string', default: '10' }, 'skip-recovery': { type: 'boolean', default: false } } });
 // Each run swaps the backend three times (~1 min); the brief asks for at least five runs.
 const runs = Math.max(1, Number(values.runs) || 5);
 const busyRuns = Math.max(0, Number(values['busy-runs']) || 0);
@@ -63,10 +63,12 @@ try {
     samples.deploy.push(await underLoad(stack, () => stack.script('deploy', ['backend', '--force'])));
     samples.rollback.push(await underLoad(stack, () => stack.script('rollback', ['backend'])));
     samples.plain.push(await underLoad(stack, () => stack.plain(['up', '--detach', '--build', '--force-recreate', '--no-deps', '--wait', 'backend'])));
-    recovery.crash.push(await recover('SIGKILL'));
-    // The watcher restarts a container at most 3 times per 10 minutes (its storm guard): three
-    // hangs fit in one session; the recovery suite measures five with a fresh watcher each.
-    if (run <= 3) recovery.hang.push(await recover('SIGSTOP'));
+    if (!values['skip-recovery']) {
+      recovery.crash.push(await recover('SIGKILL'));
+      // The watcher restarts a container at most 3 times per 10 minutes (its storm guard): three
+      // hangs fit in one session; the recovery suite measures five with a fresh watcher each.
+      if (run <= 3) recovery.hang.push(await recover('SIGSTOP'));
+    }
     log(`run ${run}/${runs}: crash ${recovery.crash.at(-1)?.toFixed(1)}s, hang ${recovery.hang.at(-1)?.toFixed(1) ?? '-'}s; ${['deploy', 'rollback', 'plain'].map((k) => { const s = samples[k as keyof typeof samples][run - 1]; return `${k} ${s.failed}/${s.total} failed in ${s.seconds.toFixed(1)}s`; }).join(', ')}`);
   }
   for (let run = 1; run <= busyRuns; run++) {
@@ -106,7 +108,7 @@ const figures: Figure[] = [
     : []),
   measurement('rollback backend: failed requests', 'make rollback service=backend', samples.rollback.map((s) => s.failed), 'requests', note(samples.rollback)),
   measurement('rollback backend: duration', 'make rollback service=backend', samples.rollback.map((s) => s.seconds), 's'),
-  measurement('backend recovery from a crash', 'kill -9 <backend pid>', recovery.crash, 's', 'Docker restart policy; until healthy and answering through nginx'),
-  measurement('backend recovery from a hang', 'kill -STOP <backend pid>', recovery.hang, 's', 'watcher restart after the backend healthcheck fails twice (5 s apart) and a 3 s graceful stop'),
+  ...(recovery.crash.length ? [measurement('backend recovery from a crash', 'kill -9 <backend pid>', recovery.crash, 's', 'Docker restart policy; until healthy and answering through nginx'),
+  measurement('backend recovery from a hang', 'kill -STOP <backend pid>', recovery.hang, 's', 'watcher restart after the backend healthcheck fails twice (5 s apart, 10 s timeout each), the watcher\'s own probe gets no answer, and a 3 s graceful stop')] : []),
 ];
 process.stdout.write(`${JSON.stringify({ figures }, null, 2)}\n`);
