@@ -75,7 +75,7 @@ health: deps ## Every service's state, health, uptime, restarts, latency (ARGS="
 ##@ Data
 
 .PHONY: backup
-backup: deps ## Back up PostgreSQL, Redis, memory-api's SQLite and the config into one checksummed set (cron-safe)
+backup: deps ## Back up every store labelled galaxy.backup, and the config, into one checksummed set (cron-safe)
 	@./scripts/backup.sh
 
 .PHONY: restore

@@ -8,6 +8,8 @@ import path from 'node:path';
 import { parseCommandLine } from './lib/args.ts';
 import { newestFigure } from '../bench/lib/results.ts';
 import { runCount } from '../bench/lib/figure.ts';
+import { readBackupSettings } from './lib/backup/settings.ts';
+import { newestBackup } from './lib/backup/summary.ts';
 import { loadComposeModel } from './lib/compose.ts';
 import { writeFileAtomic } from './lib/env.ts';
 import { UsageError, runMain } from './lib/errors.ts';
@@ -15,6 +17,7 @@ import { collectHealth, healthUrl, probeHttp } from './lib/health.ts';
 import { info } from './lib/output.ts';
 import { projectRoot } from './lib/paths.ts';
 import { type Evidence, type Goal, type ProbeRound, availability, metricRow, summarizeVerdicts, toSeconds } from './lib/report/metrics.ts';
+import { renderBackups } from './lib/report/backups.ts';
 import { type EndpointLine, makeTargets, renderReport } from './lib/report/render.ts';
 import { currentStack } from './lib/stack.ts';
 
@@ -49,7 +52,7 @@ function benchEvidence(name: string | RegExp, seconds: boolean, used: string[]):
 
 await runMain(async () => {
   const options = parse();
-  const { ctx } = await currentStack();
+  const { ctx, values } = await currentStack();
   const model = await loadComposeModel(ctx);
   info(`report: reading the live stack ${model.project}`);
   const services = await collectHealth(ctx, model);
@@ -100,6 +103,7 @@ await runMain(async () => {
     metrics,
     commands: makeTargets(readFileSync(path.join(projectRoot, 'Makefile'), 'utf8')),
     benchLines: used,
+    backups: renderBackups(newestBackup(readBackupSettings(values))),
     availabilityNote: 'Startup, recovery and deploy figures come from the newest `make bench` run that measured them (a throwaway copy of the stack on this machine); availability and health are measured on the live stack while this report is written.',
   });
   mkdirSync(path.dirname(options.out), { recursive: true });

@@ -1,5 +1,5 @@
 // `make restore [from=SET]` / scripts/restore.sh [SET]: verify every checksum, stop the writers,
-// restore PostgreSQL, Redis and memory-api's SQLite, start and wait until healthy. Newest set by default.
+// restore every store the set's manifest lists, start and wait until healthy. Newest set by default.
 import { parseCommandLine } from './lib/args.ts';
 import { BackupLog } from './lib/backup/report.ts';
 import { runRestore } from './lib/backup/run-restore.ts';

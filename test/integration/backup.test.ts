@@ -1,6 +1,7 @@
 // Backup and restore end to end on a throwaway stack (postgres, redis, memory-api), through the
 // real scripts: data identical after the volumes are destroyed and restored, a changed byte refused,
-// a killed run leaves no set, two concurrent runs exclude each other, verify and encryption work.
+// a killed run leaves no set, two concurrent runs exclude each other, verify and encryption work,
+// and the stores are the services the compose file labels (an unlabelled volume is named).
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { appendFileSync, cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -8,12 +9,12 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { $ } from 'zx';
-import { listSets } from '../../scripts/lib/backup/manifest.ts';
+import { type Manifest, listSets } from '../../scripts/lib/backup/manifest.ts';
 import { buildOfflineImages } from '../../scripts/lib/images/build.ts';
 import { loadManifest } from '../../scripts/lib/images/manifest.ts';
 import { projectRoot } from '../../scripts/lib/paths.ts';
 import { projectFiles } from '../../scripts/lib/state/files.ts';
-import { type Fingerprint, fingerprint, psql, writeData } from './helpers/backup.ts';
+import { type Fingerprint, fingerprint, labelledCopy, psql, writeData } from './helpers/backup.ts';
 import { TestStack, explain } from './helpers/stack.ts';
 
 const STORES = ['postgres', 'redis', 'memory-api'];
@@ -68,7 +69,7 @@ describe('backup and restore', { timeout: 30 * 60_000 }, () => {
     assert.equal(backup.exitCode, 0, explain(backup));
     const sets = setsNow();
     assert.equal(sets.length, 1);
-    assert.deepEqual(readdirSync(sets[0].dir).sort(), ['config', 'manifest.json', 'manifest.sha256', 'memory.db', 'postgres.dump', 'redis.rdb']);
+    assert.deepEqual(readdirSync(sets[0].dir).sort(), ['config', 'manifest.json', 'manifest.sha256', 'memory-api.db', 'postgres.dump', 'redis.rdb']);
     const metrics = readFileSync(path.join(work, 'textfile', `galaxy_backup_${stack.project}.prom`), 'utf8');
     for (const name of ['galaxy_backup_last_success_timestamp_seconds', 'galaxy_backup_last_duration_seconds', 'galaxy_backup_last_size_bytes']) assert.match(metrics, new RegExp(`^${name}\\{`, 'm'));
     assert.match(readFileSync(path.join(work, 'backup.log'), 'utf8'), /backup: ok: /);
@@ -138,7 +139,8 @@ describe('backup and restore', { timeout: 30 * 60_000 }, () => {
     const child = spawn(path.join(projectRoot, 'scripts', 'backup.sh'), [], { env: { ...process.env, ...stack.env }, detached: true, stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+    // 'close', not 'exit': only then has all of its stderr been read (on a loaded machine 'exit' comes first).
+    const exited = new Promise<number | null>((r) => child.once('close', (code) => r(code)));
     let partial: string | undefined;
     for (let i = 0; i < 600 && !partial; i++) {
       partial = existsSync(backupDir) ? readdirSync(backupDir).find((n) => n.endsWith('.partial')) : undefined;
@@ -196,5 +198,44 @@ describe('backup and restore', { timeout: 30 * 60_000 }, () => {
     assert.equal(failed.exitCode, 1, explain(failed));
     assert.match(failed.stderr, /^error: set .* is complete locally, but the offsite copy failed \(exit 3\): no route to the offsite host$/m);
     assert.ok(setsNow()[0].name !== readdirSync(target)[0]);
+  });
+
+  test('labels choose the stores: a volume store round-trips, an unlabelled volume is named', async (t) => {
+    const copy = labelledCopy(stack, path.join(work, 'labelled'), loadManifest().images.python.offline);
+    t.after(async () => {
+      await copy.compose(['rm', '--stop', '--force', '--volumes', 'files', 'scratch']).catch(() => undefined);
+      await $`docker volume rm -f ${`${stack.project}_files-data`} ${`${stack.project}_scratch-data`}`.quiet().nothrow();
+    });
+    await copy.compose(['up', '--detach', '--wait', '--wait-timeout', '120', 'files']);
+    await copy.compose(['exec', '-T', 'files', 'sh', '-c', 'mkdir -p /srv/files/a && echo one > /srv/files/a/1.txt && echo two > /srv/files/2.txt']);
+    await new Promise((r) => setTimeout(r, 1100));
+
+    const backup = await stack.script('backup', [], copy.env);
+    assert.equal(backup.exitCode, 0, explain(backup));
+    assert.match(backup.stdout, /^backup: not backed up: scratch \(volume scratch-data\); label it galaxy\.backup=\.\.\. \(postgres, redis, sqlite:\/PATH, volume or none\)$/m);
+    // The monitoring volumes are labelled none: decided, so not reported.
+    assert.equal(backup.stdout.match(/not backed up:/g)?.length, 1, backup.stdout);
+    const manifest = JSON.parse(readFileSync(path.join(setsNow()[0].dir, 'manifest.json'), 'utf8')) as Manifest;
+    assert.deepEqual(manifest.stores.map((s) => [s.service, s.kind, s.file]).sort(), [
+      ['files', 'volume', 'files.tar'],
+      ['memory-api', 'sqlite', 'memory-api.db'],
+      ['postgres', 'postgres', 'postgres.dump'],
+      ['redis', 'redis', 'redis.rdb'],
+    ]);
+    assert.deepEqual(manifest.stores.find((s) => s.service === 'files')?.counts, { files: 2 });
+    assert.deepEqual(manifest.notBackedUp, [{ service: 'scratch', volumes: ['scratch-data'] }]);
+    assert.match(await copy.compose(['ps', '--status', 'running', '--services']), /^files$/m, 'the volume backup left its service stopped');
+
+    await copy.compose(['exec', '-T', 'files', 'sh', '-c', 'rm /srv/files/2.txt && echo three > /srv/files/3.txt']);
+    const restore = await stack.script('restore', [], copy.env);
+    assert.equal(restore.exitCode, 0, explain(restore));
+    assert.match(restore.stdout, /^restore: files: volume data replaced from files\.tar$/m);
+    const after = await copy.compose(['exec', '-T', 'files', 'sh', '-c', 'cd /srv/files && find . -type f | sort && cat a/1.txt 2.txt']);
+    assert.equal(after.trim(), './2.txt\n./a/1.txt\none\ntwo');
+
+    const verify = await stack.script('backup-verify', [], copy.env);
+    assert.equal(verify.exitCode, 0, explain(verify));
+    assert.match(verify.stdout, /files +volume +files +2/);
+    assert.match(verify.stdout, /^ *memory-api +sqlite +/m);
   });
 });

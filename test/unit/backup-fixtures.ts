@@ -1,17 +1,25 @@
-// A minimal valid backup set on disk, written the way run-backup writes one.
+// A minimal valid backup set on disk, written the way run-backup writes one: one store entry per
+// dump file (orders-db of kind postgres, sessions of kind redis, notes of kind sqlite), the config.
 import { createHash } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { FORMAT, MANIFEST, MANIFEST_SUM, type Manifest, manifestSumText } from '../../scripts/lib/backup/manifest.ts';
 
-export async function writeSet(backupDir: string, name: string, contents: Record<string, string> = { 'postgres.dump': 'PGDMP...', 'redis.rdb': 'REDIS0012...', 'memory.db': 'SQLite format 3\0...', 'config/.env': 'A=1\n' }): Promise<string> {
-  const dir = path.join(backupDir, name);
-  mkdirSync(path.join(dir, 'config'), { recursive: true });
-  const files = Object.entries(contents).map(([file, text]) => {
-    writeFileSync(path.join(dir, file), text);
-    return { path: file, bytes: Buffer.byteLength(text), sha256: createHash('sha256').update(text).digest('hex') };
+const KIND_OF: Record<string, [service: string, kind: string, label: string]> = {
+  'postgres.dump': ['orders-db', 'postgres', 'postgres'],
+  'redis.rdb': ['sessions', 'redis', 'redis'],
+  'memory.db': ['notes', 'sqlite', 'sqlite:/data/notes.db'],
+};
+
+export const DEFAULT_CONTENTS = { 'postgres.dump': 'PGDMP...', 'redis.rdb': 'REDIS0012...', 'memory.db': 'SQLite format 3\0...', 'config/.env': 'A=1\n' };
+
+export function manifestFor(name: string, contents: Record<string, string>): Manifest {
+  const files = Object.entries(contents).map(([file, text]) => ({ path: file, bytes: Buffer.byteLength(text), sha256: createHash('sha256').update(text).digest('hex') }));
+  const stores = files.filter((f) => KIND_OF[f.path]).map((f) => {
+    const [service, kind, label] = KIND_OF[f.path];
+    return { service, kind, label, file: f.path, bytes: f.bytes, sha256: f.sha256, counts: { items: 1 }, countsExact: kind === 'sqlite', facts: { tool: 'test' } };
   });
-  const manifest: Manifest = {
+  return {
     format: FORMAT,
     project: name.replace(/-\d{8}T\d{6}Z$/, ''),
     name,
@@ -20,12 +28,19 @@ export async function writeSet(backupDir: string, name: string, contents: Record
     host: 'test',
     encryption: 'none',
     tools: {},
-    stores: { postgres: { file: 'postgres.dump', database: 'galaxy' }, redis: { file: 'redis.rdb' }, sqlite: { file: 'memory.db', tables: {} } },
-    config: ['config/.env'],
+    stores,
+    notBackedUp: [],
+    config: files.filter((f) => f.path.startsWith('config/')).map((f) => f.path),
     files,
     totalBytes: files.reduce((s, f) => s + f.bytes, 0),
   };
-  const text = `${JSON.stringify(manifest, null, 2)}\n`;
+}
+
+export async function writeSet(backupDir: string, name: string, contents: Record<string, string> = DEFAULT_CONTENTS): Promise<string> {
+  const dir = path.join(backupDir, name);
+  mkdirSync(path.join(dir, 'config'), { recursive: true });
+  for (const [file, text] of Object.entries(contents)) writeFileSync(path.join(dir, file), text);
+  const text = `${JSON.stringify(manifestFor(name, contents), null, 2)}\n`;
   writeFileSync(path.join(dir, MANIFEST), text);
   writeFileSync(path.join(dir, MANIFEST_SUM), manifestSumText(text));
   return dir;

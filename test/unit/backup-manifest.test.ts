@@ -3,8 +3,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { listSets, looksComplete, verifySet } from '../../scripts/lib/backup/manifest.ts';
-import { writeSet } from './backup-fixtures.ts';
+import { listSets, looksComplete, manifestSumText, parseManifest, verifySet } from '../../scripts/lib/backup/manifest.ts';
+import { DEFAULT_CONTENTS, manifestFor, writeSet } from './backup-fixtures.ts';
 
 function flipByte(file: string, at: number) {
   const bytes = readFileSync(file);
@@ -49,6 +49,44 @@ describe('verifySet', () => {
     await assert.rejects(verifySet(dir), { message: 'set galaxy-20261125T030000Z is corrupt: manifest.json does not match manifest.sha256' });
     rmSync(path.join(dir, 'manifest.json'));
     await assert.rejects(verifySet(dir), { message: 'set galaxy-20261125T030000Z is incomplete: manifest.json is missing' });
+  });
+});
+
+describe('the generic manifest', () => {
+  const name = 'shop-20261125T030000Z';
+
+  it('lists stores by service and kind, each bound to a file by its sha256', async () => {
+    const dir = await writeSet(mkdtempSync(path.join(tmpdir(), 'gx-m-')), name);
+    const manifest = await verifySet(dir);
+    assert.deepEqual(manifest.stores.map((s) => [s.service, s.kind, s.file]), [['orders-db', 'postgres', 'postgres.dump'], ['sessions', 'redis', 'redis.rdb'], ['notes', 'sqlite', 'memory.db']]);
+    assert.deepEqual(manifest.config, ['config/.env']);
+  });
+
+  it('refuses a store whose file is not in the file list, or whose sha256 differs from it', () => {
+    const manifest = manifestFor(name, DEFAULT_CONTENTS);
+    manifest.stores[1].sha256 = '0'.repeat(64);
+    assert.throws(() => parseManifest(JSON.stringify(manifest), name), /^Error: set shop-20261125T030000Z is corrupt: a store in manifest\.json does not match its file list \(\{"service":"sessions"/);
+    manifest.stores[1] = { ...manifestFor(name, DEFAULT_CONTENTS).stores[1], file: 'elsewhere.rdb' };
+    assert.throws(() => parseManifest(JSON.stringify(manifest), name), /does not match its file list/);
+    assert.throws(() => parseManifest(JSON.stringify({ ...manifest, stores: { postgres: {} } }), name), /does not match its file list \(null\)/);
+  });
+
+  it('refuses a format-1 set (stores by fixed name) with one line saying what to do', () => {
+    const old = { format: 'galaxy-backup/1', stores: { postgres: { file: 'postgres.dump', database: 'galaxy' } }, files: [] };
+    assert.throws(() => parseManifest(JSON.stringify(old), name), {
+      message: "set shop-20261125T030000Z has format 'galaxy-backup/1' (stores by fixed name): restore it with a kit at commit fa5826d or older, then take a new backup",
+    });
+    assert.throws(() => parseManifest(JSON.stringify({ ...old, format: 'galaxy-backup/9' }), name), { message: "set shop-20261125T030000Z has format 'galaxy-backup/9': this kit reads galaxy-backup/2" });
+  });
+
+  it('a complete format-1 set still counts as complete for retention, though restore refuses it', async () => {
+    const dir = await writeSet(mkdtempSync(path.join(tmpdir(), 'gx-m-')), name);
+    const manifest = { ...manifestFor(name, DEFAULT_CONTENTS), format: 'galaxy-backup/1', stores: { postgres: { file: 'postgres.dump' } } };
+    const text = `${JSON.stringify(manifest, null, 2)}\n`;
+    writeFileSync(path.join(dir, 'manifest.json'), text);
+    writeFileSync(path.join(dir, 'manifest.sha256'), manifestSumText(text));
+    assert.equal(looksComplete(dir), true);
+    await assert.rejects(verifySet(dir), /has format 'galaxy-backup\/1' \(stores by fixed name\)/);
   });
 });
 

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import { isPartialOf, parseSetName, partialName, readBackupSettings, setName, stamp } from '../../scripts/lib/backup/settings.ts';
 import { renderMetrics } from '../../scripts/lib/backup/report.ts';
-import { writersOf } from '../../scripts/lib/backup/restore-stores.ts';
+import { writersOf } from '../../scripts/lib/backup/run-restore.ts';
 import type { ComposeModel, ServiceModel } from '../../scripts/lib/compose.ts';
 import { projectRoot } from '../../scripts/lib/paths.ts';
 
@@ -56,11 +56,13 @@ describe('renderMetrics', () => {
 
 describe('writersOf', () => {
   const svc = (name: string, dependsOn: string[] = []): ServiceModel => ({ name, dependsOn, ports: [], labels: {}, hasHealthcheck: true, build: false, profiles: [] });
-  it('is memory-api and everything that depends on a store, transitively', () => {
+  it('is everything that depends on a store service, transitively, and not the stores themselves', () => {
     const model: ComposeModel = {
-      project: 'galaxy',
-      services: [svc('postgres'), svc('redis'), svc('memory-api'), svc('experience-api', ['memory-api']), svc('backend', ['postgres', 'redis', 'experience-api']), svc('frontend', ['backend']), svc('prometheus')],
+      project: 'shop',
+      services: [svc('orders-db'), svc('sessions'), svc('notes'), svc('notes-ui', ['notes']), svc('api', ['orders-db', 'sessions', 'notes-ui']), svc('web', ['api']), svc('metrics')],
     };
-    assert.deepEqual(writersOf(model), ['memory-api', 'experience-api', 'backend', 'frontend']);
+    assert.deepEqual(writersOf(model, ['orders-db', 'sessions', 'notes']), ['notes-ui', 'api', 'web']);
+    assert.deepEqual(writersOf(model, ['sessions']), ['api', 'web']);
+    assert.deepEqual(writersOf(model, []), []);
   });
 });

@@ -5,10 +5,12 @@ import { createReadStream, existsSync, readFileSync, readdirSync, statSync } fro
 import path from 'node:path';
 import { OperationError } from '../errors.ts';
 import { parseSetName } from './settings.ts';
+import type { StoreEntry } from './stores/kind.ts';
 
 export const MANIFEST = 'manifest.json';
 export const MANIFEST_SUM = 'manifest.sha256';
-export const FORMAT = 'galaxy-backup/1';
+/** 2: stores listed generically, one entry per labelled service. 1 named postgres, redis, sqlite. */
+export const FORMAT = 'galaxy-backup/2';
 
 export interface ManifestFile {
   path: string;
@@ -25,13 +27,10 @@ export interface Manifest {
   host: string;
   encryption: 'none' | 'age';
   tools: Record<string, string>;
-  /** Facts about the data at backup time, compared by backup-verify after a trial restore. */
-  stores: {
-    postgres: { file: string; database: string };
-    redis: { file: string };
-    /** Exact row counts of the SQLite snapshot itself (taken from the backup copy). */
-    sqlite: { file: string; tables: Record<string, number> };
-  };
+  /** One entry per labelled service, in compose's dependency order; what restore and verify read. */
+  stores: StoreEntry[];
+  /** Services with a named volume and no galaxy.backup label when the set was taken. */
+  notBackedUp: Array<{ service: string; volumes: string[] }>;
   config: string[];
   files: ManifestFile[];
   totalBytes: number;
@@ -47,7 +46,8 @@ export function manifestSumText(manifestText: string): string {
   return `${createHash('sha256').update(manifestText).digest('hex')}  ${MANIFEST}\n`;
 }
 
-function readManifest(dir: string): Manifest {
+/** The manifest's text, its own checksum verified; the set's name for messages. */
+function readManifestText(dir: string): { text: string; name: string } {
   const name = path.basename(dir);
   for (const file of [MANIFEST, MANIFEST_SUM]) {
     if (!existsSync(path.join(dir, file))) throw new OperationError(`set ${name} is incomplete: ${file} is missing`);
@@ -55,17 +55,41 @@ function readManifest(dir: string): Manifest {
   const text = readFileSync(path.join(dir, MANIFEST), 'utf8');
   const expected = readFileSync(path.join(dir, MANIFEST_SUM), 'utf8').trim().split(/\s+/)[0];
   if (manifestSumText(text).split(' ')[0] !== expected) throw new OperationError(`set ${name} is corrupt: ${MANIFEST} does not match ${MANIFEST_SUM}`);
-  let manifest: Manifest;
+  return { text, name };
+}
+
+function parseJson(text: string, name: string): Manifest {
   try {
-    manifest = JSON.parse(text) as Manifest;
+    return JSON.parse(text) as Manifest;
   } catch {
     throw new OperationError(`set ${name} is corrupt: ${MANIFEST} is not valid JSON`);
   }
+}
+
+/** The manifest of a set in this kit's format (the files are not hashed: see verifySet). */
+export function readManifest(dir: string): Manifest {
+  const { text, name } = readManifestText(dir);
+  return parseManifest(text, name);
+}
+
+/** Pure: the manifest's text checked for this kit's format and a store list that matches its files. */
+export function parseManifest(text: string, name: string): Manifest {
+  const manifest = parseJson(text, name);
+  if ((manifest.format as string) === 'galaxy-backup/1') {
+    // Its stores are fixed fields per service name; reading them would mean naming services here.
+    throw new OperationError(`set ${name} has format 'galaxy-backup/1' (stores by fixed name): restore it with a kit at commit fa5826d or older, then take a new backup`);
+  }
   if (manifest.format !== FORMAT) throw new OperationError(`set ${name} has format '${manifest.format}': this kit reads ${FORMAT}`);
+  const files = new Map((manifest.files ?? []).map((f) => [f.path, f.sha256]));
+  for (const store of Array.isArray(manifest.stores) ? manifest.stores : [undefined]) {
+    if (!store || typeof store.service !== 'string' || typeof store.kind !== 'string' || files.get(store.file) !== store.sha256) {
+      throw new OperationError(`set ${name} is corrupt: a store in ${MANIFEST} does not match its file list (${JSON.stringify(store ?? null).slice(0, 80)})`);
+    }
+  }
   return manifest;
 }
 
-function checkSizes(dir: string, manifest: Manifest): void {
+function checkSizes(dir: string, manifest: Pick<Manifest, 'files'>): void {
   const name = path.basename(dir);
   for (const entry of manifest.files) {
     const file = path.join(dir, entry.path);
@@ -87,10 +111,14 @@ export async function verifySet(dir: string): Promise<Manifest> {
   return manifest;
 }
 
-/** Cheap check for retention: manifest intact and every file present at its size (no hashing). */
+/**
+ * Cheap check for retention: manifest intact and every file present at its size (no hashing).
+ * Any format counts: a complete set of an older format is still pruned like the others.
+ */
 export function looksComplete(dir: string): boolean {
   try {
-    checkSizes(dir, readManifest(dir));
+    const { text, name } = readManifestText(dir);
+    checkSizes(dir, parseJson(text, name));
     return true;
   } catch {
     return false;

@@ -10,12 +10,15 @@ import { OperationError } from '../errors.ts';
 import { envFile, projectRoot } from '../paths.ts';
 import { projectFiles } from '../state/files.ts';
 import { ageVersion, encryptFile } from './crypto.ts';
-import { dumpPostgres, dumpRedis, dumpSqlite } from './dump.ts';
 import { acquireLock } from '../state/lock.ts';
 import { FORMAT, MANIFEST, MANIFEST_SUM, type Manifest, type ManifestFile, listSets, manifestSumText, sha256File } from './manifest.ts';
 import type { BackupLog } from './report.ts';
 import { prune, type PruneResult } from './retention.ts';
+import { loadBackupModel } from './services.ts';
 import { type BackupSettings, isPartialOf, partialName, setName } from './settings.ts';
+import { describeCounts } from './summary.ts';
+import type { Snapshot, StoreEntry } from './stores/kind.ts';
+import { BACKUP_LABEL, type PlannedStore, notBackedUpLine, planBackup } from './stores/registry.ts';
 
 export interface BackupOutcome {
   name: string;
@@ -77,6 +80,9 @@ export async function runBackup(ctx: ComposeContext, settings: BackupSettings, l
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
   try {
+    // Labels first: a bad one stops the run before anything is written.
+    const model = await loadBackupModel(ctx);
+    const plan = planBackup(model);
     mkdirSync(settings.dir, { recursive: true, mode: 0o700 });
     removeStalePartials(settings, log);
     const name = setName(settings.project, new Date());
@@ -86,24 +92,33 @@ export async function runBackup(ctx: ComposeContext, settings: BackupSettings, l
     mkdirSync(partial, { mode: 0o700 });
     log.line(`writing ${name} in ${settings.dir}`);
 
-    const pg = await dumpPostgres(ctx, partial);
-    log.line(`postgres: ${pg.database} dumped, ${pg.bytes} bytes (${pg.version})`);
-    const redis = await dumpRedis(ctx, partial);
-    log.line(`redis: RDB copied after BGSAVE completed, ${redis.bytes} bytes (redis ${redis.version})`);
-    const sqlite = await dumpSqlite(ctx, partial);
-    log.line(`memory-api: SQLite snapshot, ${sqlite.bytes} bytes, ${Object.keys(sqlite.tables).length} tables`);
+    for (const entry of plan.notBackedUp) log.line(notBackedUpLine(entry));
+    if (!plan.stores.length) log.line(`no service carries a ${BACKUP_LABEL} label: only the config is saved`);
+    const snapshots: Array<{ store: PlannedStore; file: string; snapshot: Snapshot }> = [];
+    for (const store of plan.stores) {
+      const file = `${store.service.name}${store.kind.extension}`;
+      const snapshot = await store.kind.dump({ ctx, model, service: store.service, option: store.option }, path.join(partial, file));
+      log.line(`${store.service.name}: ${store.kind.name} snapshot, ${snapshot.bytes} bytes, ${describeCounts(snapshot.counts)} (${snapshot.facts.tool})`);
+      snapshots.push({ store, file, snapshot });
+    }
     const config = copyConfig(partial, settings.project);
 
-    const known = new Map([['postgres.dump', pg.sha256], ['redis.rdb', redis.sha256], ['memory.db', sqlite.sha256]]);
     const files: ManifestFile[] = [];
-    for (const relative of ['postgres.dump', 'redis.rdb', 'memory.db', ...config]) {
-      let stored = path.join(partial, relative);
-      if (settings.encryptRecipient) stored = await encryptFile(stored, settings.encryptRecipient);
-      const sha256 = !settings.encryptRecipient && known.get(relative) ? (known.get(relative) as string) : await sha256File(stored);
-      fsyncPath(stored);
-      files.push({ path: path.relative(partial, stored).split(path.sep).join('/'), bytes: statSync(stored).size, sha256 });
+    const stored = async (relative: string, plainSha256?: string): Promise<ManifestFile> => {
+      let file = path.join(partial as string, relative);
+      if (settings.encryptRecipient) file = await encryptFile(file, settings.encryptRecipient);
+      const sha256 = !settings.encryptRecipient && plainSha256 ? plainSha256 : await sha256File(file);
+      fsyncPath(file);
+      const entry = { path: path.relative(partial as string, file).split(path.sep).join('/'), bytes: statSync(file).size, sha256 };
+      files.push(entry);
+      return entry;
+    };
+    const stores: StoreEntry[] = [];
+    for (const { store, file, snapshot } of snapshots) {
+      const entry = await stored(file, snapshot.sha256);
+      stores.push({ service: store.service.name, kind: store.kind.name, label: store.label, ...snapshot, file: entry.path, bytes: entry.bytes, sha256: entry.sha256 });
     }
-    const suffix = settings.encryptRecipient ? '.age' : '';
+    for (const relative of config) await stored(relative);
     const manifest: Manifest = {
       format: FORMAT,
       project: settings.project,
@@ -112,13 +127,10 @@ export async function runBackup(ctx: ComposeContext, settings: BackupSettings, l
       durationSeconds: Math.round((performance.now() - started) / 10) / 100,
       host: os.hostname(),
       encryption: settings.encryptRecipient ? 'age' : 'none',
-      tools: { pg_dump: pg.version, redis: redis.version, sqlite: sqlite.version, ...(settings.encryptRecipient ? { age: await ageVersion() } : {}), ...(await toolVersions()) },
-      stores: {
-        postgres: { file: `postgres.dump${suffix}`, database: pg.database },
-        redis: { file: `redis.rdb${suffix}` },
-        sqlite: { file: `memory.db${suffix}`, tables: sqlite.tables },
-      },
-      config: config.map((c) => `${c}${suffix}`),
+      tools: { ...(settings.encryptRecipient ? { age: await ageVersion() } : {}), ...(await toolVersions()) },
+      stores,
+      notBackedUp: plan.notBackedUp,
+      config: files.filter((f) => f.path.startsWith('config/')).map((f) => f.path),
       files,
       totalBytes: files.reduce((sum, f) => sum + f.bytes, 0),
     };

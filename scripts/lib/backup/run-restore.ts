@@ -1,58 +1,86 @@
 // Restore into the live stack, and the trial restore of backup-verify into a throwaway project.
+// Both walk the manifest's list of stores: each entry's kind puts its file back into the service
+// of that name, so the verification exercises exactly the code a real restore runs.
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
-import { type ComposeContext, compose, listContainers, loadComposeModel } from '../compose.ts';
+import { type ComposeContext, type ComposeModel, compose, listContainers } from '../compose.ts';
 import { OperationError } from '../errors.ts';
 import { table } from '../output.ts';
 import { upAndWait } from '../wait.ts';
 import { acquireLock } from '../state/lock.ts';
-import { verifySet } from './manifest.ts';
+import { type OpenSet, openVerifiedSet } from './open-set.ts';
 import type { BackupLog } from './report.ts';
-import { STORES, postgresCounts, redisKeyCount, resolveSet, restorePostgres, restoreRedis, restoreSqlite, sqliteCounts, storeFiles, writersOf } from './restore-stores.ts';
+import { type BackupModel, loadBackupModel } from './services.ts';
 import type { BackupSettings } from './settings.ts';
+import type { StoreEntry, StoreKind, StoreTarget } from './stores/kind.ts';
+import { parseBackupLabel } from './stores/registry.ts';
 
-/** The named (or newest) set, every checksum verified, with its store files ready to read. */
-async function openVerifiedSet(settings: BackupSettings, log: BackupLog, from?: string) {
-  const setDir = resolveSet(settings, from);
-  const name = path.basename(setDir);
-  const manifest = await verifySet(setDir);
-  log.line(`${name}: all ${manifest.files.length} checksums match`);
-  return { name, manifest, files: await storeFiles(setDir, manifest, settings) };
+interface Restorable {
+  entry: StoreEntry;
+  kind: StoreKind;
+  target: StoreTarget;
+  file: string;
+}
+
+/** Each store of the set matched with the service of this stack that takes it back. */
+function restorables(set: OpenSet, ctx: ComposeContext, model: BackupModel): Restorable[] {
+  return set.manifest.stores.map((entry) => {
+    const service = model.services.find((s) => s.name === entry.service);
+    if (!service) throw new OperationError(`set ${set.name} holds ${entry.service} (${entry.kind}), which the compose files do not define: add the service, or restore with the compose files saved in the set's config/`);
+    // The label as it was at backup time says where the data goes (sqlite's path, for one).
+    const choice = parseBackupLabel(service, entry.label);
+    if (!choice || choice.kind.name !== entry.kind) throw new OperationError(`set ${set.name}: ${entry.service} has label '${entry.label}' but kind '${entry.kind}'`);
+    return { entry, kind: choice.kind, target: { ctx, model, service, option: choice.option }, file: set.files.get(entry.service) as string };
+  });
+}
+
+/** Services that write the stores: everything depending on a store service, transitively (stores themselves excluded). */
+export function writersOf(model: ComposeModel, stores: string[]): string[] {
+  const byName = new Map(model.services.map((s) => [s.name, s]));
+  const memo = new Map<string, boolean>();
+  const usesStore = (name: string, seen: Set<string>): boolean => {
+    if (memo.has(name)) return memo.get(name) as boolean;
+    if (seen.has(name)) return false;
+    seen.add(name);
+    const result = (byName.get(name)?.dependsOn ?? []).some((d) => stores.includes(d) || usesStore(d, seen));
+    memo.set(name, result);
+    return result;
+  };
+  return model.services.filter((s) => !stores.includes(s.name) && usesStore(s.name, new Set())).map((s) => s.name);
 }
 
 export async function runRestore(ctx: ComposeContext, settings: BackupSettings, log: BackupLog, from?: string): Promise<string> {
   const lock = await acquireLock(settings.lockFile, 'restore');
   try {
     // Every checksum before anything is stopped: a bad set must not cost a minute of downtime.
-    const { name, manifest, files } = await openVerifiedSet(settings, log, from);
-    const model = await loadComposeModel(ctx);
-    const running = new Set((await listContainers(ctx)).filter((c) => c.state === 'running').map((c) => c.service));
-    const writers = writersOf(model).filter((s) => running.has(s));
-    // With nothing running (a new machine) everything is started afterwards.
-    const restart = running.size ? [...new Set([...running, ...STORES])].filter((s) => model.services.some((m) => m.name === s)) : [];
+    const set = await openVerifiedSet(settings, log, from);
+    const model = await loadBackupModel(ctx);
+    let restart: string[] = [];
     try {
+      const targets = restorables(set, ctx, model);
+      const stores = targets.map((t) => t.entry.service);
+      const running = new Set((await listContainers(ctx)).filter((c) => c.state === 'running').map((c) => c.service));
+      const writers = writersOf(model, stores).filter((s) => running.has(s));
+      // With nothing running (a new machine) everything is started afterwards.
+      restart = running.size ? [...new Set([...running, ...stores])].filter((s) => model.services.some((m) => m.name === s)) : [];
       if (writers.length) {
         log.line(`stopping the writers: ${writers.join(', ')}`);
         await compose(ctx, ['stop', '--timeout', '20', ...writers], { timeout: '120s' });
       }
-      await upAndWait(ctx, model, ['postgres'], ['--no-deps'], 300);
-      await restorePostgres(ctx, files.postgres);
-      log.line(`postgres: ${manifest.stores.postgres.database} restored (pg_restore --clean --if-exists, one transaction)`);
-      await restoreRedis(ctx, files.redis);
-      log.line('redis: dataset replaced (RDB loaded, AOF rebuilt from it)');
-      await compose(ctx, ['stop', '--timeout', '20', 'memory-api'], { timeout: '60s' });
-      await restoreSqlite(ctx, files.sqlite);
-      log.line('memory-api: SQLite database replaced');
+      for (const { entry, kind, target, file } of targets) {
+        await kind.restore(target, file);
+        log.line(`${entry.service}: ${entry.kind} data replaced from ${path.basename(entry.file)}`);
+      }
     } catch (err) {
       log.append(`FAILED during restore: ${(err as Error).message}; starting the services again`);
       await upAndWait(ctx, model, restart, [], 300).catch(() => undefined);
       throw err;
     } finally {
-      files.cleanup();
+      set.cleanup();
     }
     log.line(`starting ${restart.length ? restart.join(', ') : 'every service'}`);
     await upAndWait(ctx, model, restart, [], 300);
-    return name;
+    return set.name;
   } finally {
     lock.release();
   }
@@ -60,44 +88,31 @@ export async function runRestore(ctx: ComposeContext, settings: BackupSettings, 
 
 export interface VerifyReport {
   name: string;
-  postgres: Record<string, number>;
-  redisKeys: number;
-  sqlite: Record<string, number>;
+  /** What came back, per service: rows per table, keys, files. */
+  counts: Record<string, Record<string, number>>;
 }
 
 /** Restores a set into a throwaway compose project (no published ports) and checks what came back. */
 export async function runVerify(ctx: ComposeContext, settings: BackupSettings, log: BackupLog, from?: string): Promise<VerifyReport> {
   const lock = await acquireLock(settings.lockFile, 'verify');
   try {
-    const { name, manifest, files } = await openVerifiedSet(settings, log, from);
+    const set = await openVerifiedSet(settings, log, from);
     const project = `${settings.project}-verify-${randomBytes(3).toString('hex')}`;
-    const trial: ComposeContext = { mode: 'default', env: { ...ctx.env, COMPOSE_PROJECT_NAME: project }, profiles: [] };
+    const trial: ComposeContext = { mode: 'default', env: { ...ctx.env, COMPOSE_PROJECT_NAME: project }, profiles: ctx.profiles };
     try {
-      const model = await loadComposeModel(trial);
+      const model = await loadBackupModel(trial);
       log.line(`trial restore into throwaway project ${project}`);
-      await upAndWait(trial, model, ['postgres'], ['--no-deps'], 300);
-      await restorePostgres(trial, files.postgres);
-      const postgres = await postgresCounts(trial);
-      await restoreRedis(trial, files.redis);
-      await upAndWait(trial, model, ['redis'], ['--no-deps'], 300);
-      const redisKeys = await redisKeyCount(trial);
-      await restoreSqlite(trial, files.sqlite);
-      const sqlite = await sqliteCounts(trial);
-      if (sqlite.integrity !== 'ok') throw new OperationError(`${name}: the restored SQLite database fails integrity_check: ${sqlite.integrity}`);
-      const expected = manifest.stores.sqlite.tables;
-      for (const table of new Set([...Object.keys(expected), ...Object.keys(sqlite.tables)])) {
-        if (expected[table] !== sqlite.tables[table]) {
-          throw new OperationError(`${name}: SQLite table ${table} has ${sqlite.tables[table] ?? 'no'} rows after restore, the manifest says ${expected[table] ?? 'none'}`);
-        }
+      const counts: Record<string, Record<string, number>> = {};
+      const rows = [['SERVICE', 'KIND', 'TABLE/KEYS/FILES', 'COUNT']];
+      for (const { entry, kind, target, file } of restorables(set, trial, model)) {
+        await kind.restore(target, file);
+        counts[entry.service] = await kind.verify(target, entry);
+        for (const [item, n] of Object.entries(counts[entry.service])) rows.push([entry.service, entry.kind, item, String(n)]);
       }
-      const rows = [['STORE', 'TABLE/KEYS', 'ROWS']];
-      for (const [t, n] of Object.entries(postgres)) rows.push(['postgres', t, String(n)]);
-      rows.push(['redis', 'keys', String(redisKeys)]);
-      for (const [t, n] of Object.entries(sqlite.tables)) rows.push(['sqlite', t, String(n)]);
       log.line(`restored data:\n${table(rows)}`);
-      return { name, postgres, redisKeys, sqlite: sqlite.tables };
+      return { name: set.name, counts };
     } finally {
-      files.cleanup();
+      set.cleanup();
       await compose(trial, ['down', '--volumes', '--remove-orphans', '--timeout', '5'], { timeout: '180s' }).nothrow();
     }
   } finally {

@@ -36,6 +36,8 @@ export interface ReportFacts {
   /** Bench figures behind the table, one line each (name, value, file). */
   benchLines: string[];
   availabilityNote: string;
+  /** The Backups section, rendered by report/backups.ts from the newest set's manifest. */
+  backups?: string[];
 }
 
 function cell(text: string | undefined): string {
@@ -87,6 +89,7 @@ export function renderReport(f: ReportFacts): string {
     '',
   );
   if (f.benchLines.length) out.push('### Benchmark figures used', '', ...f.benchLines.map((l) => `- ${l}`), '');
+  if (f.backups) out.push(...f.backups);
   out.push(
     '## Operation commands',
     '',

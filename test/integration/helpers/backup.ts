@@ -1,6 +1,11 @@
 // Fingerprints of every store of a test stack (row counts and content hashes), and the data the
 // backup test writes: through memory-api's HTTP API and directly into each store.
 import { createHash } from 'node:crypto';
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import YAML from 'yaml';
+import { $ } from 'zx';
+import { projectRoot } from '../../../scripts/lib/paths.ts';
 import type { TestStack } from './stack.ts';
 
 async function run(stack: TestStack, args: string[]): Promise<string> {
@@ -84,4 +89,29 @@ export async function fingerprint(stack: TestStack): Promise<Fingerprint> {
   const keys = Number((await redisCli(stack, 'DBSIZE')).trim());
   const sqlite = JSON.parse((await sqlitePy(stack, SQLITE_DIGEST)).trim()) as Fingerprint['sqlite'];
   return { postgres, redis: { keys, sha256: createHash('sha256').update(dump).digest('hex') }, sqlite };
+}
+
+/**
+ * The stack's compose file plus two services only a test has, in a folder of its own that
+ * GALAXY_ROOT points the scripts at: `files` (a named volume, `galaxy.backup: volume`) and
+ * `scratch` (a named volume and no label). `compose` runs against that copy.
+ */
+export function labelledCopy(stack: TestStack, root: string, pythonImage: string) {
+  mkdirSync(root, { recursive: true });
+  const doc = YAML.parseDocument(readFileSync(path.join(projectRoot, 'docker-compose.yml'), 'utf8'), { merge: true });
+  // Exits at once on SIGTERM (a plain sleep as PID 1 would wait out the whole stop timeout).
+  const idle = ['python3', '-c', 'import signal, time; signal.signal(signal.SIGTERM, lambda *a: exit(0)); time.sleep(86400)'];
+  doc.setIn(['services', 'files'], doc.createNode({ image: pythonImage, command: idle, volumes: ['files-data:/srv/files'], labels: { 'galaxy.backup': 'volume' } }));
+  doc.setIn(['services', 'scratch'], doc.createNode({ image: pythonImage, command: idle, volumes: ['scratch-data:/scratch'] }));
+  doc.setIn(['volumes', 'files-data'], doc.createNode({}));
+  doc.setIn(['volumes', 'scratch-data'], doc.createNode({}));
+  writeFileSync(path.join(root, 'docker-compose.yml'), String(doc));
+  // The scripts check .env against the example of the folder they run in.
+  copyFileSync(path.join(projectRoot, '.env.example'), path.join(root, '.env.example'));
+  const compose = async (args: string[]) => {
+    const out = await $({ cwd: root, nothrow: true, quiet: true })`docker compose --project-directory ${root} --env-file ${stack.envFile} -p ${stack.project} -f ${path.join(root, 'docker-compose.yml')} ${args}`.timeout('300s');
+    if (out.exitCode !== 0) throw new Error(`compose ${args.slice(0, 4).join(' ')} failed: ${out.stderr.trim().slice(-500)}`);
+    return out.stdout;
+  };
+  return { env: { GALAXY_ROOT: root }, compose };
 }

@@ -1,0 +1,54 @@
+// The services as a backup sees them: compose.ts's model (names, labels, dependencies) plus the two
+// facts only a backup needs, each service's named volumes and its own environment (credentials a
+// store kind uses come from there, never from fixed .env names). Read from the same single
+// `docker compose config --format json` that compose.ts parses, so there is no second list.
+import { type ComposeContext, type ServiceModel, compose, parseComposeConfig } from '../compose.ts';
+import { OperationError } from '../errors.ts';
+
+export interface NamedVolume {
+  /** The volume's key in the compose file (postgres-data), as people know it. */
+  name: string;
+  /** Where the service mounts it. */
+  target: string;
+}
+
+export interface BackupService extends ServiceModel {
+  volumes: NamedVolume[];
+  environment: Record<string, string>;
+}
+
+/** compose.ts's ComposeModel with the backup's view of each service (usable wherever that is). */
+export interface BackupModel {
+  project: string;
+  services: BackupService[];
+}
+
+interface RawService {
+  volumes?: Array<{ type?: string; source?: string; target?: string }>;
+  /** `config` prints it as a map, with .env values already filled in; null = declared without one. */
+  environment?: Record<string, string | null>;
+}
+
+/** Pure: compose's JSON to the backup's view of every service, in compose.ts's order. */
+export function parseBackupModel(json: string): BackupModel {
+  const raw = JSON.parse(json) as { services?: Record<string, RawService> };
+  const model = parseComposeConfig(json);
+  const services = model.services.map((service) => {
+    const own = raw.services?.[service.name] ?? {};
+    const volumes = (own.volumes ?? [])
+      .filter((v) => v.type === 'volume' && v.source && v.target)
+      .map((v) => ({ name: v.source as string, target: v.target as string }));
+    const environment = Object.fromEntries(Object.entries(own.environment ?? {}).map(([k, v]) => [k, v ?? '']));
+    return { ...service, volumes, environment };
+  });
+  return { project: model.project, services };
+}
+
+export async function loadBackupModel(ctx: ComposeContext): Promise<BackupModel> {
+  const out = await compose(ctx, ['config', '--format', 'json']).nothrow();
+  if (out.exitCode !== 0) {
+    const reason = out.stderr.trim().split('\n').slice(-1)[0] ?? 'no output';
+    throw new OperationError(`the compose files are invalid: ${reason}`);
+  }
+  return parseBackupModel(out.stdout);
+}

@@ -1,0 +1,69 @@
+// `galaxy.backup: postgres`: pg_dump in custom format from the running service, pg_restore in one
+// transaction. User and database come from the service's own environment in the compose model
+// (POSTGRES_USER, POSTGRES_DB, with the image's defaults); the tools connect over the container's
+// local socket, so no password is ever on a command line.
+import { compose } from '../../compose.ts';
+import { upAndWait } from '../../wait.ts';
+import type { BackupService } from '../services.ts';
+import { composeStream } from '../stream.ts';
+import { STEP_TIMEOUT_SECONDS, type StoreKind, type StoreTarget, checkRestored, execText } from './kind.ts';
+
+/** Exact row counts of every user table, one "schema.table<TAB>rows" line each. */
+const COUNTS_SQL = `
+SELECT table_schema || '.' || table_name,
+       (xpath('/row/c/text()', query_to_xml(format('SELECT count(*) AS c FROM %I.%I', table_schema, table_name), false, true, '')))[1]::text
+FROM information_schema.tables
+WHERE table_type = 'BASE TABLE' AND table_schema NOT IN ('pg_catalog', 'information_schema')
+ORDER BY 1`;
+
+function database(service: BackupService): { user: string; name: string } {
+  const user = service.environment.POSTGRES_USER || 'postgres';
+  return { user, name: service.environment.POSTGRES_DB || user };
+}
+
+function login(service: BackupService): string[] {
+  const db = database(service);
+  return ['-U', db.user, '-d', db.name];
+}
+
+async function count(target: StoreTarget): Promise<Record<string, number>> {
+  const psql = ['exec', '-T', target.service.name, 'psql', ...login(target.service), '-v', 'ON_ERROR_STOP=1', '-At', '-F', '\t', '-c', COUNTS_SQL];
+  const out = await compose(target.ctx, psql, { timeout: '1800s' });
+  return Object.fromEntries(out.stdout.trim().split('\n').filter(Boolean).map((line) => {
+    const [name, rows] = line.split('\t');
+    return [name, Number(rows)];
+  }));
+}
+
+export const postgres: StoreKind = {
+  name: 'postgres',
+  extension: '.dump',
+
+  checkOption: (_service, option) => (option ? 'postgres takes no argument (the database comes from POSTGRES_DB)' : undefined),
+
+  // One consistent snapshot (pg_dump runs in a single repeatable-read transaction). The row counts
+  // are read beside it, so writes during the dump can move them: verify compares table names only.
+  async dump(target, file) {
+    const version = await execText(target, ['pg_dump', '--version']);
+    const result = await composeStream(target.ctx, ['exec', '-T', target.service.name, 'pg_dump', ...login(target.service), '--format=custom'], {
+      stdoutFile: file,
+      timeoutSeconds: STEP_TIMEOUT_SECONDS,
+      what: `pg_dump of ${target.service.name}`,
+    });
+    const facts = { database: database(target.service).name, tool: version };
+    return { bytes: result.bytes, sha256: result.sha256, counts: await count(target), countsExact: false, facts };
+  },
+
+  // --clean --if-exists in one transaction: it either completes or leaves the database as it was.
+  async restore(target, file) {
+    await upAndWait(target.ctx, target.model, [target.service.name], ['--no-deps'], 300);
+    const args = ['exec', '-T', target.service.name, 'pg_restore', ...login(target.service), '--clean', '--if-exists', '--no-owner', '--single-transaction', '--exit-on-error'];
+    await composeStream(target.ctx, args, { stdinFile: file, timeoutSeconds: STEP_TIMEOUT_SECONDS, what: `pg_restore into ${target.service.name}` });
+  },
+
+  count,
+
+  async verify(target, entry) {
+    return checkRestored(entry, await count(target));
+  },
+};
