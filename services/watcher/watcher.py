@@ -8,7 +8,8 @@ and (when ALERTMANAGER_URL is set) raises an alert instead of restarting again.
 
 Environment: WATCH_PROJECT (default: the compose project of the watcher's own container), DOCKER_SOCKET, PORT (9102),
 RESTART_LIMIT (3) per RESTART_WINDOW_SECONDS (600), STOP_TIMEOUT_SECONDS (10),
-SWEEP_SECONDS (5), PROBE_TIMEOUT_SECONDS (3: the second opinion asked before a restart),
+SWEEP_SECONDS (5), PROBE_TIMEOUT_SECONDS (5) and PROBE_ATTEMPTS (2): the second opinion asked
+before a restart,
 ALERTMANAGER_URL (optional), APP_VERSION, LOG_LEVEL.
 """
 from __future__ import annotations
@@ -43,7 +44,7 @@ def http_probe(url: str, timeout: float) -> Optional[float]:
 class Watcher:
     def __init__(self, docker, project: str, limiter: RateLimiter, log: Logger, stop_timeout: int = 10,
                  alert: Optional[Callable[[ContainerView, str], None]] = None, clock: Callable[[], float] = time.monotonic,
-                 networks: Optional[set] = None, probe: Optional[Callable[[str], Optional[float]]] = None):
+                 networks: Optional[set] = None, probe: Optional[Callable[[str], Optional[float]]] = None, probe_attempts: int = 2):
         self.docker = docker
         self.project = project
         self.limiter = limiter
@@ -52,7 +53,8 @@ class Watcher:
         self.alert = alert
         self.clock = clock
         self.networks = networks or set()  # the watcher's own networks: where it can reach services
-        self.probe = probe or (lambda url: http_probe(url, 3.0))
+        self.probe = probe or (lambda url: http_probe(url, 5.0))
+        self.probe_attempts = max(1, probe_attempts)
         self.counters = Counters()
         self.snapshot: list[ContainerView] = []
         self.connected = False
@@ -74,7 +76,13 @@ class Watcher:
             return f"skip:{why}"
         assert c is not None
         url = direct_health_url(c, self.networks)
-        answered = self.probe(url) if url else None
+        answered = None
+        # Two chances: on an overloaded machine one answer can miss its timeout; a hung process
+        # misses both, so it is still restarted (at most 2 x PROBE_TIMEOUT_SECONDS later).
+        for _attempt in range(self.probe_attempts if url else 0):
+            answered = self.probe(url)
+            if answered is not None:
+                break
         if answered is not None:
             # Docker's probe failed but the service itself answers: a slow machine, not a hang.
             # Restarting it would drop its requests (and, during a deploy, the only serving copy).
@@ -234,7 +242,8 @@ def main() -> int:
     w = Watcher(docker, project, limiter, log, env_int("STOP_TIMEOUT_SECONDS", 10),
                 alertmanager_sender(alert_url, project) if alert_url else None,
                 networks={name for name, _ip in me.networks} if me else set(),
-                probe=lambda url: http_probe(url, float(env_int("PROBE_TIMEOUT_SECONDS", 3))))
+                probe=lambda url: http_probe(url, float(env_int("PROBE_TIMEOUT_SECONDS", 5))),
+                probe_attempts=env_int("PROBE_ATTEMPTS", 2))
     stop = threading.Event()
     threading.Thread(target=follow_events, args=(w, stop), daemon=True).start()
     threading.Thread(target=sweep_forever, args=(w, stop, float(env_int("SWEEP_SECONDS", 5))), daemon=True).start()

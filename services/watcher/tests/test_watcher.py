@@ -79,12 +79,19 @@ class WatcherTest(unittest.TestCase):
         self.assertIn('galaxy_watcher_skipped_total{service="backend",reason="still_answering"} 1', w.metrics_text())
         self.assertIn("answers directly", self.log.getvalue())
 
-    def test_unhealthy_and_silent_is_restarted(self):
+    def test_unhealthy_and_silent_twice_is_restarted(self):
         c = with_health(raw("b1"), "/health", "galaxy_public", "172.18.0.5", exposed=["3000/tcp"])
         w, docker = self.make([c], probe=lambda _url: None)
         self.assertEqual(w.handle_event({"Type": "container", "Action": "health_status: unhealthy", "id": "b1"}), "restarted")
         self.assertEqual(docker.restarted, ["b1"])
-        self.assertEqual(len(self.probed), 1)
+        self.assertEqual(len(self.probed), 2, "two chances before a restart")
+
+    def test_one_missed_answer_is_not_enough_to_restart(self):
+        c = with_health(raw("b1"), "/health", "galaxy_public", "172.18.0.5", exposed=["3000/tcp"])
+        answers = iter([None, 0.8])
+        w, docker = self.make([c], probe=lambda _url: next(answers))
+        self.assertEqual(w.handle_event({"Type": "container", "Action": "health_status: unhealthy", "id": "b1"}), "skip:still_answering")
+        self.assertEqual(docker.restarted, [])
 
     def test_no_shared_network_means_no_second_opinion(self):
         c = with_health(raw("p1", service="postgres"), "/health", "galaxy_data", "172.19.0.2", exposed=["5432/tcp"])
