@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import { after, describe, it } from 'node:test';
 import { scan } from '../../scripts/lib/discovery/inventory.ts';
+import { renderMarkdown } from '../../scripts/lib/discovery/markdown.ts';
 import { copiedName, folderName, isCopyDir } from '../../scripts/lib/discovery/projects.ts';
 import { makeRepo } from './discovery-fixtures.ts';
 
@@ -48,6 +49,7 @@ describe('discovery: projects', () => {
     });
     assert.deepEqual(inv.services.map((s) => s.name), ['orders']);
     assert.deepEqual(inv.copies, [{ dir: 'backup/orders', entry: 'backup/orders/app.py', of: 'orders' }]);
+    assert.ok(renderMarkdown(inv).includes('- `backup/orders` — a copy of orders (`backup/orders/app.py`)'), 'the report names the copy');
     assert.deepEqual(inv.problems.filter((p) => p.rule !== 'no-health-endpoint'), []);
   });
 
@@ -59,6 +61,8 @@ describe('discovery: projects', () => {
     const hello = inv.services.find((s) => s.name === 'hello');
     assert.deepEqual(hello?.ports.map((p) => `${p.port}/${p.source}:${p.env}`), ['5000/framework-default:undefined', '5001/env:FLASK_RUN_PORT']);
     assert.equal(inv.problems.filter((p) => p.rule === 'loopback-bind').length, 0, 'FLASK_RUN_HOST overrides app.run()');
+    const compose = scanOf({ 'docker-compose.yml': 'services:\n  api:\n    image: python:3.12\n    command: uvicorn main:app --host 0.0.0.0 --port 8010\n' });
+    assert.deepEqual(compose.services.map((s) => [s.name, s.ports.map((p) => `${p.port}/${p.source}@${p.file}:${p.line}`)]), [['api', ['8010/literal@docker-compose.yml:2']]]);
   });
 
   it('test fixtures and docs are examples: no services, dependencies or secrets from them', () => {
@@ -93,7 +97,10 @@ describe('discovery: projects', () => {
 
   it('NODE_ENV=development counts in a production file only', () => {
     const base = { 'docker-compose.yml': 'services:\n  api:\n    image: node:20\n    environment:\n      NODE_ENV: development\n' };
-    assert.deepEqual(scanOf(base).problems.filter((p) => p.rule === 'debug-mode').map((p) => `${p.file}:${p.line}`), ['docker-compose.yml:5']);
+    const prod = scanOf(base);
+    assert.deepEqual(prod.problems.filter((p) => p.rule === 'debug-mode').map((p) => `${p.file}:${p.line}`), ['docker-compose.yml:5']);
+    // The report gives each problem its one-line fix.
+    assert.ok(renderMarkdown(prod).includes('| turn debug and development modes off outside development, driven by an env var |'));
     const withProd = scanOf({ ...base, 'docker-compose.prod.yml': 'services:\n  api:\n    environment:\n      NODE_ENV: production\n' });
     assert.deepEqual(withProd.problems.filter((p) => p.rule === 'debug-mode'), []);
     const dev = scanOf({ 'compose.dev.yaml': base['docker-compose.yml'] });

@@ -4,7 +4,6 @@ import path from 'node:path';
 import { DATASTORE_IMAGES, IMAGE_PORTS } from './catalog.ts';
 import { serviceForFile, type Analysis } from './services.ts';
 import { parseLaunches } from './commands.ts';
-import type { DockerfileFacts } from './docker.ts';
 import type { BindValue, PortValue, Service } from './types.ts';
 
 function blank(partial: Partial<Service> & Pick<Service, 'name' | 'kind' | 'language' | 'entry' | 'dir' | 'reason'>): Service {
@@ -48,15 +47,16 @@ export function linkLaunches(services: Service[]): void {
 }
 
 /**
- * The port and address a Dockerfile's CMD serves on (`flask run --host=0.0.0.0`, `uvicorn app:app
- * --port 8000`, `gunicorn -b :8080`), with `FLASK_RUN_HOST`/`FLASK_RUN_PORT` from its ENV.
+ * The port and address a command serves on (`flask run --host=0.0.0.0`, `uvicorn app:app --port
+ * 8000`, `gunicorn -b :8080`), with `FLASK_RUN_HOST`/`FLASK_RUN_PORT` from the environment it gets
+ * (a Dockerfile's ENV, a compose service's environment).
  */
-export function cmdServes(d: DockerfileFacts): { port: PortValue; bind: BindValue } | null {
-  const l = d.cmd ? parseLaunches(d.cmd).find((x) => ['flask', 'uvicorn', 'gunicorn', 'hypercorn'].includes(x.framework ?? '')) : undefined;
-  if (!l || l.port === null) return null;
-  const flaskPort = l.framework === 'flask' && !/--port|-p\b/.test(d.cmd ?? '') ? d.envValues.FLASK_RUN_PORT : undefined;
-  const flaskHost = l.framework === 'flask' && !/--host|-h\b/.test(d.cmd ?? '') ? d.envValues.FLASK_RUN_HOST : undefined;
-  const at = { file: d.file, line: d.cmdLine || 1 };
+export function commandServes(cmd: string | null, env: Record<string, string>, file: string, line: number): { port: PortValue; bind: BindValue } | null {
+  const l = cmd ? parseLaunches(cmd).find((x) => ['flask', 'uvicorn', 'gunicorn', 'hypercorn'].includes(x.framework ?? '')) : undefined;
+  if (!cmd || !l || l.port === null) return null;
+  const flaskPort = l.framework === 'flask' && !/--port|-p\b/.test(cmd) ? env.FLASK_RUN_PORT : undefined;
+  const flaskHost = l.framework === 'flask' && !/--host|-h\b/.test(cmd) ? env.FLASK_RUN_HOST : undefined;
+  const at = { file, line: line || 1 };
   const port: PortValue = flaskPort && /^\d+$/.test(flaskPort) ? { port: Number(flaskPort), source: 'env', env: 'FLASK_RUN_PORT', ...at } : { port: l.port, source: 'literal', ...at };
   const bind: BindValue = flaskHost ? { address: flaskHost, source: 'env', env: 'FLASK_RUN_HOST', ...at } : { address: l.host ?? '0.0.0.0', source: 'literal', ...at };
   return { port, bind };
@@ -64,7 +64,7 @@ export function cmdServes(d: DockerfileFacts): { port: PortValue; bind: BindValu
 
 export function containerServices(a: Analysis): Service[] {
   return a.dockerfiles.map((d) => {
-    const serves = cmdServes(d);
+    const serves = commandServes(d.cmd, d.envValues, d.file, d.cmdLine);
     const ports = serves && !d.ports.some((p) => p.port === serves.port.port) ? [serves.port, ...d.ports] : d.ports;
     return blank({
       name: '', kind: 'container', language: 'docker', framework: d.images[d.images.length - 1] ?? null, entry: d.file, dir: d.dir,
@@ -75,7 +75,10 @@ export function containerServices(a: Analysis): Service[] {
 }
 
 export function composeServices(a: Analysis): Service[] {
-  const imagePort = (c: Analysis['compose'][number]) => {
+  const imagePort = (c: Analysis['compose'][number]): PortValue[] => {
+    // `command: uvicorn app:app --port 8000` says where it listens even when `ports:` does not.
+    const serves = commandServes(c.command, c.env, c.file, c.line);
+    if (serves && !c.ports.some((p) => p.port === serves.port.port)) return [serves.port, ...c.ports];
     const port = c.image && !c.build && !c.ports.length ? IMAGE_PORTS.find(([re]) => re.test(c.image ?? ''))?.[1] : undefined;
     return port ? [{ port, source: 'framework-default' as const, file: c.file, line: c.line }] : c.ports;
   };

@@ -33,6 +33,7 @@ function serviceBlock(s: Service): string {
     ['Status', s.status],
     ['Why it is a service', s.reason],
   ];
+  if ((s.sources?.length ?? 0) > 1) rows.push(['Found in', (s.sources ?? []).map((x) => `${x.kind === 'manifest' ? 'Kubernetes' : x.kind} ${code(`${x.file}:${x.line}`)}${x.name ? ` (${x.name})` : ''}`).join('<br>')]);
   if (s.launches?.length) rows.push(['Launches', s.launches.map((l) => `${code(l.command)} (line ${l.line}${l.target ? ` → ${l.target}` : ''})`).join('<br>')]);
   return `#### ${s.name}\n\n| | |\n| --- | --- |\n${rows.map(([k, v]) => `| ${k} | ${cell(v)} |`).join('\n')}\n`;
 }
@@ -137,9 +138,13 @@ export function renderMarkdown(inv: Inventory): string {
   out.push('## 7. Problems', '');
   if (!inv.problems.length) out.push('none found', '');
   else {
-    out.push('| severity | rule | where | service | finding |', '| --- | --- | --- | --- | --- |');
-    for (const p of inv.problems) out.push(`| ${p.severity} | ${p.rule} | ${code(p.line ? `${p.file}:${p.line}` : p.file)} | ${cell(p.service ?? '—')} | ${cell(p.message)} |`);
+    out.push('| severity | rule | where | service | finding | fix |', '| --- | --- | --- | --- | --- | --- |');
+    for (const p of inv.problems) out.push(`| ${p.severity} | ${p.rule} | ${code(p.line ? `${p.file}:${p.line}` : p.file)} | ${cell(p.service ?? '—')} | ${cell(p.message)}${p.count ? ` (${p.count} times)` : ''} | ${cell(p.fix)} |`);
     out.push('');
+  }
+  if (inv.copies?.length) {
+    out.push('Copies kept in backup or archive folders (not services; their URLs are not counted as dependencies):', '');
+    out.push(...inv.copies.map((c) => `- ${code(c.dir)}${c.of ? ` — a copy of ${c.of}` : ''} (${code(c.entry)})`), '');
   }
   out.push('## 8. Recommendations', '', ...recommendations(inv).map((r, i) => `${i + 1}. ${r}`), '');
   if (inv.stats.skipped.length) out.push('## Appendix: skipped files', '', ...inv.stats.skipped.map((s) => `- ${code(s.path)}: ${s.reason}`), '');
