@@ -3,23 +3,32 @@
 import { BackupLog } from './lib/backup/report.ts';
 import { runVerify } from './lib/backup/run-restore.ts';
 import { readBackupSettings } from './lib/backup/settings.ts';
-import { UsageError, runMain } from './lib/errors.ts';
+import { defineCommand } from './lib/command/define.ts';
 import { bold, formatDuration, info } from './lib/output.ts';
 import { currentStack } from './lib/stack.ts';
 
-await runMain(async () => {
-  const started = performance.now();
-  const args = process.argv.slice(2);
-  if (args.some((a) => a.startsWith('-')) || args.length > 1) throw new UsageError('usage: backup-verify.sh [SET]');
-  const { ctx, values } = await currentStack();
-  const settings = readBackupSettings(values);
-  const log = new BackupLog(settings.logFile, settings.project, 'verify');
-  try {
-    const report = await runVerify(ctx, settings, log, args[0]);
-    log.line(`ok: ${report.name} restores cleanly (${formatDuration((performance.now() - started) / 1000)})`);
-    info(bold(`${report.name} verified`));
-  } catch (err) {
-    log.append(`FAILED: ${(err as Error).message}`);
-    throw err;
-  }
+const verifyCommand = {
+  name: 'backup-verify.sh',
+  summary: 'Restore the newest backup set (or SET) into throwaway containers and check every store against its manifest; the live stack is not touched.',
+  positionals: { name: 'SET', max: 1, help: 'a set name in BACKUP_DIR or a set folder (default: the newest set)' },
+  options: {},
+  examples: ['make backup-verify', 'make backup-verify from=galaxy-20261201T031500Z'],
+  locks: true,
+} as const;
+
+await defineCommand(verifyCommand, {
+  run: async ({ positionals }) => {
+    const started = performance.now();
+    const { ctx, values } = await currentStack();
+    const settings = readBackupSettings(values);
+    const log = new BackupLog(settings.logFile, settings.project, 'verify');
+    try {
+      const report = await runVerify(ctx, settings, log, positionals[0]);
+      log.line(`ok: ${report.name} restores cleanly (${formatDuration((performance.now() - started) / 1000)})`);
+      info(bold(`${report.name} verified`));
+    } catch (err) {
+      log.append(`FAILED: ${(err as Error).message}`);
+      throw err;
+    }
+  },
 });

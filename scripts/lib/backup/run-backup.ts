@@ -10,7 +10,6 @@ import { OperationError } from '../errors.ts';
 import { envFile, projectRoot } from '../paths.ts';
 import { projectFiles } from '../state/files.ts';
 import { ageVersion, encryptFile } from './crypto.ts';
-import { acquireLock } from '../state/lock.ts';
 import { FORMAT, MANIFEST, MANIFEST_SUM, type Manifest, type ManifestFile, listSets, manifestSumText, sha256File } from './manifest.ts';
 import type { BackupLog } from './report.ts';
 import { prune, type PruneResult } from './retention.ts';
@@ -61,15 +60,15 @@ function removeStalePartials(settings: BackupSettings, log: BackupLog): void {
   if (!existsSync(settings.dir)) return;
   for (const entry of readdirSync(settings.dir)) {
     if (!isPartialOf(settings.project, entry)) continue;
-    // Safe: this run holds the lock, so no other run of this project is writing it.
+    // Safe: the caller holds the project lock, so no other run of this project is writing it.
     rmSync(path.join(settings.dir, entry), { recursive: true, force: true });
     log.line(`removed ${entry}, left by an interrupted run`);
   }
 }
 
+/** One backup run; the caller holds the project lock (backup.sh declares `locks`). */
 export async function runBackup(ctx: ComposeContext, settings: BackupSettings, log: BackupLog): Promise<BackupOutcome> {
   const started = performance.now();
-  const lock = await acquireLock(settings.lockFile, 'backup');
   let partial: string | undefined;
   const onSignal = (signal: NodeJS.Signals) => {
     if (partial) rmSync(partial, { recursive: true, force: true });
@@ -162,6 +161,5 @@ export async function runBackup(ctx: ComposeContext, settings: BackupSettings, l
   } finally {
     process.off('SIGTERM', onSignal);
     process.off('SIGINT', onSignal);
-    lock.release();
   }
 }

@@ -7,7 +7,6 @@ import { type ComposeContext, type ComposeModel, compose, listContainers } from 
 import { OperationError } from '../errors.ts';
 import { table } from '../output.ts';
 import { upAndWait } from '../wait.ts';
-import { acquireLock } from '../state/lock.ts';
 import { type OpenSet, openVerifiedSet } from './open-set.ts';
 import type { BackupLog } from './report.ts';
 import { type BackupModel, loadBackupModel } from './services.ts';
@@ -49,41 +48,37 @@ export function writersOf(model: ComposeModel, stores: string[]): string[] {
   return model.services.filter((s) => !stores.includes(s.name) && usesStore(s.name, new Set())).map((s) => s.name);
 }
 
+/** The caller holds the project lock (restore.sh declares `locks`): nothing else changes the stack meanwhile. */
 export async function runRestore(ctx: ComposeContext, settings: BackupSettings, log: BackupLog, from?: string): Promise<string> {
-  const lock = await acquireLock(settings.lockFile, 'restore');
+  // Every checksum before anything is stopped: a bad set must not cost a minute of downtime.
+  const set = await openVerifiedSet(settings, log, from);
+  const model = await loadBackupModel(ctx);
+  let restart: string[] = [];
   try {
-    // Every checksum before anything is stopped: a bad set must not cost a minute of downtime.
-    const set = await openVerifiedSet(settings, log, from);
-    const model = await loadBackupModel(ctx);
-    let restart: string[] = [];
-    try {
-      const targets = restorables(set, ctx, model);
-      const stores = targets.map((t) => t.entry.service);
-      const running = new Set((await listContainers(ctx)).filter((c) => c.state === 'running').map((c) => c.service));
-      const writers = writersOf(model, stores).filter((s) => running.has(s));
-      // With nothing running (a new machine) everything is started afterwards.
-      restart = running.size ? [...new Set([...running, ...stores])].filter((s) => model.services.some((m) => m.name === s)) : [];
-      if (writers.length) {
-        log.line(`stopping the writers: ${writers.join(', ')}`);
-        await compose(ctx, ['stop', '--timeout', '20', ...writers], { timeout: '120s' });
-      }
-      for (const { entry, kind, target, file } of targets) {
-        await kind.restore(target, file);
-        log.line(`${entry.service}: ${entry.kind} data replaced from ${path.basename(entry.file)}`);
-      }
-    } catch (err) {
-      log.append(`FAILED during restore: ${(err as Error).message}; starting the services again`);
-      await upAndWait(ctx, model, restart, [], 300).catch(() => undefined);
-      throw err;
-    } finally {
-      set.cleanup();
+    const targets = restorables(set, ctx, model);
+    const stores = targets.map((t) => t.entry.service);
+    const running = new Set((await listContainers(ctx)).filter((c) => c.state === 'running').map((c) => c.service));
+    const writers = writersOf(model, stores).filter((s) => running.has(s));
+    // With nothing running (a new machine) everything is started afterwards.
+    restart = running.size ? [...new Set([...running, ...stores])].filter((s) => model.services.some((m) => m.name === s)) : [];
+    if (writers.length) {
+      log.line(`stopping the writers: ${writers.join(', ')}`);
+      await compose(ctx, ['stop', '--timeout', '20', ...writers], { timeout: '120s' });
     }
-    log.line(`starting ${restart.length ? restart.join(', ') : 'every service'}`);
-    await upAndWait(ctx, model, restart, [], 300);
-    return set.name;
+    for (const { entry, kind, target, file } of targets) {
+      await kind.restore(target, file);
+      log.line(`${entry.service}: ${entry.kind} data replaced from ${path.basename(entry.file)}`);
+    }
+  } catch (err) {
+    log.append(`FAILED during restore: ${(err as Error).message}; starting the services again`);
+    await upAndWait(ctx, model, restart, [], 300).catch(() => undefined);
+    throw err;
   } finally {
-    lock.release();
+    set.cleanup();
   }
+  log.line(`starting ${restart.length ? restart.join(', ') : 'every service'}`);
+  await upAndWait(ctx, model, restart, [], 300);
+  return set.name;
 }
 
 export interface VerifyReport {
@@ -94,28 +89,23 @@ export interface VerifyReport {
 
 /** Restores a set into a throwaway compose project (no published ports) and checks what came back. */
 export async function runVerify(ctx: ComposeContext, settings: BackupSettings, log: BackupLog, from?: string): Promise<VerifyReport> {
-  const lock = await acquireLock(settings.lockFile, 'verify');
+  const set = await openVerifiedSet(settings, log, from);
+  const project = `${settings.project}-verify-${randomBytes(3).toString('hex')}`;
+  const trial: ComposeContext = { mode: 'default', env: { ...ctx.env, COMPOSE_PROJECT_NAME: project }, profiles: ctx.profiles };
   try {
-    const set = await openVerifiedSet(settings, log, from);
-    const project = `${settings.project}-verify-${randomBytes(3).toString('hex')}`;
-    const trial: ComposeContext = { mode: 'default', env: { ...ctx.env, COMPOSE_PROJECT_NAME: project }, profiles: ctx.profiles };
-    try {
-      const model = await loadBackupModel(trial);
-      log.line(`trial restore into throwaway project ${project}`);
-      const counts: Record<string, Record<string, number>> = {};
-      const rows = [['SERVICE', 'KIND', 'TABLE/KEYS/FILES', 'COUNT']];
-      for (const { entry, kind, target, file } of restorables(set, trial, model)) {
-        await kind.restore(target, file);
-        counts[entry.service] = await kind.verify(target, entry);
-        for (const [item, n] of Object.entries(counts[entry.service])) rows.push([entry.service, entry.kind, item, String(n)]);
-      }
-      log.line(`restored data:\n${table(rows)}`);
-      return { name: set.name, counts };
-    } finally {
-      set.cleanup();
-      await compose(trial, ['down', '--volumes', '--remove-orphans', '--timeout', '5'], { timeout: '180s' }).nothrow();
+    const model = await loadBackupModel(trial);
+    log.line(`trial restore into throwaway project ${project}`);
+    const counts: Record<string, Record<string, number>> = {};
+    const rows = [['SERVICE', 'KIND', 'TABLE/KEYS/FILES', 'COUNT']];
+    for (const { entry, kind, target, file } of restorables(set, trial, model)) {
+      await kind.restore(target, file);
+      counts[entry.service] = await kind.verify(target, entry);
+      for (const [item, n] of Object.entries(counts[entry.service])) rows.push([entry.service, entry.kind, item, String(n)]);
     }
+    log.line(`restored data:\n${table(rows)}`);
+    return { name: set.name, counts };
   } finally {
-    lock.release();
+    set.cleanup();
+    await compose(trial, ['down', '--volumes', '--remove-orphans', '--timeout', '5'], { timeout: '180s' }).nothrow();
   }
 }
