@@ -38,7 +38,12 @@ export function parseBenchArgs(argv: string[]): { runs: number; only: string[] }
   } catch (err) {
     throw new UsageError(`${(err as Error).message}: usage: bench.sh [--only ${SUITES.map((s) => s.name).join(',')}] [--runs N]`);
   }
-  const runs = Number(values.runs);
+  return benchOptions(values);
+}
+
+/** Checks the values of --runs and --only (the entry point parses them with defineCommand). */
+export function benchOptions(values: { runs?: string; only?: string }): { runs: number; only: string[] } {
+  const runs = Number(values.runs ?? '5');
   if (!Number.isInteger(runs) || runs < 1 || runs > 50) throw new UsageError(`--runs must be a whole number from 1 to 50, not '${values.runs}'`);
   const names = SUITES.map((s) => s.name);
   const only = values.only ? values.only.split(',').map((s) => s.trim()).filter(Boolean) : names;
@@ -53,8 +58,7 @@ async function hostFacts(loadAtStart: number): Promise<Record<string, string | n
   return { cpus: cpus().length, kernel: release(), node: process.version, docker: docker.stdout.trim() || 'unknown', 'load1 at start': round(loadAtStart, 2), 'load1 at end': round(loadavg()[0], 2) };
 }
 
-export async function runBench(argv: string[]): Promise<number> {
-  const options = parseBenchArgs(argv);
+export async function runBench(options: { runs: number; only: string[] }): Promise<number> {
   const startedAt = new Date();
   const loadAtStart = loadavg()[0];
   info(`bench: ${options.only.join(', ')}; ${options.runs} runs per figure; results in ${path.relative(projectRoot, resultsDir)}/`);

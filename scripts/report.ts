@@ -5,14 +5,14 @@
 // either way), 2 on bad usage.
 import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { parseCommandLine } from './lib/args.ts';
+import { defineCommand } from './lib/command/define.ts';
 import { newestFigure } from '../bench/lib/results.ts';
 import { runCount } from '../bench/lib/figure.ts';
 import { readBackupSettings } from './lib/backup/settings.ts';
 import { newestBackup } from './lib/backup/summary.ts';
 import { loadComposeModel } from './lib/compose.ts';
 import { writeFileAtomic } from './lib/env.ts';
-import { UsageError, runMain } from './lib/errors.ts';
+import { UsageError } from './lib/errors.ts';
 import { collectHealth, healthUrl, probeHttp } from './lib/health.ts';
 import { info } from './lib/output.ts';
 import { projectRoot } from './lib/paths.ts';
@@ -23,15 +23,16 @@ import { currentStack } from './lib/stack.ts';
 
 const resultsDir = path.join(projectRoot, 'bench', 'results');
 
-function parse() {
-  const { values } = parseCommandLine(
-    { options: { samples: { type: 'string', default: '20' }, out: { type: 'string', default: path.join('docs', 'reports', '05_SYSTEM_READY_REPORT.md') } } },
-    'report.sh [--samples N] [--out FILE]',
-  );
-  const samples = Number(values.samples);
-  if (!Number.isInteger(samples) || samples < 1 || samples > 600) throw new UsageError(`--samples must be a whole number from 1 to 600, not '${values.samples}'`);
-  return { samples, out: path.resolve(projectRoot, values.out as string) };
-}
+const reportCommand = {
+  name: 'report.sh',
+  summary:
+    'Write the system-ready report from the live stack (health, URLs, availability sampled now) and the newest bench figures; exit 1 when a measured metric misses its goal.',
+  options: {
+    samples: { type: 'string', value: 'N', default: '20', help: 'availability probes per endpoint (1 to 600)' },
+    out: { type: 'string', value: 'FILE', default: path.join('docs', 'reports', '05_SYSTEM_READY_REPORT.md'), help: 'where to write the report' },
+  },
+  examples: ['make report', './scripts/report.sh --samples 100 --out /tmp/report.md'],
+} as const;
 
 /** A bench figure as evidence for a goal in seconds (or in its own unit for counts). */
 function benchEvidence(name: string | RegExp, seconds: boolean, used: string[]): Evidence | undefined {
@@ -47,70 +48,116 @@ function benchEvidence(name: string | RegExp, seconds: boolean, used: string[]):
       ` (${rel})` +
       (figure.note ? `. Note: ${figure.note}` : ''),
   );
-  return { value, unit: seconds ? 's' : figure.unit, source: `${rel} (bench of ${at.slice(0, 16).replace('T', ' ')} UTC), median of ${runCount(figure)}, max ${figure.max} ${figure.unit}` };
+  return {
+    value,
+    unit: seconds ? 's' : figure.unit,
+    source: `${rel} (bench of ${at.slice(0, 16).replace('T', ' ')} UTC), median of ${runCount(figure)}, max ${figure.max} ${figure.unit}`,
+  };
 }
 
-await runMain(async () => {
-  const options = parse();
-  const { ctx, values } = await currentStack();
-  const model = await loadComposeModel(ctx);
-  info(`report: reading the live stack ${model.project}`);
-  const services = await collectHealth(ctx, model);
+await defineCommand(reportCommand, {
+  validate: ({ values }) => {
+    const samples = Number(values.samples);
+    if (!Number.isInteger(samples) || samples < 1 || samples > 600)
+      throw new UsageError(`--samples must be a whole number from 1 to 600, not '${values.samples}'`);
+    return { samples, out: path.resolve(projectRoot, values.out) };
+  },
+  run: async (options) => {
+    const { ctx, values } = await currentStack();
+    const model = await loadComposeModel(ctx);
+    info(`report: reading the live stack ${model.project}`);
+    const services = await collectHealth(ctx, model);
 
-  const monitoring: EndpointLine[] = [];
-  // The monitoring endpoints are the published services of the compose profiles, at their health paths.
-  for (const svc of model.services.filter((s) => s.profiles.length > 0)) {
-    const url = healthUrl(model, svc.name);
-    if (!url) continue;
-    const probe = await probeHttp(url);
-    monitoring.push({ name: svc.name, url, status: probe.status ? `HTTP ${probe.status} in ${Math.round(probe.latencyMs)} ms` : 'no answer' });
-  }
+    const monitoring: EndpointLine[] = [];
+    // The monitoring endpoints are the published services of the compose profiles, at their health paths.
+    for (const svc of model.services.filter((s) => s.profiles.length > 0)) {
+      const url = healthUrl(model, svc.name);
+      if (!url) continue;
+      const probe = await probeHttp(url);
+      monitoring.push({ name: svc.name, url, status: probe.status ? `HTTP ${probe.status} in ${Math.round(probe.latencyMs)} ms` : 'no answer' });
+    }
 
-  // Availability now: every published health URL probed once per round, half a second apart.
-  const urls = model.services.map((s) => healthUrl(model, s.name)).filter((u): u is string => Boolean(u));
-  info(`report: sampling availability: ${options.samples} rounds over ${urls.length} health URLs`);
-  const rounds: ProbeRound[] = [];
-  for (let i = 0; i < options.samples && urls.length; i++) {
-    const results = await Promise.all(urls.map((u) => probeHttp(u, 2000)));
-    rounds.push({ ok: results.filter((r) => r.status !== undefined && r.status >= 200 && r.status < 300).length, total: results.length });
-    if (i + 1 < options.samples) await new Promise((resolve) => setTimeout(resolve, 500));
-  }
-  const available = availability(rounds);
-  const sampleSource = `sampled by this report: ${rounds.reduce((s, r) => s + r.total, 0)} probes of ${urls.length} URLs over ${((options.samples - 1) * 0.5).toFixed(1)} s`;
+    // Availability now: every published health URL probed once per round, half a second apart.
+    const urls = model.services.map((s) => healthUrl(model, s.name)).filter((u): u is string => Boolean(u));
+    info(`report: sampling availability: ${options.samples} rounds over ${urls.length} health URLs`);
+    const rounds: ProbeRound[] = [];
+    for (let i = 0; i < options.samples && urls.length; i++) {
+      const results = await Promise.all(urls.map((u) => probeHttp(u, 2000)));
+      rounds.push({ ok: results.filter((r) => r.status !== undefined && r.status >= 200 && r.status < 300).length, total: results.length });
+      if (i + 1 < options.samples) await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+    const available = availability(rounds);
+    const sampleSource = `sampled by this report: ${rounds.reduce((s, r) => s + r.total, 0)} probes of ${urls.length} URLs over ${((options.samples - 1) * 0.5).toFixed(1)} s`;
 
-  const used: string[] = [];
-  const row = (goal: Goal, evidence: Evidence | undefined, missing = 'no bench figure yet: run `make bench`') => metricRow(goal, evidence, missing);
-  const healthyNow = services.filter((s) => s.ok).length;
-  const metrics = [
-    row({ metric: 'startup, warm (images cached), until all healthy', goal: '< 2 min', below: 120 }, benchEvidence('warm start to all healthy', true, used), 'no bench figure yet: run `make bench ARGS="--only start"`'),
-    row({ metric: 'startup, cold (own images built), until all healthy', goal: '< 2 min', below: 120 }, benchEvidence('cold start to all healthy', true, used), 'no bench figure yet: run `make bench ARGS="--only cold"`'),
-    row({ metric: 'recovery after a crash', goal: '< 30 s', below: 30 }, benchEvidence(/recover.*crash|crash.*recover/i, true, used), 'no bench figure yet: run `make bench ARGS="--only recovery"`'),
-    row({ metric: 'recovery after a hang', goal: '< 30 s', below: 30 }, benchEvidence(/recover.*hang|hang.*recover/i, true, used), 'no recovery-after-hang figure: run `make bench ARGS="--only recovery"`'),
-    row({ metric: 'deploy duration', goal: '< 5 min', below: 300 }, benchEvidence(/deploy.*(duration|time)|^deploy$/i, true, used), 'no deploy figure: run `make bench ARGS="--only deploy"`'),
-    row({ metric: 'failed requests during a deploy', goal: '0', below: 1 }, benchEvidence(/fail.*request|request.*fail/i, false, used), 'no deploy figure: run `make bench ARGS="--only deploy"`'),
-    row({ metric: 'availability now (health URLs answering 2xx)', goal: '≥ 99.9%', atLeast: 99.9 }, available === undefined ? undefined : { value: available, unit: '%', source: sampleSource }, 'no health URL published: is the stack running?'),
-    row({ metric: 'services healthy now', goal: `all ${services.length}`, atLeast: services.length }, { value: healthyNow, unit: `of ${services.length}`, source: 'docker health state + one HTTP probe each, at report time' }),
-  ];
+    const used: string[] = [];
+    const row = (goal: Goal, evidence: Evidence | undefined, missing = 'no bench figure yet: run `make bench`') => metricRow(goal, evidence, missing);
+    const healthyNow = services.filter((s) => s.ok).length;
+    const metrics = [
+      row(
+        { metric: 'startup, warm (images cached), until all healthy', goal: '< 2 min', below: 120 },
+        benchEvidence('warm start to all healthy', true, used),
+        'no bench figure yet: run `make bench ARGS="--only start"`',
+      ),
+      row(
+        { metric: 'startup, cold (own images built), until all healthy', goal: '< 2 min', below: 120 },
+        benchEvidence('cold start to all healthy', true, used),
+        'no bench figure yet: run `make bench ARGS="--only cold"`',
+      ),
+      row(
+        { metric: 'recovery after a crash', goal: '< 30 s', below: 30 },
+        benchEvidence(/recover.*crash|crash.*recover/i, true, used),
+        'no bench figure yet: run `make bench ARGS="--only recovery"`',
+      ),
+      row(
+        { metric: 'recovery after a hang', goal: '< 30 s', below: 30 },
+        benchEvidence(/recover.*hang|hang.*recover/i, true, used),
+        'no recovery-after-hang figure: run `make bench ARGS="--only recovery"`',
+      ),
+      row(
+        { metric: 'deploy duration', goal: '< 5 min', below: 300 },
+        benchEvidence(/deploy.*(duration|time)|^deploy$/i, true, used),
+        'no deploy figure: run `make bench ARGS="--only deploy"`',
+      ),
+      row(
+        { metric: 'failed requests during a deploy', goal: '0', below: 1 },
+        benchEvidence(/fail.*request|request.*fail/i, false, used),
+        'no deploy figure: run `make bench ARGS="--only deploy"`',
+      ),
+      row(
+        { metric: 'availability now (health URLs answering 2xx)', goal: '≥ 99.9%', atLeast: 99.9 },
+        available === undefined ? undefined : { value: available, unit: '%', source: sampleSource },
+        'no health URL published: is the stack running?',
+      ),
+      row(
+        { metric: 'services healthy now', goal: `all ${services.length}`, atLeast: services.length },
+        { value: healthyNow, unit: `of ${services.length}`, source: 'docker health state + one HTTP probe each, at report time' },
+      ),
+    ];
 
-  const imageMode = Object.values(ctx.env).some((v) => v.startsWith('galaxy-offline/')) ? 'offline stand-in' : 'official registry';
-  const text = renderReport({
-    generatedAt: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
-    project: model.project,
-    mode: ctx.mode,
-    imageMode,
-    services: services.map((s) => ({ ...s, url: s.url ? `${new URL(s.url).origin}/` : model.services.find((m) => m.name === s.service)?.ports.length ? undefined : '(internal network only)' })),
-    monitoring,
-    metrics,
-    commands: makeTargets(readFileSync(path.join(projectRoot, 'Makefile'), 'utf8')),
-    benchLines: used,
-    backups: renderBackups(newestBackup(readBackupSettings(values))),
-    availabilityNote: 'Startup, recovery and deploy figures come from the newest `make bench` run that measured them (a throwaway copy of the stack on this machine); availability and health are measured on the live stack while this report is written.',
-  });
-  mkdirSync(path.dirname(options.out), { recursive: true });
-  writeFileAtomic(options.out, text);
-  const counts = summarizeVerdicts(metrics);
-  for (const m of metrics) info(`  ${m.verdict.padEnd(12)} ${m.metric}: ${m.measured ?? '-'} (goal ${m.goal})`);
-  const shown = path.relative(projectRoot, options.out).startsWith('..') ? options.out : path.relative(projectRoot, options.out);
-  info(`report: wrote ${shown}: ${counts.PASS} pass, ${counts.FAIL} fail, ${counts['NOT MEASURED']} not measured`);
-  return counts.FAIL ? 1 : 0;
+    const imageMode = Object.values(ctx.env).some((v) => v.startsWith('galaxy-offline/')) ? 'offline stand-in' : 'official registry';
+    const text = renderReport({
+      generatedAt: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+      project: model.project,
+      mode: ctx.mode,
+      imageMode,
+      services: services.map((s) => ({
+        ...s,
+        url: s.url ? `${new URL(s.url).origin}/` : model.services.find((m) => m.name === s.service)?.ports.length ? undefined : '(internal network only)',
+      })),
+      monitoring,
+      metrics,
+      commands: makeTargets(readFileSync(path.join(projectRoot, 'Makefile'), 'utf8')),
+      benchLines: used,
+      backups: renderBackups(newestBackup(readBackupSettings(values))),
+      availabilityNote:
+        'Startup, recovery and deploy figures come from the newest `make bench` run that measured them (a throwaway copy of the stack on this machine); availability and health are measured on the live stack while this report is written.',
+    });
+    mkdirSync(path.dirname(options.out), { recursive: true });
+    writeFileAtomic(options.out, text);
+    const counts = summarizeVerdicts(metrics);
+    for (const m of metrics) info(`  ${m.verdict.padEnd(12)} ${m.metric}: ${m.measured ?? '-'} (goal ${m.goal})`);
+    const shown = path.relative(projectRoot, options.out).startsWith('..') ? options.out : path.relative(projectRoot, options.out);
+    info(`report: wrote ${shown}: ${counts.PASS} pass, ${counts.FAIL} fail, ${counts['NOT MEASURED']} not measured`);
+    return counts.FAIL ? 1 : 0;
+  },
 });
