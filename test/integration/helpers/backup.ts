@@ -1,11 +1,12 @@
 // Fingerprints of every store of a test stack (row counts and content hashes), and the data the
 // backup test writes: through memory-api's HTTP API and directly into each store.
 import { createHash } from 'node:crypto';
-import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import YAML from 'yaml';
 import { $ } from 'zx';
 import { projectRoot } from '../../../scripts/lib/paths.ts';
+import { runDir } from '../../../scripts/lib/state/files.ts';
 import type { TestStack } from './stack.ts';
 
 async function run(stack: TestStack, args: string[]): Promise<string> {
@@ -94,11 +95,17 @@ export async function fingerprint(stack: TestStack): Promise<Fingerprint> {
 /**
  * The stack's compose file plus two services only a test has, in a folder of its own that
  * GALAXY_ROOT points the scripts at: `files` (a named volume, `galaxy.backup: volume`) and
- * `scratch` (a named volume and no label). `compose` runs against that copy.
+ * `scratch` (a named volume and no label). `compose` runs against that copy. The copy shares the
+ * stack's .run/ (its lock and saved start choices): it is the same project seen with two more services.
  */
-export function labelledCopy(stack: TestStack, root: string, pythonImage: string) {
+export async function labelledCopy(stack: TestStack, root: string, pythonImage: string) {
   mkdirSync(root, { recursive: true });
-  const doc = YAML.parseDocument(readFileSync(path.join(projectRoot, 'docker-compose.yml'), 'utf8'), { merge: true });
+  // The stack's own resolved model (its images, absolute paths, interpolated values), not the YAML
+  // text: a copy of the text resolved relative paths and image names in another folder, so the
+  // scripts' `up` there recreated postgres, redis and memory-api from images that do not exist.
+  const resolved = await stack.compose(['config', '--format', 'yaml']);
+  if (resolved.exitCode !== 0) throw new Error(`compose config failed: ${resolved.stderr.trim().slice(-500)}`);
+  const doc = YAML.parseDocument(resolved.stdout);
   // Exits at once on SIGTERM (a plain sleep as PID 1 would wait out the whole stop timeout).
   const idle = ['python3', '-c', 'import signal, time; signal.signal(signal.SIGTERM, lambda *a: exit(0)); time.sleep(86400)'];
   doc.setIn(['services', 'files'], doc.createNode({ image: pythonImage, command: idle, volumes: ['files-data:/srv/files'], labels: { 'galaxy.backup': 'volume' } }));
@@ -108,6 +115,7 @@ export function labelledCopy(stack: TestStack, root: string, pythonImage: string
   writeFileSync(path.join(root, 'docker-compose.yml'), String(doc));
   // The scripts check .env against the example of the folder they run in.
   copyFileSync(path.join(projectRoot, '.env.example'), path.join(root, '.env.example'));
+  symlinkSync(runDir, path.join(root, '.run'));
   const compose = async (args: string[]) => {
     const out = await $({ cwd: root, nothrow: true, quiet: true })`docker compose --project-directory ${root} --env-file ${stack.envFile} -p ${stack.project} -f ${path.join(root, 'docker-compose.yml')} ${args}`.timeout('300s');
     if (out.exitCode !== 0) throw new Error(`compose ${args.slice(0, 4).join(' ')} failed: ${out.stderr.trim().slice(-500)}`);
