@@ -5,7 +5,7 @@
 // becoming a 502. Evidence comes from the kernel's TCP tables of the project's containers
 // (tcp-table.ts), read from the host: no request is sent and no image needs a tool for it.
 import { readFileSync } from 'node:fs';
-import type { ProjectContainer } from './containers.ts';
+import type { ProjectContainer } from '../docker/containers.ts';
 import { sleep } from './containers.ts';
 import { type Connection, type Endpoint, type TcpSocket, connectionKey, connectionsTo, inFlight, isLoopback, parseTcpTable } from './tcp-table.ts';
 
