@@ -6,7 +6,7 @@ import { readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { composeCommandLine, composeFiles } from '../../scripts/lib/docker/client.ts';
-import { type ContainerInfo, readiness } from '../../scripts/lib/docker/containers.ts';
+import { type ContainerInfo, parseInspect, readiness } from '../../scripts/lib/docker/containers.ts';
 import { lastLine, lastLines, processFailure } from '../../scripts/lib/errors.ts';
 
 const root = path.resolve(import.meta.dirname, '..', '..');
@@ -72,8 +72,21 @@ test('compose files of each mode', () => {
   assert.deepEqual(composeFiles('dev').map((f) => path.basename(f)), ['docker-compose.yml', 'docker-compose.dev.yml']);
 });
 
+test('inspect: one container type with compose service, image, restarts, namespace pid and addresses', () => {
+  const raw = [{
+    Id: 'abc', Name: '/g-backend-2', RestartCount: 1,
+    Config: { Image: 'galaxy/backend:v2', Labels: { 'com.docker.compose.service': 'backend' } },
+    State: { Status: 'running', Running: true, StartedAt: '2026-12-01T10:00:00Z', Pid: 4242, Health: { Status: 'healthy', Log: [] } },
+    NetworkSettings: { Networks: { galaxy_default: { IPAddress: '172.20.0.5' }, other: { IPAddress: '' } } },
+  }];
+  assert.deepEqual(parseInspect(JSON.stringify(raw)), [{
+    id: 'abc', name: 'g-backend-2', service: 'backend', image: 'galaxy/backend:v2', status: 'running', health: 'healthy',
+    restarts: 1, running: true, startedAt: '2026-12-01T10:00:00Z', probesTimedOut: false, pid: 4242, ips: ['172.20.0.5'],
+  }]);
+});
+
 test('readiness: a new container seen by inspect (deploy)', () => {
-  const c = (over: Partial<ContainerInfo>): ContainerInfo => ({ id: 'x', name: 'x', service: 's', image: 'i', status: 'running', health: 'starting', restarts: 0, running: true, startedAt: '', probesTimedOut: false, ...over });
+  const c = (over: Partial<ContainerInfo>): ContainerInfo => ({ id: 'x', name: 'x', service: 's', image: 'i', status: 'running', health: 'starting', restarts: 0, running: true, startedAt: '', probesTimedOut: false, pid: 1, ips: [], ...over });
   assert.equal(readiness(c({})).verdict, 'waiting');
   assert.equal(readiness(c({ health: 'healthy' })).verdict, 'ready');
   assert.equal(readiness(c({ health: '' })).verdict, 'ready');

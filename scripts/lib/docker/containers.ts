@@ -16,7 +16,10 @@ export interface ContainerState {
   publishedPorts: number[];
 }
 
-/** What Docker's inspect adds: the exact image, restart count, start time, the last probes. */
+/**
+ * The container as Docker's inspect shows it (deploy, health, the switch): compose's facts plus the
+ * exact image, restart count, start time, the last probes, and its network namespace and addresses.
+ */
 export interface ContainerInfo extends Omit<ContainerState, 'exitCode' | 'publishedPorts'> {
   image: string;
   restarts: number;
@@ -24,6 +27,9 @@ export interface ContainerInfo extends Omit<ContainerState, 'exitCode' | 'publis
   startedAt: string;
   /** Docker's last probes all ran out of time (inconclusive on a saturated machine), none said no. */
   probesTimedOut: boolean;
+  /** The pid whose network namespace the container uses (0 when stopped). */
+  pid: number;
+  ips: string[];
 }
 
 /** Containers of the project, stopped ones included (compose ps prints one JSON object a line). */
@@ -77,6 +83,8 @@ export function parseInspect(json: string): ContainerInfo[] {
     running: c.State.Running,
     startedAt: c.State.StartedAt,
     probesTimedOut: onlyTimeouts(c.State.Health?.Log),
+    pid: c.State.Pid,
+    ips: Object.values(c.NetworkSettings?.Networks ?? {}).map((n) => n.IPAddress ?? '').filter(Boolean),
   }));
 }
 
@@ -107,37 +115,14 @@ export async function serviceContainers(project: string, service: string): Promi
   return all;
 }
 
-/** A running container of the project as the switch sees it: its namespace (pid) and addresses. */
-export interface ProjectContainer {
-  id: string;
-  name: string;
-  service: string;
-  pid: number;
-  ips: string[];
-}
-
-export function parseProjectInspect(json: string): ProjectContainer[] {
-  return (JSON.parse(json) as RawInspect[])
-    .filter((c) => c.State.Running)
-    .map((c) => ({
-      id: c.Id,
-      name: c.Name.replace(/^\//, ''),
-      service: c.Config.Labels?.['com.docker.compose.service'] ?? '',
-      pid: c.State.Pid,
-      ips: Object.values(c.NetworkSettings?.Networks ?? {}).map((n) => n.IPAddress ?? '').filter(Boolean),
-    }));
-}
-
 /** Every running container of the project, with the pid of its network namespace and its IPs. */
-export async function projectContainers(project: string): Promise<ProjectContainer[]> {
+export async function projectContainers(project: string): Promise<ContainerInfo[]> {
   const ids = await docker(['ps', '--quiet', '--no-trunc', ...projectFilter(project)]);
   const list = ids.stdout.split('\n').filter(Boolean);
   if (!list.length) return [];
-  const out = await docker(['inspect', ...list]).nothrow();
-  if (out.exitCode === 0) return parseProjectInspect(out.stdout);
   // One exited between the two calls: inspect the rest one by one.
-  const each = await Promise.all(list.map((id) => docker(['inspect', id]).nothrow()));
-  return each.filter((o) => o.exitCode === 0).flatMap((o) => parseProjectInspect(o.stdout));
+  const all = (await inspectContainers(list)) ?? (await Promise.all(list.map((id) => inspectContainers([id])))).flatMap((c) => c ?? []);
+  return all.filter((c) => c.running);
 }
 
 /** The running containers of one service as `docker ps` prints them: name, image, status. */
