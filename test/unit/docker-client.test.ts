@@ -55,6 +55,14 @@ test('no file outside scripts/lib/docker/ spawns docker', () => {
   assert.deepEqual(offenders, [], `call scripts/lib/docker/ instead of spawning docker in:\n${offenders.join('\n')}`);
 });
 
+test('outside the client, docker commands are named functions: nothing imports the raw docker() call', () => {
+  const raw = /import\s*\{[^}]*\bdocker\b[^}]*\}\s*from\s*['"][^'"]*docker\/client\.ts['"]/;
+  const offenders = tsFiles(path.join(root, 'scripts'))
+    .map((file) => path.relative(root, file).split(path.sep).join('/'))
+    .filter((file) => !file.startsWith('scripts/lib/docker/') && raw.test(readFileSync(path.join(root, file), 'utf8')));
+  assert.deepEqual(offenders, []);
+});
+
 test('compose command line: project directory, .env, files in order, profiles, then overrides', () => {
   const line = { projectDir: '/p', envFile: '/p/.env', files: ['/p/docker-compose.yml', '/p/docker-compose.prod.yml'], profiles: ['monitoring', 'grafana'], ansi: false };
   assert.deepEqual(composeCommandLine(line), [
