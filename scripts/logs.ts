@@ -1,11 +1,10 @@
 // `make logs [service=X]` / scripts/logs.sh [--follow] [--since 10m] [--grep TEXT] [--tail N] [SERVICE...]
 import { defineCommand } from './lib/command/define.ts';
-import { composeArgs, loadComposeModel, requireService } from './lib/compose.ts';
-import { UsageError } from './lib/errors.ts';
+import { loadComposeModel, requireService } from './lib/compose.ts';
+import { compose } from './lib/docker/client.ts';
+import { UsageError, lastLine } from './lib/errors.ts';
 import { interactive, stripAnsi } from './lib/output.ts';
 import { currentStack } from './lib/stack.ts';
-import { $ } from 'zx';
-import { projectRoot } from './lib/paths.ts';
 
 const logsCommand = {
   name: 'logs.sh',
@@ -29,7 +28,7 @@ await defineCommand(logsCommand, {
     const services = parsed.positionals.map((name) => requireService(model, name).name);
     const args = ['logs', '--tail', tail as string, ...(follow ? ['--follow'] : []), ...(since ? ['--since', since] : []), ...services];
     // compose prefixes every line with the service name itself; --grep filters that stream line by line.
-    const child = $({ env: { ...process.env, ...ctx.env }, cwd: projectRoot, quiet: true, verbose: false })`docker ${composeArgs(ctx)} ${args}`.nothrow();
+    const child = compose(ctx, args).nothrow();
     const pattern = grep ? new RegExp(grep.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), 'i') : undefined;
     let matched = 0;
     for await (const raw of child) {
@@ -41,7 +40,7 @@ await defineCommand(logsCommand, {
       }
     }
     const result = await child;
-    if (result.exitCode !== 0) throw new UsageError(`docker compose logs failed: ${result.stderr.trim().split('\n').slice(-1)[0]}`);
+    if (result.exitCode !== 0) throw new UsageError(`docker compose logs failed: ${lastLine(result.stderr)}`);
     if (pattern && matched === 0) process.stderr.write(`no log line matches '${grep}'\n`);
   },
 });

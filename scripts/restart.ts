@@ -1,6 +1,7 @@
 // `make restart service=X` / scripts/restart-service.sh SERVICE: restart one service, wait until healthy.
 import { defineCommand } from './lib/command/define.ts';
-import { compose, loadComposeModel, requireService } from './lib/compose.ts';
+import { loadComposeModel, requireService } from './lib/compose.ts';
+import { compose } from './lib/docker/client.ts';
 import { UsageError } from './lib/errors.ts';
 import { formatDuration, info } from './lib/output.ts';
 import { currentStack } from './lib/stack.ts';

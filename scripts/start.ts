@@ -1,7 +1,9 @@
 // `make start` / scripts/start-all.sh [--dev|--prod] [--timeout SECONDS]: the whole stack up and healthy.
 import { defineCommand } from './lib/command/define.ts';
-import { compose, listContainers, loadComposeModel } from './lib/compose.ts';
-import { UsageError, OperationError } from './lib/errors.ts';
+import { loadComposeModel } from './lib/compose.ts';
+import { compose } from './lib/docker/client.ts';
+import { listContainers } from './lib/docker/containers.ts';
+import { UsageError, processFailure } from './lib/errors.ts';
 import { healthUrl } from './lib/health.ts';
 import { bold, formatDuration, info, table } from './lib/output.ts';
 import { isPortFree, portHolder } from './lib/ports.ts';
@@ -49,9 +51,7 @@ await defineCommand(startCommand, {
     if (toBuild.length) {
       info(`build: building service images (${mode} mode)`);
       const build = await compose(ctx, ['build', ...toBuild]).nothrow();
-      if (build.exitCode !== 0) {
-        throw new OperationError('building the service images failed: read the build output above', 1, build.stderr.split('\n').slice(-25).join('\n'));
-      }
+      if (build.exitCode !== 0) throw processFailure('building the service images failed: read the build output above', build.stderr);
     }
 
     info(`up: starting ${model.services.length} services of project ${model.project}`);

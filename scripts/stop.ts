@@ -1,8 +1,9 @@
 // `make stop` / scripts/stop-all.sh [--remove-data]: graceful stop in reverse dependency order; data kept.
-import { $ } from 'zx';
 import { defineCommand } from './lib/command/define.ts';
-import { compose, loadComposeModel } from './lib/compose.ts';
-import { OperationError, UsageError } from './lib/errors.ts';
+import { loadComposeModel } from './lib/compose.ts';
+import { compose } from './lib/docker/client.ts';
+import { projectVolumes } from './lib/docker/containers.ts';
+import { OperationError, UsageError, lastLine } from './lib/errors.ts';
 import { formatDuration, info, warn } from './lib/output.ts';
 import { currentStack } from './lib/stack.ts';
 
@@ -31,13 +32,12 @@ await defineCommand(stopCommand, {
 
     const args = ['down', '--timeout', parsed.values.timeout, '--remove-orphans'];
     if (parsed.values['remove-data']) {
-      const volumes = await $`docker volume ls --quiet --filter ${`label=com.docker.compose.project=${model.project}`}`.quiet().timeout('20s');
-      const names = volumes.stdout.trim().split('\n').filter(Boolean);
+      const names = await projectVolumes(model.project);
       warn(`--remove-data: deleting ${names.length} volume(s) and all their data: ${names.join(', ') || '(none)'}`);
       args.push('--volumes');
     }
     const down = await compose(ctx, args, { timeout: '300s' }).nothrow();
-    if (down.exitCode !== 0) throw new OperationError(`stopping failed: ${down.stderr.trim().split('\n').slice(-1)[0]}`);
+    if (down.exitCode !== 0) throw new OperationError(`stopping failed: ${lastLine(down.stderr)}`);
     info(`stopped ${model.project} in ${formatDuration((performance.now() - started) / 1000)}${parsed.values['remove-data'] ? ' (data removed)' : '; data volumes kept'}`);
   },
 });

@@ -1,20 +1,9 @@
-// The compose wrapper. The compose files are the only list of services: everything here is read
-// from `docker compose config --format json`, never kept in a second list.
-import path from 'node:path';
-import { $, type Duration } from 'zx';
-import { OperationError, UsageError } from './errors.ts';
-import { interactive } from './output.ts';
-import { existsSync } from 'node:fs';
-import { envFile, projectRoot } from './paths.ts';
+// The compose model. The compose files are the only list of services: everything here is read
+// from `docker compose config --format json` (run by docker/client.ts), never kept in a second list.
+import { type ComposeContext, compose } from './docker/client.ts';
+import { OperationError, UsageError, lastLine } from './errors.ts';
 
-export type StackMode = 'default' | 'dev' | 'prod';
-
-export interface ComposeContext {
-  mode: StackMode;
-  /** Variables handed to compose on top of .env (image overrides, project name in tests). */
-  env: Record<string, string>;
-  profiles: string[];
-}
+export type { ComposeContext, StackMode } from './docker/client.ts';
 
 export interface PublishedPort {
   hostIp: string;
@@ -38,27 +27,6 @@ export interface ServiceModel {
 export interface ComposeModel {
   project: string;
   services: ServiceModel[];
-}
-
-export function composeFiles(mode: StackMode): string[] {
-  const files = ['docker-compose.yml'];
-  if (mode !== 'default') files.push(`docker-compose.${mode}.yml`);
-  return files.map((file) => path.join(projectRoot, file));
-}
-
-export function composeArgs(ctx: ComposeContext): string[] {
-  // Without a TTY compose must print no control codes (cron logs, CI, --grep on logs).
-  const args = ['compose', '--project-directory', projectRoot, ...(interactive ? [] : ['--ansi', 'never'])];
-  if (existsSync(envFile)) args.push('--env-file', envFile);
-  for (const file of composeFiles(ctx.mode)) args.push('-f', file);
-  for (const profile of ctx.profiles) args.push('--profile', profile);
-  return args;
-}
-
-/** Runs `docker compose <args>` with the context's files, profiles and environment. */
-export function compose(ctx: ComposeContext, args: string[], options: { quiet?: boolean; timeout?: Duration } = {}) {
-  const process$ = $({ env: { ...process.env, ...ctx.env }, cwd: projectRoot, verbose: false, quiet: options.quiet ?? true })`docker ${composeArgs(ctx)} ${args}`;
-  return options.timeout ? process$.timeout(options.timeout) : process$;
 }
 
 interface RawService {
@@ -112,13 +80,15 @@ export function orderByDependencies(services: ServiceModel[]): ServiceModel[] {
   return ordered;
 }
 
-export async function loadComposeModel(ctx: ComposeContext): Promise<ComposeModel> {
+/** `docker compose config --format json`: the one source of service facts (this model, the backup's). */
+export async function readComposeConfig(ctx: ComposeContext): Promise<string> {
   const out = await compose(ctx, ['config', '--format', 'json']).nothrow();
-  if (out.exitCode !== 0) {
-    const reason = out.stderr.trim().split('\n').slice(-1)[0] ?? 'no output';
-    throw new OperationError(`the compose files are invalid: ${reason}`);
-  }
-  return parseComposeConfig(out.stdout);
+  if (out.exitCode !== 0) throw new OperationError(`the compose files are invalid: ${lastLine(out.stderr, 'no output')}`);
+  return out.stdout;
+}
+
+export async function loadComposeModel(ctx: ComposeContext): Promise<ComposeModel> {
+  return parseComposeConfig(await readComposeConfig(ctx));
 }
 
 /** Resolves a service name given by a person; unknown names are refused with the valid list. */
@@ -128,37 +98,4 @@ export function requireService(model: ComposeModel, name: string | undefined): S
   const service = model.services.find((s) => s.name === name);
   if (!service) throw new UsageError(`unknown service '${name}': use one of ${names.join(', ')}`);
   return service;
-}
-
-export interface ContainerState {
-  id: string;
-  service: string;
-  name: string;
-  state: string;
-  health: string;
-  exitCode: number;
-  /** Host ports this container publishes now. */
-  publishedPorts: number[];
-}
-
-/** Containers of the project, stopped ones included (compose ps prints one JSON object a line). */
-export async function listContainers(ctx: ComposeContext): Promise<ContainerState[]> {
-  const out = await compose(ctx, ['ps', '--all', '--format', 'json'], { timeout: '20s' });
-  return parsePsOutput(out.stdout);
-}
-
-export function parsePsOutput(text: string): ContainerState[] {
-  const trimmed = text.trim();
-  if (!trimmed) return [];
-  // Compose < 2.21 printed one JSON array; newer versions print one object per line.
-  const rows: Array<Record<string, unknown>> = trimmed.startsWith('[') ? JSON.parse(trimmed) : trimmed.split('\n').map((line) => JSON.parse(line));
-  return rows.map((row) => ({
-    id: String(row.ID),
-    service: String(row.Service),
-    name: String(row.Name),
-    state: String(row.State),
-    health: String(row.Health ?? ''),
-    exitCode: Number(row.ExitCode ?? 0),
-    publishedPorts: ((row.Publishers as Array<{ PublishedPort?: number }> | null) ?? []).map((p) => Number(p.PublishedPort)).filter((p) => p > 0),
-  }));
 }

@@ -3,6 +3,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, openSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { $, sleep } from 'zx';
+import { askEngine, pluginVersion } from './docker/client.ts';
 import { OperationError } from './errors.ts';
 import { info } from './output.ts';
 import { machineFiles, runDir } from './state/files.ts';
@@ -47,29 +48,9 @@ export function decideEngineAction(facts: EngineFacts): EngineAction {
   return { kind: 'install' };
 }
 
-export type EngineAnswer = { version: string } | { problem: 'down' | 'slow'; detail: string };
-
-/**
- * The engine's version in one API call. `docker version`, not `docker info`: info also asks every
- * CLI plugin for its metadata, spawning processes, which a saturated machine slows past any short
- * limit. A refused socket fails at once ('down'); an engine that is up but busy gets 30 s ('slow').
- */
-export async function askEngine(): Promise<EngineAnswer> {
-  const out = await $`docker version --format {{.Server.Version}}`.quiet().nothrow().timeout('30s');
-  const version = out.stdout.trim();
-  if (out.exitCode === 0 && version) return { version };
-  if (out.signal) return { problem: 'slow', detail: 'no answer within 30 s' };
-  return { problem: 'down', detail: (out.stderr.trim().split('\n').at(-1) ?? '').slice(0, 200) };
-}
-
 async function engineVersionNow(): Promise<string | undefined> {
   const answer = await askEngine();
   return 'version' in answer ? answer.version : undefined;
-}
-
-async function probe(args: string[]): Promise<string | undefined> {
-  const out = await $`docker ${args}`.quiet().nothrow().timeout('30s');
-  return out.exitCode === 0 ? out.stdout.trim() : undefined;
 }
 
 export async function readEngineFacts(): Promise<EngineFacts> {
@@ -79,8 +60,8 @@ export async function readEngineFacts(): Promise<EngineFacts> {
   return {
     engineAnswers: Boolean(engineVersion),
     engineVersion,
-    composeVersion: engineVersion ? await probe(['compose', 'version', '--short']) : undefined,
-    buildxVersion: engineVersion ? await probe(['buildx', 'version']) : undefined,
+    composeVersion: engineVersion ? await pluginVersion('compose') : undefined,
+    buildxVersion: engineVersion ? await pluginVersion('buildx') : undefined,
     dockerdInstalled: (await $`command -v dockerd`.quiet().nothrow()).exitCode === 0,
     isRoot: process.getuid?.() === 0,
     osId: /^ID=("?)([^"\n]+)\1$/m.exec(osRelease)?.[2],

@@ -11,6 +11,21 @@ export class OperationError extends Error {
   }
 }
 
+/** The last `count` lines a process printed, trimmed and joined; '' when it printed nothing. */
+export function lastLines(text: string, count: number): string {
+  return text.trim().split('\n').slice(-count).join('\n');
+}
+
+/** The last line a process printed (the reason it gives), or `fallback` when it printed nothing. */
+export function lastLine(text: string, fallback = ''): string {
+  return lastLines(text, 1) || fallback;
+}
+
+/** A failed process as an error: one line to read, its last lines of output printed above it. */
+export function processFailure(message: string, output: string, count = 25): OperationError {
+  return new OperationError(message, 1, lastLines(output, count));
+}
+
 interface ChildFailure {
   exitCode: number | null;
   stderr: string;
@@ -37,8 +52,7 @@ export async function runMain(main: () => Promise<number | void>): Promise<void>
       process.stderr.write(`error: ${err.message}\n`);
       process.exitCode = err.exitCode;
     } else if (isChildFailure(err)) {
-      const last = err.stderr.trim().split('\n').filter(Boolean).slice(-1)[0] ?? 'no output';
-      process.stderr.write(`error: a command failed (exit ${err.exitCode}): ${last}\n`);
+      process.stderr.write(`error: a command failed (exit ${err.exitCode}): ${lastLine(err.stderr, 'no output')}\n`);
       process.exitCode = err.exitCode && err.exitCode > 0 ? err.exitCode : 1;
     } else {
       process.stderr.write(`error: ${err instanceof Error ? err.message : String(err)}\n`);

@@ -1,7 +1,6 @@
 // Health probing: Docker's own health state plus a timed HTTP probe of each published health URL.
-import { $ } from 'zx';
-import type { ComposeContext, ComposeModel, ContainerState } from './compose.ts';
-import { listContainers } from './compose.ts';
+import type { ComposeContext, ComposeModel } from './compose.ts';
+import { type ContainerInfo, type ContainerState, inspectContainers, listContainers, readiness } from './docker/containers.ts';
 
 export interface ServiceHealth {
   service: string;
@@ -15,17 +14,10 @@ export interface ServiceHealth {
   ok: boolean;
 }
 
-interface InspectRow {
-  Id: string;
-  RestartCount: number;
-  State: { StartedAt: string; Running: boolean };
-}
-
-async function inspect(ids: string[]): Promise<Map<string, InspectRow>> {
+async function inspect(ids: string[]): Promise<Map<string, ContainerInfo>> {
   if (!ids.length) return new Map();
-  const out = await $`docker inspect ${ids}`.quiet().nothrow().timeout('15s');
-  const rows = out.exitCode === 0 ? (JSON.parse(out.stdout) as InspectRow[]) : [];
-  return new Map(rows.map((row) => [row.Id.slice(0, 12), row]));
+  const rows = (await inspectContainers(ids, '15s')) ?? [];
+  return new Map(rows.map((row) => [row.id.slice(0, 12), row]));
 }
 
 export function healthUrl(model: ComposeModel, service: string): string | undefined {
@@ -47,10 +39,9 @@ export async function probeHttp(url: string, timeoutMs = 3000): Promise<{ status
   }
 }
 
-/** A service is OK when it runs and is healthy (or has no healthcheck) and its URL answers 2xx. */
+/** A service is OK when the readiness rule says ready (runs, healthy or no healthcheck) and its URL answers 2xx. */
 export function judge(container: ContainerState | undefined, httpStatus: number | undefined, hasUrl: boolean): boolean {
-  if (!container || container.state !== 'running') return false;
-  if (container.health && container.health !== 'healthy') return false;
+  if (readiness(container).verdict !== 'ready') return false;
   return !hasUrl || (httpStatus !== undefined && httpStatus >= 200 && httpStatus < 300);
 }
 
@@ -62,16 +53,16 @@ export async function collectHealth(ctx: ComposeContext, model: ComposeModel): P
     model.services.map(async (svc): Promise<ServiceHealth> => {
       // With several replicas (during a deploy) report the newest running one.
       const mine = containers.filter((c) => c.service === svc.name);
-      const container = mine.find((c) => c.state === 'running') ?? mine[0];
+      const container = mine.find((c) => c.status === 'running') ?? mine[0];
       const detail = container ? details.get(container.id.slice(0, 12)) : undefined;
       const url = healthUrl(model, svc.name);
-      const probe = url && container?.state === 'running' ? await probeHttp(url) : undefined;
+      const probe = url && container?.status === 'running' ? await probeHttp(url) : undefined;
       return {
         service: svc.name,
-        state: container?.state ?? 'missing',
+        state: container?.status ?? 'missing',
         health: container ? container.health || 'none' : 'none',
-        uptimeSeconds: detail?.State.Running ? Math.max(0, (now - Date.parse(detail.State.StartedAt)) / 1000) : undefined,
-        restarts: detail?.RestartCount,
+        uptimeSeconds: detail?.running ? Math.max(0, (now - Date.parse(detail.startedAt)) / 1000) : undefined,
+        restarts: detail?.restarts,
         url,
         httpStatus: probe?.status,
         latencyMs: probe ? Math.round(probe.latencyMs * 10) / 10 : undefined,

@@ -1,7 +1,8 @@
 // Prepares the compose context every command runs in: engine, .env, image source, saved mode.
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import type { ComposeContext, StackMode } from './compose.ts';
-import { askEngine, ensureEngine } from './engine.ts';
+import { askEngine } from './docker/client.ts';
+import { ensureEngine } from './engine.ts';
 import { ensureEnvFile, loadEnv, writeFileAtomic } from './env.ts';
 import { OperationError, UsageError } from './errors.ts';
 import { deployedVersionEnv } from './deploy/state.ts';

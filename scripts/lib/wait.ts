@@ -1,8 +1,9 @@
 // Waits for a set of services to become healthy, drawing live progress, using compose's own --wait
 // for the verdict (it knows healthchecks, one-shot services and dependencies).
 import type { ComposeContext, ComposeModel } from './compose.ts';
-import { compose, listContainers } from './compose.ts';
-import { OperationError } from './errors.ts';
+import { compose } from './docker/client.ts';
+import { listContainers, readiness } from './docker/containers.ts';
+import { OperationError, lastLine } from './errors.ts';
 import { LiveStatus, formatDuration, green, interactive, red, stripAnsi, yellow } from './output.ts';
 
 function describe(state: string, health: string): string {
@@ -29,8 +30,8 @@ export async function upAndWait(ctx: ComposeContext, model: ComposeModel, servic
     const elapsed = formatDuration((performance.now() - started) / 1000);
     display.update(
       targets.map((name) => {
-        const c = containers.find((row) => row.service === name && row.state === 'running') ?? containers.find((row) => row.service === name);
-        return [name, `  ${name.padEnd(20)} ${describe(c?.state ?? '', c?.health ?? '')}${interactive ? `  (${elapsed})` : ''}`];
+        const c = containers.find((row) => row.service === name && row.status === 'running') ?? containers.find((row) => row.service === name);
+        return [name, `  ${name.padEnd(20)} ${describe(c?.status ?? '', c?.health ?? '')}${interactive ? `  (${elapsed})` : ''}`];
       }),
     );
   };
@@ -42,18 +43,12 @@ export async function upAndWait(ctx: ComposeContext, model: ComposeModel, servic
   const result = await up;
   if (result.exitCode === 0) return (performance.now() - started) / 1000;
   const containers = await listContainers(ctx).catch(() => []);
-  const notReady = targets.filter((name) => {
-    const c = containers.find((row) => row.service === name && row.state === 'running');
-    return !c || (c.health !== '' && c.health !== 'healthy');
-  });
+  const notReady = targets.filter((name) => readiness(containers.find((row) => row.service === name && row.status === 'running')).verdict !== 'ready');
   // Name the services that failed themselves, not the ones only waiting on them (dependants).
-  const broken = notReady.filter((name) => {
-    const mine = containers.filter((row) => row.service === name);
-    return mine.some((row) => row.health === 'unhealthy' || ['exited', 'dead', 'restarting'].includes(row.state));
-  });
+  const broken = notReady.filter((name) => containers.some((row) => row.service === name && readiness(row).verdict === 'failed'));
   const failing = broken.length ? broken : notReady;
   const logs = await Promise.all(failing.map(async (name) => `--- last log lines of ${name} ---\n${await lastLogLines(ctx, name)}`));
-  const reason = result.stderr.trim().split('\n').slice(-1)[0] ?? '';
+  const reason = lastLine(result.stderr);
   throw new OperationError(
     failing.length
       ? `${failing.join(', ')} did not become healthy within ${timeoutSeconds}s: read the log lines above, then 'make logs service=${failing[0]}'`

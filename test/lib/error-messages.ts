@@ -1,7 +1,7 @@
 // Finds the error messages the scripts can print, so a test can insist each one is documented in
-// docs/TROUBLESHOOTING.md. A message is the first string argument of `new XxxError(`, a
-// `problems.push(` (collected .env problems), an engine refusal `reason:`, or a shell
-// `echo "error: …"`. Interpolations (`${…}`) vary at run time, so a message is matched on its
+// docs/TROUBLESHOOTING.md. A message is the first string argument of `new XxxError(` or of
+// `processFailure(` (a failed process with its last lines), a `problems.push(` (collected .env
+// problems), an engine refusal `reason:`, or a shell `echo "error: …"`. Interpolations (`${…}`) vary at run time, so a message is matched on its
 // longest fixed piece: that is what a person pastes when they search the document.
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
@@ -15,7 +15,7 @@ export interface FoundMessage {
   key: string;
 }
 
-const START = /new (?:[A-Z]\w*)?Error\(\s*|problems\.push\(\s*|kind: 'refuse', reason: |echo "error: /g;
+const START = /new (?:[A-Z]\w*)?Error\(\s*|processFailure\(\s*|problems\.push\(\s*|kind: 'refuse', reason: |echo "error: /g;
 
 /** Reads one string literal starting at `at` ('…', "…" or `…` with nested ${…}); undefined if none. */
 export function readLiteral(source: string, at: number): { pieces: string[]; text: string } | undefined {

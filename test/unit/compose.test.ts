@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { parseComposeConfig, parsePsOutput, requireService } from '../../scripts/lib/compose.ts';
+import { parseComposeConfig, requireService } from '../../scripts/lib/compose.ts';
+import { parsePsOutput } from '../../scripts/lib/docker/containers.ts';
 import { judge } from '../../scripts/lib/health.ts';
 import { parseSsHolder } from '../../scripts/lib/ports.ts';
 
@@ -43,18 +44,19 @@ test('an unknown service is refused with the valid names', () => {
 test('compose ps output: line-delimited and array forms', () => {
   const line = '{"ID":"abc","Service":"backend","Name":"g-backend-1","State":"running","Health":"healthy","ExitCode":0,"Publishers":[{"URL":"127.0.0.1","TargetPort":3000,"PublishedPort":3000,"Protocol":"tcp"},{"TargetPort":9229,"PublishedPort":0}]}';
   assert.equal(parsePsOutput(line)[0].health, 'healthy');
+  assert.equal(parsePsOutput(line)[0].status, 'running');
   assert.deepEqual(parsePsOutput(line)[0].publishedPorts, [3000]);
   assert.equal(parsePsOutput(`[${line}]`)[0].service, 'backend');
   assert.deepEqual(parsePsOutput(''), []);
 });
 
 test('health verdict: running and healthy and answering 2xx', () => {
-  const c = { id: '1', service: 's', name: 'n', state: 'running', health: 'healthy', exitCode: 0, publishedPorts: [] };
+  const c = { id: '1', service: 's', name: 'n', status: 'running', health: 'healthy', exitCode: 0, publishedPorts: [] };
   assert.equal(judge(c, 200, true), true);
   assert.equal(judge(c, 503, true), false);
   assert.equal(judge(c, undefined, true), false);
   assert.equal(judge({ ...c, health: 'starting' }, 200, true), false);
-  assert.equal(judge({ ...c, state: 'exited' }, undefined, false), false);
+  assert.equal(judge({ ...c, status: 'exited' }, undefined, false), false);
   assert.equal(judge({ ...c, health: '' }, undefined, false), true);
   assert.equal(judge(undefined, undefined, false), false);
 });

@@ -2,7 +2,6 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { ServiceModel } from '../../scripts/lib/compose.ts';
 import { orderByDependencies } from '../../scripts/lib/compose.ts';
-import { type ContainerInfo, readiness } from '../../scripts/lib/deploy/containers.ts';
 import { planDeploy } from '../../scripts/lib/deploy/plan.ts';
 
 const svc = (name: string, deploy: string, over: Partial<ServiceModel> = {}): ServiceModel => ({ name, ports: [], labels: {}, dependsOn: [], hasHealthcheck: true, deploy, build: true, profiles: [], ...over });
@@ -34,18 +33,4 @@ test('a single-writer service is recreated; unknown and not-built services are r
   assert.deepEqual(planDeploy(services, 'memory-api'), [{ service: 'memory-api', strategy: 'recreate', hops: 1, proxies: [] }]);
   assert.throws(() => planDeploy(services, 'nope'), /unknown service 'nope'/);
   assert.throws(() => planDeploy(services, 'postgres'), /does not build/);
-});
-
-test('readiness of a new container', () => {
-  const c = (over: Partial<ContainerInfo>): ContainerInfo => ({ id: 'x', name: 'x', image: 'i', status: 'running', health: 'starting', restarts: 0, probesTimedOut: false, ...over });
-  assert.equal(readiness(c({})).verdict, 'waiting');
-  assert.equal(readiness(c({ health: 'healthy' })).verdict, 'ready');
-  assert.equal(readiness(c({ health: '' })).verdict, 'ready');
-  assert.equal(readiness(c({ status: 'restarting', restarts: 1 })).verdict, 'waiting');
-  assert.match(readiness(c({ status: 'restarting', restarts: 3 })).reason ?? '', /crashed 3 times/);
-  assert.equal(readiness(c({ health: 'unhealthy' })).verdict, 'failed');
-  // Probes that only ran out of time on a saturated machine are not a verdict: keep waiting.
-  assert.equal(readiness(c({ health: 'unhealthy', probesTimedOut: true })).verdict, 'waiting');
-  assert.equal(readiness(c({ status: 'exited' })).verdict, 'failed');
-  assert.equal(readiness(undefined).verdict, 'failed');
 });

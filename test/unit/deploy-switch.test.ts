@@ -79,7 +79,7 @@ test('switch: clients that are not proxies (a scraper, another API) never hold t
 });
 
 test('inspect: an unhealthy made only of timed-out probes is flagged, one that answered "no" is not', async () => {
-  const { parseInspect } = await import('../../scripts/lib/deploy/containers.ts');
+  const { parseInspect } = await import('../../scripts/lib/docker/containers.ts');
   const raw = (log: Array<{ ExitCode: number; Output: string }>) => JSON.stringify([{ Id: 'a', Name: '/a', RestartCount: 0, Config: { Image: 'i' }, State: { Status: 'running', Health: { Status: 'unhealthy', Log: log } } }]);
   const timeout = { ExitCode: -1, Output: 'Health check exceeded timeout (10s)' };
   assert.equal(parseInspect(raw([{ ExitCode: 0, Output: '' }, timeout, timeout]))[0].probesTimedOut, true);

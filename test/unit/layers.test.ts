@@ -1,5 +1,6 @@
 // The layers hold: shared logic (scripts/lib) never reaches up into an entry point, the bench or
-// the tests, and discovery keeps to its own folder. Read from the import lines themselves.
+// the tests, discovery keeps to its own folder, and the Docker client stays at the bottom. Read
+// from the import lines themselves.
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
@@ -40,6 +41,17 @@ test('discovery imports nothing from outside its folder', () => {
   const bad = tsFiles(dir).flatMap((file) =>
     relativeImports(file, readFileSync(file, 'utf8'))
       .filter((target) => !target.startsWith(path.relative(root, dir) + path.sep))
+      .map((target) => `${path.relative(root, file)} -> ${target}`),
+  );
+  assert.deepEqual(bad, []);
+});
+
+test('the Docker client (scripts/lib/docker/) sits at the bottom: it imports only errors, output and paths', () => {
+  const dir = path.join(root, 'scripts/lib/docker');
+  const below = ['errors.ts', 'output.ts', 'paths.ts'].map((f) => path.join('scripts', 'lib', f));
+  const bad = tsFiles(dir).flatMap((file) =>
+    relativeImports(file, readFileSync(file, 'utf8'))
+      .filter((target) => !target.startsWith(path.relative(root, dir) + path.sep) && !below.includes(target))
       .map((target) => `${path.relative(root, file)} -> ${target}`),
   );
   assert.deepEqual(bad, []);

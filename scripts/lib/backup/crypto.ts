@@ -2,7 +2,7 @@
 // machine that writes backups cannot read them back; restore needs the matching identity file.
 import { existsSync, rmSync } from 'node:fs';
 import { $ } from 'zx';
-import { OperationError, UsageError } from '../errors.ts';
+import { OperationError, UsageError, lastLine } from '../errors.ts';
 
 async function requireAge(): Promise<void> {
   const found = await $`command -v age`.quiet().nothrow().timeout('5s');
@@ -29,5 +29,5 @@ export async function decryptFile(file: string, target: string, identity: string
   if (!identity) throw new UsageError('this set is encrypted: set BACKUP_ENCRYPT_IDENTITY in .env to the age identity file (the private key)');
   if (!existsSync(identity)) throw new UsageError(`BACKUP_ENCRYPT_IDENTITY points to ${identity}, which does not exist`);
   const out = await $`age --decrypt --identity ${identity} --output ${target} ${file}`.quiet().nothrow().timeout('14400s');
-  if (out.exitCode !== 0) throw new OperationError(`age could not decrypt ${file}: ${out.stderr.trim().split('\n').slice(-1)[0]}`);
+  if (out.exitCode !== 0) throw new OperationError(`age could not decrypt ${file}: ${lastLine(out.stderr)}`);
 }

@@ -6,7 +6,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { $ } from 'zx';
 import type { ComposeContext } from '../compose.ts';
-import { OperationError } from '../errors.ts';
+import { pluginVersion } from '../docker/client.ts';
+import { OperationError, lastLine } from '../errors.ts';
 import { envFile, projectRoot } from '../paths.ts';
 import { projectFiles } from '../state/files.ts';
 import { ageVersion, encryptFile } from './crypto.ts';
@@ -51,9 +52,9 @@ function copyConfig(dir: string, project: string): string[] {
 }
 
 async function toolVersions(): Promise<Record<string, string>> {
-  const compose = await $`docker compose version --short`.quiet().nothrow().timeout('10s');
+  const compose = await pluginVersion('compose', '10s');
   const commit = await $({ cwd: projectRoot })`git rev-parse --short HEAD`.quiet().nothrow().timeout('10s');
-  return { node: process.version, 'docker-compose': compose.stdout.trim() || 'unknown', kit: commit.stdout.trim() || 'unknown' };
+  return { node: process.version, 'docker-compose': compose || 'unknown', kit: commit.stdout.trim() || 'unknown' };
 }
 
 function removeStalePartials(settings: BackupSettings, log: BackupLog): void {
@@ -146,8 +147,7 @@ export async function runBackup(ctx: ComposeContext, settings: BackupSettings, l
     if (settings.offsiteCommand) {
       const out = await $({ nothrow: true, quiet: true })`bash -c ${settings.offsiteCommand} offsite ${finalDir}`.timeout('14400s');
       if (out.exitCode !== 0) {
-        const reason = (out.stderr.trim() || out.stdout.trim()).split('\n').slice(-1)[0] || 'no output';
-        throw new OperationError(`set ${name} is complete locally, but the offsite copy failed (exit ${out.exitCode}): ${reason}`);
+        throw new OperationError(`set ${name} is complete locally, but the offsite copy failed (exit ${out.exitCode}): ${lastLine(out.stderr.trim() || out.stdout, 'no output')}`);
       }
       log.line('offsite copy done');
     }

@@ -3,7 +3,9 @@
 // of that name, so the verification exercises exactly the code a real restore runs.
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
-import { type ComposeContext, type ComposeModel, compose, listContainers } from '../compose.ts';
+import type { ComposeContext, ComposeModel } from '../compose.ts';
+import { compose } from '../docker/client.ts';
+import { listContainers } from '../docker/containers.ts';
 import { OperationError } from '../errors.ts';
 import { table } from '../output.ts';
 import { upAndWait } from '../wait.ts';
@@ -57,7 +59,7 @@ export async function runRestore(ctx: ComposeContext, settings: BackupSettings, 
   try {
     const targets = restorables(set, ctx, model);
     const stores = targets.map((t) => t.entry.service);
-    const running = new Set((await listContainers(ctx)).filter((c) => c.state === 'running').map((c) => c.service));
+    const running = new Set((await listContainers(ctx)).filter((c) => c.status === 'running').map((c) => c.service));
     const writers = writersOf(model, stores).filter((s) => running.has(s));
     // With nothing running (a new machine) everything is started afterwards.
     restart = running.size ? [...new Set([...running, ...stores])].filter((s) => model.services.some((m) => m.name === s)) : [];

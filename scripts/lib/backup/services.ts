@@ -2,8 +2,7 @@
 // facts only a backup needs, each service's named volumes and its own environment (credentials a
 // store kind uses come from there, never from fixed .env names). Read from the same single
 // `docker compose config --format json` that compose.ts parses, so there is no second list.
-import { type ComposeContext, type ServiceModel, compose, parseComposeConfig } from '../compose.ts';
-import { OperationError } from '../errors.ts';
+import { type ComposeContext, type ServiceModel, parseComposeConfig, readComposeConfig } from '../compose.ts';
 
 export interface NamedVolume {
   /** The volume's key in the compose file (postgres-data), as people know it. */
@@ -45,10 +44,5 @@ export function parseBackupModel(json: string): BackupModel {
 }
 
 export async function loadBackupModel(ctx: ComposeContext): Promise<BackupModel> {
-  const out = await compose(ctx, ['config', '--format', 'json']).nothrow();
-  if (out.exitCode !== 0) {
-    const reason = out.stderr.trim().split('\n').slice(-1)[0] ?? 'no output';
-    throw new OperationError(`the compose files are invalid: ${reason}`);
-  }
-  return parseBackupModel(out.stdout);
+  return parseBackupModel(await readComposeConfig(ctx));
 }

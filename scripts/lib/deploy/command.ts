@@ -2,13 +2,14 @@
 // record it" (build for deploys, an existing image for rollbacks).
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { $ } from 'zx';
 import type { CommandSpec, OptionSpec, Parsed } from '../command/define.ts';
-import { type ComposeContext, type ComposeModel, compose, loadComposeModel } from '../compose.ts';
-import { OperationError, UsageError } from '../errors.ts';
+import { type ComposeContext, type ComposeModel, loadComposeModel } from '../compose.ts';
+import { compose } from '../docker/client.ts';
+import { serviceContainers, serviceStatusLines } from '../docker/containers.ts';
+import { imageExists } from '../docker/images.ts';
+import { OperationError, UsageError, processFailure } from '../errors.ts';
 import { info } from '../output.ts';
 import { currentStack } from '../stack.ts';
-import { imageExists, serviceContainers } from './containers.ts';
 import type { DeployStep } from './plan.ts';
 import { recreate, rollingReplace } from './rollout.ts';
 import { appendHistory, readState, versionEnv, writeState } from './state.ts';
@@ -101,7 +102,7 @@ export async function buildImage(session: Session, service: string, version: str
   info(`  ${service}: building ${imageName(service, version)}${noCache ? ' (no build cache)' : ''}`);
   const build = await compose({ ...session.ctx, env }, ['build', ...(noCache ? ['--no-cache'] : []), service], { timeout: '900s' }).nothrow();
   if (build.exitCode !== 0) {
-    throw new OperationError(`building ${imageName(service, version)} failed; nothing was replaced`, 1, build.stderr.split('\n').slice(-25).join('\n'));
+    throw processFailure(`building ${imageName(service, version)} failed; nothing was replaced`, build.stderr);
   }
 }
 
@@ -137,6 +138,5 @@ export async function verifySettled(session: Session, service: string, version: 
     throw new OperationError(`${service} should run one container of ${imageName(service, version)}, found: ${running.map((c) => `${c.name} (${c.image})`).join(', ') || 'none'}`);
   }
   // Kept for operators reading the output: the same state `docker compose ps` shows.
-  const ps = await $`docker ps --filter ${`label=com.docker.compose.project=${session.project}`} --filter ${`label=com.docker.compose.service=${service}`} --format ${'{{.Names}} {{.Image}} {{.Status}}'}`.quiet().nothrow().timeout('20s');
-  info(`  ${ps.stdout.trim()}`);
+  info(`  ${await serviceStatusLines(session.project, service)}`);
 }

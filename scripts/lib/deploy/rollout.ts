@@ -6,14 +6,13 @@
 // already built so the gap is only the container start.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { $ } from 'zx';
-import { type ComposeContext, composeArgs } from '../compose.ts';
-import { OperationError } from '../errors.ts';
+import { type ComposeContext, compose } from '../docker/client.ts';
+import { type ContainerInfo, containerLogs, healthLog, projectContainers, serviceContainers, stopAndRemove } from '../docker/containers.ts';
+import { OperationError, lastLine } from '../errors.ts';
 import { info } from '../output.ts';
-import { projectRoot } from '../paths.ts';
 import { projectFiles } from '../state/files.ts';
 import type { DeployStep } from './plan.ts';
-import { type ContainerInfo, containerLogs, healthLog, projectContainers, serviceContainers, stopAndRemove, waitReady } from './containers.ts';
+import { waitReady } from './containers.ts';
 import { SwitchNotProven, inFlightNow, proveSwitch } from './switch.ts';
 
 export interface RolloutOptions {
@@ -31,8 +30,7 @@ export interface RolloutOptions {
 }
 
 function runCompose(opts: RolloutOptions, extraFiles: string[], args: string[]) {
-  const files = [...extraFiles, ...opts.overrides].flatMap((f) => ['-f', f]);
-  return $({ cwd: projectRoot, env: { ...process.env, ...opts.env }, quiet: true, nothrow: true })`docker ${composeArgs(opts.ctx)} ${files} ${args}`;
+  return compose({ ...opts.ctx, env: opts.env }, args, { files: [...extraFiles, ...opts.overrides] }).nothrow();
 }
 
 /** A compose override that removes the service's published ports (first hop of a two-hop swap). */
@@ -62,7 +60,7 @@ async function startBeside(opts: RolloutOptions, extraFiles: string[], existing:
   const known = new Set(existing.map((c) => c.id));
   const fresh = (await serviceContainers(opts.project, service)).filter((c) => !known.has(c.id));
   if (up.exitCode !== 0) {
-    const reason = `starting a new ${service} container failed: ${up.stderr.trim().split('\n').slice(-1)[0] ?? ''}`;
+    const reason = `starting a new ${service} container failed: ${lastLine(up.stderr)}`;
     if (fresh[0]) return failWithLogs(fresh[0], reason, service);
     throw new OperationError(`${reason}; the old one keeps serving`);
   }

@@ -5,7 +5,7 @@
 // becoming a 502. Evidence comes from the kernel's TCP tables of the project's containers
 // (tcp-table.ts), read from the host: no request is sent and no image needs a tool for it.
 import { readFileSync } from 'node:fs';
-import type { ProjectContainer } from './containers.ts';
+import type { ContainerInfo } from '../docker/containers.ts';
 import { sleep } from './containers.ts';
 import { type Connection, type Endpoint, type TcpSocket, connectionKey, connectionsTo, inFlight, isLoopback, parseTcpTable } from './tcp-table.ts';
 
@@ -51,7 +51,7 @@ export function switchVerdict(input: { proxies: Array<{ name: string; ips: strin
 }
 
 /** The addresses a container listens on from outside (its IPs times its non-loopback LISTEN ports). */
-export function listeningEndpoints(container: ProjectContainer, table: TcpSocket[]): Endpoint[] {
+export function listeningEndpoints(container: ContainerInfo, table: TcpSocket[]): Endpoint[] {
   const ports = [...new Set(table.filter((s) => s.state === 'LISTEN' && !isLoopback(s.local.ip)).map((s) => s.local.port))];
   return container.ips.flatMap((ip) => ports.map((port) => ({ ip, port })));
 }
@@ -93,7 +93,7 @@ export class SwitchNotProven extends Error {
  * Waits (bounded) until every proxy of the service is seen using the new container. `containers`
  * are the project's running containers (proxies included), `old` and `fresh` the service's.
  */
-export async function proveSwitch(opts: { containers: ProjectContainer[]; proxyNames: string[]; old: ProjectContainer[]; fresh: ProjectContainer; timeoutSeconds: number; refreshMs?: number }): Promise<SwitchResult> {
+export async function proveSwitch(opts: { containers: ContainerInfo[]; proxyNames: string[]; old: ContainerInfo[]; fresh: ContainerInfo; timeoutSeconds: number; refreshMs?: number }): Promise<SwitchResult> {
   const started = performance.now();
   const tables = () => opts.containers.map((c) => readTable(c.pid)).filter((t): t is TcpSocket[] => Boolean(t));
   const freshTable = readTable(opts.fresh.pid);
@@ -121,7 +121,7 @@ export async function proveSwitch(opts: { containers: ProjectContainer[]; proxyN
 }
 
 /** In-flight requests of the old containers right now (established connections from other hosts). */
-export function inFlightNow(old: ProjectContainer[]): number | undefined {
+export function inFlightNow(old: ContainerInfo[]): number | undefined {
   let total = 0;
   for (const c of old) {
     const table = readTable(c.pid);

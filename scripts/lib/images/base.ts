@@ -4,8 +4,9 @@ import { createHash } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { $ } from 'zx';
+import { importRootfs } from '../docker/images.ts';
 import { debianMirror, ensureTrixieSource } from '../engine.ts';
-import { OperationError } from '../errors.ts';
+import { OperationError, lastLines } from '../errors.ts';
 import { machineFiles } from '../state/files.ts';
 
 export const HASH_LABEL = 'galaxy.offline.hash';
@@ -81,8 +82,7 @@ export async function buildBaseImage(tag: string, recipe: BaseRecipe, hash: stri
     const out = await $({ env })`debootstrap --variant=minbase --include=${INCLUDE.join(',')} ${recipe.suite} ${rootfs} ${recipe.mirror}`
       .quiet().nothrow().timeout('15m');
     if (out.exitCode !== 0) {
-      const tail = out.stdout.trim().split('\n').slice(-3).join(' | ');
-      throw new OperationError(`debootstrap ${recipe.suite} failed (exit ${out.exitCode}): ${tail}`);
+      throw new OperationError(`debootstrap ${recipe.suite} failed (exit ${out.exitCode}): ${lastLines(out.stdout, 3).replaceAll('\n', ' | ')}`);
     }
     configureRootfs(rootfs, recipe);
     // update-ca-certificates folds /usr/local/share/ca-certificates into the bundle and stays
@@ -94,9 +94,8 @@ export async function buildBaseImage(tag: string, recipe: BaseRecipe, hash: stri
       'ENV LANG=C.UTF-8',
       'CMD ["bash"]',
       `LABEL ${HASH_LABEL}=${hash}`,
-    ].flatMap((c) => ['--change', c]);
-    // --numeric-owner keeps the ids of the rootfs, not the host's names for them.
-    await $`tar --numeric-owner -C ${rootfs} -c . | docker import ${changes} - ${tag}`.quiet().timeout('5m');
+    ];
+    await importRootfs(rootfs, changes, tag);
   } finally {
     await removeRootfs(path.dirname(rootfs));
   }

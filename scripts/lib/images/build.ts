@@ -2,8 +2,8 @@
 import { createHash } from 'node:crypto';
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { $ } from 'zx';
-import { OperationError } from '../errors.ts';
+import { buildImage, inspectImages } from '../docker/images.ts';
+import { OperationError, processFailure } from '../errors.ts';
 import { HASH_LABEL, baseRecipeHash, buildBaseImage, readBaseRecipe } from './base.ts';
 import { type ImageManifest, loadManifest, offlineDir, selectImages } from './manifest.ts';
 import { formatDuration, green, info } from '../output.ts';
@@ -42,17 +42,10 @@ export function needsBuild(current: Current | undefined, wantedHash: string): bo
   return !current || current.hash !== wantedHash;
 }
 
-/** One `docker image inspect` for all tags: missing ones are simply absent from the answer. */
+/** The images present among `tags`, with the hash label each carries. */
 async function inspect(tags: string[]): Promise<Map<string, Current>> {
-  const out = await $`docker image inspect ${tags}`.quiet().nothrow().timeout('30s');
   const found = new Map<string, Current>();
-  let parsed: Array<{ Id: string; RepoTags?: string[]; Config?: { Labels?: Record<string, string> | null } }> = [];
-  try {
-    parsed = JSON.parse(out.stdout || '[]');
-  } catch {
-    parsed = [];
-  }
-  for (const image of parsed) {
+  for (const image of await inspectImages(tags)) {
     for (const tag of image.RepoTags ?? []) found.set(tag, { id: image.Id, hash: image.Config?.Labels?.[HASH_LABEL] });
   }
   return found;
@@ -71,12 +64,8 @@ function report(r: BuildReport, options: BuildOptions): BuildReport {
 }
 
 async function buildStandIn(name: string, tag: string, dir: string, baseTag: string, hash: string): Promise<void> {
-  const out = await $`docker build --progress=plain --build-arg ${`BASE_IMAGE=${baseTag}`} --label ${`${HASH_LABEL}=${hash}`} -t ${tag} ${dir}`
-    .quiet().nothrow().timeout('30m');
-  if (out.exitCode !== 0) {
-    const tail = `${out.stdout}\n${out.stderr}`.trim().split('\n').slice(-25).join('\n');
-    throw new OperationError(`building ${tag} from images/offline/${name} failed (exit ${out.exitCode})`, 1, tail);
-  }
+  const out = await buildImage(dir, tag, { buildArgs: { BASE_IMAGE: baseTag }, labels: { [HASH_LABEL]: hash }, timeout: '30m' });
+  if (out.exitCode !== 0) throw processFailure(`building ${tag} from images/offline/${name} failed (exit ${out.exitCode})`, `${out.stdout}\n${out.stderr}`);
 }
 
 /** Every image present with its wanted hash: then nothing is built and no lock is needed. */

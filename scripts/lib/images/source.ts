@@ -1,6 +1,7 @@
 // Image sources: official images from a registry, or local stand-ins built from Debian packages
 // (images/offline/). The decision logic is pure; only the registry probe touches the engine.
-import { $, type Duration } from 'zx';
+import type { Duration } from 'zx';
+import { pullImage } from '../docker/images.ts';
 import { UsageError } from '../errors.ts';
 import { type ImageManifest, loadManifest } from './manifest.ts';
 import { info } from '../output.ts';
@@ -59,8 +60,7 @@ export function probeImage(manifest: ImageManifest, env: Record<string, string |
 
 /** One pull with a short timeout: without a registry the name lookup fails in well under a second. */
 export async function registryAnswers(image: string, timeout: Duration = '20s'): Promise<boolean> {
-  const out = await $`docker pull --quiet ${image}`.quiet().nothrow().timeout(timeout);
-  return out.exitCode === 0;
+  return pullImage(image, timeout);
 }
 
 /**

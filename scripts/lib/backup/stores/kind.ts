@@ -1,9 +1,8 @@
 // What every store kind implements (one file per kind beside this one), and the few helpers the
 // kinds share. A kind knows how to take one service's data out of the running stack and put it
 // back; which services hold data, and of what kind, is said by their `galaxy.backup` label.
-import type { ComposeContext } from '../../compose.ts';
-import { compose } from '../../compose.ts';
-import { OperationError } from '../../errors.ts';
+import { type ComposeContext, compose } from '../../docker/client.ts';
+import { OperationError, lastLine } from '../../errors.ts';
 import type { BackupModel, BackupService } from '../services.ts';
 
 /** Generous: a dump of many gigabytes on a slow disk still finishes; a hung one is still ended. */
@@ -60,8 +59,7 @@ export async function execText(target: StoreTarget, command: string[], timeout: 
   const service = target.service.name;
   const out = await compose(target.ctx, ['exec', '-T', service, ...command], { timeout }).nothrow();
   if (out.exitCode !== 0) {
-    const reason = (out.stderr.trim() || out.stdout.trim()).split('\n').slice(-1)[0] || 'no output';
-    throw new OperationError(`${service}: '${command.slice(0, 2).join(' ')}' failed (exit ${out.exitCode}): ${reason}`);
+    throw new OperationError(`${service}: '${command.slice(0, 2).join(' ')}' failed (exit ${out.exitCode}): ${lastLine(out.stderr.trim() || out.stdout, 'no output')}`);
   }
   return out.stdout.trim();
 }

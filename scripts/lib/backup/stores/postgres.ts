@@ -2,10 +2,10 @@
 // transaction. User and database come from the service's own environment in the compose model
 // (POSTGRES_USER, POSTGRES_DB, with the image's defaults); the tools connect over the container's
 // local socket, so no password is ever on a command line.
-import { compose } from '../../compose.ts';
+import { compose } from '../../docker/client.ts';
+import { composeStream } from '../../docker/stream.ts';
 import { upAndWait } from '../../wait.ts';
 import type { BackupService } from '../services.ts';
-import { composeStream } from '../stream.ts';
 import { STEP_TIMEOUT_SECONDS, type StoreKind, type StoreTarget, checkRestored, execText } from './kind.ts';
 
 /** Exact row counts of every user table, one "schema.table<TAB>rows" line each. */

@@ -3,10 +3,10 @@
 // from the service's own environment (REDISCLI_AUTH), never from a command line.
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { compose } from '../../compose.ts';
+import { compose } from '../../docker/client.ts';
+import { composeStream } from '../../docker/stream.ts';
 import { OperationError } from '../../errors.ts';
 import { upAndWait } from '../../wait.ts';
-import { composeStream } from '../stream.ts';
 import { STEP_TIMEOUT_SECONDS, type StoreKind, type StoreTarget, checkRestored, execText } from './kind.ts';
 
 /**

@@ -3,9 +3,9 @@
 // one-off container with the service stopped. The programs run with the service's own python3 and
 // get the database path as an argument, never spliced into code.
 import path from 'node:path';
-import { compose } from '../../compose.ts';
+import { compose } from '../../docker/client.ts';
+import { composeStream } from '../../docker/stream.ts';
 import { OperationError } from '../../errors.ts';
-import { composeStream } from '../stream.ts';
 import { STEP_TIMEOUT_SECONDS, type StoreKind, type StoreTarget, checkRestored, execText } from './kind.ts';
 
 /** Snapshot, integrity check, then its path and exact row counts as JSON. */

@@ -3,10 +3,11 @@
 // started again afterwards. Archive and restore run in one-off containers of the service's own
 // image as root, with the same volumes at the same paths: the image needs sh, tar, find and cp.
 import { $ } from 'zx';
-import { compose, listContainers } from '../../compose.ts';
-import { OperationError } from '../../errors.ts';
+import { compose } from '../../docker/client.ts';
+import { listContainers } from '../../docker/containers.ts';
+import { composeStream } from '../../docker/stream.ts';
+import { OperationError, lastLine } from '../../errors.ts';
 import { upAndWait } from '../../wait.ts';
-import { composeStream } from '../stream.ts';
 import { STEP_TIMEOUT_SECONDS, type StoreKind, type StoreTarget, checkRestored } from './kind.ts';
 
 /**
@@ -40,7 +41,7 @@ const oneOff = (target: StoreTarget, entrypoint: string, args: string[]) => ['ru
 /** Regular files in the archive, from the host's tar listing (type '-' in the first column). */
 async function filesIn(archive: string): Promise<number> {
   const out = await $`tar -tvf ${archive}`.quiet().nothrow().timeout('1800s');
-  if (out.exitCode !== 0) throw new OperationError(`cannot list the archive ${archive}: ${out.stderr.trim().split('\n').slice(-1)[0] || `tar exited ${out.exitCode}`}`);
+  if (out.exitCode !== 0) throw new OperationError(`cannot list the archive ${archive}: ${lastLine(out.stderr, `tar exited ${out.exitCode}`)}`);
   return out.stdout.split('\n').filter((line) => line.startsWith('-')).length;
 }
 
@@ -60,7 +61,7 @@ export const volume: StoreKind = {
 
   async dump(target, file) {
     const name = target.service.name;
-    const running = (await listContainers(target.ctx)).some((c) => c.service === name && c.state === 'running');
+    const running = (await listContainers(target.ctx)).some((c) => c.service === name && c.status === 'running');
     await compose(target.ctx, ['stop', '--timeout', '20', name], { timeout: '60s' });
     let result;
     try {

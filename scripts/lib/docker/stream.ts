@@ -1,15 +1,15 @@
 // Binary streams through `docker compose`: dumps go straight from a container's stdout to a file
 // (hashed on the way) and restores straight from a file into a container's stdin. zx keeps every
-// byte of a command's output in memory, which a multi-gigabyte dump must not do, so this one
-// place spawns compose itself, with the same arguments and environment as compose().
+// byte of a command's output in memory, which a multi-gigabyte dump must not do, so this
+// one helper spawns compose itself, with the same arguments and environment as compose().
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { type ComposeContext, composeArgs } from '../compose.ts';
-import { OperationError } from '../errors.ts';
+import { OperationError, lastLine } from '../errors.ts';
 import { projectRoot } from '../paths.ts';
+import { type ComposeContext, composeArgs, composeEnv } from './client.ts';
 
 export interface StreamResult {
   bytes: number;
@@ -28,7 +28,7 @@ interface StreamOptions {
 export async function composeStream(ctx: ComposeContext, args: string[], options: StreamOptions): Promise<StreamResult & { stdout: string }> {
   const child = spawn('docker', [...composeArgs(ctx), ...args], {
     cwd: projectRoot,
-    env: { ...process.env, ...ctx.env },
+    env: composeEnv(ctx),
     stdio: ['pipe', 'pipe', 'pipe'],
   });
   const hash = createHash('sha256');
@@ -62,8 +62,7 @@ export async function composeStream(ctx: ComposeContext, args: string[], options
       if (err.code !== 'EPIPE' && err.code !== 'ERR_STREAM_PREMATURE_CLOSE') throw err;
     })]);
     if (code !== 0) {
-      const reason = stderr.trim().split('\n').filter(Boolean).slice(-1)[0] ?? 'no output';
-      throw new OperationError(`${options.what} failed (exit ${code ?? 'killed after ' + options.timeoutSeconds + 's'}): ${reason}`, 1, stderr.trim());
+      throw new OperationError(`${options.what} failed (exit ${code ?? 'killed after ' + options.timeoutSeconds + 's'}): ${lastLine(stderr, 'no output')}`, 1, stderr.trim());
     }
   } finally {
     clearTimeout(timer);

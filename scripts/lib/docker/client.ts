@@ -1,0 +1,110 @@
+// The one Docker client: every `docker` and `docker compose` process the scripts start is started
+// here (containers.ts, images.ts and stream.ts beside this file build on it), so the compose
+// command line (files, project directory, .env, profiles), the timeouts and the environment are
+// decided once. A unit test (test/unit/docker-client.test.ts) fails when another file spawns docker.
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { $, type Duration } from 'zx';
+import { lastLine } from '../errors.ts';
+import { interactive } from '../output.ts';
+import { envFile, projectRoot } from '../paths.ts';
+
+export type StackMode = 'default' | 'dev' | 'prod';
+
+export interface ComposeContext {
+  mode: StackMode;
+  /** Variables handed to compose on top of .env (image overrides, project name in tests). */
+  env: Record<string, string>;
+  profiles: string[];
+}
+
+/** Per docker CLI call: a saturated machine makes the engine slow (seconds), not absent. */
+export const DOCKER_CALL_TIMEOUT = '60s';
+
+/** The engine did not answer a call within its timeout (busy, not gone). */
+export class EngineSlow extends Error {}
+
+/** One `docker <args>` call, output kept (not printed), ended after `timeout`; throws on failure unless `.nothrow()`. */
+export function docker(args: string[], timeout: Duration = DOCKER_CALL_TIMEOUT) {
+  return $({ quiet: true, verbose: false })`docker ${args}`.timeout(timeout);
+}
+
+export interface ComposeLine {
+  projectDir: string;
+  /** The settings file, when there is one. */
+  envFile?: string;
+  files: string[];
+  profiles: string[];
+  /** Files layered on top after the profiles (a deploy's overrides). */
+  extraFiles?: string[];
+  /** Colours and control codes allowed (a TTY). */
+  ansi: boolean;
+}
+
+/** Pure: the arguments after `docker` for a compose call (unit-tested). */
+export function composeCommandLine(line: ComposeLine): string[] {
+  // Without a TTY compose must print no control codes (cron logs, CI, --grep on logs).
+  const args = ['compose', '--project-directory', line.projectDir, ...(line.ansi ? [] : ['--ansi', 'never'])];
+  if (line.envFile) args.push('--env-file', line.envFile);
+  for (const file of line.files) args.push('-f', file);
+  for (const profile of line.profiles) args.push('--profile', profile);
+  for (const file of line.extraFiles ?? []) args.push('-f', file);
+  return args;
+}
+
+export function composeFiles(mode: StackMode): string[] {
+  const files = ['docker-compose.yml'];
+  if (mode !== 'default') files.push(`docker-compose.${mode}.yml`);
+  return files.map((file) => path.join(projectRoot, file));
+}
+
+/** The compose arguments for this checkout and context: its files, .env (when present) and profiles. */
+export function composeArgs(ctx: ComposeContext, extraFiles: string[] = []): string[] {
+  return composeCommandLine({
+    projectDir: projectRoot,
+    envFile: existsSync(envFile) ? envFile : undefined,
+    files: composeFiles(ctx.mode),
+    profiles: ctx.profiles,
+    extraFiles,
+    ansi: interactive,
+  });
+}
+
+/** The environment a compose process gets: this process's, with the context's variables on top. */
+export function composeEnv(ctx: ComposeContext): NodeJS.ProcessEnv {
+  return { ...process.env, ...ctx.env };
+}
+
+export interface ComposeOptions {
+  quiet?: boolean;
+  timeout?: Duration;
+  /** Extra compose files layered onto the context's own. */
+  files?: string[];
+}
+
+/** Runs `docker compose <args>` with the context's files, profiles and environment. */
+export function compose(ctx: ComposeContext, args: string[], options: ComposeOptions = {}) {
+  const process$ = $({ env: composeEnv(ctx), cwd: projectRoot, verbose: false, quiet: options.quiet ?? true })`docker ${composeArgs(ctx, options.files)} ${args}`;
+  return options.timeout ? process$.timeout(options.timeout) : process$;
+}
+
+export type EngineAnswer = { version: string } | { problem: 'down' | 'slow'; detail: string };
+
+/**
+ * The engine's version in one API call. `docker version`, not `docker info`: info also asks every
+ * CLI plugin for its metadata, spawning processes, which a saturated machine slows past any short
+ * limit. A refused socket fails at once ('down'); an engine that is up but busy gets 30 s ('slow').
+ */
+export async function askEngine(): Promise<EngineAnswer> {
+  const out = await docker(['version', '--format', '{{.Server.Version}}'], '30s').nothrow();
+  const version = out.stdout.trim();
+  if (out.exitCode === 0 && version) return { version };
+  if (out.signal) return { problem: 'slow', detail: 'no answer within 30 s' };
+  return { problem: 'down', detail: lastLine(out.stderr).slice(0, 200) };
+}
+
+/** A CLI plugin's version line (`compose`, `buildx`), or undefined when it is missing or fails. */
+export async function pluginVersion(plugin: 'compose' | 'buildx', timeout: Duration = '30s'): Promise<string | undefined> {
+  const out = await docker(plugin === 'compose' ? ['compose', 'version', '--short'] : ['buildx', 'version'], timeout).nothrow();
+  return out.exitCode === 0 ? out.stdout.trim() : undefined;
+}

@@ -1,0 +1,130 @@
+// One Docker client (issue 11): every `docker` and `docker compose` call goes through
+// scripts/lib/docker/. This scans the scripts' source and names each other file that spawns docker,
+// and checks the client's pure parts: the compose command line and the one readiness rule.
+import assert from 'node:assert/strict';
+import { readFileSync, readdirSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { test } from 'node:test';
+import { composeCommandLine, composeFiles } from '../../scripts/lib/docker/client.ts';
+import { type ContainerInfo, parseInspect, readiness } from '../../scripts/lib/docker/containers.ts';
+import { lastLine, lastLines, processFailure } from '../../scripts/lib/errors.ts';
+
+const root = path.resolve(import.meta.dirname, '..', '..');
+const allowed = ['scripts/lib/docker/', 'scripts/lib/discovery/'];
+
+function tsFiles(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const full = path.join(dir, name);
+    return statSync(full).isDirectory() ? tsFiles(full) : name.endsWith('.ts') ? [full] : [];
+  });
+}
+
+/** Lines of source that start a docker process: a zx template, a shell pipe, or a spawn argument. */
+export function dockerSpawns(source: string): number[] {
+  const patterns = [
+    /\$(?:\([^`]*?\))?`\s*docker\b/, // $`docker ...`, $({ env })`docker ...`
+    /`[^`]*[|;&]\s*docker\s/, // $`tar ... | docker import ...`
+    /\b(?:spawn|spawnSync|execFile|execFileSync|execa)\(\s*['"`]docker['"`]/, // spawn('docker', ...)
+  ];
+  return source.split('\n').flatMap((line, index) => {
+    const code = line.trim();
+    if (code.startsWith('//') || code.startsWith('*') || code.startsWith('/*')) return [];
+    return patterns.some((p) => p.test(line)) ? [index + 1] : [];
+  });
+}
+
+test('the scanner sees each way of starting docker and ignores mentions', () => {
+  const source = [
+    "const a = await $`docker inspect ${id}`.quiet();", // 1
+    'const b = $({ cwd: projectRoot, env })`docker ${args}`;', // 2
+    'await $`tar -C ${dir} -c . | docker import - ${tag}`;', // 3
+    "const c = spawn('docker', [...args]);", // 4
+    '// `docker stop` returns when the process exits', // 5
+    "const d = await $`command -v docker`.nothrow();", // 6
+    "throw new OperationError('no Docker engine answers: start dockerd');", // 7
+    'const e = spawnSync("docker", ["ps"]);', // 8
+  ].join('\n');
+  assert.deepEqual(dockerSpawns(source), [1, 2, 3, 4, 8]);
+});
+
+test('no file outside scripts/lib/docker/ spawns docker', () => {
+  const offenders = tsFiles(path.join(root, 'scripts'))
+    .map((file) => path.relative(root, file).split(path.sep).join('/'))
+    .filter((file) => !allowed.some((dir) => file.startsWith(dir)))
+    .flatMap((file) => dockerSpawns(readFileSync(path.join(root, file), 'utf8')).map((line) => `${file}:${line}`));
+  assert.deepEqual(offenders, [], `call scripts/lib/docker/ instead of spawning docker in:\n${offenders.join('\n')}`);
+});
+
+test('outside the client, docker commands are named functions: nothing imports the raw docker() call', () => {
+  const raw = /import\s*\{[^}]*\bdocker\b[^}]*\}\s*from\s*['"][^'"]*docker\/client\.ts['"]/;
+  const offenders = tsFiles(path.join(root, 'scripts'))
+    .map((file) => path.relative(root, file).split(path.sep).join('/'))
+    .filter((file) => !file.startsWith('scripts/lib/docker/') && raw.test(readFileSync(path.join(root, file), 'utf8')));
+  assert.deepEqual(offenders, []);
+});
+
+test('compose command line: project directory, .env, files in order, profiles, then overrides', () => {
+  const line = { projectDir: '/p', envFile: '/p/.env', files: ['/p/docker-compose.yml', '/p/docker-compose.prod.yml'], profiles: ['monitoring', 'grafana'], ansi: false };
+  assert.deepEqual(composeCommandLine(line), [
+    'compose', '--project-directory', '/p', '--ansi', 'never', '--env-file', '/p/.env',
+    '-f', '/p/docker-compose.yml', '-f', '/p/docker-compose.prod.yml', '--profile', 'monitoring', '--profile', 'grafana',
+  ]);
+  // A TTY keeps compose's colours; no .env means no --env-file; a deploy's overrides come last.
+  assert.deepEqual(composeCommandLine({ ...line, ansi: true, envFile: undefined, profiles: [], extraFiles: ['/t/portless.yml'] }), [
+    'compose', '--project-directory', '/p', '-f', '/p/docker-compose.yml', '-f', '/p/docker-compose.prod.yml', '-f', '/t/portless.yml',
+  ]);
+});
+
+test('compose files of each mode', () => {
+  assert.deepEqual(composeFiles('default').map((f) => path.basename(f)), ['docker-compose.yml']);
+  assert.deepEqual(composeFiles('dev').map((f) => path.basename(f)), ['docker-compose.yml', 'docker-compose.dev.yml']);
+});
+
+test('inspect: one container type with compose service, image, restarts, namespace pid and addresses', () => {
+  const raw = [{
+    Id: 'abc', Name: '/g-backend-2', RestartCount: 1,
+    Config: { Image: 'galaxy/backend:v2', Labels: { 'com.docker.compose.service': 'backend' } },
+    State: { Status: 'running', Running: true, StartedAt: '2026-12-01T10:00:00Z', Pid: 4242, Health: { Status: 'healthy', Log: [] } },
+    NetworkSettings: { Networks: { galaxy_default: { IPAddress: '172.20.0.5' }, other: { IPAddress: '' } } },
+  }];
+  assert.deepEqual(parseInspect(JSON.stringify(raw)), [{
+    id: 'abc', name: 'g-backend-2', service: 'backend', image: 'galaxy/backend:v2', status: 'running', health: 'healthy',
+    restarts: 1, running: true, startedAt: '2026-12-01T10:00:00Z', probesTimedOut: false, pid: 4242, ips: ['172.20.0.5'],
+  }]);
+});
+
+test('readiness: a new container seen by inspect (deploy)', () => {
+  const c = (over: Partial<ContainerInfo>): ContainerInfo => ({ id: 'x', name: 'x', service: 's', image: 'i', status: 'running', health: 'starting', restarts: 0, running: true, startedAt: '', probesTimedOut: false, pid: 1, ips: [], ...over });
+  assert.equal(readiness(c({})).verdict, 'waiting');
+  assert.equal(readiness(c({ health: 'healthy' })).verdict, 'ready');
+  assert.equal(readiness(c({ health: '' })).verdict, 'ready');
+  assert.equal(readiness(c({ status: 'restarting', restarts: 1 })).verdict, 'waiting');
+  assert.deepEqual(readiness(c({ status: 'restarting', restarts: 3 })), { verdict: 'failed', reason: 'the new container crashed 3 times' });
+  assert.deepEqual(readiness(c({ health: 'unhealthy' })), { verdict: 'failed', reason: 'the new container reports unhealthy' });
+  // Probes that only ran out of time on a saturated machine are not a verdict: keep waiting.
+  assert.equal(readiness(c({ health: 'unhealthy', probesTimedOut: true })).verdict, 'waiting');
+  assert.deepEqual(readiness(c({ status: 'exited' })), { verdict: 'failed', reason: 'the new container exited' });
+  assert.deepEqual(readiness(undefined), { verdict: 'failed', reason: 'the new container disappeared' });
+});
+
+test('readiness: a compose ps row (health and wait), which has no restart count', () => {
+  const row = (status: string, health: string) => ({ status, health });
+  assert.equal(readiness(row('running', 'healthy')).verdict, 'ready');
+  assert.equal(readiness(row('running', '')).verdict, 'ready');
+  assert.equal(readiness(row('running', 'starting')).verdict, 'waiting');
+  assert.equal(readiness(row('running', 'unhealthy')).verdict, 'failed');
+  assert.equal(readiness(row('restarting', '')).verdict, 'failed');
+  assert.equal(readiness(row('dead', '')).verdict, 'failed');
+  assert.equal(readiness(row('created', '')).verdict, 'waiting');
+});
+
+test('a failed process: its last line as the reason, its last lines as details', () => {
+  assert.equal(lastLine('one\ntwo\n\n'), 'two');
+  assert.equal(lastLine('  \n', 'no output'), 'no output');
+  assert.equal(lastLines('a\nb\nc\n', 2), 'b\nc');
+  const err = processFailure('building x failed', `${Array.from({ length: 30 }, (_, i) => `line ${i}`).join('\n')}\n`);
+  assert.equal(err.message, 'building x failed');
+  assert.equal(err.exitCode, 1);
+  assert.equal(err.details?.split('\n').length, 25);
+  assert.equal(err.details?.split('\n').at(-1), 'line 29');
+});
