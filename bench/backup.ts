@@ -12,7 +12,7 @@ import { buildOfflineImages } from '../scripts/lib/images/build.ts';
 import { loadManifest } from '../scripts/lib/images/manifest.ts';
 import { projectRoot } from '../scripts/lib/paths.ts';
 import { projectFiles } from '../scripts/lib/state/files.ts';
-import { TestStack, explain } from '../harness/stack.ts';
+import { TestStack, explain } from '../test/harness/stack.ts';
 import { measurement } from './lib/figure.ts';
 
 const MIN_BYTES = 500 * 1024 * 1024;

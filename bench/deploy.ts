@@ -9,9 +9,9 @@
 import { parseArgs } from 'node:util';
 import { type Figure, measurement } from './lib/figure.ts';
 import { BenchStack, timed } from './lib/stack.ts';
-import { startLoad, waitForRequests } from '../harness/load.ts';
-import { ensureWatcher, removeTestWatcher, serviceContainer, waitRecovered } from '../harness/selfheal.ts';
-import { saturateCpus } from '../harness/busy.ts';
+import { startLoad, waitForRequests } from '../test/harness/load.ts';
+import { ensureWatcher, removeTestWatcher, serviceContainer, waitRecovered } from '../test/harness/selfheal.ts';
+import { saturateCpus } from '../test/harness/busy.ts';
 
 const { values } = parseArgs({ options: { runs: { type: 'string', default: process.env.BENCH_RUNS ?? '5' }, 'busy-runs': { type: 'string', default: '10' }, 'skip-recovery': { type: 'boolean', default: false } } });
 // Each run swaps the backend three times (~1 min); the brief asks for at least five runs.

@@ -12,7 +12,7 @@ import { scan } from '../scripts/lib/discovery/inventory.ts';
 import { addScores, CATEGORIES, precision, recall, scoreTable } from '../scripts/lib/discovery/score.ts';
 import { projectRoot } from '../scripts/lib/paths.ts';
 import { UsageError, runMain } from '../scripts/lib/errors.ts';
-import { largeRepoFiles, makeRepo } from '../harness/discovery-fixtures.ts';
+import { largeRepoFiles, makeRepo } from '../test/harness/discovery-fixtures.ts';
 import { measurement } from './lib/figure.ts';
 
 await runMain(async () => {

@@ -8,7 +8,7 @@ import { $ } from 'zx';
 import { projectRoot } from '../../scripts/lib/paths.ts';
 import { projectFiles } from '../../scripts/lib/state/files.ts';
 import { versionVariable } from '../../scripts/lib/deploy/version.ts';
-import { type ScriptResult, TestStack, explain } from '../../harness/stack.ts';
+import { type ScriptResult, TestStack, explain } from '../../test/harness/stack.ts';
 
 export interface Timed<T> {
   seconds: number;

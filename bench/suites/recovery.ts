@@ -7,7 +7,7 @@ import { measurement, type Figure } from '../lib/figure.ts';
 import type { BenchStack } from '../lib/stack.ts';
 import { timed } from '../lib/stack.ts';
 import { type Suite, type SuiteContext, type SuiteOutcome, repeat } from '../lib/suite.ts';
-import { ensureWatcher, removeTestWatcher } from '../../harness/selfheal.ts';
+import { ensureWatcher, removeTestWatcher } from '../../test/harness/selfheal.ts';
 import { ensureRunning } from './start.ts';
 
 const SERVICE = 'backend';

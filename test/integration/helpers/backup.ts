@@ -6,7 +6,7 @@ import path from 'node:path';
 import YAML from 'yaml';
 import { $ } from 'zx';
 import { projectRoot } from '../../../scripts/lib/paths.ts';
-import type { TestStack } from '../../../harness/stack.ts';
+import type { TestStack } from '../../harness/stack.ts';
 
 async function run(stack: TestStack, args: string[]): Promise<string> {
   const out = await stack.compose(args);

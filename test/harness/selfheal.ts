@@ -2,7 +2,7 @@
 // when the compose files have one, else the same image run beside it with the project's label so
 // `compose down --remove-orphans` removes it), container PIDs, and bounded waits for recovery.
 import { $ } from 'zx';
-import { projectRoot } from '../scripts/lib/paths.ts';
+import { projectRoot } from '../../scripts/lib/paths.ts';
 import { type TestStack, freePort, savedStack } from './stack.ts';
 
 export interface ContainerStatus {
