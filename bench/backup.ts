@@ -17,7 +17,7 @@ import { loadManifest } from '../scripts/lib/images/manifest.ts';
 import { projectRoot } from '../scripts/lib/paths.ts';
 import { projectFiles } from '../scripts/lib/state/files.ts';
 import { TestStack, explain } from '../test/harness/stack.ts';
-import { measurement } from './lib/figure.ts';
+import { figure, measurement } from './lib/figure.ts';
 
 const MIN_BYTES = 500 * 1024 * 1024;
 const { values: flags } = parseArgs({ options: { runs: { type: 'string' } } });
@@ -142,10 +142,10 @@ try {
   const note = `database ${mb(size)} (pg_database_size, 3M+ rows), dump ${mb(dumpBytes)} (plain pg_dump ${mb(plainBytes)}); backup.sh includes process start, `
     + 'Redis BGSAVE, the SQLite online backup, the config copy, sha256 of every file, fsync, rename and retention; both stream the dump from the container to a file on the host; '
     + `host load average ${loadAtStart.toFixed(1)} at start, ${loadavg()[0].toFixed(1)} at end (${cpus().length} CPUs): other work on the host spreads the runs`;
-  const backup = {
-    ...measurement(`backup of a ${mb(size)} database`, './scripts/backup.sh', ours, 's', note),
+  const backup = figure('backup.duration', './scripts/backup.sh', ours, {
+    note,
     comparison: measurement('plain pg_dump -Fc of the same database', `docker compose exec -T ${database} pg_dump -Fc > file`, plain, 's'),
-  };
+  });
   process.stdout.write(`${JSON.stringify({ figures: [backup] }, null, 2)}\n`);
 } finally {
   await stack.destroy();

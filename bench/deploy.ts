@@ -13,7 +13,7 @@
 import { parseArgs } from 'node:util';
 import { startLoad, waitForRequests } from '../test/harness/load.ts';
 import { saturateCpus } from '../test/harness/busy.ts';
-import { type Figure, measurement } from './lib/figure.ts';
+import { type Figure, figure, measurement } from './lib/figure.ts';
 import { BenchStack, timed } from './lib/stack.ts';
 import { type BenchTarget, chooseTarget } from './lib/targets.ts';
 
@@ -82,24 +82,15 @@ const rollbackCmd = `make rollback service=${service}`;
 const plainCmd = `docker compose up -d --build --force-recreate --no-deps --wait ${service}`;
 const of = (list: Sample[], key: 'failed' | 'seconds') => list.map((s) => s[key]);
 const figures: Figure[] = [
-  {
-    ...measurement(`deploy ${service}: failed requests`, deployCmd, of(samples.deploy, 'failed'), 'requests', note(samples.deploy)),
-    comparison: measurement('plain compose redeploy: failed requests', plainCmd, of(samples.plain, 'failed'), 'requests', note(samples.plain)),
-  },
-  {
-    ...measurement(`deploy ${service}: duration`, deployCmd, of(samples.deploy, 'seconds'), 's', 'build (cached after the first run) + two-hop swap + drain'),
-    comparison: measurement('plain compose redeploy: duration', plainCmd, of(samples.plain, 'seconds'), 's'),
-  },
+  figure('deploy.failed-requests', deployCmd, of(samples.deploy, 'failed'), { subject: service, note: note(samples.deploy), comparison: measurement('plain compose redeploy: failed requests', plainCmd, of(samples.plain, 'failed'), 'requests', note(samples.plain)) }),
+  figure('deploy.duration', deployCmd, of(samples.deploy, 'seconds'), { subject: service, note: 'build (cached after the first run) + two-hop swap + drain', comparison: measurement('plain compose redeploy: duration', plainCmd, of(samples.plain, 'seconds'), 's') }),
   ...(samples.busy.length
     ? [
-        {
-          ...measurement(`deploy ${service} on a saturated machine: failed requests`, busyCmd, of(samples.busy, 'failed'), 'requests', note(samples.busy)),
-          comparison: measurement(`deploy ${service} on a quiet machine: failed requests`, deployCmd, of(samples.deploy, 'failed'), 'requests', note(samples.deploy)),
-        },
-        measurement(`deploy ${service} on a saturated machine: duration`, busyCmd, of(samples.busy, 'seconds'), 's', 'every core busy with stress-ng for the whole deploy'),
+        figure('deploy.busy-failed-requests', busyCmd, of(samples.busy, 'failed'), { subject: service, note: note(samples.busy), comparison: measurement(`deploy ${service} on a quiet machine: failed requests`, deployCmd, of(samples.deploy, 'failed'), 'requests', note(samples.deploy)) }),
+        figure('deploy.busy-duration', busyCmd, of(samples.busy, 'seconds'), { subject: service, note: 'every core busy with stress-ng for the whole deploy' }),
       ]
     : []),
-  measurement(`rollback ${service}: failed requests`, rollbackCmd, of(samples.rollback, 'failed'), 'requests', note(samples.rollback)),
-  measurement(`rollback ${service}: duration`, rollbackCmd, of(samples.rollback, 'seconds'), 's'),
+  figure('rollback.failed-requests', rollbackCmd, of(samples.rollback, 'failed'), { subject: service, note: note(samples.rollback) }),
+  figure('rollback.duration', rollbackCmd, of(samples.rollback, 'seconds'), { subject: service }),
 ];
 process.stdout.write(`${JSON.stringify({ figures }, null, 2)}\n`);

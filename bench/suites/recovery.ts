@@ -5,7 +5,7 @@
 import { $ } from 'zx';
 import { healthUrl } from '../../scripts/lib/health.ts';
 import { freshWatcher, removeTestWatcher } from '../../test/harness/selfheal.ts';
-import { measurement, type Figure } from '../lib/figure.ts';
+import { figure, measurement, type Figure } from '../lib/figure.ts';
 import type { BenchStack } from '../lib/stack.ts';
 import { timed } from '../lib/stack.ts';
 import { type Suite, type SuiteContext, type SuiteOutcome, repeat } from '../lib/suite.ts';
@@ -106,7 +106,7 @@ async function measureAll(ctx: SuiteContext, stack: BenchStack, victim: Victim):
       ? `NOT RECOVERED: ${service} was still not healthy ${limit}s after the ${label} (${label === 'hang' ? 'the watcher did not restart it' : 'the restart policy did not bring it back'}); the last value is the time waited, a lower bound`
       : undefined;
     const command = `kill -${signal} <host pid of ${service}>; poll docker inspect + GET ${new URL(victim.url).pathname} until healthy`;
-    figures.push({ ...measurement(`recovery after a ${label}`, command, values, 's', note), comparison });
+    figures.push(label === 'crash' ? figure('recovery.crash', command, values, { subject: service, note, comparison }) : figure('recovery.hang', command, values, { subject: service, note, comparison }));
   }
   return {
     figures,

@@ -1,12 +1,13 @@
 // The bench chooses what it deploys and crashes from compose labels (bench/lib/targets.ts), and no
 // bench file names a reference service: only services/ and test/ may.
 import assert from 'node:assert/strict';
-import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import YAML from 'yaml';
 import { benchTargets, chooseTarget } from '../../bench/lib/targets.ts';
 import { parseComposeConfig } from '../../scripts/lib/compose.ts';
+import { tsFiles } from '../lib/source-files.ts';
 
 const root = path.resolve(import.meta.dirname, '..', '..');
 const port = (published: string) => [{ host_ip: '127.0.0.1', published, target: 8080 }];
@@ -39,13 +40,6 @@ test('the default target is the one behind the most proxies; a named one must be
   assert.throws(() => chooseTarget(model, 'store'), /store is not a bench target: choose one of api, web/);
   assert.throws(() => chooseTarget(parseComposeConfig(JSON.stringify({ name: 'p', services: {} }))), /no bench target in the compose files/);
 });
-
-function tsFiles(dir: string): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    const full = path.join(dir, name);
-    return statSync(full).isDirectory() ? tsFiles(full) : name.endsWith('.ts') ? [full] : [];
-  });
-}
 
 test('no bench file names a reference service in code (comments and prose aside) or reads a compose file as YAML', () => {
   const names = new Set(
