@@ -1,19 +1,23 @@
 // Backup time for a generated PostgreSQL database of at least 500 MB, next to a plain
-// `pg_dump -Fc` of the same database in the same run. Runs on a throwaway stack (postgres, redis,
-// memory-api only: the stores a backup reads), removed at the end even on failure.
+// `pg_dump -Fc` of the same database in the same run. Runs on a throwaway stack of only the stores
+// a backup reads, removed at the end even on failure. Which services those are comes from compose:
+// the ones labelled `galaxy.backup` (not `none`), the database the one labelled `postgres`; the
+// offline images they need are the ones `docker compose config` resolves for them.
 // Usage: tsx bench/backup.ts [--runs N] (or BENCH_RUNS=N). Figures as JSON on stdout, progress on stderr.
 import { spawn } from 'node:child_process';
 import { appendFileSync, closeSync, mkdtempSync, openSync, rmSync, statSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { listSets } from '../scripts/lib/backup/manifest.ts';
+import { listSets, readManifest } from '../scripts/lib/backup/manifest.ts';
+import { postgres as postgresStore } from '../scripts/lib/backup/stores/postgres.ts';
+import { parseComposeConfig } from '../scripts/lib/compose.ts';
 import { buildOfflineImages } from '../scripts/lib/images/build.ts';
 import { loadManifest } from '../scripts/lib/images/manifest.ts';
 import { projectRoot } from '../scripts/lib/paths.ts';
 import { projectFiles } from '../scripts/lib/state/files.ts';
-import { TestStack, explain } from '../test/integration/helpers/stack.ts';
-import { measurement } from './lib/figure.ts';
+import { TestStack, explain } from '../test/harness/stack.ts';
+import { figure, measurement } from './lib/figure.ts';
 
 const MIN_BYTES = 500 * 1024 * 1024;
 const { values: flags } = parseArgs({ options: { runs: { type: 'string' } } });
@@ -30,12 +34,27 @@ async function must(args: string[]): Promise<string> {
   return out.stdout;
 }
 
-const psql = (sql: string) => must(['exec', '-T', 'postgres', 'sh', '-c', 'exec psql -U "$POSTGRES_USER" -d "$POSTGRES_DB" -v ON_ERROR_STOP=1 -At -c "$1"', 'sh', sql]);
+/** The services a backup reads (labelled galaxy.backup), the database among them, and the offline images they run on. */
+async function backupStores(): Promise<{ stores: string[]; database: string; images: string[] }> {
+  const config = await must(['config', '--format', 'json']);
+  const stores = parseComposeConfig(config).services.filter((s) => s.labels['galaxy.backup'] && s.labels['galaxy.backup'] !== 'none');
+  // The database is the store of the PostgreSQL kind (label `<kind>[:option]`), named by the kind itself.
+  const database = stores.find((s) => s.labels['galaxy.backup'].split(':')[0] === postgresStore.name)?.name;
+  if (!database) throw new Error(`no service is labelled galaxy.backup: ${postgresStore.name}`);
+  // The image names as compose resolved them (image, build arguments), matched to the offline set.
+  const raw = JSON.parse(config) as { services: Record<string, { image?: string; build?: { args?: Record<string, string> } }> };
+  const used = new Set(stores.flatMap((s) => [raw.services[s.name]?.image, ...Object.values(raw.services[s.name]?.build?.args ?? {})]));
+  const images = Object.entries(loadManifest().images).filter(([, image]) => used.has(image.offline)).map(([folder]) => folder);
+  return { stores: stores.map((s) => s.name), database, images };
+}
 
-/** The plain way, as a person would type it: `docker compose exec -T postgres pg_dump -Fc > file`. */
+let database = '';
+const psql = (sql: string) => must(['exec', '-T', database, 'sh', '-c', 'exec psql -U "$POSTGRES_USER" -d "$POSTGRES_DB" -v ON_ERROR_STOP=1 -At -c "$1"', 'sh', sql]);
+
+/** The plain way, as a person would type it: `docker compose exec -T <database> pg_dump -Fc > file`. */
 function plainDump(file: string): Promise<void> {
   const args = ['compose', '--project-directory', projectRoot, '--env-file', stack.envFile, '-p', stack.project, '-f', path.join(projectRoot, 'docker-compose.yml'),
-    'exec', '-T', 'postgres', 'sh', '-c', 'exec pg_dump -U "$POSTGRES_USER" -d "$POSTGRES_DB" -Fc'];
+    'exec', '-T', database, 'sh', '-c', 'exec pg_dump -U "$POSTGRES_USER" -d "$POSTGRES_DB" -Fc'];
   const fd = openSync(file, 'w');
   return new Promise((resolve, reject) => {
     // Node's spawn, not zx: the dump goes straight into the file instead of through memory.
@@ -68,11 +87,15 @@ async function progressToStderr<T>(body: () => Promise<T>): Promise<T> {
 
 const loadAtStart = loadavg()[0];
 try {
-  await progressToStderr(() => buildOfflineImages(['postgres', 'redis', 'python']));
-  const images = loadManifest().images;
-  await stack.init({ IMAGE_SOURCE: 'offline', POSTGRES_IMAGE: images.postgres.offline, REDIS_IMAGE: images.redis.offline, PYTHON_IMAGE: images.python.offline });
+  // Offline stand-ins for every image variable, so nothing reaches for a registry.
+  await stack.init({ IMAGE_SOURCE: 'offline', ...Object.fromEntries(Object.values(loadManifest().images).map((image) => [image.variable, image.offline])) });
   appendFileSync(stack.envFile, [`BACKUP_DIR=${path.join(work, 'sets')}`, `BACKUP_LOG_FILE=${path.join(work, 'backup.log')}`, `BACKUP_METRICS_DIR=${path.join(work, 'textfile')}`, ''].join('\n'));
-  await must(['up', '--detach', '--wait', '--wait-timeout', '300', 'postgres', 'redis', 'memory-api']);
+  const found = await backupStores();
+  const { stores, images } = found;
+  database = found.database;
+  log(`stores: ${stores.join(', ')} (database ${database}); offline images: ${images.join(', ')}`);
+  await progressToStderr(() => buildOfflineImages(images));
+  await must(['up', '--detach', '--wait', '--wait-timeout', '300', ...stores]);
 
   // Text that compresses like real rows (hex digests, not repeated characters), ~190 bytes a row.
   log('generating the database (about a minute)');
@@ -112,16 +135,18 @@ try {
     }
   }
   const newest = listSets(path.join(work, 'sets'), stack.project)[0];
-  const dumpBytes = statSync(path.join(newest.dir, 'postgres.dump')).size;
+  const dump = readManifest(newest.dir).stores.find((s) => s.service === database);
+  if (!dump) throw new Error(`the newest set ${newest.name} has no store of ${database}`);
+  const dumpBytes = statSync(path.join(newest.dir, dump.file)).size;
   const mb = (n: number) => `${(n / 1024 / 1024).toFixed(0)} MB`;
   const note = `database ${mb(size)} (pg_database_size, 3M+ rows), dump ${mb(dumpBytes)} (plain pg_dump ${mb(plainBytes)}); backup.sh includes process start, `
     + 'Redis BGSAVE, the SQLite online backup, the config copy, sha256 of every file, fsync, rename and retention; both stream the dump from the container to a file on the host; '
     + `host load average ${loadAtStart.toFixed(1)} at start, ${loadavg()[0].toFixed(1)} at end (${cpus().length} CPUs): other work on the host spreads the runs`;
-  const figure = {
-    ...measurement(`backup of a ${mb(size)} database`, './scripts/backup.sh', ours, 's', note),
-    comparison: measurement('plain pg_dump -Fc of the same database', 'docker compose exec -T postgres pg_dump -Fc > file', plain, 's'),
-  };
-  process.stdout.write(`${JSON.stringify({ figures: [figure] }, null, 2)}\n`);
+  const backup = figure('backup.duration', './scripts/backup.sh', ours, {
+    note,
+    comparison: measurement('plain pg_dump -Fc of the same database', `docker compose exec -T ${database} pg_dump -Fc > file`, plain, 's'),
+  });
+  process.stdout.write(`${JSON.stringify({ figures: [backup] }, null, 2)}\n`);
 } finally {
   await stack.destroy();
   rmSync(work, { recursive: true, force: true });

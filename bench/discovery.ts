@@ -12,8 +12,8 @@ import { scan } from '../scripts/lib/discovery/inventory.ts';
 import { addScores, CATEGORIES, precision, recall, scoreTable } from '../scripts/lib/discovery/score.ts';
 import { projectRoot } from '../scripts/lib/paths.ts';
 import { UsageError, runMain } from '../scripts/lib/errors.ts';
-import { largeRepoFiles, makeRepo } from '../test/unit/discovery-fixtures.ts';
-import { measurement } from './lib/figure.ts';
+import { largeRepoFiles, makeRepo } from '../test/harness/discovery-fixtures.ts';
+import { figure, measurement } from './lib/figure.ts';
 
 await runMain(async () => {
   let values;
@@ -28,8 +28,8 @@ await runMain(async () => {
   process.stderr.write(`discovery scored against ${cases.length} truth files (test/fixtures/discovery):\n${scoreTable(cases)}\n`);
   const total = addScores(cases.map((c) => c.score));
   const quality = CATEGORIES.flatMap((c) => [
-    measurement(`discovery ${c} recall`, 'tsx bench/discovery.ts (scoreCases over test/fixtures/discovery)', [recall(total[c]) * 100], '%', `${total[c].tp} found of ${total[c].tp + total[c].fn} in ${cases.length} truth files`),
-    measurement(`discovery ${c} precision`, 'tsx bench/discovery.ts (scoreCases over test/fixtures/discovery)', [precision(total[c]) * 100], '%', `${total[c].tp} right of ${total[c].tp + total[c].fp} reported`),
+    figure('discovery.recall', 'tsx bench/discovery.ts (scoreCases over test/fixtures/discovery)', [recall(total[c]) * 100], { subject: c, note: `${total[c].tp} found of ${total[c].tp + total[c].fn} in ${cases.length} truth files` }),
+    figure('discovery.precision', 'tsx bench/discovery.ts (scoreCases over test/fixtures/discovery)', [precision(total[c]) * 100], { subject: c, note: `${total[c].tp} right of ${total[c].tp + total[c].fp} reported` }),
   ]);
   const files = largeRepoFiles(2000);
   const root = makeRepo(files, 'discover-bench-');
@@ -48,11 +48,11 @@ await runMain(async () => {
       process.stderr.write(`discovery run ${i + 1}/${runs}: ${Math.round(times[i])} ms, ${services} services\n`);
     }
     const note = `${Object.keys(files).length} files generated (${services} services found); includes node_modules, .git and a virtual environment that are skipped`;
-    const figure = {
-      ...measurement('discovery scan of a 2,000-file repository', 'tsx bench/discovery.ts (scan(root) in-process)', times, 'ms', note),
+    const scanFigure = figure('discovery.scan', 'tsx bench/discovery.ts (scan(root) in-process)', times, {
+      note,
       comparison: measurement('grep -rlE for listen calls (no ports, no dependencies)', "grep -rlE 'listen\\(|createServer|HTTPServer|app\\.run' <repo>", greps, 'ms'),
-    };
-    process.stdout.write(`${JSON.stringify([...quality, figure])}\n`);
+    });
+    process.stdout.write(`${JSON.stringify([...quality, scanFigure])}\n`);
   } finally {
     rmSync(root, { recursive: true, force: true });
   }

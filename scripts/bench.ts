@@ -1,15 +1,13 @@
-// `make bench` / scripts/bench.sh: the benchmark lives in bench/; this is its scripts/ entry point.
-import { SUITES, benchOptions, runBench } from '../bench/run.ts';
-import { defineCommand } from './lib/command/define.ts';
+// `make bench` / scripts/bench.sh: the benchmark lives in bench/ and runs as its own process, so
+// scripts/ never imports bench/ (test/unit/layers.test.ts). Its options, --help and exit code are
+// bench/main.ts's; the exit code passes through unchanged.
+import path from 'node:path';
+import { $ } from 'zx';
+import { runMain } from './lib/errors.ts';
+import { projectRoot } from './lib/paths.ts';
 
-const benchCommand = {
-  name: 'bench.sh',
-  summary: 'Measure start, health, recovery, deploy, backup and discovery on throwaway stacks; figures go to bench/results/.',
-  options: {
-    only: { type: 'string', value: 'SUITE,SUITE', help: `only these suites: ${SUITES.map((s) => s.name).join(', ')}` },
-    runs: { type: 'string', value: 'N', default: '5', help: 'runs per figure (the median of at least 5 is reported)' },
-  },
-  examples: ['make bench', 'make bench ARGS="--only deploy"', './scripts/bench.sh --only start,health --runs 7'],
-} as const;
-
-await defineCommand(benchCommand, { validate: (parsed) => benchOptions(parsed.values), run: runBench });
+await runMain(async () => {
+  const tsx = path.join(projectRoot, 'node_modules', '.bin', 'tsx');
+  const out = await $({ cwd: projectRoot, stdio: 'inherit', nothrow: true })`${tsx} ${path.join(projectRoot, 'bench', 'main.ts')} ${process.argv.slice(2)}`;
+  return out.exitCode ?? 1;
+});

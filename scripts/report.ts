@@ -6,8 +6,6 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { defineCommand } from './lib/command/define.ts';
-import { newestFigure } from '../bench/lib/results.ts';
-import { runCount } from '../bench/lib/figure.ts';
 import { readBackupSettings } from './lib/backup/settings.ts';
 import { newestBackup } from './lib/backup/summary.ts';
 import { loadComposeModel } from './lib/compose.ts';
@@ -16,8 +14,10 @@ import { UsageError } from './lib/errors.ts';
 import { collectHealth, healthUrl, probeHttp } from './lib/health.ts';
 import { info } from './lib/output.ts';
 import { projectRoot } from './lib/paths.ts';
-import { type Evidence, type Goal, type ProbeRound, availability, metricRow, summarizeVerdicts, toSeconds } from './lib/report/metrics.ts';
+import { type Evidence, type Goal, type ProbeRound, availability, metricRow, summarizeVerdicts } from './lib/report/metrics.ts';
 import { renderBackups } from './lib/report/backups.ts';
+import { benchEvidence, missingFigure } from './lib/report/bench-evidence.ts';
+import type { FigureId } from './lib/report/figures.ts';
 import { type EndpointLine, makeTargets, renderReport } from './lib/report/render.ts';
 import { currentStack } from './lib/stack.ts';
 
@@ -33,27 +33,6 @@ const reportCommand = {
   },
   examples: ['make report', './scripts/report.sh --samples 100 --out /tmp/report.md'],
 } as const;
-
-/** A bench figure as evidence for a goal in seconds (or in its own unit for counts). */
-function benchEvidence(name: string | RegExp, seconds: boolean, used: string[]): Evidence | undefined {
-  const found = newestFigure(resultsDir, name);
-  if (!found) return undefined;
-  const { figure, file, at } = found;
-  const value = seconds ? toSeconds(figure.median, figure.unit) : figure.median;
-  if (value === undefined) return undefined;
-  const rel = path.relative(projectRoot, file);
-  used.push(
-    `${figure.name}: median ${figure.median} ${figure.unit} (min ${figure.min}, max ${figure.max}, ${runCount(figure)} runs), \`${figure.command}\`` +
-      (figure.comparison ? `; comparison ${figure.comparison.name}: median ${figure.comparison.median} ${figure.comparison.unit}` : '') +
-      ` (${rel})` +
-      (figure.note ? `. Note: ${figure.note}` : ''),
-  );
-  return {
-    value,
-    unit: seconds ? 's' : figure.unit,
-    source: `${rel} (bench of ${at.slice(0, 16).replace('T', ' ')} UTC), median of ${runCount(figure)}, max ${figure.max} ${figure.unit}`,
-  };
-}
 
 await defineCommand(reportCommand, {
   validate: ({ values }) => {
@@ -90,39 +69,16 @@ await defineCommand(reportCommand, {
     const sampleSource = `sampled by this report: ${rounds.reduce((s, r) => s + r.total, 0)} probes of ${urls.length} URLs over ${((options.samples - 1) * 0.5).toFixed(1)} s`;
 
     const used: string[] = [];
-    const row = (goal: Goal, evidence: Evidence | undefined, missing = 'no bench figure yet: run `make bench`') => metricRow(goal, evidence, missing);
+    const row = (goal: Goal, evidence: Evidence | undefined, why = 'no bench figure yet: run `make bench`') => metricRow(goal, evidence, why);
+    const benchRow = (goal: Goal, id: FigureId, seconds = true) => row(goal, benchEvidence(resultsDir, id, seconds, used), missingFigure(id));
     const healthyNow = services.filter((s) => s.ok).length;
     const metrics = [
-      row(
-        { metric: 'startup, warm (images cached), until all healthy', goal: '< 2 min', below: 120 },
-        benchEvidence('warm start to all healthy', true, used),
-        'no bench figure yet: run `make bench ARGS="--only start"`',
-      ),
-      row(
-        { metric: 'startup, cold (own images built), until all healthy', goal: '< 2 min', below: 120 },
-        benchEvidence('cold start to all healthy', true, used),
-        'no bench figure yet: run `make bench ARGS="--only cold"`',
-      ),
-      row(
-        { metric: 'recovery after a crash', goal: '< 30 s', below: 30 },
-        benchEvidence(/recover.*crash|crash.*recover/i, true, used),
-        'no bench figure yet: run `make bench ARGS="--only recovery"`',
-      ),
-      row(
-        { metric: 'recovery after a hang', goal: '< 30 s', below: 30 },
-        benchEvidence(/recover.*hang|hang.*recover/i, true, used),
-        'no recovery-after-hang figure: run `make bench ARGS="--only recovery"`',
-      ),
-      row(
-        { metric: 'deploy duration', goal: '< 5 min', below: 300 },
-        benchEvidence(/deploy.*(duration|time)|^deploy$/i, true, used),
-        'no deploy figure: run `make bench ARGS="--only deploy"`',
-      ),
-      row(
-        { metric: 'failed requests during a deploy', goal: '0', below: 1 },
-        benchEvidence(/fail.*request|request.*fail/i, false, used),
-        'no deploy figure: run `make bench ARGS="--only deploy"`',
-      ),
+      benchRow({ metric: 'startup, warm (images cached), until all healthy', goal: '< 2 min', below: 120 }, 'start.warm'),
+      benchRow({ metric: 'startup, cold (own images built), until all healthy', goal: '< 2 min', below: 120 }, 'cold.start'),
+      benchRow({ metric: 'recovery after a crash', goal: '< 30 s', below: 30 }, 'recovery.crash'),
+      benchRow({ metric: 'recovery after a hang', goal: '< 30 s', below: 30 }, 'recovery.hang'),
+      benchRow({ metric: 'deploy duration', goal: '< 5 min', below: 300 }, 'deploy.duration'),
+      benchRow({ metric: 'failed requests during a deploy', goal: '0', below: 1 }, 'deploy.failed-requests', false),
       row(
         { metric: 'availability now (health URLs answering 2xx)', goal: '≥ 99.9%', atLeast: 99.9 },
         available === undefined ? undefined : { value: available, unit: '%', source: sampleSource },

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { $ } from 'zx';
 import { type Counts, parseTapCounts, parseUnittestCounts, sumCounts } from './lib/counts.ts';
+import { layerViolations } from './lib/layers.ts';
 
 const root = path.resolve(import.meta.dirname, '..');
 const fast = process.argv.includes('--fast');
@@ -92,11 +93,17 @@ await suite('shellcheck', async () => {
 });
 
 await suite('checks', async () => {
-  // Import cycles anywhere in the TypeScript (type-only imports included): dpdm from npm.
+  // dpdm (from npm) resolves every import, type-only ones included: no cycles anywhere, and the
+  // resolved graph keeps to the layers (test/lib/layers.ts; scripts/ never imports bench/ or test/).
   const bin = path.join(root, 'node_modules/.bin');
-  const cycles = await $({ nothrow: true })`${path.join(bin, 'dpdm')} --no-warning --no-tree --exit-code circular:1 ${'scripts/**/*.ts'} ${'bench/**/*.ts'} ${'test/**/*.ts'}`;
+  const graphFile = path.join(scratch, 'imports.json');
+  const cycles = await $({ nothrow: true })`${path.join(bin, 'dpdm')} --no-warning --no-tree --exit-code circular:1 -o ${graphFile} ${'scripts/**/*.ts'} ${'bench/**/*.ts'} ${'test/**/*.ts'}`;
   process.stdout.write(`${cycles.exitCode === 0 ? 'ok' : 'FAIL'} no import cycles (dpdm)\n${cycles.exitCode === 0 ? '' : cycles.stdout}`);
-  return { passed: cycles.exitCode === 0 ? 1 : 0, failed: cycles.exitCode === 0 ? 0 : 1, skipped: 0 };
+  const tree = existsSync(graphFile) ? (JSON.parse(readFileSync(graphFile, 'utf8')) as { tree: Record<string, Array<{ id: string | null }> | null> }).tree : undefined;
+  const broken = tree ? layerViolations(Object.fromEntries(Object.entries(tree).map(([file, deps]) => [file, (deps ?? []).flatMap((d) => (d.id ? [d.id] : []))]))) : ['dpdm wrote no dependency graph'];
+  process.stdout.write(`${broken.length ? 'FAIL' : 'ok'} imports keep to the layers (dpdm graph)\n${broken.map((b) => `  ${b}\n`).join('')}`);
+  const passed = [cycles.exitCode === 0, broken.length === 0].filter(Boolean).length;
+  return { passed, failed: 2 - passed, skipped: 0 };
 });
 
 await suite('unit', () => nodeTests(listFiles('test/unit', '.test.ts'), root));

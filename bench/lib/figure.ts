@@ -1,33 +1,33 @@
-// The one shape every benchmark figure has, ours and the ones other suites print on stdout.
-// Documented in bench/README.md; `normalizeFigure` accepts the small variations child suites may
-// print (runs as a count instead of the values, a missing unit) and rejects anything unusable.
+// Building and reading bench figures. Their shape and ids are the report's contract
+// (scripts/lib/report/bench-results.ts, figures.ts): a suite makes a figure with `figure(id, ...)`,
+// which takes its name and unit from the schema. `normalizeFigure` accepts the small variations child
+// suites may print (runs as a count instead of the values) and rejects anything unusable.
+import { type Figure, type Measurement, runCount } from '../../scripts/lib/report/bench-results.ts';
+import { FIGURES, type FigureId, figureName, isFigureId } from '../../scripts/lib/report/figures.ts';
 import { round, summarize } from './stats.ts';
 
-export interface Measurement {
-  name: string;
-  /** The command line that produced the values, as a person would type it. */
-  command: string;
-  /** Every individual value, in run order (a bare count when a child suite printed only that). */
-  runs: number[] | number;
-  median: number;
-  min: number;
-  max: number;
-  unit: string;
-  note?: string;
-}
+export type { Figure, Measurement };
+export { runCount };
 
-export interface Figure extends Measurement {
-  /** The same thing done the plain way, run in the same session. */
-  comparison?: Measurement;
-}
-
+/** A measurement without an id: a comparison, run the plain way next to a figure. */
 export function measurement(name: string, command: string, values: number[], unit: string, note?: string): Measurement {
   const s = summarize(values);
   return { name, command, runs: values.map((v) => round(v)), median: round(s.median), min: round(s.min), max: round(s.max), unit, ...(note ? { note } : {}) };
 }
 
-export function runCount(m: Pick<Measurement, 'runs'>): number {
-  return Array.isArray(m.runs) ? m.runs.length : m.runs;
+/**
+ * The figure with this id: name and unit from the schema. The id is written out literally at each
+ * call (`figure('start.warm', ...)`) so a test can find the one producer of every id.
+ */
+export function figure(id: FigureId, command: string, values: number[], extra: { subject?: string; note?: string; comparison?: Measurement } = {}): Figure {
+  const spec = FIGURES[id];
+  if ('perSubject' in spec && spec.perSubject && !extra.subject) throw new Error(`figure ${id} is measured per subject: name one`);
+  return {
+    id,
+    ...(extra.subject ? { subject: extra.subject } : {}),
+    ...measurement(figureName(id, extra.subject), command, values, spec.unit, extra.note),
+    ...(extra.comparison ? { comparison: extra.comparison } : {}),
+  };
 }
 
 function asMeasurement(raw: unknown, where: string): Measurement {
@@ -57,11 +57,15 @@ function asMeasurement(raw: unknown, where: string): Measurement {
 
 export function normalizeFigure(raw: unknown, where: string): Figure {
   const base = asMeasurement(raw, where);
-  const comparison = (raw as Record<string, unknown>).comparison;
-  if (comparison === undefined || comparison === null) return base;
+  const r = raw as Record<string, unknown>;
+  // Figures are read by id: one a child printed without a known id could never be found.
+  if (!isFigureId(r.id)) throw new Error(`${where} (${base.name}): ${r.id === undefined ? 'no "id"' : `unknown id "${String(r.id)}"`}: use one of scripts/lib/report/figures.ts`);
+  const withId: Figure = { id: r.id, ...(typeof r.subject === 'string' ? { subject: r.subject } : {}), ...base };
+  const comparison = r.comparison;
+  if (comparison === undefined || comparison === null) return withId;
   // A comparison without its own name is named after the figure it belongs to.
   const named = typeof comparison === 'object' && !('name' in (comparison as object)) ? { ...(comparison as object), name: `${base.name} (comparison)` } : comparison;
-  return { ...base, comparison: asMeasurement(named, `${where} comparison`) };
+  return { ...withId, comparison: asMeasurement(named, `${where} comparison`) };
 }
 
 /**

@@ -1,28 +1,12 @@
-// Writes one benchmark session: bench/results/<timestamp>.json (the record the report reads) and
-// <timestamp>.md (the table a person reads). Both go to a temp name first and are then renamed, so
-// a reader never sees half a file and an interrupted run leaves only an ignored *.tmp behind.
-import { mkdirSync, readFileSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
+// Writes one benchmark session: bench/results/<timestamp>.json (the record the report reads; its
+// shape and reader are scripts/lib/report/bench-results.ts) and <timestamp>.md (the table a person
+// reads). Both go to a temp name first and are then renamed, so a reader never sees half a file and
+// an interrupted run leaves only an ignored *.tmp behind.
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { type Figure, type Measurement, runCount } from './figure.ts';
+import { type Measurement, type Session, runCount } from '../../scripts/lib/report/bench-results.ts';
 
-export type SuiteStatus = 'ok' | 'not available' | 'failed';
-
-export interface SuiteResult {
-  suite: string;
-  status: SuiteStatus;
-  /** Why a suite is not available or failed; definitions a figure depends on when ok. */
-  message?: string;
-  figures: Figure[];
-  seconds: number;
-}
-
-export interface Session {
-  startedAt: string;
-  finishedAt: string;
-  host: Record<string, string | number>;
-  options: { runs: number; only: string[] };
-  suites: SuiteResult[];
-}
+export type { Session, SuiteResult } from '../../scripts/lib/report/bench-results.ts';
 
 /** File-name-safe UTC timestamp that sorts in time order: 2026-11-25T23-59-01Z. */
 export function stamp(date: Date): string {
@@ -84,41 +68,4 @@ export function writeSession(dir: string, session: Session): { json: string; mar
   writeAtomic(json, `${JSON.stringify(session, null, 2)}\n`);
   writeAtomic(markdown, renderMarkdown(session));
   return { json, markdown };
-}
-
-/** The newest session file in a folder, or undefined when there is none. */
-export function newestSession(dir: string): { file: string; session: Session } | undefined {
-  let names: string[];
-  try {
-    names = readdirSync(dir).filter((n) => /^\d{4}-\d\d-\d\dT[\d-]+Z\.json$/.test(n)).sort();
-  } catch {
-    return undefined;
-  }
-  const name = names.at(-1);
-  if (!name) return undefined;
-  const file = path.join(dir, name);
-  return { file, session: JSON.parse(readFileSync(file, 'utf8')) as Session };
-}
-
-/**
- * Newest figure with the given name (or a name matching the pattern) across all sessions: a partial
- * run must not hide older figures.
- */
-export function newestFigure(dir: string, name: string | RegExp): { figure: Figure; file: string; at: string } | undefined {
-  const matches = (f: Figure) => (typeof name === 'string' ? f.name === name : name.test(f.name));
-  let names: string[];
-  try {
-    names = readdirSync(dir).filter((n) => /^\d{4}-\d\d-\d\dT[\d-]+Z\.json$/.test(n)).sort().reverse();
-  } catch {
-    return undefined;
-  }
-  for (const n of names) {
-    const file = path.join(dir, n);
-    const session = JSON.parse(readFileSync(file, 'utf8')) as Session;
-    for (const suite of session.suites) {
-      const figure = suite.status === 'ok' ? suite.figures.find(matches) : undefined;
-      if (figure) return { figure, file, at: session.finishedAt };
-    }
-  }
-  return undefined;
 }

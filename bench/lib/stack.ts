@@ -5,10 +5,11 @@ import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { appendFileSync } from 'node:fs';
 import path from 'node:path';
 import { $ } from 'zx';
+import { type ComposeModel, parseComposeConfig } from '../../scripts/lib/compose.ts';
 import { projectRoot } from '../../scripts/lib/paths.ts';
 import { projectFiles } from '../../scripts/lib/state/files.ts';
 import { versionVariable } from '../../scripts/lib/deploy/version.ts';
-import { type ScriptResult, TestStack, explain } from '../../test/integration/helpers/stack.ts';
+import { type ScriptResult, TestStack, explain } from '../../test/harness/stack.ts';
 
 export interface Timed<T> {
   seconds: number;
@@ -43,18 +44,26 @@ export class BenchStack {
     // Every service the compose files build is tagged by its <SERVICE>_VERSION variable (the
     // deploy's one naming rule): giving each this stack's tag keeps its builds (and their
     // removal) away from the user's. Which services build comes from compose's own model.
-    const out = await this.inner.compose(['config', '--format', 'json']);
-    if (out.exitCode !== 0) throw new Error(`docker compose config failed: ${explain(out)}`);
-    const built = Object.entries((JSON.parse(out.stdout) as { services: Record<string, { build?: unknown }> }).services).filter(([, svc]) => svc.build);
-    appendFileSync(this.envFile, `\n# bench: this stack's own image tags\n${built.map(([name]) => `${versionVariable(name)}=${this.tag}`).join('\n')}\n`);
+    const built = (await this.model()).services.filter((svc) => svc.build);
+    appendFileSync(this.envFile, `\n# bench: this stack's own image tags\n${built.map((svc) => `${versionVariable(svc.name)}=${this.tag}`).join('\n')}\n`);
     return this;
   }
 
-  /** The images this stack builds (services with a build section), e.g. galaxy/backend:bench-ab12cd. */
-  async builtImages(): Promise<string[]> {
+  /** `docker compose config --format json` of this stack: the only source of its services and images. */
+  private async config(): Promise<string> {
     const out = await this.inner.compose(['config', '--format', 'json']);
     if (out.exitCode !== 0) throw new Error(`docker compose config failed: ${explain(out)}`);
-    const services = (JSON.parse(out.stdout) as { services: Record<string, { build?: unknown; image?: string }> }).services;
+    return out.stdout;
+  }
+
+  /** The compose model of this stack (services, labels, published ports). */
+  async model(): Promise<ComposeModel> {
+    return parseComposeConfig(await this.config());
+  }
+
+  /** The images this stack builds (services with a build section), e.g. galaxy/<service>:bench-ab12cd. */
+  async builtImages(): Promise<string[]> {
+    const services = (JSON.parse(await this.config()) as { services: Record<string, { build?: unknown; image?: string }> }).services;
     return Object.values(services)
       .filter((svc) => svc.build && svc.image?.endsWith(`:${this.tag}`))
       .map((svc) => svc.image as string);

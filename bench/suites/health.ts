@@ -2,7 +2,7 @@
 // probing alone (its own --json durationMs), next to a plain `docker compose ps`.
 import { parseComposeConfig } from '../../scripts/lib/compose.ts';
 import { healthUrl } from '../../scripts/lib/health.ts';
-import { measurement } from '../lib/figure.ts';
+import { figure, measurement } from '../lib/figure.ts';
 import { timed } from '../lib/stack.ts';
 import { type Suite, repeat } from '../lib/suite.ts';
 import { ensureRunning } from './start.ts';
@@ -29,8 +29,10 @@ export const healthSuite: Suite = {
     return {
       message: 'health-check command = the whole process (tsx start, compose ps, docker inspect, one HTTP probe per service); probing = its own durationMs field.',
       figures: [
-        { ...measurement('health-check command, whole stack', './scripts/health-check.sh --json', ours, 'ms'), comparison: measurement('plain compose ps', 'docker compose ps --all --format json', plain, 'ms') },
-        { ...measurement('health-check probing (durationMs)', './scripts/health-check.sh --json  (.durationMs)', internal, 'ms'), comparison: measurement(`${urls.length} health URLs fetched in parallel`, `fetch ${urls.map((u) => new URL(u).pathname).join(', ')} (the published health URLs)`, fetches, 'ms') },
+        figure('health.command', './scripts/health-check.sh --json', ours, { comparison: measurement('plain compose ps', 'docker compose ps --all --format json', plain, 'ms') }),
+        figure('health.probing', './scripts/health-check.sh --json  (.durationMs)', internal, {
+          comparison: measurement(`${urls.length} health URLs fetched in parallel`, `fetch ${urls.map((u) => new URL(u).pathname).join(', ')} (the published health URLs)`, fetches, 'ms'),
+        }),
       ],
     };
   },

@@ -3,22 +3,29 @@
 // through the failing healthcheck). Timed from the fault until Docker reports the service healthy
 // and its /health answers 200 again; next to a manual `docker compose restart` of the same service.
 import { $ } from 'zx';
-import { measurement, type Figure } from '../lib/figure.ts';
+import { healthUrl } from '../../scripts/lib/health.ts';
+import { freshWatcher, removeTestWatcher } from '../../test/harness/selfheal.ts';
+import { figure, measurement, type Figure } from '../lib/figure.ts';
 import type { BenchStack } from '../lib/stack.ts';
 import { timed } from '../lib/stack.ts';
 import { type Suite, type SuiteContext, type SuiteOutcome, repeat } from '../lib/suite.ts';
-import { ensureWatcher, removeTestWatcher } from '../../test/integration/helpers/selfheal.ts';
+import { chooseTarget } from '../lib/targets.ts';
 import { ensureRunning } from './start.ts';
 
-const SERVICE = 'backend';
 const CRASH_LIMIT_S = 120;
 // The failed probes its healthcheck needs, the watcher's own poll, then a restart: well under three minutes.
 const HANG_LIMIT_S = 180;
 
-async function containerId(stack: BenchStack): Promise<string> {
-  const out = await stack.plain(['ps', '--quiet', SERVICE], '30s');
+/** The service faults are applied to, and the URL that answers only when it does. */
+interface Victim {
+  service: string;
+  url: string;
+}
+
+async function containerId(stack: BenchStack, service: string): Promise<string> {
+  const out = await stack.plain(['ps', '--quiet', service], '30s');
   const id = out.stdout.trim().split('\n')[0];
-  if (!id) throw new Error(`${SERVICE} has no running container`);
+  if (!id) throw new Error(`${service} has no running container`);
   return id;
 }
 
@@ -39,15 +46,14 @@ async function answers(url: string): Promise<boolean> {
 }
 
 /** Polls until the service (any container of it) is healthy again after `since`; undefined on timeout. */
-async function waitRecovered(stack: BenchStack, beforeStart: string, limitS: number): Promise<number | undefined> {
+async function waitRecovered(stack: BenchStack, victim: Victim, beforeStart: string, limitS: number): Promise<number | undefined> {
   const started = performance.now();
-  const url = `http://127.0.0.1:${stack.ports.BACKEND_PORT}/health`;
   while ((performance.now() - started) / 1000 < limitS) {
-    const id = await containerId(stack).catch(() => '');
+    const id = await containerId(stack, victim.service).catch(() => '');
     if (id) {
       const state = await inspect(id);
       // A new start (restart or replacement) that is healthy and answering.
-      if (state.startedAt !== beforeStart && state.health === 'healthy' && (await answers(url))) return (performance.now() - started) / 1000;
+      if (state.startedAt !== beforeStart && state.health === 'healthy' && (await answers(victim.url))) return (performance.now() - started) / 1000;
     }
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
@@ -55,51 +61,41 @@ async function waitRecovered(stack: BenchStack, beforeStart: string, limitS: num
 }
 
 /** Applies the fault and waits; `recovered: false` means the limit passed (seconds = time waited). */
-async function fault(stack: BenchStack, signal: 'KILL' | 'STOP', limitS: number): Promise<{ seconds: number; recovered: boolean }> {
-  const id = await containerId(stack);
+async function fault(stack: BenchStack, victim: Victim, signal: 'KILL' | 'STOP', limitS: number): Promise<{ seconds: number; recovered: boolean }> {
+  const id = await containerId(stack, victim.service);
   const before = await inspect(id);
   const started = performance.now();
   await $`kill -${signal} ${before.pid}`.quiet().timeout('5s');
-  const seconds = await waitRecovered(stack, before.startedAt, limitS);
+  const seconds = await waitRecovered(stack, victim, before.startedAt, limitS);
   if (seconds !== undefined) return { seconds, recovered: true };
   const waited = (performance.now() - started) / 1000;
   // Leave the stack usable for the next suite whatever happened.
   await $`kill -CONT ${before.pid}`.quiet().nothrow().timeout('5s');
-  await stack.plain(['restart', SERVICE], '120s').catch(() => undefined);
+  await stack.plain(['restart', victim.service], '120s').catch(() => undefined);
   await stack.plain(['up', '--detach', '--wait', '--wait-timeout', '120'], '180s');
   return { seconds: waited, recovered: false };
 }
 
-/**
- * The watcher restarts a container at most 3 times in 10 minutes (crash-loop protection), which
- * five hangs in a row would hit; a fresh watcher before each hang measures each one on its own.
- */
-async function freshWatcher(stack: BenchStack): Promise<void> {
-  await removeTestWatcher(stack.inner);
-  const services = (await stack.plain(['config', '--services'], '60s')).stdout.split('\n');
-  if (services.includes('watcher')) await stack.plain(['restart', 'watcher'], '120s');
-  await ensureWatcher(stack.inner);
-}
-
 /** The manual-restart comparison, then each fault `runs` times. */
-async function measureAll(ctx: SuiteContext, stack: BenchStack): Promise<SuiteOutcome> {
+async function measureAll(ctx: SuiteContext, stack: BenchStack, victim: Victim): Promise<SuiteOutcome> {
+  const { service } = victim;
   const manual = await repeat(ctx.runs, async () => {
-    const before = await inspect(await containerId(stack));
+    const before = await inspect(await containerId(stack, service));
     const { seconds, result } = await timed(async () => {
-      await stack.plain(['restart', SERVICE], '120s');
-      return waitRecovered(stack, before.startedAt, CRASH_LIMIT_S);
+      await stack.plain(['restart', service], '120s');
+      return waitRecovered(stack, victim, before.startedAt, CRASH_LIMIT_S);
     });
-    if (result === undefined) throw new Error(`${SERVICE} was not healthy ${CRASH_LIMIT_S}s after a manual restart`);
+    if (result === undefined) throw new Error(`${service} was not healthy ${CRASH_LIMIT_S}s after a manual restart`);
     return seconds;
   });
-  const comparison = measurement(`manual restart of ${SERVICE}`, `docker compose restart ${SERVICE}; wait until healthy`, manual, 's', 'excludes the time a person needs to notice');
+  const comparison = measurement(`manual restart of ${service}`, `docker compose restart ${service}; wait until healthy`, manual, 's', 'excludes the time a person needs to notice');
   const figures: Figure[] = [];
   for (const [label, signal, limit] of [['crash', 'KILL', CRASH_LIMIT_S], ['hang', 'STOP', HANG_LIMIT_S]] as const) {
     const values: number[] = [];
     let failed = false;
     for (let run = 0; run < ctx.runs && !failed; run++) {
-      if (signal === 'STOP') await freshWatcher(stack);
-      const { seconds, recovered } = await fault(stack, signal, limit);
+      if (signal === 'STOP') await freshWatcher(stack.inner);
+      const { seconds, recovered } = await fault(stack, victim, signal, limit);
       ctx.log(`bench: ${label} run ${run + 1}: ${recovered ? `${seconds.toFixed(1)}s` : `not recovered within ${limit}s`}`);
       values.push(seconds);
       failed = !recovered;
@@ -107,27 +103,34 @@ async function measureAll(ctx: SuiteContext, stack: BenchStack): Promise<SuiteOu
     // A run that never recovered is kept as what it measured: at least the time waited. One such
     // run ends the series, because waiting the limit again proves nothing more.
     const note = failed
-      ? `NOT RECOVERED: ${SERVICE} was still not healthy ${limit}s after the ${label} (${label === 'hang' ? 'the watcher did not restart it' : 'the restart policy did not bring it back'}); the last value is the time waited, a lower bound`
+      ? `NOT RECOVERED: ${service} was still not healthy ${limit}s after the ${label} (${label === 'hang' ? 'the watcher did not restart it' : 'the restart policy did not bring it back'}); the last value is the time waited, a lower bound`
       : undefined;
-    figures.push({ ...measurement(`recovery after a ${label}`, `kill -${signal} <host pid of ${SERVICE}>; poll docker inspect + GET /health until healthy`, values, 's', note), comparison });
+    const command = `kill -${signal} <host pid of ${service}>; poll docker inspect + GET ${new URL(victim.url).pathname} until healthy`;
+    figures.push(label === 'crash' ? figure('recovery.crash', command, values, { subject: service, note, comparison }) : figure('recovery.hang', command, values, { subject: service, note, comparison }));
   }
   return {
     figures,
     message:
-      `timed from the signal until Docker reports ${SERVICE} healthy and GET /health answers 200. A crash is handled by Docker's restart policy; ` +
-      "a hang only by the watcher (the stack's own, or a test watcher for this project when compose has none), after its compose healthcheck has failed (backend: 2 checks 5 s apart); " +
+      `${service}: the stateless service behind the most proxies (compose labels; bench/lib/targets.ts). ` +
+      `Timed from the signal until Docker reports it healthy and ${victim.url.replace(/^http:\/\/[^/]+/, 'GET ')} answers 200. A crash is handled by Docker's restart policy; ` +
+      "a hang only by the watcher (the stack's own, or a test watcher for this project when compose has none), after its compose healthcheck has failed; " +
       'the watcher is restarted before each hang, because its limit of 3 restarts per 10 minutes would otherwise refuse the fourth',
   };
 }
 
 export const recoverySuite: Suite = {
   name: 'recovery',
-  what: `recovery of ${SERVICE} after a crash (SIGKILL) and after a hang (SIGSTOP)`,
+  what: 'recovery of the stateless service behind the most proxies after a crash (SIGKILL) and after a hang (SIGSTOP)',
   async run(ctx) {
     const stack = await ensureRunning(ctx);
+    const model = await stack.model();
+    const target = chooseTarget(model);
+    // Its own health URL when it publishes one (Docker's view, without the proxies), else through the entry point.
+    const victim = { service: target.service, url: healthUrl(model, target.service) ?? target.url };
+    ctx.log(`bench: recovery target ${victim.service} (${victim.url})`);
     // Only a watcher acts on a hang: without one the figure would measure its absence.
     try {
-      return await measureAll(ctx, stack);
+      return await measureAll(ctx, stack, victim);
     } finally {
       await removeTestWatcher(stack.inner);
     }

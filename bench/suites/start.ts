@@ -1,7 +1,7 @@
 // Start-up figures: warm start (images cached) until all healthy, each service's own time to
 // healthy when started alone, and the orchestration overhead (all-healthy minus the slowest alone),
 // each next to plain `docker compose up --wait` run in the same session.
-import { measurement } from '../lib/figure.ts';
+import { figure, measurement } from '../lib/figure.ts';
 import type { BenchStack } from '../lib/stack.ts';
 import { timed } from '../lib/stack.ts';
 import { type Suite, type SuiteContext, repeat } from '../lib/suite.ts';
@@ -73,12 +73,11 @@ export const startSuite: Suite = {
         `"alone" = the service's container removed and started again with \`docker compose up --wait --no-deps\` while its dependencies run. ` +
         `overhead = warm start minus the slowest service alone, paired run by run (slowest alone: ${slowestMedian?.s}, median ${slowestMedian?.m}s).`,
       figures: [
-        { ...measurement('warm start to all healthy', warmCommand, ours, 's'), comparison: measurement('plain compose up --wait', plainCommand, plain, 's') },
-        ...services.map((s) => measurement(`healthy alone: ${s}`, `docker compose rm -sf ${s}; docker compose up --detach --wait --no-deps ${s}`, alone.get(s) ?? [], 's')),
-        {
-          ...measurement('orchestration overhead (ours)', 'warm start − slowest service alone', ours.map((t, i) => t - slowestPerRun[i]), 's'),
+        figure('start.warm', warmCommand, ours, { comparison: measurement('plain compose up --wait', plainCommand, plain, 's') }),
+        ...services.map((s) => figure('start.alone', `docker compose rm -sf ${s}; docker compose up --detach --wait --no-deps ${s}`, alone.get(s) ?? [], { subject: s })),
+        figure('start.overhead', 'warm start − slowest service alone', ours.map((t, i) => t - slowestPerRun[i]), {
           comparison: measurement('orchestration overhead (plain compose)', 'plain compose up --wait − slowest service alone', plain.map((t, i) => t - slowestPerRun[i]), 's'),
-        },
+        }),
       ],
     };
   },

@@ -15,7 +15,7 @@ import { loadManifest } from '../../scripts/lib/images/manifest.ts';
 import { projectRoot } from '../../scripts/lib/paths.ts';
 import { projectFiles } from '../../scripts/lib/state/files.ts';
 import { type Fingerprint, fingerprint, labelledCopy, psql, writeData } from './helpers/backup.ts';
-import { TestStack, explain } from './helpers/stack.ts';
+import { TestStack, explain } from '../harness/stack.ts';
 
 const STORES = ['postgres', 'redis', 'memory-api'];
 const stack = new TestStack();

@@ -5,9 +5,9 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { readState } from '../../scripts/lib/deploy/state.ts';
-import { saturateCpus } from './helpers/busy.ts';
-import { startLoad, waitForRequests } from './helpers/load.ts';
-import { TestStack, explain } from './helpers/stack.ts';
+import { saturateCpus } from '../harness/busy.ts';
+import { startLoad, waitForRequests } from '../harness/load.ts';
+import { TestStack, explain } from '../harness/stack.ts';
 
 const stack = new TestStack();
 const ROUNDS = 3;

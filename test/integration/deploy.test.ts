@@ -9,8 +9,8 @@ import { projectRoot } from '../../scripts/lib/paths.ts';
 import { projectFiles } from '../../scripts/lib/state/files.ts';
 import { $ } from 'zx';
 import { deployedVersionEnv, readHistory, readState } from '../../scripts/lib/deploy/state.ts';
-import { startLoad, waitForRequests } from './helpers/load.ts';
-import { TestStack, explain, getJson } from './helpers/stack.ts';
+import { startLoad, waitForRequests } from '../harness/load.ts';
+import { TestStack, explain, getJson } from '../harness/stack.ts';
 
 const stack = new TestStack();
 const broken = path.join(projectRoot, 'test/fixtures/deploy-broken-backend.yml');

@@ -9,7 +9,7 @@
 // and friends with `for: 5s`) only if the running Prometheus does not already use it, and
 // restores the shipped rules afterwards. Traffic goes to 127.0.0.1 only; every wait is bounded.
 import { after, before, test } from 'node:test';
-import { TestStack, explain, savedStack } from './helpers/stack.ts';
+import { TestStack, explain, savedStack } from '../harness/stack.ts';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';

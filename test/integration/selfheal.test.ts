@@ -4,8 +4,8 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { $ } from 'zx';
-import { ensureWatcher, metricValue, removeTestWatcher, serviceContainer, waitRecovered } from './helpers/selfheal.ts';
-import { TestStack, explain } from './helpers/stack.ts';
+import { ensureWatcher, metricValue, removeTestWatcher, serviceContainer, waitRecovered } from '../harness/selfheal.ts';
+import { TestStack, explain } from '../harness/stack.ts';
 
 const stack = new TestStack();
 let metricsUrl = '';

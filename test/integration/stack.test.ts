@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import { after, before, describe, test } from 'node:test';
-import { TestStack, explain, getJson } from './helpers/stack.ts';
+import { TestStack, explain, getJson } from '../harness/stack.ts';
 
 interface HealthJson {
   healthy: boolean;

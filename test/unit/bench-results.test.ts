@@ -3,9 +3,10 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } fro
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
-import { measurement } from '../../bench/lib/figure.ts';
-import { type Session, newestFigure, newestSession, renderMarkdown, stamp, writeSession } from '../../bench/lib/results.ts';
+import { figure, measurement } from '../../bench/lib/figure.ts';
+import { type Session, renderMarkdown, stamp, writeSession } from '../../bench/lib/results.ts';
 import { parseBenchArgs } from '../../bench/run.ts';
+import { newestFigures, newestSession } from '../../scripts/lib/report/bench-results.ts';
 
 function session(startedAt: string, median: number): Session {
   return {
@@ -14,7 +15,7 @@ function session(startedAt: string, median: number): Session {
     host: { cpus: 2 },
     options: { runs: 3, only: ['start', 'backup'] },
     suites: [
-      { suite: 'start', status: 'ok', message: 'warm = images kept', seconds: 1, figures: [{ ...measurement('warm start to all healthy', './scripts/start-all.sh', [median, median + 2, median - 1], 's'), comparison: measurement('plain', 'docker compose up --wait', [5, 6, 7], 's') }] },
+      { suite: 'start', status: 'ok', message: 'warm = images kept', seconds: 1, figures: [figure('start.warm', './scripts/start-all.sh', [median, median + 2, median - 1], { comparison: measurement('plain', 'docker compose up --wait', [5, 6, 7], 's') })] },
       { suite: 'backup', status: 'not available', message: 'bench/backup.ts does not exist', seconds: 0, figures: [] },
     ],
   };
@@ -35,23 +36,25 @@ test('writeSession writes JSON and markdown with no temp file left; newest sessi
   const dir = mkdtempSync(path.join(tmpdir(), 'bench-results-'));
   writeSession(dir, session('2026-11-25T22:00:00.000Z', 40));
   const second = session('2026-11-25T23:00:00.000Z', 30);
-  second.suites = [{ suite: 'health', status: 'ok', seconds: 1, figures: [measurement('health', 'h', [1, 2, 3], 'ms')] }];
+  second.suites = [{ suite: 'health', status: 'ok', seconds: 1, figures: [figure('health.command', 'h', [1, 2, 3])] }];
   const files = writeSession(dir, second);
   assert.ok(existsSync(files.json) && existsSync(files.markdown));
   assert.deepEqual(readdirSync(dir).filter((n) => n.includes('.tmp')), []);
   assert.equal(newestSession(dir)?.session.startedAt, '2026-11-25T23:00:00.000Z');
   // The newer session lacks the start figure: the older one still answers, with its file.
-  const found = newestFigure(dir, 'warm start to all healthy');
-  assert.equal(found?.figure.median, 40);
+  const found = newestFigures(dir, 'start.warm');
+  assert.deepEqual(found?.figures.map((f) => f.median), [40]);
   assert.match(found?.file ?? '', /2026-11-25T22-00-00Z\.json$/);
-  assert.equal(newestFigure(dir, 'no such figure'), undefined);
+  assert.equal(newestFigures(dir, 'cold.start'), undefined);
   writeFileSync(path.join(dir, 'notes.json'), '{}');
-  assert.equal(JSON.parse(readFileSync(files.json, 'utf8')).suites[0].suite, 'health');
+  const written = JSON.parse(readFileSync(files.json, 'utf8'));
+  assert.equal(written.suites[0].suite, 'health');
+  assert.equal(written.suites[0].figures[0].id, 'health.command');
 });
 
 test('no results folder means no session, not a crash', () => {
   assert.equal(newestSession('/nonexistent/bench/results'), undefined);
-  assert.equal(newestFigure('/nonexistent/bench/results', 'x'), undefined);
+  assert.equal(newestFigures('/nonexistent/bench/results', 'start.warm'), undefined);
 });
 
 test('bench arguments: defaults, --only, --runs and refusals', () => {

@@ -6,7 +6,7 @@ import { createServer, type Server } from 'node:net';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { MESSY_SYSTEM, makeRepo } from './discovery-fixtures.ts';
+import { MESSY_SYSTEM, makeRepo } from '../harness/discovery-fixtures.ts';
 
 const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const tsx = path.join(projectRoot, 'node_modules', '.bin', 'tsx');

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import { after, it } from 'node:test';
 import { scan } from '../../scripts/lib/discovery/inventory.ts';
-import { makeRepo } from './discovery-fixtures.ts';
+import { makeRepo } from '../harness/discovery-fixtures.ts';
 
 const root = makeRepo({
   'uv/main.py': 'import uvicorn\nfrom fastapi import FastAPI\napp = FastAPI()\nif __name__ == "__main__":\n    uvicorn.run("main:app", host="0.0.0.0", port=8000)\n',

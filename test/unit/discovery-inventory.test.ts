@@ -5,7 +5,7 @@ import { rmSync } from 'node:fs';
 import { after, describe, it } from 'node:test';
 import { scan } from '../../scripts/lib/discovery/inventory.ts';
 import type { Inventory } from '../../scripts/lib/discovery/types.ts';
-import { MESSY_SYSTEM, makeRepo } from './discovery-fixtures.ts';
+import { MESSY_SYSTEM, makeRepo } from '../harness/discovery-fixtures.ts';
 
 const root = makeRepo(MESSY_SYSTEM);
 after(() => rmSync(root, { recursive: true, force: true }));

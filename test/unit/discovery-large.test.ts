@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import { after, it } from 'node:test';
 import { scan } from '../../scripts/lib/discovery/inventory.ts';
-import { largeRepoFiles, makeRepo } from './discovery-fixtures.ts';
+import { largeRepoFiles, makeRepo } from '../harness/discovery-fixtures.ts';
 
 const files = largeRepoFiles(2000);
 const root = makeRepo(files, 'discover-large-');

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { scan } from '../../scripts/lib/discovery/inventory.ts';
-import { makeRepo } from './discovery-fixtures.ts';
+import { makeRepo } from '../harness/discovery-fixtures.ts';
 import { analyzeCompose, analyzeDockerfile } from '../../scripts/lib/discovery/docker.ts';
 import { scanFile } from '../../scripts/lib/discovery/deps.ts';
 import { analyzeManifest } from '../../scripts/lib/discovery/kube.ts';

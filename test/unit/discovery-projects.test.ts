@@ -6,7 +6,7 @@ import { after, describe, it } from 'node:test';
 import { scan } from '../../scripts/lib/discovery/inventory.ts';
 import { renderMarkdown } from '../../scripts/lib/discovery/markdown.ts';
 import { copiedName, folderName, isCopyDir } from '../../scripts/lib/discovery/projects.ts';
-import { makeRepo } from './discovery-fixtures.ts';
+import { makeRepo } from '../harness/discovery-fixtures.ts';
 
 const roots: string[] = [];
 after(() => roots.forEach((r) => rmSync(r, { recursive: true, force: true })));

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import { after, describe, it } from 'node:test';
 import { ScanInputError, scan } from '../../scripts/lib/discovery/inventory.ts';
-import { CONTAINER_SYSTEM, makeRepo } from './discovery-fixtures.ts';
+import { CONTAINER_SYSTEM, makeRepo } from '../harness/discovery-fixtures.ts';
 
 const roots: string[] = [];
 const repo = (files: Record<string, string>) => {

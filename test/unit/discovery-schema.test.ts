@@ -6,7 +6,7 @@ import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { scan } from '../../scripts/lib/discovery/inventory.ts';
-import { CONTAINER_SYSTEM, MESSY_SYSTEM, makeRepo } from './discovery-fixtures.ts';
+import { CONTAINER_SYSTEM, MESSY_SYSTEM, makeRepo } from '../harness/discovery-fixtures.ts';
 
 type Schema = Record<string, unknown>;
 const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');

@@ -7,7 +7,7 @@ import YAML from 'yaml';
 import { $ } from 'zx';
 import { projectRoot } from '../../../scripts/lib/paths.ts';
 import { runDir } from '../../../scripts/lib/state/files.ts';
-import type { TestStack } from './stack.ts';
+import type { TestStack } from '../../harness/stack.ts';
 
 async function run(stack: TestStack, args: string[]): Promise<string> {
   const out = await stack.compose(args);

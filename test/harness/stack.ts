@@ -5,9 +5,9 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { $ } from 'zx';
-import { renderNewEnv } from '../../../scripts/lib/env.ts';
-import { projectRoot } from '../../../scripts/lib/paths.ts';
-import { projectFileMatcher, projectFiles, runDir } from '../../../scripts/lib/state/files.ts';
+import { renderNewEnv } from '../../scripts/lib/env.ts';
+import { projectRoot } from '../../scripts/lib/paths.ts';
+import { projectFileMatcher, projectFiles, runDir } from '../../scripts/lib/state/files.ts';
 
 export interface ScriptResult {
   exitCode: number;

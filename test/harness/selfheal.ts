@@ -2,8 +2,8 @@
 // when the compose files have one, else the same image run beside it with the project's label so
 // `compose down --remove-orphans` removes it), container PIDs, and bounded waits for recovery.
 import { $ } from 'zx';
-import { projectRoot } from '../../../scripts/lib/paths.ts';
-import { type TestStack, freePort, savedStack } from './stack.ts';
+import { projectRoot } from '../../scripts/lib/paths.ts';
+import { type TestStack, explain, freePort, savedStack } from './stack.ts';
 
 export interface ContainerStatus {
   id: string;
@@ -67,6 +67,20 @@ export async function ensureWatcher(stack: TestStack, sweepSeconds = 5): Promise
 /** Removes the watcher ensureWatcher started beside the stack (no-op for the stack's own). */
 export async function removeTestWatcher(stack: TestStack): Promise<void> {
   await $({ quiet: true, nothrow: true })`docker rm --force ${`${stack.project}-watcher-test`}`.timeout('30s');
+}
+
+/**
+ * A watcher with a fresh restart budget (it restarts a container at most 3 times in 10 minutes, a
+ * crash-loop guard that a series of hangs would hit): the test watcher removed, the stack's own
+ * restarted, then ensured. Returns its metrics URL.
+ */
+export async function freshWatcher(stack: TestStack): Promise<string> {
+  await removeTestWatcher(stack);
+  if (await serviceContainer(stack, 'watcher')) {
+    const out = await stack.compose(['restart', 'watcher']);
+    if (out.exitCode !== 0) throw new Error(`compose restart watcher failed: ${explain(out)}`);
+  }
+  return ensureWatcher(stack);
 }
 
 export function metricValue(text: string, name: string, labels: Record<string, string>): number {
