@@ -16,7 +16,7 @@ const logsCommand = {
     grep: { type: 'string', value: 'TEXT', help: 'only lines containing TEXT (case-insensitive, plain text)' },
     tail: { type: 'string', value: 'N', default: '200', help: "lines per service from the end, or 'all'" },
   },
-  examples: ['make logs service=backend', 'make logs ARGS="--since 10m --grep error"', './scripts/logs.sh -f backend frontend'],
+  examples: ['make logs service=api', 'make logs ARGS="--since 10m --grep error"', './scripts/logs.sh -f api web'],
 } as const;
 
 await defineCommand(logsCommand, {

@@ -12,7 +12,7 @@ const restartCommand = {
   summary: 'Restart one service and wait until it is healthy again.',
   positionals: { name: 'SERVICE', max: 1, help: 'a service of the compose files' },
   options: {},
-  examples: ['make restart service=backend', './scripts/restart-service.sh edge'],
+  examples: ['make restart service=api', './scripts/restart-service.sh proxy'],
   locks: true,
 } as const;
 

@@ -53,7 +53,7 @@ hold_lock() {
   run -0 --separate-stderr ./scripts/deploy.sh --help
   assert_line --index 0 --partial 'usage: deploy.sh [SERVICE]'
   assert_output --partial '--wait-lock[=SECONDS]'
-  assert_output --partial 'make deploy service=backend'
+  assert_output --partial 'make deploy service=api'
   assert_equal "$stderr" ''
 }
 

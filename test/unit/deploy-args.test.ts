@@ -39,5 +39,5 @@ test('bad input is a usage error (exit 2) naming the problem', () => {
 test('--help is asked for, not an error; the text lists every option and an example', () => {
   assert.deepEqual(parseCommand(deployCommand, ['backend', '--help']), { help: true });
   const text = helpText(deployCommand);
-  for (const flag of ['--timeout SECONDS', '--switch-timeout SECONDS', '--grace SECONDS', '--override COMPOSE_FILE', '--force', '--no-cache', '--wait-lock[=SECONDS]', 'make deploy service=backend']) assert.ok(text.includes(flag), flag);
+  for (const flag of ['--timeout SECONDS', '--switch-timeout SECONDS', '--grace SECONDS', '--override COMPOSE_FILE', '--force', '--no-cache', '--wait-lock[=SECONDS]', 'make deploy service=api']) assert.ok(text.includes(flag), flag);
 });

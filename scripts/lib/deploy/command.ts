@@ -42,7 +42,7 @@ export const deployCommand = {
     force: { type: 'boolean', help: 'replace even when the service already runs this version' },
     'no-cache': { type: 'boolean', help: 'build every image layer again' },
   },
-  examples: ['make deploy service=backend', 'make deploy', './scripts/deploy.sh backend --force --no-cache'],
+  examples: ['make deploy service=api', 'make deploy', './scripts/deploy.sh api --force --no-cache'],
   locks: true,
 } as const satisfies CommandSpec<Record<string, OptionSpec>>;
 
@@ -51,7 +51,7 @@ export const rollbackCommand = {
   summary: 'Return to the version recorded before the current one, replaced the same way as a deploy.',
   positionals: { name: 'SERVICE', max: 1, help: 'one service (default: every stateless service with an earlier recorded version)' },
   options: sharedOptions,
-  examples: ['make rollback service=backend', 'make rollback'],
+  examples: ['make rollback service=api', 'make rollback'],
   locks: true,
 } as const satisfies CommandSpec<Record<string, OptionSpec>>;
 
