@@ -130,3 +130,7 @@ test-unit: deps ## Run the fast tests only (typecheck, shellcheck, unit, bats); 
 lint: deps ## shellcheck every shell file and typecheck the TypeScript
 	@git ls-files -z '*.sh' '*.bash' '*.bats' .ci/run | xargs -0 shellcheck -x
 	@$(NODE_BIN)/tsc --noEmit
+
+.PHONY: format
+format: deps ## Lay out the TypeScript with Prettier (the check in make test fails until this is run)
+	@$(NODE_BIN)/prettier --write --log-level warn .

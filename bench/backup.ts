@@ -44,17 +44,35 @@ async function backupStores(): Promise<{ stores: string[]; database: string; ima
   // The image names as compose resolved them (image, build arguments), matched to the offline set.
   const raw = JSON.parse(config) as { services: Record<string, { image?: string; build?: { args?: Record<string, string> } }> };
   const used = new Set(stores.flatMap((s) => [raw.services[s.name]?.image, ...Object.values(raw.services[s.name]?.build?.args ?? {})]));
-  const images = Object.entries(loadManifest().images).filter(([, image]) => used.has(image.offline)).map(([folder]) => folder);
+  const images = Object.entries(loadManifest().images)
+    .filter(([, image]) => used.has(image.offline))
+    .map(([folder]) => folder);
   return { stores: stores.map((s) => s.name), database, images };
 }
 
 let database = '';
-const psql = (sql: string) => must(['exec', '-T', database, 'sh', '-c', 'exec psql -U "$POSTGRES_USER" -d "$POSTGRES_DB" -v ON_ERROR_STOP=1 -At -c "$1"', 'sh', sql]);
+const psql = (sql: string) =>
+  must(['exec', '-T', database, 'sh', '-c', 'exec psql -U "$POSTGRES_USER" -d "$POSTGRES_DB" -v ON_ERROR_STOP=1 -At -c "$1"', 'sh', sql]);
 
 /** The plain way, as a person would type it: `docker compose exec -T <database> pg_dump -Fc > file`. */
 function plainDump(file: string): Promise<void> {
-  const args = ['compose', '--project-directory', projectRoot, '--env-file', stack.envFile, '-p', stack.project, '-f', path.join(projectRoot, 'docker-compose.yml'),
-    'exec', '-T', database, 'sh', '-c', 'exec pg_dump -U "$POSTGRES_USER" -d "$POSTGRES_DB" -Fc'];
+  const args = [
+    'compose',
+    '--project-directory',
+    projectRoot,
+    '--env-file',
+    stack.envFile,
+    '-p',
+    stack.project,
+    '-f',
+    path.join(projectRoot, 'docker-compose.yml'),
+    'exec',
+    '-T',
+    database,
+    'sh',
+    '-c',
+    'exec pg_dump -U "$POSTGRES_USER" -d "$POSTGRES_DB" -Fc',
+  ];
   const fd = openSync(file, 'w');
   return new Promise((resolve, reject) => {
     // Node's spawn, not zx: the dump goes straight into the file instead of through memory.
@@ -89,7 +107,12 @@ const loadAtStart = loadavg()[0];
 try {
   // Offline stand-ins for every image variable, so nothing reaches for a registry.
   await stack.init({ IMAGE_SOURCE: 'offline', ...Object.fromEntries(Object.values(loadManifest().images).map((image) => [image.variable, image.offline])) });
-  appendFileSync(stack.envFile, [`BACKUP_DIR=${path.join(work, 'sets')}`, `BACKUP_LOG_FILE=${path.join(work, 'backup.log')}`, `BACKUP_METRICS_DIR=${path.join(work, 'textfile')}`, ''].join('\n'));
+  appendFileSync(
+    stack.envFile,
+    [`BACKUP_DIR=${path.join(work, 'sets')}`, `BACKUP_LOG_FILE=${path.join(work, 'backup.log')}`, `BACKUP_METRICS_DIR=${path.join(work, 'textfile')}`, ''].join(
+      '\n',
+    ),
+  );
   const found = await backupStores();
   const { stores, images } = found;
   database = found.database;
@@ -100,12 +123,16 @@ try {
   // Text that compresses like real rows (hex digests, not repeated characters), ~190 bytes a row.
   log('generating the database (about a minute)');
   const generate = await seconds(async () => {
-    await psql(`CREATE TABLE bench_events AS SELECT g AS id, now() - g * interval '1 second' AS at, md5(g::text) || md5((g * 7)::text) AS a, md5(random()::text) || md5(random()::text) AS b, (random() * 1e6)::int AS n FROM generate_series(1, 3000000) g`);
+    await psql(
+      `CREATE TABLE bench_events AS SELECT g AS id, now() - g * interval '1 second' AS at, md5(g::text) || md5((g * 7)::text) AS a, md5(random()::text) || md5(random()::text) AS b, (random() * 1e6)::int AS n FROM generate_series(1, 3000000) g`,
+    );
     await psql('ALTER TABLE bench_events ADD PRIMARY KEY (id)');
   });
   let size = Number((await psql('SELECT pg_database_size(current_database())')).trim());
   for (let extra = 0; size < MIN_BYTES && extra < 5; extra++) {
-    await psql(`INSERT INTO bench_events SELECT g, now(), md5(g::text), md5(random()::text), 0 FROM generate_series(${3000001 + extra * 1000000}, ${3000000 + (extra + 1) * 1000000}) g`);
+    await psql(
+      `INSERT INTO bench_events SELECT g, now(), md5(g::text), md5(random()::text), 0 FROM generate_series(${3000001 + extra * 1000000}, ${3000000 + (extra + 1) * 1000000}) g`,
+    );
     size = Number((await psql('SELECT pg_database_size(current_database())')).trim());
   }
   if (size < MIN_BYTES) throw new Error(`the generated database is only ${size} bytes`);
@@ -121,10 +148,12 @@ try {
     const order = i % 2 === 0 ? ['ours', 'plain'] : ['plain', 'ours'];
     for (const which of order) {
       if (which === 'ours') {
-        ours.push(await seconds(async () => {
-          const out = await stack.script('backup', [], {}, '3600s');
-          if (out.exitCode !== 0) throw new Error(`backup.sh failed: ${explain(out)}`);
-        }));
+        ours.push(
+          await seconds(async () => {
+            const out = await stack.script('backup', [], {}, '3600s');
+            if (out.exitCode !== 0) throw new Error(`backup.sh failed: ${explain(out)}`);
+          }),
+        );
         log(`run ${i + 1}/${runs}: backup.sh ${ours.at(-1)?.toFixed(1)} s`);
       } else {
         plain.push(await seconds(() => plainDump(plainFile)));
@@ -139,9 +168,10 @@ try {
   if (!dump) throw new Error(`the newest set ${newest.name} has no store of ${database}`);
   const dumpBytes = statSync(path.join(newest.dir, dump.file)).size;
   const mb = (n: number) => `${(n / 1024 / 1024).toFixed(0)} MB`;
-  const note = `database ${mb(size)} (pg_database_size, 3M+ rows), dump ${mb(dumpBytes)} (plain pg_dump ${mb(plainBytes)}); backup.sh includes process start, `
-    + 'Redis BGSAVE, the SQLite online backup, the config copy, sha256 of every file, fsync, rename and retention; both stream the dump from the container to a file on the host; '
-    + `host load average ${loadAtStart.toFixed(1)} at start, ${loadavg()[0].toFixed(1)} at end (${cpus().length} CPUs): other work on the host spreads the runs`;
+  const note =
+    `database ${mb(size)} (pg_database_size, 3M+ rows), dump ${mb(dumpBytes)} (plain pg_dump ${mb(plainBytes)}); backup.sh includes process start, ` +
+    'Redis BGSAVE, the SQLite online backup, the config copy, sha256 of every file, fsync, rename and retention; both stream the dump from the container to a file on the host; ' +
+    `host load average ${loadAtStart.toFixed(1)} at start, ${loadavg()[0].toFixed(1)} at end (${cpus().length} CPUs): other work on the host spreads the runs`;
   const backup = figure('backup.duration', './scripts/backup.sh', ours, {
     note,
     comparison: measurement('plain pg_dump -Fc of the same database', `docker compose exec -T ${database} pg_dump -Fc > file`, plain, 's'),

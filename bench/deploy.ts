@@ -17,7 +17,9 @@ import { type Figure, figure, measurement } from './lib/figure.ts';
 import { BenchStack, timed } from './lib/stack.ts';
 import { type BenchTarget, chooseTarget } from './lib/targets.ts';
 
-const { values } = parseArgs({ options: { runs: { type: 'string', default: process.env.BENCH_RUNS ?? '5' }, 'busy-runs': { type: 'string', default: '10' }, service: { type: 'string' } } });
+const { values } = parseArgs({
+  options: { runs: { type: 'string', default: process.env.BENCH_RUNS ?? '5' }, 'busy-runs': { type: 'string', default: '10' }, service: { type: 'string' } },
+});
 // Each run swaps the service three times (~1 min); the brief asks for at least five runs.
 const runs = Math.max(1, Number(values.runs) || 5);
 const busyRuns = Math.max(0, Number(values['busy-runs']) || 0);
@@ -48,7 +50,14 @@ async function measure(stack: BenchStack, target: BenchTarget): Promise<Record<'
     samples.deploy.push(await underLoad(url, () => stack.script('deploy', [service, '--force'])));
     samples.rollback.push(await underLoad(url, () => stack.script('rollback', [service])));
     samples.plain.push(await underLoad(url, () => stack.plain(['up', '--detach', '--build', '--force-recreate', '--no-deps', '--wait', service])));
-    log(`run ${run}/${runs}: ${(['deploy', 'rollback', 'plain'] as const).map((k) => { const s = samples[k][run - 1]; return `${k} ${s.failed}/${s.total} failed in ${s.seconds.toFixed(1)}s`; }).join(', ')}`);
+    log(
+      `run ${run}/${runs}: ${(['deploy', 'rollback', 'plain'] as const)
+        .map((k) => {
+          const s = samples[k][run - 1];
+          return `${k} ${s.failed}/${s.total} failed in ${s.seconds.toFixed(1)}s`;
+        })
+        .join(', ')}`,
+    );
   }
   for (let run = 1; run <= busyRuns; run++) {
     const busy = await saturateCpus(900);
@@ -75,18 +84,37 @@ try {
 
 const { service, url } = target;
 const path = new URL(url).pathname;
-const note = (list: Sample[]) => `failed of ${list.map((s) => s.total).join(', ')} requests (150 requests/s, GET ${path} through ${target.chain.join(', ')} on 127.0.0.1)`;
+const note = (list: Sample[]) =>
+  `failed of ${list.map((s) => s.total).join(', ')} requests (150 requests/s, GET ${path} through ${target.chain.join(', ')} on 127.0.0.1)`;
 const deployCmd = `make deploy service=${service} ARGS=--force`;
 const busyCmd = `stress-ng --cpu <cores> & ${deployCmd}`;
 const rollbackCmd = `make rollback service=${service}`;
 const plainCmd = `docker compose up -d --build --force-recreate --no-deps --wait ${service}`;
 const of = (list: Sample[], key: 'failed' | 'seconds') => list.map((s) => s[key]);
 const figures: Figure[] = [
-  figure('deploy.failed-requests', deployCmd, of(samples.deploy, 'failed'), { subject: service, note: note(samples.deploy), comparison: measurement('plain compose redeploy: failed requests', plainCmd, of(samples.plain, 'failed'), 'requests', note(samples.plain)) }),
-  figure('deploy.duration', deployCmd, of(samples.deploy, 'seconds'), { subject: service, note: 'build (cached after the first run) + two-hop swap + drain', comparison: measurement('plain compose redeploy: duration', plainCmd, of(samples.plain, 'seconds'), 's') }),
+  figure('deploy.failed-requests', deployCmd, of(samples.deploy, 'failed'), {
+    subject: service,
+    note: note(samples.deploy),
+    comparison: measurement('plain compose redeploy: failed requests', plainCmd, of(samples.plain, 'failed'), 'requests', note(samples.plain)),
+  }),
+  figure('deploy.duration', deployCmd, of(samples.deploy, 'seconds'), {
+    subject: service,
+    note: 'build (cached after the first run) + two-hop swap + drain',
+    comparison: measurement('plain compose redeploy: duration', plainCmd, of(samples.plain, 'seconds'), 's'),
+  }),
   ...(samples.busy.length
     ? [
-        figure('deploy.busy-failed-requests', busyCmd, of(samples.busy, 'failed'), { subject: service, note: note(samples.busy), comparison: measurement(`deploy ${service} on a quiet machine: failed requests`, deployCmd, of(samples.deploy, 'failed'), 'requests', note(samples.deploy)) }),
+        figure('deploy.busy-failed-requests', busyCmd, of(samples.busy, 'failed'), {
+          subject: service,
+          note: note(samples.busy),
+          comparison: measurement(
+            `deploy ${service} on a quiet machine: failed requests`,
+            deployCmd,
+            of(samples.deploy, 'failed'),
+            'requests',
+            note(samples.deploy),
+          ),
+        }),
         figure('deploy.busy-duration', busyCmd, of(samples.busy, 'seconds'), { subject: service, note: 'every core busy with stress-ng for the whole deploy' }),
       ]
     : []),

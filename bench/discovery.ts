@@ -28,8 +28,14 @@ await runMain(async () => {
   process.stderr.write(`discovery scored against ${cases.length} truth files (test/fixtures/discovery):\n${scoreTable(cases)}\n`);
   const total = addScores(cases.map((c) => c.score));
   const quality = CATEGORIES.flatMap((c) => [
-    figure('discovery.recall', 'tsx bench/discovery.ts (scoreCases over test/fixtures/discovery)', [recall(total[c]) * 100], { subject: c, note: `${total[c].tp} found of ${total[c].tp + total[c].fn} in ${cases.length} truth files` }),
-    figure('discovery.precision', 'tsx bench/discovery.ts (scoreCases over test/fixtures/discovery)', [precision(total[c]) * 100], { subject: c, note: `${total[c].tp} right of ${total[c].tp + total[c].fp} reported` }),
+    figure('discovery.recall', 'tsx bench/discovery.ts (scoreCases over test/fixtures/discovery)', [recall(total[c]) * 100], {
+      subject: c,
+      note: `${total[c].tp} found of ${total[c].tp + total[c].fn} in ${cases.length} truth files`,
+    }),
+    figure('discovery.precision', 'tsx bench/discovery.ts (scoreCases over test/fixtures/discovery)', [precision(total[c]) * 100], {
+      subject: c,
+      note: `${total[c].tp} right of ${total[c].tp + total[c].fp} reported`,
+    }),
   ]);
   const files = largeRepoFiles(2000);
   const root = makeRepo(files, 'discover-bench-');
@@ -43,14 +49,23 @@ await runMain(async () => {
       times.push(performance.now() - t0);
       services = inv.services.length;
       const g0 = performance.now();
-      spawnSync('grep', ['-rlE', '--exclude-dir=node_modules', '--exclude-dir=.git', '--exclude-dir=.venv', 'listen\\(|createServer|HTTPServer|app\\.run', root], { stdio: 'ignore' });
+      spawnSync(
+        'grep',
+        ['-rlE', '--exclude-dir=node_modules', '--exclude-dir=.git', '--exclude-dir=.venv', 'listen\\(|createServer|HTTPServer|app\\.run', root],
+        { stdio: 'ignore' },
+      );
       greps.push(performance.now() - g0);
       process.stderr.write(`discovery run ${i + 1}/${runs}: ${Math.round(times[i])} ms, ${services} services\n`);
     }
     const note = `${Object.keys(files).length} files generated (${services} services found); includes node_modules, .git and a virtual environment that are skipped`;
     const scanFigure = figure('discovery.scan', 'tsx bench/discovery.ts (scan(root) in-process)', times, {
       note,
-      comparison: measurement('grep -rlE for listen calls (no ports, no dependencies)', "grep -rlE 'listen\\(|createServer|HTTPServer|app\\.run' <repo>", greps, 'ms'),
+      comparison: measurement(
+        'grep -rlE for listen calls (no ports, no dependencies)',
+        "grep -rlE 'listen\\(|createServer|HTTPServer|app\\.run' <repo>",
+        greps,
+        'ms',
+      ),
     });
     process.stdout.write(`${JSON.stringify([...quality, scanFigure])}\n`);
   } finally {

@@ -46,7 +46,12 @@ export function benchOptions(values: { runs?: string; only?: string }): { runs: 
   const runs = Number(values.runs ?? '5');
   if (!Number.isInteger(runs) || runs < 1 || runs > 50) throw new UsageError(`--runs must be a whole number from 1 to 50, not '${values.runs}'`);
   const names = SUITES.map((s) => s.name);
-  const only = values.only ? values.only.split(',').map((s) => s.trim()).filter(Boolean) : names;
+  const only = values.only
+    ? values.only
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean)
+    : names;
   const unknown = only.filter((n) => !names.includes(n));
   if (unknown.length) throw new UsageError(`unknown bench suite ${unknown.join(', ')}: choose from ${names.join(', ')}`);
   return { runs, only };
@@ -55,7 +60,14 @@ export function benchOptions(values: { runs?: string; only?: string }): { runs: 
 /** The machine, and how busy it was: other work on a 2-core host moves every figure. */
 async function hostFacts(loadAtStart: number): Promise<Record<string, string | number>> {
   const docker = await $`docker version --format {{.Server.Version}}`.quiet().nothrow().timeout('10s');
-  return { cpus: cpus().length, kernel: release(), node: process.version, docker: docker.stdout.trim() || 'unknown', 'load1 at start': round(loadAtStart, 2), 'load1 at end': round(loadavg()[0], 2) };
+  return {
+    cpus: cpus().length,
+    kernel: release(),
+    node: process.version,
+    docker: docker.stdout.trim() || 'unknown',
+    'load1 at start': round(loadAtStart, 2),
+    'load1 at end': round(loadavg()[0], 2),
+  };
 }
 
 export async function runBench(options: { runs: number; only: string[] }): Promise<number> {

@@ -88,7 +88,9 @@ await runMain(async () => {
     return;
   }
   const count = (kind: string) => inventory.services.filter((s) => s.kind === kind).length;
-  info(`discover: ${inventory.services.length} services (${count('server')} listening, ${count('program')} programs, ${count('static')} static, ${count('unsupported')} unsupported, ${count('container')} Dockerfiles, ${count('compose')} compose, ${count('script')} scripts), ${inventory.dependencies.length} dependencies, ${inventory.problems.length} problems in ${inventory.stats.ms} ms`);
+  info(
+    `discover: ${inventory.services.length} services (${count('server')} listening, ${count('program')} programs, ${count('static')} static, ${count('unsupported')} unsupported, ${count('container')} Dockerfiles, ${count('compose')} compose, ${count('script')} scripts), ${inventory.dependencies.length} dependencies, ${inventory.problems.length} problems in ${inventory.stats.ms} ms`,
+  );
   info(`report: ${path.relative(process.cwd(), written.markdown) || written.markdown}`);
   info(`inventory: ${path.relative(process.cwd(), written.json) || written.json}`);
 });

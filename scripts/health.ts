@@ -21,7 +21,13 @@ await defineCommand(healthCommand, {
     const services = await collectHealth(ctx, model);
     const healthy = services.every((s) => s.ok);
     if (parsed.values.json) {
-      info(JSON.stringify({ project: model.project, healthy, checkedAt: new Date().toISOString(), durationMs: Math.round(performance.now() - started), services }, null, 2));
+      info(
+        JSON.stringify(
+          { project: model.project, healthy, checkedAt: new Date().toISOString(), durationMs: Math.round(performance.now() - started), services },
+          null,
+          2,
+        ),
+      );
     } else {
       const rows = [['SERVICE', 'STATE', 'HEALTH', 'UPTIME', 'RESTARTS', 'LATENCY', 'URL']];
       for (const s of services) {
@@ -31,7 +37,9 @@ await defineCommand(healthCommand, {
           s.ok ? green(s.health) : red(s.health),
           s.uptimeSeconds === undefined ? '-' : formatDuration(s.uptimeSeconds),
           s.restarts === undefined ? '-' : String(s.restarts),
-          s.latencyMs === undefined ? '-' : `${s.latencyMs}ms${s.httpStatus && s.httpStatus >= 300 ? ` (${s.httpStatus})` : s.httpStatus ? '' : ' (no answer)'}`,
+          s.latencyMs === undefined
+            ? '-'
+            : `${s.latencyMs}ms${s.httpStatus && s.httpStatus >= 300 ? ` (${s.httpStatus})` : s.httpStatus ? '' : ' (no answer)'}`,
           s.url ?? '-',
         ]);
       }

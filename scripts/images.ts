@@ -14,7 +14,10 @@ const imagesCommand = {
 
 await defineCommand(imagesCommand, {
   run: async ({ values }) => {
-    const only = values.only?.split(',').map((s) => s.trim()).filter(Boolean);
+    const only = values.only
+      ?.split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
     const started = Date.now();
     await ensureEngine();
     const reports = await buildOfflineImages(only);

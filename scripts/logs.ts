@@ -12,7 +12,7 @@ const logsCommand = {
   positionals: { name: 'SERVICE', max: Number.POSITIVE_INFINITY, help: 'services to show (default: all)' },
   options: {
     follow: { type: 'boolean', short: 'f', default: false, help: 'keep printing new lines' },
-    since: { type: 'string', value: 'DURATION', help: "only lines newer than this (10m, 2h) or a timestamp" },
+    since: { type: 'string', value: 'DURATION', help: 'only lines newer than this (10m, 2h) or a timestamp' },
     grep: { type: 'string', value: 'TEXT', help: 'only lines containing TEXT (case-insensitive, plain text)' },
     tail: { type: 'string', value: 'N', default: '200', help: "lines per service from the end, or 'all'" },
   },

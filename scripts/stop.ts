@@ -38,6 +38,8 @@ await defineCommand(stopCommand, {
     }
     const down = await compose(ctx, args, { timeout: '300s' }).nothrow();
     if (down.exitCode !== 0) throw new OperationError(`stopping failed: ${lastLine(down.stderr)}`);
-    info(`stopped ${model.project} in ${formatDuration((performance.now() - started) / 1000)}${parsed.values['remove-data'] ? ' (data removed)' : '; data volumes kept'}`);
+    info(
+      `stopped ${model.project} in ${formatDuration((performance.now() - started) / 1000)}${parsed.values['remove-data'] ? ' (data removed)' : '; data volumes kept'}`,
+    );
   },
 });

@@ -35,20 +35,30 @@ async function suite(name: string, body: () => Promise<Counts>) {
     process.stdout.write(`suite ${name} could not run: ${(err as Error).message}\n`);
     counts = { passed: 0, failed: 1, skipped: 0 };
   }
-  process.stdout.write(`--- ${name}: ${counts.passed} passed, ${counts.failed} failed, ${counts.skipped} skipped (${((performance.now() - started) / 1000).toFixed(1)}s)\n`);
+  process.stdout.write(
+    `--- ${name}: ${counts.passed} passed, ${counts.failed} failed, ${counts.skipped} skipped (${((performance.now() - started) / 1000).toFixed(1)}s)\n`,
+  );
   results.push({ suite: name, counts });
 }
 
 function listFiles(dir: string, suffix: string): string[] {
   const full = path.join(root, dir);
-  return existsSync(full) ? readdirSync(full).filter((f) => f.endsWith(suffix)).sort().map((f) => path.join(dir, f)) : [];
+  return existsSync(full)
+    ? readdirSync(full)
+        .filter((f) => f.endsWith(suffix))
+        .sort()
+        .map((f) => path.join(dir, f))
+    : [];
 }
 
 /** node:test with the spec reporter on stdout and TAP to a file for counting. */
 async function nodeTests(files: string[], cwd: string, extra: string[] = []): Promise<Counts> {
   if (!files.length) return { passed: 0, failed: 0, skipped: 0 };
   const tap = path.join(scratch, `${Math.random().toString(36).slice(2)}.tap`);
-  const run = $({ cwd, nothrow: true })`node --import tsx --test ${extra} --test-reporter=spec --test-reporter-destination=stdout --test-reporter=tap --test-reporter-destination=${tap} ${files}`;
+  const run = $({
+    cwd,
+    nothrow: true,
+  })`node --import tsx --test ${extra} --test-reporter=spec --test-reporter-destination=stdout --test-reporter=tap --test-reporter-destination=${tap} ${files}`;
   await stream(run);
   const out = await run;
   const counts = parseTapCounts(existsSync(tap) ? readFileSync(tap, 'utf8') : '');
@@ -69,7 +79,12 @@ async function installServicePackages() {
 
 await suite('typecheck', async () => {
   await installServicePackages();
-  const projects = ['.', ...readdirSync(path.join(root, 'services')).map((d) => path.join('services', d)).filter((d) => existsSync(path.join(root, d, 'tsconfig.json')))];
+  const projects = [
+    '.',
+    ...readdirSync(path.join(root, 'services'))
+      .map((d) => path.join('services', d))
+      .filter((d) => existsSync(path.join(root, d, 'tsconfig.json'))),
+  ];
   const counts = { passed: 0, failed: 0, skipped: 0 };
   for (const project of projects) {
     const tsc = path.join(root, 'node_modules/.bin/tsc');
@@ -81,7 +96,9 @@ await suite('typecheck', async () => {
 });
 
 await suite('shellcheck', async () => {
-  const files = (await $`git ls-files --cached --others --exclude-standard -- *.sh *.bash *.bats .ci/run`).stdout.split('\n').filter((f) => f && existsSync(path.join(root, f)));
+  const files = (await $`git ls-files --cached --others --exclude-standard -- *.sh *.bash *.bats .ci/run`).stdout
+    .split('\n')
+    .filter((f) => f && existsSync(path.join(root, f)));
   const counts = { passed: 0, failed: 0, skipped: 0 };
   for (const file of files) {
     const out = await $({ nothrow: true })`shellcheck -x ${file}`;
@@ -97,13 +114,23 @@ await suite('checks', async () => {
   // resolved graph keeps to the layers (test/lib/layers.ts; scripts/ never imports bench/ or test/).
   const bin = path.join(root, 'node_modules/.bin');
   const graphFile = path.join(scratch, 'imports.json');
-  const cycles = await $({ nothrow: true })`${path.join(bin, 'dpdm')} --no-warning --no-tree --exit-code circular:1 -o ${graphFile} ${'scripts/**/*.ts'} ${'bench/**/*.ts'} ${'test/**/*.ts'}`;
+  const cycles = await $({
+    nothrow: true,
+  })`${path.join(bin, 'dpdm')} --no-warning --no-tree --exit-code circular:1 -o ${graphFile} ${'scripts/**/*.ts'} ${'bench/**/*.ts'} ${'test/**/*.ts'}`;
   process.stdout.write(`${cycles.exitCode === 0 ? 'ok' : 'FAIL'} no import cycles (dpdm)\n${cycles.exitCode === 0 ? '' : cycles.stdout}`);
-  const tree = existsSync(graphFile) ? (JSON.parse(readFileSync(graphFile, 'utf8')) as { tree: Record<string, Array<{ id: string | null }> | null> }).tree : undefined;
-  const broken = tree ? layerViolations(Object.fromEntries(Object.entries(tree).map(([file, deps]) => [file, (deps ?? []).flatMap((d) => (d.id ? [d.id] : []))]))) : ['dpdm wrote no dependency graph'];
+  const tree = existsSync(graphFile)
+    ? (JSON.parse(readFileSync(graphFile, 'utf8')) as { tree: Record<string, Array<{ id: string | null }> | null> }).tree
+    : undefined;
+  const broken = tree
+    ? layerViolations(Object.fromEntries(Object.entries(tree).map(([file, deps]) => [file, (deps ?? []).flatMap((d) => (d.id ? [d.id] : []))])))
+    : ['dpdm wrote no dependency graph'];
   process.stdout.write(`${broken.length ? 'FAIL' : 'ok'} imports keep to the layers (dpdm graph)\n${broken.map((b) => `  ${b}\n`).join('')}`);
-  const passed = [cycles.exitCode === 0, broken.length === 0].filter(Boolean).length;
-  return { passed, failed: 2 - passed, skipped: 0 };
+  // One layout for the TypeScript (Prettier from npm; what it covers: .prettierignore); `make format` fixes it.
+  const format = await $({ nothrow: true })`${path.join(bin, 'prettier')} --list-different .`;
+  process.stdout.write(`${format.exitCode === 0 ? 'ok' : 'FAIL'} formatted (prettier; run make format)\n${format.stdout}`);
+  const verdicts = [cycles.exitCode === 0, broken.length === 0, format.exitCode === 0];
+  const passed = verdicts.filter(Boolean).length;
+  return { passed, failed: verdicts.length - passed, skipped: 0 };
 });
 
 await suite('unit', () => nodeTests(listFiles('test/unit', '.test.ts'), root));

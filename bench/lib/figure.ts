@@ -59,12 +59,14 @@ export function normalizeFigure(raw: unknown, where: string): Figure {
   const base = asMeasurement(raw, where);
   const r = raw as Record<string, unknown>;
   // Figures are read by id: one a child printed without a known id could never be found.
-  if (!isFigureId(r.id)) throw new Error(`${where} (${base.name}): ${r.id === undefined ? 'no "id"' : `unknown id "${String(r.id)}"`}: use one of scripts/lib/report/figures.ts`);
+  if (!isFigureId(r.id))
+    throw new Error(`${where} (${base.name}): ${r.id === undefined ? 'no "id"' : `unknown id "${String(r.id)}"`}: use one of scripts/lib/report/figures.ts`);
   const withId: Figure = { id: r.id, ...(typeof r.subject === 'string' ? { subject: r.subject } : {}), ...base };
   const comparison = r.comparison;
   if (comparison === undefined || comparison === null) return withId;
   // A comparison without its own name is named after the figure it belongs to.
-  const named = typeof comparison === 'object' && !('name' in (comparison as object)) ? { ...(comparison as object), name: `${base.name} (comparison)` } : comparison;
+  const named =
+    typeof comparison === 'object' && !('name' in (comparison as object)) ? { ...(comparison as object), name: `${base.name} (comparison)` } : comparison;
   return { ...withId, comparison: asMeasurement(named, `${where} comparison`) };
 }
 

@@ -10,7 +10,10 @@ export type { Session, SuiteResult } from '../../scripts/lib/report/bench-result
 
 /** File-name-safe UTC timestamp that sorts in time order: 2026-11-25T23-59-01Z. */
 export function stamp(date: Date): string {
-  return date.toISOString().replace(/\.\d+Z$/, 'Z').replace(/:/g, '-');
+  return date
+    .toISOString()
+    .replace(/\.\d+Z$/, 'Z')
+    .replace(/:/g, '-');
 }
 
 function format(value: number, unit: string): string {
@@ -30,7 +33,9 @@ export function renderMarkdown(session: Session): string {
   const lines = [
     `# Benchmark ${session.startedAt}`,
     '',
-    `Host: ${Object.entries(session.host).map(([k, v]) => `${k} ${v}`).join(', ')}. Runs per figure: ${session.options.runs}. ` +
+    `Host: ${Object.entries(session.host)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ')}. Runs per figure: ${session.options.runs}. ` +
       'Each cell: median (min–max, number of runs). Written by `make bench`; no figure is typed by hand.',
     '',
     '| suite | figure | ours | comparison (same session) | command |',

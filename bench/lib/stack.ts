@@ -86,11 +86,27 @@ export class BenchStack {
   /** Plain `docker compose` with the same files, profiles and images the scripts use. */
   plainArgs(): string[] {
     const { profiles } = this.savedState();
-    return ['compose', '--project-directory', projectRoot, '--env-file', this.envFile, '-p', this.project, '-f', path.join(projectRoot, 'docker-compose.yml'), ...profiles.flatMap((p) => ['--profile', p])];
+    return [
+      'compose',
+      '--project-directory',
+      projectRoot,
+      '--env-file',
+      this.envFile,
+      '-p',
+      this.project,
+      '-f',
+      path.join(projectRoot, 'docker-compose.yml'),
+      ...profiles.flatMap((p) => ['--profile', p]),
+    ];
   }
 
   async plain(args: string[], timeout = '900s'): Promise<ScriptResult> {
-    const out = await $({ cwd: projectRoot, env: { ...process.env, ...this.savedState().env }, nothrow: true, quiet: true })`docker ${this.plainArgs()} ${args}`.timeout(timeout as '900s');
+    const out = await $({
+      cwd: projectRoot,
+      env: { ...process.env, ...this.savedState().env },
+      nothrow: true,
+      quiet: true,
+    })`docker ${this.plainArgs()} ${args}`.timeout(timeout as '900s');
     const result = { exitCode: out.exitCode ?? -1, stdout: out.stdout, stderr: out.stderr };
     if (result.exitCode !== 0) throw new Error(`docker compose ${args.join(' ')} failed: ${explain(result)}`);
     return result;

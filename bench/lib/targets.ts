@@ -47,6 +47,9 @@ export function chooseTarget(model: ComposeModel, requested?: string): BenchTarg
   if (!targets.length) throw new Error('no bench target in the compose files: label a rolling service behind a proxy with galaxy.entry.path');
   if (!requested) return targets[0];
   const found = targets.find((t) => t.service === requested);
-  if (!found) throw new Error(`${requested} is not a bench target: choose one of ${targets.map((t) => t.service).join(', ')} (rolling, behind a proxy, with galaxy.entry.path)`);
+  if (!found)
+    throw new Error(
+      `${requested} is not a bench target: choose one of ${targets.map((t) => t.service).join(', ')} (rolling, behind a proxy, with galaxy.entry.path)`,
+    );
   return found;
 }

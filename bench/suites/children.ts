@@ -16,7 +16,12 @@ export function childSuite(name: string, file: string, what: string): Suite {
       const full = path.join(projectRoot, file);
       if (!existsSync(full)) return { figures: [], notAvailable: `${file} does not exist in this checkout` };
       const tsx = path.join(projectRoot, 'node_modules', '.bin', 'tsx');
-      const child = $({ cwd: projectRoot, env: { ...process.env, BENCH_RUNS: String(ctx.runs) }, nothrow: true, quiet: true })`${tsx} ${full} --runs ${String(ctx.runs)}`.timeout('3600s');
+      const child = $({
+        cwd: projectRoot,
+        env: { ...process.env, BENCH_RUNS: String(ctx.runs) },
+        nothrow: true,
+        quiet: true,
+      })`${tsx} ${full} --runs ${String(ctx.runs)}`.timeout('3600s');
       // Their progress goes to our stderr as it happens; stdout is collected for the JSON.
       child.stderr.on('data', (chunk: Buffer) => process.stderr.write(chunk));
       const out = await child;

@@ -45,7 +45,12 @@ export const coldSuite: Suite = {
         `rebuilding them is \`make images\` (minutes of package downloads) and they are shared with the user's stack.`,
       figures: [
         figure('cold.start', 'docker image rm galaxy/*:<bench tag>; docker compose down -v; docker compose build --no-cache; ./scripts/start-all.sh', ours, {
-          comparison: measurement('plain compose cold start', 'docker image rm galaxy/*:<bench tag>; docker compose down -v; docker compose build --no-cache; docker compose up --detach --wait', plain, 's'),
+          comparison: measurement(
+            'plain compose cold start',
+            'docker image rm galaxy/*:<bench tag>; docker compose down -v; docker compose build --no-cache; docker compose up --detach --wait',
+            plain,
+            's',
+          ),
         }),
       ],
     };

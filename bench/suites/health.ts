@@ -27,11 +27,19 @@ export const healthSuite: Suite = {
       return seconds * 1000;
     });
     return {
-      message: 'health-check command = the whole process (tsx start, compose ps, docker inspect, one HTTP probe per service); probing = its own durationMs field.',
+      message:
+        'health-check command = the whole process (tsx start, compose ps, docker inspect, one HTTP probe per service); probing = its own durationMs field.',
       figures: [
-        figure('health.command', './scripts/health-check.sh --json', ours, { comparison: measurement('plain compose ps', 'docker compose ps --all --format json', plain, 'ms') }),
+        figure('health.command', './scripts/health-check.sh --json', ours, {
+          comparison: measurement('plain compose ps', 'docker compose ps --all --format json', plain, 'ms'),
+        }),
         figure('health.probing', './scripts/health-check.sh --json  (.durationMs)', internal, {
-          comparison: measurement(`${urls.length} health URLs fetched in parallel`, `fetch ${urls.map((u) => new URL(u).pathname).join(', ')} (the published health URLs)`, fetches, 'ms'),
+          comparison: measurement(
+            `${urls.length} health URLs fetched in parallel`,
+            `fetch ${urls.map((u) => new URL(u).pathname).join(', ')} (the published health URLs)`,
+            fetches,
+            'ms',
+          ),
         }),
       ],
     };

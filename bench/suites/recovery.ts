@@ -30,7 +30,11 @@ async function containerId(stack: BenchStack, service: string): Promise<string> 
 }
 
 async function inspect(id: string): Promise<{ pid: number; health: string; restarts: number; startedAt: string }> {
-  const out = await $`docker inspect --format ${'{{.State.Pid}} {{if .State.Health}}{{.State.Health.Status}}{{end}} {{.RestartCount}} {{.State.StartedAt}}'} ${id}`.quiet().nothrow().timeout('10s');
+  const out =
+    await $`docker inspect --format ${'{{.State.Pid}} {{if .State.Health}}{{.State.Health.Status}}{{end}} {{.RestartCount}} {{.State.StartedAt}}'} ${id}`
+      .quiet()
+      .nothrow()
+      .timeout('10s');
   const [pid, health, restarts, startedAt] = out.stdout.trim().split(' ');
   return { pid: Number(pid), health: health ?? '', restarts: Number(restarts), startedAt: startedAt ?? '' };
 }
@@ -88,9 +92,18 @@ async function measureAll(ctx: SuiteContext, stack: BenchStack, victim: Victim):
     if (result === undefined) throw new Error(`${service} was not healthy ${CRASH_LIMIT_S}s after a manual restart`);
     return seconds;
   });
-  const comparison = measurement(`manual restart of ${service}`, `docker compose restart ${service}; wait until healthy`, manual, 's', 'excludes the time a person needs to notice');
+  const comparison = measurement(
+    `manual restart of ${service}`,
+    `docker compose restart ${service}; wait until healthy`,
+    manual,
+    's',
+    'excludes the time a person needs to notice',
+  );
   const figures: Figure[] = [];
-  for (const [label, signal, limit] of [['crash', 'KILL', CRASH_LIMIT_S], ['hang', 'STOP', HANG_LIMIT_S]] as const) {
+  for (const [label, signal, limit] of [
+    ['crash', 'KILL', CRASH_LIMIT_S],
+    ['hang', 'STOP', HANG_LIMIT_S],
+  ] as const) {
     const values: number[] = [];
     let failed = false;
     for (let run = 0; run < ctx.runs && !failed; run++) {
@@ -106,7 +119,11 @@ async function measureAll(ctx: SuiteContext, stack: BenchStack, victim: Victim):
       ? `NOT RECOVERED: ${service} was still not healthy ${limit}s after the ${label} (${label === 'hang' ? 'the watcher did not restart it' : 'the restart policy did not bring it back'}); the last value is the time waited, a lower bound`
       : undefined;
     const command = `kill -${signal} <host pid of ${service}>; poll docker inspect + GET ${new URL(victim.url).pathname} until healthy`;
-    figures.push(label === 'crash' ? figure('recovery.crash', command, values, { subject: service, note, comparison }) : figure('recovery.hang', command, values, { subject: service, note, comparison }));
+    figures.push(
+      label === 'crash'
+        ? figure('recovery.crash', command, values, { subject: service, note, comparison })
+        : figure('recovery.hang', command, values, { subject: service, note, comparison }),
+    );
   }
   return {
     figures,

@@ -62,9 +62,7 @@ export const startSuite: Suite = {
     const services = await serviceNames(stack);
     const alone = await aloneTimes(ctx, stack, services);
     const slowestPerRun = Array.from({ length: ctx.runs }, (_, i) => Math.max(...services.map((s) => alone.get(s)?.[i] ?? 0)));
-    const slowestMedian = services
-      .map((s) => ({ s, m: measurement(s, '', alone.get(s) ?? [0], 's').median }))
-      .sort((a, b) => b.m - a.m)[0];
+    const slowestMedian = services.map((s) => ({ s, m: measurement(s, '', alone.get(s) ?? [0], 's').median })).sort((a, b) => b.m - a.m)[0];
     const warmCommand = './scripts/stop-all.sh (data kept); ./scripts/start-all.sh';
     const plainCommand = `docker compose down; docker compose up --detach --wait  (same files, profiles, images)`;
     return {
@@ -74,10 +72,22 @@ export const startSuite: Suite = {
         `overhead = warm start minus the slowest service alone, paired run by run (slowest alone: ${slowestMedian?.s}, median ${slowestMedian?.m}s).`,
       figures: [
         figure('start.warm', warmCommand, ours, { comparison: measurement('plain compose up --wait', plainCommand, plain, 's') }),
-        ...services.map((s) => figure('start.alone', `docker compose rm -sf ${s}; docker compose up --detach --wait --no-deps ${s}`, alone.get(s) ?? [], { subject: s })),
-        figure('start.overhead', 'warm start − slowest service alone', ours.map((t, i) => t - slowestPerRun[i]), {
-          comparison: measurement('orchestration overhead (plain compose)', 'plain compose up --wait − slowest service alone', plain.map((t, i) => t - slowestPerRun[i]), 's'),
-        }),
+        ...services.map((s) =>
+          figure('start.alone', `docker compose rm -sf ${s}; docker compose up --detach --wait --no-deps ${s}`, alone.get(s) ?? [], { subject: s }),
+        ),
+        figure(
+          'start.overhead',
+          'warm start − slowest service alone',
+          ours.map((t, i) => t - slowestPerRun[i]),
+          {
+            comparison: measurement(
+              'orchestration overhead (plain compose)',
+              'plain compose up --wait − slowest service alone',
+              plain.map((t, i) => t - slowestPerRun[i]),
+              's',
+            ),
+          },
+        ),
       ],
     };
   },

@@ -21,29 +21,36 @@ export interface EngineFacts {
   osId?: string;
 }
 
-export type EngineAction =
-  | { kind: 'ready' }
-  | { kind: 'start' }
-  | { kind: 'install' }
-  | { kind: 'refuse'; reason: string };
+export type EngineAction = { kind: 'ready' } | { kind: 'start' } | { kind: 'install' } | { kind: 'refuse'; reason: string };
 
 /** Pure decision, so every branch is unit-tested without touching the machine. */
 export function decideEngineAction(facts: EngineFacts): EngineAction {
   if (facts.engineAnswers) {
     const major = Number((facts.engineVersion ?? '0').split('.')[0]);
     if (!(major >= MIN_ENGINE_MAJOR)) {
-      return { kind: 'refuse', reason: `Docker Engine ${facts.engineVersion ?? '(unknown)'} is too old: healthcheck start_interval needs ${MIN_ENGINE_MAJOR} or newer; upgrade the engine` };
+      return {
+        kind: 'refuse',
+        reason: `Docker Engine ${facts.engineVersion ?? '(unknown)'} is too old: healthcheck start_interval needs ${MIN_ENGINE_MAJOR} or newer; upgrade the engine`,
+      };
     }
-    if (!facts.composeVersion) return { kind: 'refuse', reason: 'Docker Compose v2 is missing: install the docker-compose-plugin (Debian: docker-compose from trixie)' };
+    if (!facts.composeVersion)
+      return { kind: 'refuse', reason: 'Docker Compose v2 is missing: install the docker-compose-plugin (Debian: docker-compose from trixie)' };
     if (!facts.buildxVersion) return { kind: 'refuse', reason: 'Docker buildx is missing: install docker-buildx (Debian: docker-buildx from trixie)' };
     return { kind: 'ready' };
   }
   if (!facts.isRoot) {
-    return { kind: 'refuse', reason: 'no Docker engine answers and this user is not root: start dockerd, or install Docker Engine 25+ with Compose v2 (https://docs.docker.com/engine/install/)' };
+    return {
+      kind: 'refuse',
+      reason:
+        'no Docker engine answers and this user is not root: start dockerd, or install Docker Engine 25+ with Compose v2 (https://docs.docker.com/engine/install/)',
+    };
   }
   if (facts.dockerdInstalled) return { kind: 'start' };
   if (facts.osId !== 'debian') {
-    return { kind: 'refuse', reason: `no Docker engine answers and this is not Debian (${facts.osId ?? 'unknown OS'}): install Docker Engine 25+ with Compose v2 and buildx, then retry` };
+    return {
+      kind: 'refuse',
+      reason: `no Docker engine answers and this is not Debian (${facts.osId ?? 'unknown OS'}): install Docker Engine 25+ with Compose v2 and buildx, then retry`,
+    };
   }
   return { kind: 'install' };
 }
@@ -71,7 +78,11 @@ export async function readEngineFacts(): Promise<EngineFacts> {
 /** The machine's own Debian mirror and key, read from its apt sources (never hard-coded). */
 export function debianMirror(): { uri: string; signedBy?: string } {
   const dir = '/etc/apt/sources.list.d';
-  const files = existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.sources')).map((f) => path.join(dir, f)) : [];
+  const files = existsSync(dir)
+    ? readdirSync(dir)
+        .filter((f) => f.endsWith('.sources'))
+        .map((f) => path.join(dir, f))
+    : [];
   for (const file of files) {
     for (const stanza of readFileSync(file, 'utf8').split(/\n\s*\n/)) {
       const field = (name: string) => new RegExp(`^${name}:\\s*(.+)$`, 'mi').exec(stanza)?.[1].trim();

@@ -53,7 +53,11 @@ export function writeFileAtomic(file: string, text: string, mode = 0o644): void 
 
 /** The text of a fresh .env: the example with every @secret filled in. */
 export function renderNewEnv(exampleText: string, secret: () => string = generateSecret): string {
-  const secrets = new Set(parseEnvExample(exampleText).filter((v) => v.secret).map((v) => v.name));
+  const secrets = new Set(
+    parseEnvExample(exampleText)
+      .filter((v) => v.secret)
+      .map((v) => v.name),
+  );
   return exampleText
     .split('\n')
     .map((line) => {

@@ -6,7 +6,11 @@ export class UsageError extends Error {
 }
 
 export class OperationError extends Error {
-  constructor(message: string, readonly exitCode = 1, readonly details?: string) {
+  constructor(
+    message: string,
+    readonly exitCode = 1,
+    readonly details?: string,
+  ) {
     super(message);
   }
 }

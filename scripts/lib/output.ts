@@ -21,7 +21,12 @@ export function warn(message: string): void {
 export function table(rows: string[][]): string {
   const widths = rows[0].map((_, col) => Math.max(...rows.map((row) => stripAnsi(row[col] ?? '').length)));
   return rows
-    .map((row) => row.map((cell, col) => cell + ' '.repeat(widths[col] - stripAnsi(cell).length)).join('  ').trimEnd())
+    .map((row) =>
+      row
+        .map((cell, col) => cell + ' '.repeat(widths[col] - stripAnsi(cell).length))
+        .join('  ')
+        .trimEnd(),
+    )
     .join('\n');
 }
 

@@ -52,7 +52,10 @@ export async function currentStack(modeFlag?: StackMode): Promise<{ ctx: Compose
   // .env first: a settings mistake is reported the same way with or without an engine.
   const values = loadEnv();
   const engine = await askEngine();
-  if ('problem' in engine && engine.problem === 'slow') throw new OperationError('the Docker engine did not answer within 30 s: the machine is overloaded or dockerd is stuck; `docker version` shows when it answers again');
+  if ('problem' in engine && engine.problem === 'slow')
+    throw new OperationError(
+      'the Docker engine did not answer within 30 s: the machine is overloaded or dockerd is stuck; `docker version` shows when it answers again',
+    );
   if ('problem' in engine) throw new OperationError("no Docker engine answers: run 'make start' (it installs and starts one) or start dockerd");
   const file = stateFile(projectName(values));
   const saved: SavedState = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : { mode: 'default', env: {}, profiles: ['monitoring'] };

@@ -17,7 +17,11 @@ export function makeRepo(files: Record<string, string>, prefix = 'discover-'): s
 export const MESSY_SYSTEM: Record<string, string> = {
   'README.md': 'The API runs on port 9999 at http://localhost:9999 (outdated).\n',
   '.env': 'SECRET_KEY=s3cr3t-value-123\nDATABASE_URL=postgres://app:hunter2@db:5432/app\nFLASK_DEBUG=1\n',
-  'api/package.json': JSON.stringify({ name: 'api', main: 'server.js', scripts: { start: 'node server.js' }, dependencies: { express: '^4.19.0', redis: '^4.6.0' } }, null, 2),
+  'api/package.json': JSON.stringify(
+    { name: 'api', main: 'server.js', scripts: { start: 'node server.js' }, dependencies: { express: '^4.19.0', redis: '^4.6.0' } },
+    null,
+    2,
+  ),
   'api/server.js': [
     "const express = require('express');",
     "const { createClient } = require('redis');",
@@ -84,16 +88,7 @@ export const MESSY_SYSTEM: Record<string, string> = {
     'wait',
     '',
   ].join('\n'),
-  'legacy/main.go': [
-    'package main',
-    '',
-    'import "net/http"',
-    '',
-    'func main() {',
-    '\thttp.ListenAndServe(":8090", nil)',
-    '}',
-    '',
-  ].join('\n'),
+  'legacy/main.go': ['package main', '', 'import "net/http"', '', 'func main() {', '\thttp.ListenAndServe(":8090", nil)', '}', ''].join('\n'),
 };
 
 /**
@@ -103,14 +98,20 @@ export const MESSY_SYSTEM: Record<string, string> = {
 export function largeRepoFiles(total = 2000): Record<string, string> {
   const files: Record<string, string> = {
     'svc-a/package.json': JSON.stringify({ name: 'svc-a', scripts: { start: 'node src/index.js' } }),
-    'svc-a/src/index.js': "const http = require('node:http');\nconst port = Number(process.env.A_PORT ?? 4100);\nhttp.createServer((q, s) => s.end(q.url === '/health' ? 'ok' : '')).listen(port);\n",
-    'svc-b/main.py': 'import os\nfrom http.server import ThreadingHTTPServer, BaseHTTPRequestHandler\nPORT = int(os.getenv("B_PORT", "4200"))\n# calls svc-a\nA = os.getenv("A_URL", "http://127.0.0.1:4100")\nif __name__ == "__main__":\n    ThreadingHTTPServer(("0.0.0.0", PORT), BaseHTTPRequestHandler).serve_forever()\n',
+    'svc-a/src/index.js':
+      "const http = require('node:http');\nconst port = Number(process.env.A_PORT ?? 4100);\nhttp.createServer((q, s) => s.end(q.url === '/health' ? 'ok' : '')).listen(port);\n",
+    'svc-b/main.py':
+      'import os\nfrom http.server import ThreadingHTTPServer, BaseHTTPRequestHandler\nPORT = int(os.getenv("B_PORT", "4200"))\n# calls svc-a\nA = os.getenv("A_URL", "http://127.0.0.1:4100")\nif __name__ == "__main__":\n    ThreadingHTTPServer(("0.0.0.0", PORT), BaseHTTPRequestHandler).serve_forever()\n',
   };
   let n = Object.keys(files).length;
   for (let i = 0; n < total; i++) {
     const pkg = `lib${i % 40}`;
-    if (i % 3 === 0) files[`svc-a/src/${pkg}/mod${i}.js`] = `// module ${i}\nexport function f${i}(x) {\n  return x * ${i} + ${'1'.repeat(3)};\n}\n${'const pad = "'.concat('x'.repeat(200), '";\n').repeat(10)}`;
-    else if (i % 3 === 1) files[`svc-b/${pkg}/mod${i}.py`] = `"""module ${i}"""\nimport json\n\n\ndef f${i}(x):\n    return json.dumps({"v": x * ${i}})\n${'PAD = "'.concat('y'.repeat(200), '"\n').repeat(10)}`;
+    if (i % 3 === 0)
+      files[`svc-a/src/${pkg}/mod${i}.js`] =
+        `// module ${i}\nexport function f${i}(x) {\n  return x * ${i} + ${'1'.repeat(3)};\n}\n${'const pad = "'.concat('x'.repeat(200), '";\n').repeat(10)}`;
+    else if (i % 3 === 1)
+      files[`svc-b/${pkg}/mod${i}.py`] =
+        `"""module ${i}"""\nimport json\n\n\ndef f${i}(x):\n    return json.dumps({"v": x * ${i}})\n${'PAD = "'.concat('y'.repeat(200), '"\n').repeat(10)}`;
     else if (i % 9 === 2) files[`docs/page${i}.md`] = `# Page ${i}\nSee http://localhost:9${String(i).padStart(3, '0')}\n`;
     else files[`svc-a/node_modules/dep${i}/index.js`] = "require('http').createServer().listen(1234);\n";
     n++;
@@ -121,36 +122,37 @@ export function largeRepoFiles(total = 2000): Record<string, string> {
   return files;
 }
 
-const pyCopy = (name: string, portEnv: string, port: number) => [
-  '"""' + name + ': answers pattern queries."""',
-  'import os',
-  'import sys',
-  'sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "shared"))',
-  'from netlib import serve',
-  '',
-  'ROUTES = {}',
-  '',
-  'def route(path):',
-  '    def wrap(fn):',
-  '        ROUTES[path] = fn',
-  '        return fn',
-  '    return wrap',
-  '',
-  '@route("/health")',
-  'def health():',
-  '    return {"status": "ok"}',
-  '',
-  '@route("/patterns")',
-  'def patterns():',
-  '    return {"items": []}',
-  '',
-  'def main():',
-  `    return serve(ROUTES, os.environ.get("HOST", "0.0.0.0"), int(os.getenv("${portEnv}", "${port}")))`,
-  '',
-  'if __name__ == "__main__":',
-  '    sys.exit(main())',
-  '',
-].join('\n');
+const pyCopy = (name: string, portEnv: string, port: number) =>
+  [
+    '"""' + name + ': answers pattern queries."""',
+    'import os',
+    'import sys',
+    'sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "shared"))',
+    'from netlib import serve',
+    '',
+    'ROUTES = {}',
+    '',
+    'def route(path):',
+    '    def wrap(fn):',
+    '        ROUTES[path] = fn',
+    '        return fn',
+    '    return wrap',
+    '',
+    '@route("/health")',
+    'def health():',
+    '    return {"status": "ok"}',
+    '',
+    '@route("/patterns")',
+    'def patterns():',
+    '    return {"items": []}',
+    '',
+    'def main():',
+    `    return serve(ROUTES, os.environ.get("HOST", "0.0.0.0"), int(os.getenv("${portEnv}", "${port}")))`,
+    '',
+    'if __name__ == "__main__":',
+    '    sys.exit(main())',
+    '',
+  ].join('\n');
 
 /** Containers, compose, a static site, TypeScript built to dist/, shared Python helpers, copies. */
 export const CONTAINER_SYSTEM: Record<string, string> = {
@@ -170,11 +172,16 @@ export const CONTAINER_SYSTEM: Record<string, string> = {
     '    image: postgres:17',
     '',
   ].join('\n'),
-  'api/package.json': JSON.stringify({ name: '@acme/api', main: 'dist/main.js', scripts: { start: 'node dist/main.js' }, dependencies: { fastify: '^5.0.0', pg: '^8.0.0' } }),
+  'api/package.json': JSON.stringify({
+    name: '@acme/api',
+    main: 'dist/main.js',
+    scripts: { start: 'node dist/main.js' },
+    dependencies: { fastify: '^5.0.0', pg: '^8.0.0' },
+  }),
   'api/src/config.ts': [
     'export function loadConfig(env = process.env) {',
     '  return {',
-    "    port: Number(env.PORT ?? 3000),",
+    '    port: Number(env.PORT ?? 3000),',
     "    host: env.HOST ?? '0.0.0.0',",
     "    databaseUrl: env.DATABASE_URL ?? 'postgres://app@localhost:5432/app',",
     '  };',
@@ -192,7 +199,8 @@ export const CONTAINER_SYSTEM: Record<string, string> = {
   ].join('\n'),
   'api/dist/main.js': "require('http').createServer().listen(1111);\n",
   'api/node_modules/fastify/index.js': "require('http').createServer().listen(2222);\n",
-  'api/Dockerfile': 'FROM node:20\nWORKDIR /app\nCOPY . .\nENV PORT=3000\nEXPOSE ${PORT}\nHEALTHCHECK CMD node -e "fetch(\'http://127.0.0.1:3000/health\')"\nCMD ["node", "dist/main.js"]\n',
+  'api/Dockerfile':
+    'FROM node:20\nWORKDIR /app\nCOPY . .\nENV PORT=3000\nEXPOSE ${PORT}\nHEALTHCHECK CMD node -e "fetch(\'http://127.0.0.1:3000/health\')"\nCMD ["node", "dist/main.js"]\n',
   'web/public/index.html': '<!doctype html><title>web</title><script src="app.js"></script>\n',
   'web/public/app.js': "fetch('/api/notes');\n",
   'web/nginx.conf': 'server {\n    listen 8080;\n    location = /health { return 200; }\n    location /api/ { proxy_pass http://api:3000; }\n}\n',

@@ -15,10 +15,17 @@ export interface ContainerStatus {
 }
 
 export async function serviceContainer(stack: TestStack, service: string): Promise<ContainerStatus | undefined> {
-  const ids = await $`docker ps --all --quiet --filter ${`label=com.docker.compose.project=${stack.project}`} --filter ${`label=com.docker.compose.service=${service}`}`.quiet().timeout('20s');
+  const ids =
+    await $`docker ps --all --quiet --filter ${`label=com.docker.compose.project=${stack.project}`} --filter ${`label=com.docker.compose.service=${service}`}`
+      .quiet()
+      .timeout('20s');
   const id = ids.stdout.trim().split('\n').filter(Boolean)[0];
   if (!id) return undefined;
-  const out = await $`docker inspect --format ${'{{.Id}} {{.State.Pid}} {{.State.Status}} {{if .State.Health}}{{.State.Health.Status}}{{else}}none{{end}} {{.State.StartedAt}} {{.RestartCount}}'} ${id}`.quiet().nothrow().timeout('20s');
+  const out =
+    await $`docker inspect --format ${'{{.Id}} {{.State.Pid}} {{.State.Status}} {{if .State.Health}}{{.State.Health.Status}}{{else}}none{{end}} {{.State.StartedAt}} {{.RestartCount}}'} ${id}`
+      .quiet()
+      .nothrow()
+      .timeout('20s');
   if (out.exitCode !== 0) return undefined;
   const [cid, pid, status, health, startedAt, restarts] = out.stdout.trim().split(' ');
   return { id: cid, pid: Number(pid), status, health, startedAt, restarts: Number(restarts) };
@@ -34,7 +41,10 @@ export async function waitRecovered(stack: TestStack, service: string, previousS
   while ((performance.now() - started) / 1000 < maxSeconds) {
     last = await serviceContainer(stack, service);
     if (last && last.status === 'running' && last.health === 'healthy' && last.startedAt !== previousStart) {
-      const ok = await fetch(probeUrl, { signal: AbortSignal.timeout(3000) }).then((r) => r.ok, () => false);
+      const ok = await fetch(probeUrl, { signal: AbortSignal.timeout(3000) }).then(
+        (r) => r.ok,
+        () => false,
+      );
       if (ok) return (performance.now() - started) / 1000;
     }
     await new Promise((r) => setTimeout(r, 250));
@@ -52,13 +62,26 @@ export async function ensureWatcher(stack: TestStack, sweepSeconds = 5): Promise
   if (own && stack.ports.WATCHER_PORT) return stack.url('WATCHER_PORT', '/metrics');
   const pythonImage = stackImageEnv(stack).PYTHON_IMAGE ?? 'python:3.13-slim-bookworm';
   const image = 'galaxy/watcher:test';
-  await $({ cwd: projectRoot, quiet: true })`docker build --quiet --build-arg ${`PYTHON_IMAGE=${pythonImage}`} -f services/watcher/Dockerfile -t ${image} services`.timeout('600s');
+  await $({
+    cwd: projectRoot,
+    quiet: true,
+  })`docker build --quiet --build-arg ${`PYTHON_IMAGE=${pythonImage}`} -f services/watcher/Dockerfile -t ${image} services`.timeout('600s');
   const port = await freePort();
-  await $({ quiet: true })`docker run --detach --name ${`${stack.project}-watcher-test`} --label ${`com.docker.compose.project=${stack.project}`} --label com.docker.compose.service=watcher-test -v /var/run/docker.sock:/var/run/docker.sock -e ${`WATCH_PROJECT=${stack.project}`} -e ${`SWEEP_SECONDS=${sweepSeconds}`} -p ${`127.0.0.1:${port}:9102`} ${image}`.timeout('60s');
+  await $({
+    quiet: true,
+  })`docker run --detach --name ${`${stack.project}-watcher-test`} --label ${`com.docker.compose.project=${stack.project}`} --label com.docker.compose.service=watcher-test -v /var/run/docker.sock:/var/run/docker.sock -e ${`WATCH_PROJECT=${stack.project}`} -e ${`SWEEP_SECONDS=${sweepSeconds}`} -p ${`127.0.0.1:${port}:9102`} ${image}`.timeout(
+    '60s',
+  );
   const url = `http://127.0.0.1:${port}/metrics`;
   const deadline = performance.now() + 30_000;
   while (performance.now() < deadline) {
-    if (await fetch(url.replace('/metrics', '/health'), { signal: AbortSignal.timeout(2000) }).then((r) => r.ok, () => false)) return url;
+    if (
+      await fetch(url.replace('/metrics', '/health'), { signal: AbortSignal.timeout(2000) }).then(
+        (r) => r.ok,
+        () => false,
+      )
+    )
+      return url;
     await new Promise((r) => setTimeout(r, 300));
   }
   throw new Error('the test watcher did not answer /health within 30s');

@@ -37,7 +37,11 @@ export class TestStack {
     let text = renderNewEnv(readFileSync(path.join(projectRoot, '.env.example'), 'utf8'));
     const names = [...text.matchAll(/^([A-Z_]+_PORT)=/gm)].map((m) => m[1]);
     for (const name of names) this.ports[name] = await freePort();
-    const values: Record<string, string> = { COMPOSE_PROJECT_NAME: this.project, ...Object.fromEntries(Object.entries(this.ports).map(([k, v]) => [k, String(v)])), ...overrides };
+    const values: Record<string, string> = {
+      COMPOSE_PROJECT_NAME: this.project,
+      ...Object.fromEntries(Object.entries(this.ports).map(([k, v]) => [k, String(v)])),
+      ...overrides,
+    };
     for (const [name, value] of Object.entries(values)) text = text.replace(new RegExp(`^${name}=.*$`, 'm'), `${name}=${value}`);
     writeFileSync(this.envFile, text, { mode: 0o600 });
     return this;
@@ -48,7 +52,12 @@ export class TestStack {
   }
 
   async script(name: string, args: string[] = [], extraEnv: Record<string, string> = {}, timeout = '900s'): Promise<ScriptResult> {
-    const out = await $({ cwd: projectRoot, env: { ...process.env, ...this.env, ...extraEnv }, nothrow: true, quiet: true })`${path.join(projectRoot, 'scripts', `${name}.sh`)} ${args}`.timeout(timeout as '900s');
+    const out = await $({
+      cwd: projectRoot,
+      env: { ...process.env, ...this.env, ...extraEnv },
+      nothrow: true,
+      quiet: true,
+    })`${path.join(projectRoot, 'scripts', `${name}.sh`)} ${args}`.timeout(timeout as '900s');
     return { exitCode: out.exitCode ?? -1, stdout: out.stdout, stderr: out.stderr };
   }
 
@@ -57,7 +66,12 @@ export class TestStack {
     const files = ['docker-compose.yml', ...(mode === 'prod' ? ['docker-compose.prod.yml'] : [])].flatMap((f) => ['-f', path.join(projectRoot, f)]);
     const saved = savedStack(this.project);
     const profileArgs = saved.profiles.flatMap((p) => ['--profile', p]);
-    const out = await $({ cwd: projectRoot, nothrow: true, quiet: true, env: { ...process.env, ...saved.env } })`docker compose --project-directory ${projectRoot} --env-file ${this.envFile} -p ${this.project} ${files} ${profileArgs} ${args}`.timeout('300s');
+    const out = await $({
+      cwd: projectRoot,
+      nothrow: true,
+      quiet: true,
+      env: { ...process.env, ...saved.env },
+    })`docker compose --project-directory ${projectRoot} --env-file ${this.envFile} -p ${this.project} ${files} ${profileArgs} ${args}`.timeout('300s');
     return { exitCode: out.exitCode ?? -1, stdout: out.stdout, stderr: out.stderr };
   }
 

@@ -13,7 +13,11 @@ export const dashboardsDir = path.join(monitoringDir, 'grafana', 'dashboards');
 export const fastRulesFile = path.join(root, 'test', 'fixtures', 'monitoring', 'rules-fast.yml');
 
 export const listYaml = (dir: string): string[] =>
-  fs.readdirSync(dir).filter((f) => f.endsWith('.yml')).sort().map((f) => path.join(dir, f));
+  fs
+    .readdirSync(dir)
+    .filter((f) => f.endsWith('.yml'))
+    .sort()
+    .map((f) => path.join(dir, f));
 
 export interface Rule {
   alert: string;
@@ -54,7 +58,11 @@ export function parseDevelopingMetrics(markdown: string): Set<string> {
   return names;
 }
 
-export interface ExposedMetric { name: string; source: string; when: 'always' | 'traffic' }
+export interface ExposedMetric {
+  name: string;
+  source: string;
+  when: 'always' | 'traffic';
+}
 
 /** monitoring/exposed-metrics.txt: `<name> <source> <when>`, `name*` = histogram family. */
 export function parseExposedMetrics(text: string): ExposedMetric[] {
@@ -79,8 +87,7 @@ export function knownMetricNames(): Set<string> {
   return names;
 }
 
-const KEYWORDS = new Set(['and', 'or', 'unless', 'by', 'without', 'on', 'ignoring', 'group_left', 'group_right',
-  'offset', 'bool', 'inf', 'nan', 'atan2']);
+const KEYWORDS = new Set(['and', 'or', 'unless', 'by', 'without', 'on', 'ignoring', 'group_left', 'group_right', 'offset', 'bool', 'inf', 'nan', 'atan2']);
 
 /**
  * Metric names used by a PromQL expression (Grafana variables allowed). Not a full parser:
@@ -107,7 +114,11 @@ export function promqlMetricNames(expr: string): Set<string> {
   return names;
 }
 
-export interface DashboardQuery { dashboard: string; panel: string; expr: string }
+export interface DashboardQuery {
+  dashboard: string;
+  panel: string;
+  expr: string;
+}
 
 /** Every PromQL query of a Grafana dashboard: panel targets (rows included) and variables. */
 export function dashboardQueries(file: string): DashboardQuery[] {
@@ -116,7 +127,11 @@ export function dashboardQueries(file: string): DashboardQuery[] {
     panels?: Panel[];
     templating?: { list?: { name: string; type: string; query?: string | { query?: string } }[] };
   };
-  interface Panel { title?: string; targets?: { expr?: string }[]; panels?: Panel[] }
+  interface Panel {
+    title?: string;
+    targets?: { expr?: string }[];
+    panels?: Panel[];
+  }
   const out: DashboardQuery[] = [];
   const walk = (panels: Panel[] = []): void => {
     for (const p of panels) {
@@ -129,7 +144,7 @@ export function dashboardQueries(file: string): DashboardQuery[] {
   walk(d.panels);
   for (const v of d.templating?.list ?? []) {
     if (v.type !== 'query') continue;
-    const q = typeof v.query === 'string' ? v.query : v.query?.query ?? '';
+    const q = typeof v.query === 'string' ? v.query : (v.query?.query ?? '');
     // Grafana's label_values(<selector>, <label>): only the selector names a metric.
     const m = /^\s*label_values\((.*),\s*[a-zA-Z_][a-zA-Z0-9_]*\s*\)\s*$/.exec(q);
     out.push({ dashboard: d.title, panel: `variable ${v.name}`, expr: m ? m[1] : q });

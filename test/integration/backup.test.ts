@@ -46,8 +46,20 @@ describe('backup and restore', { timeout: 30 * 60_000 }, () => {
       PYTHON_IMAGE: images.python.offline,
     });
     // Backup settings are appended: the process environment may override them per run.
-    appendFileSync(stack.envFile, [`BACKUP_DIR=${backupDir}`, `BACKUP_LOG_FILE=${path.join(work, 'backup.log')}`, `BACKUP_METRICS_DIR=${path.join(work, 'textfile')}`,
-      'BACKUP_KEEP_DAILY=7', 'BACKUP_KEEP_WEEKLY=4', 'BACKUP_ENCRYPT_RECIPIENT=', 'BACKUP_ENCRYPT_IDENTITY=', 'BACKUP_OFFSITE_COMMAND=', ''].join('\n'));
+    appendFileSync(
+      stack.envFile,
+      [
+        `BACKUP_DIR=${backupDir}`,
+        `BACKUP_LOG_FILE=${path.join(work, 'backup.log')}`,
+        `BACKUP_METRICS_DIR=${path.join(work, 'textfile')}`,
+        'BACKUP_KEEP_DAILY=7',
+        'BACKUP_KEEP_WEEKLY=4',
+        'BACKUP_ENCRYPT_RECIPIENT=',
+        'BACKUP_ENCRYPT_IDENTITY=',
+        'BACKUP_OFFSITE_COMMAND=',
+        '',
+      ].join('\n'),
+    );
     await upStores();
   });
 
@@ -71,7 +83,8 @@ describe('backup and restore', { timeout: 30 * 60_000 }, () => {
     assert.equal(sets.length, 1);
     assert.deepEqual(readdirSync(sets[0].dir).sort(), ['config', 'manifest.json', 'manifest.sha256', 'memory-api.db', 'postgres.dump', 'redis.rdb']);
     const metrics = readFileSync(path.join(work, 'textfile', `galaxy_backup_${stack.project}.prom`), 'utf8');
-    for (const name of ['galaxy_backup_last_success_timestamp_seconds', 'galaxy_backup_last_duration_seconds', 'galaxy_backup_last_size_bytes']) assert.match(metrics, new RegExp(`^${name}\\{`, 'm'));
+    for (const name of ['galaxy_backup_last_success_timestamp_seconds', 'galaxy_backup_last_duration_seconds', 'galaxy_backup_last_size_bytes'])
+      assert.match(metrics, new RegExp(`^${name}\\{`, 'm'));
     assert.match(readFileSync(path.join(work, 'backup.log'), 'utf8'), /backup: ok: /);
 
     const down = await stack.compose(['down', '--volumes', '--timeout', '5']);
@@ -127,7 +140,11 @@ describe('backup and restore', { timeout: 30 * 60_000 }, () => {
     assert.ok(partial, 'the backup never started writing');
     process.kill(-(child.pid as number), 'SIGKILL');
     await new Promise((r) => child.once('exit', r));
-    assert.deepEqual(setsNow().map((s) => s.name), before, 'a killed run produced a set');
+    assert.deepEqual(
+      setsNow().map((s) => s.name),
+      before,
+      'a killed run produced a set',
+    );
     const next = await stack.script('backup');
     assert.equal(next.exitCode, 0, explain(next));
     assert.match(next.stdout, /removed \.[^ ]+\.partial, left by an interrupted run/);
@@ -136,7 +153,11 @@ describe('backup and restore', { timeout: 30 * 60_000 }, () => {
 
   test('a backup stopped with SIGTERM removes its unfinished set and exits non-zero', async () => {
     const before = setsNow().map((s) => s.name);
-    const child = spawn(path.join(projectRoot, 'scripts', 'backup.sh'), [], { env: { ...process.env, ...stack.env }, detached: true, stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(path.join(projectRoot, 'scripts', 'backup.sh'), [], {
+      env: { ...process.env, ...stack.env },
+      detached: true,
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     // 'close', not 'exit': only then has all of its stderr been read (on a loaded machine 'exit' comes first).
@@ -151,8 +172,14 @@ describe('backup and restore', { timeout: 30 * 60_000 }, () => {
     const code = await exited;
     assert.notEqual(code, 0);
     assert.match(stderr, /^error: backup stopped by SIGTERM; the unfinished set was removed$/m);
-    assert.deepEqual(readdirSync(backupDir).filter((n) => n.endsWith('.partial')), []);
-    assert.deepEqual(setsNow().map((s) => s.name), before);
+    assert.deepEqual(
+      readdirSync(backupDir).filter((n) => n.endsWith('.partial')),
+      [],
+    );
+    assert.deepEqual(
+      setsNow().map((s) => s.name),
+      before,
+    );
   });
 
   test('two concurrent backups: one runs, the other refuses with a clear message', async () => {
@@ -176,7 +203,10 @@ describe('backup and restore', { timeout: 30 * 60_000 }, () => {
     assert.equal(backup.exitCode, 0, explain(backup));
     const set = setsNow()[0].dir;
     const manifest = JSON.parse(readFileSync(path.join(set, 'manifest.json'), 'utf8')) as { files: Array<{ path: string }> };
-    assert.ok(manifest.files.every((f) => f.path.endsWith('.age')), JSON.stringify(manifest.files));
+    assert.ok(
+      manifest.files.every((f) => f.path.endsWith('.age')),
+      JSON.stringify(manifest.files),
+    );
     assert.equal(readFileSync(path.join(set, 'postgres.dump.age')).subarray(0, 21).toString(), 'age-encryption.org/v1');
     const noKey = await stack.script('restore', [], { BACKUP_ENCRYPT_IDENTITY: '' });
     assert.equal(noKey.exitCode, 2, explain(noKey));
@@ -208,13 +238,17 @@ describe('backup and restore', { timeout: 30 * 60_000 }, () => {
     });
     await copy.compose(['up', '--detach', '--wait', '--wait-timeout', '120', 'files']);
     const running = await stack.compose(['ps', '--status', 'running', '--services']);
-    for (const service of ['postgres', 'redis', 'memory-api']) assert.match(running.stdout, new RegExp(`^${service}$`, 'm'), `the copy's up left ${service} alone`);
+    for (const service of ['postgres', 'redis', 'memory-api'])
+      assert.match(running.stdout, new RegExp(`^${service}$`, 'm'), `the copy's up left ${service} alone`);
     await copy.compose(['exec', '-T', 'files', 'sh', '-c', 'mkdir -p /srv/files/a && echo one > /srv/files/a/1.txt && echo two > /srv/files/2.txt']);
     await new Promise((r) => setTimeout(r, 1100));
 
     const backup = await stack.script('backup', [], copy.env);
     assert.equal(backup.exitCode, 0, explain(backup));
-    assert.match(backup.stdout, /^backup: not backed up: scratch \(volume scratch-data\); label it galaxy\.backup=\.\.\. \(postgres, redis, sqlite:\/PATH, volume or none\)$/m);
+    assert.match(
+      backup.stdout,
+      /^backup: not backed up: scratch \(volume scratch-data\); label it galaxy\.backup=\.\.\. \(postgres, redis, sqlite:\/PATH, volume or none\)$/m,
+    );
     // The monitoring volumes are labelled none: decided, so not reported.
     assert.equal(backup.stdout.match(/not backed up:/g)?.length, 1, backup.stdout);
     const manifest = JSON.parse(readFileSync(path.join(setsNow()[0].dir, 'manifest.json'), 'utf8')) as Manifest;

@@ -27,7 +27,9 @@ async function busyUnderLoad(name: string, args: string[]) {
     await waitForRequests(load, 200, 60);
     const result = await stack.script(name, args, {}, '900s');
     const traffic = await load.stop();
-    process.stdout.write(`# busy ${name} ${args.join(' ')}: exit ${result.exitCode}, ${traffic.failed} failed of ${traffic.total} requests in ${traffic.seconds.toFixed(1)}s\n`);
+    process.stdout.write(
+      `# busy ${name} ${args.join(' ')}: exit ${result.exitCode}, ${traffic.failed} failed of ${traffic.total} requests in ${traffic.seconds.toFixed(1)}s\n`,
+    );
     return { result, traffic };
   } finally {
     await busy.stop();

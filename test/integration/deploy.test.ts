@@ -39,7 +39,9 @@ async function underLoad(name: string, args: string[]) {
   const result = await stack.script(name, args, {}, '400s');
   const traffic = await load.stop();
   const during = traffic.total - warmUp;
-  process.stdout.write(`# ${name} ${args.join(' ')}: exit ${result.exitCode}, ${traffic.failed} failed of ${traffic.total} requests (${during} while it ran) in ${traffic.seconds.toFixed(1)}s, versions ${JSON.stringify(traffic.versions)}\n`);
+  process.stdout.write(
+    `# ${name} ${args.join(' ')}: exit ${result.exitCode}, ${traffic.failed} failed of ${traffic.total} requests (${during} while it ran) in ${traffic.seconds.toFixed(1)}s, versions ${JSON.stringify(traffic.versions)}\n`,
+  );
   return { result, traffic, during };
 }
 
@@ -55,7 +57,7 @@ test('a broken build fails the deploy, shows its log lines, and the old version 
   const before = await servedVersion();
   const { result, traffic } = await underLoad('deploy', ['backend', '--override', broken, '--timeout', '60']);
   assert.equal(result.exitCode, 1, explain(result));
-  assert.match(result.stderr, /simulated broken build/, 'the new container\'s last log lines are shown');
+  assert.match(result.stderr, /simulated broken build/, "the new container's last log lines are shown");
   assert.match(result.stderr, /old one keeps serving/);
   assert.equal(traffic.failed, 0, traffic.failures.join('\n'));
   assert.ok(traffic.total > 0);
@@ -75,12 +77,22 @@ test('deploy backend: zero failed requests out of at least 2,000, then one backe
   assert.match(deployedVersion, /^[0-9a-f]{12}(-dirty-[0-9a-f]{8})?$/);
   assert.ok(traffic.versions.latest > 0 && traffic.versions[deployedVersion] > 0, `both versions served during the swap: ${JSON.stringify(traffic.versions)}`);
   assert.equal(await servedVersion(), deployedVersion);
-  assert.deepEqual((await backendContainers()).map((line) => line.split(' ')[1]), [`galaxy/backend:${deployedVersion}`]);
+  assert.deepEqual(
+    (await backendContainers()).map((line) => line.split(' ')[1]),
+    [`galaxy/backend:${deployedVersion}`],
+  );
   // Compose's own view: a full `up` with the recorded versions (what make start runs) would leave
   // the new container alone, so a later start neither reverts nor needlessly recreates it.
   const saved = JSON.parse(readFileSync(projectFiles(stack.project).stack, 'utf8')) as { env: Record<string, string>; profiles: string[] };
   const env = { ...process.env, ...stack.env, ...saved.env, ...deployedVersionEnv(stack.project) };
-  const dry = await $({ cwd: projectRoot, env, nothrow: true, quiet: true })`docker compose --project-directory ${projectRoot} --env-file ${stack.envFile} -f ${path.join(projectRoot, 'docker-compose.yml')} ${saved.profiles.flatMap((p) => ['--profile', p])} up --dry-run --detach --no-build`.timeout('120s');
+  const dry = await $({
+    cwd: projectRoot,
+    env,
+    nothrow: true,
+    quiet: true,
+  })`docker compose --project-directory ${projectRoot} --env-file ${stack.envFile} -f ${path.join(projectRoot, 'docker-compose.yml')} ${saved.profiles.flatMap((p) => ['--profile', p])} up --dry-run --detach --no-build`.timeout(
+    '120s',
+  );
   assert.equal(dry.exitCode, 0, dry.stderr);
   assert.doesNotMatch(`${dry.stdout}${dry.stderr}`, /backend-\d+\s+Recreate/, 'make start after a deploy would recreate the backend');
   const history = readFileSync(projectFiles(stack.project).deployHistory, 'utf8');
@@ -102,7 +114,10 @@ test('rollback backend: zero failed requests out of at least 2,000, back on the 
   assert.equal(traffic.failed, 0, traffic.failures.join('\n'));
   assert.ok(during >= 2000, `only ${during} requests were sent during the rollback`);
   assert.equal(await servedVersion(), 'latest');
-  assert.deepEqual((await backendContainers()).map((line) => line.split(' ')[1]), ['galaxy/backend:latest']);
+  assert.deepEqual(
+    (await backendContainers()).map((line) => line.split(' ')[1]),
+    ['galaxy/backend:latest'],
+  );
   assert.equal(readState(stack.project).services.backend?.version, 'latest');
   const again = await stack.script('rollback', ['backend']);
   assert.equal(again.exitCode, 1, 'nothing recorded before latest: a second rollback is refused');

@@ -22,7 +22,10 @@ const imageFor = (key: string): string => {
 const PROMETHEUS = imageFor('prometheus');
 const ALERTMANAGER = imageFor('alertmanager');
 
-interface Run { code: number; out: string }
+interface Run {
+  code: number;
+  out: string;
+}
 
 /** docker run --rm with the given entrypoint; stdout and stderr together (promtool mixes them). */
 function dockerRun(image: string, entrypoint: string, mounts: [string, string][], args: string[], env: Record<string, string> = {}): Run {
@@ -49,7 +52,9 @@ before(() => {
   }
   scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'galaxy-moncfg-'));
 });
-after(() => { if (scratch) fs.rmSync(scratch, { recursive: true, force: true }); });
+after(() => {
+  if (scratch) fs.rmSync(scratch, { recursive: true, force: true });
+});
 
 /** A world-readable copy of monitoring/prometheus (the images run as nobody). */
 function copyProm(name: string): string {
@@ -76,8 +81,12 @@ test('promtool check config fails on a broken config', () => {
 
 test(`promtool check rules: ${ruleFiles.length} files, ${ruleCount} rules`, () => {
   assert.ok(ruleCount >= 16, `only ${ruleCount} rules`);
-  const r = dockerRun(PROMETHEUS, 'promtool', [[promDir, '/etc/prometheus']],
-    ['check', 'rules', ...ruleFiles.map((f) => `/etc/prometheus/rules/${path.basename(f)}`)]);
+  const r = dockerRun(
+    PROMETHEUS,
+    'promtool',
+    [[promDir, '/etc/prometheus']],
+    ['check', 'rules', ...ruleFiles.map((f) => `/etc/prometheus/rules/${path.basename(f)}`)],
+  );
   assert.equal(r.code, 0, r.out);
   assert.equal(sumFound(r.out), ruleCount, r.out);
 });
@@ -93,8 +102,12 @@ test('promtool check rules fails on a bad expression', () => {
 
 test(`promtool test rules: all ${testFiles.length} test files pass`, () => {
   assert.equal(testFiles.length, ruleFiles.length, 'one test file per rules file');
-  const r = dockerRun(PROMETHEUS, 'promtool', [[promDir, '/etc/prometheus']],
-    ['test', 'rules', ...testFiles.map((f) => `/etc/prometheus/tests/${path.basename(f)}`)]);
+  const r = dockerRun(
+    PROMETHEUS,
+    'promtool',
+    [[promDir, '/etc/prometheus']],
+    ['test', 'rules', ...testFiles.map((f) => `/etc/prometheus/tests/${path.basename(f)}`)],
+  );
   assert.equal(r.code, 0, r.out);
   assert.equal([...r.out.matchAll(/Unit Testing: /g)].length, testFiles.length, r.out);
   assert.equal([...r.out.matchAll(/^\s+SUCCESS$/gm)].length, testFiles.length, r.out);
@@ -106,16 +119,21 @@ test('promtool test rules catches every rule that never fires and every rule tha
   const mutants: string[] = [];
   for (const file of ruleFiles) {
     const doc = YAML.parse(fs.readFileSync(file, 'utf8')) as { groups: { rules: { alert: string; expr: string }[] }[] };
-    doc.groups.forEach((g, gi) => g.rules.forEach((rule, ri) => {
-      for (const [kind, expr] of [['never', 'vector(1) == 2'], ['always', 'vector(1)']] as const) {
-        const name = `${rule.alert}-${kind}`;
-        const dir = copyProm(path.join('mutants', name));
-        const copy = structuredClone(doc);
-        copy.groups[gi].rules[ri].expr = expr;
-        fs.writeFileSync(path.join(dir, 'rules', path.basename(file)), YAML.stringify(copy));
-        mutants.push(`${name}:${path.basename(file, '.yml')}`);
-      }
-    }));
+    doc.groups.forEach((g, gi) =>
+      g.rules.forEach((rule, ri) => {
+        for (const [kind, expr] of [
+          ['never', 'vector(1) == 2'],
+          ['always', 'vector(1)'],
+        ] as const) {
+          const name = `${rule.alert}-${kind}`;
+          const dir = copyProm(path.join('mutants', name));
+          const copy = structuredClone(doc);
+          copy.groups[gi].rules[ri].expr = expr;
+          fs.writeFileSync(path.join(dir, 'rules', path.basename(file)), YAML.stringify(copy));
+          mutants.push(`${name}:${path.basename(file, '.yml')}`);
+        }
+      }),
+    );
   }
   // Control: an unmutated copy run by the same loop must pass, so a failure of every mutant
   // cannot come from a wrong path or a missing tool.
@@ -128,7 +146,11 @@ test('promtool test rules catches every rule that never fires and every rule tha
   const r = dockerRun(PROMETHEUS, 'sh', [[path.join(scratch, 'mutants'), '/m']], ['-c', script, 'sh', ...controls, ...mutants]);
   assert.equal(r.code, 0, r.out);
   const all = r.out.trim().split('\n');
-  assert.deepEqual(all.slice(0, controls.length), controls.map(() => 'control 0'), 'the unmutated rules must pass');
+  assert.deepEqual(
+    all.slice(0, controls.length),
+    controls.map(() => 'control 0'),
+    'the unmutated rules must pass',
+  );
   const lines = all.slice(controls.length);
   assert.equal(lines.length, mutants.length, r.out);
   assert.equal(mutants.length, ruleCount * 2);
@@ -151,17 +173,23 @@ test('amtool check-config fails on a route to an undefined receiver', () => {
   const dir = path.join(scratch, 'broken-am');
   fs.mkdirSync(dir);
   fs.chmodSync(scratch, 0o755);
-  fs.writeFileSync(path.join(dir, 'alertmanager.yml'),
-    fs.readFileSync(path.join(amDir, 'alertmanager.yml'), 'utf8').replace('  receiver: default\n', '  receiver: nowhere\n'));
+  fs.writeFileSync(
+    path.join(dir, 'alertmanager.yml'),
+    fs.readFileSync(path.join(amDir, 'alertmanager.yml'), 'utf8').replace('  receiver: default\n', '  receiver: nowhere\n'),
+  );
   const r = dockerRun(ALERTMANAGER, 'amtool', [[dir, '/etc/alertmanager']], ['check-config', '/etc/alertmanager/alertmanager.yml']);
   assert.notEqual(r.code, 0, r.out);
   assert.match(r.out, /undefined receiver "nowhere"/);
 });
 
-for (const [label, url] of [['without webhook (null receiver)', ''], ['with webhook', 'http://127.0.0.1:9/hook']] as const) {
+for (const [label, url] of [
+  ['without webhook (null receiver)', ''],
+  ['with webhook', 'http://127.0.0.1:9/hook'],
+] as const) {
   test(`entrypoint.sh renders a valid config inside the image ${label}`, () => {
-    const script = 'sh /etc/alertmanager/entrypoint.sh --render-only >/dev/null && amtool check-config /tmp/galaxy-alertmanager/alertmanager.yml'
-      + ' && amtool config routes test --config.file=/tmp/galaxy-alertmanager/alertmanager.yml severity=critical service=backend alertname=TargetDown';
+    const script =
+      'sh /etc/alertmanager/entrypoint.sh --render-only >/dev/null && amtool check-config /tmp/galaxy-alertmanager/alertmanager.yml' +
+      ' && amtool config routes test --config.file=/tmp/galaxy-alertmanager/alertmanager.yml severity=critical service=backend alertname=TargetDown';
     const r = dockerRun(ALERTMANAGER, 'sh', amMounts, ['-c', script], { ALERT_WEBHOOK_URL: url });
     assert.equal(r.code, 0, r.out);
     assert.match(r.out, /SUCCESS/);
@@ -173,9 +201,29 @@ for (const [label, url] of [['without webhook (null receiver)', ''], ['with webh
 test('inhibition in a running Alertmanager: root causes stay active, consequences are suppressed', { timeout: 120_000 }, async () => {
   // A real Alertmanager (no network, config rendered by entrypoint.sh) fed alerts with amtool.
   const name = `galaxy-amtest-${process.pid}-${Math.random().toString(36).slice(2, 7)}`;
-  const run = spawnSync('docker', ['run', '-d', '--rm', '--name', name, '--network', 'none', '--tmpfs', '/tmp:mode=1777',
-    '-v', `${amDir}:/etc/alertmanager:ro`, '--entrypoint', '/bin/sh', ALERTMANAGER,
-    '/etc/alertmanager/entrypoint.sh', '--storage.path=/tmp/data', '--cluster.listen-address='], { encoding: 'utf8' });
+  const run = spawnSync(
+    'docker',
+    [
+      'run',
+      '-d',
+      '--rm',
+      '--name',
+      name,
+      '--network',
+      'none',
+      '--tmpfs',
+      '/tmp:mode=1777',
+      '-v',
+      `${amDir}:/etc/alertmanager:ro`,
+      '--entrypoint',
+      '/bin/sh',
+      ALERTMANAGER,
+      '/etc/alertmanager/entrypoint.sh',
+      '--storage.path=/tmp/data',
+      '--cluster.listen-address=',
+    ],
+    { encoding: 'utf8' },
+  );
   assert.equal(run.status, 0, run.stderr);
   const amtool = (...args: string[]): Run => {
     const r = spawnSync('docker', ['exec', name, 'amtool', '--alertmanager.url=http://127.0.0.1:9093', ...args], { encoding: 'utf8', timeout: 30_000 });

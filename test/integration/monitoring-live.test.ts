@@ -22,27 +22,38 @@ let PROJECT = process.env.GALAXY_TEST_PROJECT;
 let ENV_FILE = process.env.GALAXY_TEST_ENV_FILE ?? path.join(root, '.env');
 let ownStack: TestStack | undefined;
 
-before(async () => {
-  if (PROM) return;
-  ownStack = await new TestStack().init();
-  const started = await ownStack.script('start-all');
-  assert.equal(started.exitCode, 0, explain(started));
-  PROM = ownStack.url('PROMETHEUS_PORT', '');
-  AM = ownStack.url('ALERTMANAGER_PORT', '');
-  PROJECT = ownStack.project;
-  ENV_FILE = ownStack.envFile;
-}, { timeout: 900_000 });
+before(
+  async () => {
+    if (PROM) return;
+    ownStack = await new TestStack().init();
+    const started = await ownStack.script('start-all');
+    assert.equal(started.exitCode, 0, explain(started));
+    PROM = ownStack.url('PROMETHEUS_PORT', '');
+    AM = ownStack.url('ALERTMANAGER_PORT', '');
+    PROJECT = ownStack.project;
+    ENV_FILE = ownStack.envFile;
+  },
+  { timeout: 900_000 },
+);
 
 after(async () => {
   await ownStack?.destroy();
 });
-const COMPOSE_FILES = (process.env.GALAXY_TEST_COMPOSE_FILES ?? 'docker-compose.yml').split(':').filter(Boolean)
+const COMPOSE_FILES = (process.env.GALAXY_TEST_COMPOSE_FILES ?? 'docker-compose.yml')
+  .split(':')
+  .filter(Boolean)
   .flatMap((f) => ['-f', path.resolve(root, f)]);
 const SKIP_NO_STACK = 'GALAXY_TEST_STACK_URL_PROMETHEUS is not set: no running stack to check';
 
 /** Names from the DEVELOPING.md contract that every running stack has without any traffic. */
-const CONTRACT_ALWAYS = ['galaxy_service_info', 'process_start_time_seconds', 'galaxy_dependency_up',
-  'galaxy_container_health', 'galaxy_container_running', 'galaxy_container_restart_count'];
+const CONTRACT_ALWAYS = [
+  'galaxy_service_info',
+  'process_start_time_seconds',
+  'galaxy_dependency_up',
+  'galaxy_container_health',
+  'galaxy_container_running',
+  'galaxy_container_restart_count',
+];
 
 async function getJson<T>(url: string): Promise<T> {
   const res = await fetch(url, { signal: AbortSignal.timeout(5_000) });
@@ -105,8 +116,11 @@ test('live Prometheus scrapes every configured target successfully', async (t) =
 });
 
 function compose(args: string[]): { code: number; out: string } {
-  const r = spawnSync('docker', ['compose', '-p', PROJECT!, '--project-directory', root, '--env-file', ENV_FILE, ...COMPOSE_FILES, '--profile', 'monitoring', ...args],
-    { encoding: 'utf8', timeout: 180_000, env: { ...process.env, ...savedStack(PROJECT!).env } });
+  const r = spawnSync(
+    'docker',
+    ['compose', '-p', PROJECT!, '--project-directory', root, '--env-file', ENV_FILE, ...COMPOSE_FILES, '--profile', 'monitoring', ...args],
+    { encoding: 'utf8', timeout: 180_000, env: { ...process.env, ...savedStack(PROJECT!).env } },
+  );
   return { code: r.status ?? -1, out: `${r.stdout}${r.stderr}` };
 }
 
@@ -134,9 +148,30 @@ test('alert flow: memory-api stopped -> alert firing in Alertmanager -> started 
   let swapped = false;
   const setPrometheusRules = (fast: boolean): void => {
     const extra = fast ? ['-f', fastFile] : [];
-    const r = spawnSync('docker', ['compose', '-p', PROJECT!, '--project-directory', root, '--env-file', ENV_FILE,
-      ...COMPOSE_FILES, ...extra, '--profile', 'monitoring',
-      'up', '-d', '--no-deps', '--wait', '--wait-timeout', '90', 'prometheus'], { encoding: 'utf8', timeout: 180_000, env: { ...process.env, ...savedStack(PROJECT!).env } });
+    const r = spawnSync(
+      'docker',
+      [
+        'compose',
+        '-p',
+        PROJECT!,
+        '--project-directory',
+        root,
+        '--env-file',
+        ENV_FILE,
+        ...COMPOSE_FILES,
+        ...extra,
+        '--profile',
+        'monitoring',
+        'up',
+        '-d',
+        '--no-deps',
+        '--wait',
+        '--wait-timeout',
+        '90',
+        'prometheus',
+      ],
+      { encoding: 'utf8', timeout: 180_000, env: { ...process.env, ...savedStack(PROJECT!).env } },
+    );
     assert.equal(r.status, 0, `${r.stdout}${r.stderr}`);
   };
   try {
@@ -147,14 +182,15 @@ test('alert flow: memory-api stopped -> alert firing in Alertmanager -> started 
       await waitFor('Prometheus ready with fast rules', 60_000, 1_000, async () => ((await fastRulesActive()) ? true : undefined));
     }
     await waitFor('memory-api target up before the test', 90_000, 2_000, async () => {
-      const { data } = await getJson<{ data: { result: { value: [number, string] }[] } }>(`${PROM}/api/v1/query?query=${encodeURIComponent('up{job="memory-api"}')}`);
+      const { data } = await getJson<{ data: { result: { value: [number, string] }[] } }>(
+        `${PROM}/api/v1/query?query=${encodeURIComponent('up{job="memory-api"}')}`,
+      );
       return data.result[0]?.value[1] === '1' ? true : undefined;
     });
     // A Prometheus that was just recreated forgets what it had sent: its old alerts linger in
     // Alertmanager until their endsAt (a few minutes). Start from a clean slate. Starting the
     // stack with the fast override in the first place avoids both the swap and this wait.
-    await waitFor('no memory-api down alert before the test', 300_000, 5_000, async () =>
-      (await memoryApiAlerts()).length === 0 ? true : undefined);
+    await waitFor('no memory-api down alert before the test', 300_000, 5_000, async () => ((await memoryApiAlerts()).length === 0 ? true : undefined));
 
     const stop = compose(['stop', 'memory-api']);
     assert.equal(stop.code, 0, stop.out);
@@ -170,13 +206,15 @@ test('alert flow: memory-api stopped -> alert firing in Alertmanager -> started 
       // Inhibited (suppressed) alerts are still received: the root cause shows as active.
       assert.match(a.status.state, /^(active|suppressed)$/);
     }
-    assert.ok(firing.some((a) => a.status.state === 'active'), 'at least one memory-api alert is not inhibited');
+    assert.ok(
+      firing.some((a) => a.status.state === 'active'),
+      'at least one memory-api alert is not inhibited',
+    );
 
     const start = compose(['start', 'memory-api']);
     assert.equal(start.code, 0, start.out);
     const restarted = Date.now();
-    await waitFor('memory-api alerts resolved in Alertmanager', 180_000, 2_000, async () =>
-      (await memoryApiAlerts()).length === 0 ? true : undefined);
+    await waitFor('memory-api alerts resolved in Alertmanager', 180_000, 2_000, async () => ((await memoryApiAlerts()).length === 0 ? true : undefined));
     t.diagnostic(`resolved ${((Date.now() - restarted) / 1000).toFixed(1)} s after the start`);
   } finally {
     compose(['start', 'memory-api']);

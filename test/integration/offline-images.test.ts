@@ -24,7 +24,11 @@ async function docker(args: string[], timeout: `${number}s` = '60s'): Promise<st
 }
 
 /** Starts a labelled container on the test network; `publish` container ports on 127.0.0.1, free host ports. */
-async function start(name: string, image: string, opts: { env?: Record<string, string>; publish?: number[]; volumes?: string[]; cmd?: string[] } = {}): Promise<string> {
+async function start(
+  name: string,
+  image: string,
+  opts: { env?: Record<string, string>; publish?: number[]; volumes?: string[]; cmd?: string[] } = {},
+): Promise<string> {
   const container = `${run}-${name}`;
   const args = ['run', '-d', '--name', container, '--label', label, '--network', network, '--network-alias', name];
   for (const [k, v] of Object.entries(opts.env ?? {})) args.push('-e', `${k}=${v}`);
@@ -56,11 +60,15 @@ async function until<T>(what: string, fn: () => Promise<T | undefined>, tries = 
 
 /** GET on 127.0.0.1 only; resolves with the body once the status is 200. */
 async function get(port: number, urlPath: string, tries = 120): Promise<string> {
-  return until(`GET 127.0.0.1:${port}${urlPath}`, async () => {
-    const res = await fetch(`http://127.0.0.1:${port}${urlPath}`, { signal: AbortSignal.timeout(2000) });
-    const body = await res.text();
-    return res.status === 200 ? body : undefined;
-  }, tries);
+  return until(
+    `GET 127.0.0.1:${port}${urlPath}`,
+    async () => {
+      const res = await fetch(`http://127.0.0.1:${port}${urlPath}`, { signal: AbortSignal.timeout(2000) });
+      const body = await res.text();
+      return res.status === 200 ? body : undefined;
+    },
+    tries,
+  );
 }
 
 async function exec(container: string, cmd: string[], env: Record<string, string> = {}): Promise<{ code: number; out: string; err: string }> {
@@ -86,16 +94,29 @@ async function cleanup(): Promise<void> {
 const PG = { POSTGRES_USER: 'galaxy_it', POSTGRES_PASSWORD: 's3cret-it', POSTGRES_DB: 'galaxy_it_db' };
 
 describe('offline stand-in images', { timeout: 30 * 60_000 }, () => {
-  before(async () => {
-    // No-op when the set is current (well under a second); builds what is missing otherwise.
-    await buildOfflineImages();
-    await docker(['network', 'create', '--label', label, network]);
-  }, { timeout: 25 * 60_000 });
+  before(
+    async () => {
+      // No-op when the set is current (well under a second); builds what is missing otherwise.
+      await buildOfflineImages();
+      await docker(['network', 'create', '--label', label, network]);
+    },
+    { timeout: 25 * 60_000 },
+  );
   after(cleanup, { timeout: 120_000 });
 
   it('node runs a script as user node (1000) with npm on PATH', async () => {
-    const out = await docker(['run', '--rm', '--label', label, '-u', 'node', images.node,
-      'node', '-e', 'const os = require("os"); console.log(process.versions.node, os.userInfo().uid, os.homedir())']);
+    const out = await docker([
+      'run',
+      '--rm',
+      '--label',
+      label,
+      '-u',
+      'node',
+      images.node,
+      'node',
+      '-e',
+      'const os = require("os"); console.log(process.versions.node, os.userInfo().uid, os.homedir())',
+    ]);
     assert.match(out, /^20\.\d+\.\d+ 1000 \/home\/node$/);
     assert.match(await docker(['run', '--rm', '--label', label, images.node, 'npm', '--version']), /^\d+\.\d+\.\d+$/);
     // Official behaviour: an option as the command goes to node.
@@ -137,18 +158,30 @@ describe('offline stand-in images', { timeout: 30 * 60_000 }, () => {
     const initDir = path.join(tmp, 'initdb');
     mkdirSync(initDir);
     writeFileSync(path.join(initDir, '10-schema.sql'), 'CREATE TABLE probe (id int PRIMARY KEY, note text);\n');
-    writeFileSync(path.join(initDir, '20-seed.sh'), '#!/bin/bash\nset -e\npsql -v ON_ERROR_STOP=1 -U "$POSTGRES_USER" -d "$POSTGRES_DB" -c "INSERT INTO probe VALUES (1, \'seeded\')"\n');
+    writeFileSync(
+      path.join(initDir, '20-seed.sh'),
+      '#!/bin/bash\nset -e\npsql -v ON_ERROR_STOP=1 -U "$POSTGRES_USER" -d "$POSTGRES_DB" -c "INSERT INTO probe VALUES (1, \'seeded\')"\n',
+    );
     chmodSync(tmp, 0o755);
     chmodSync(initDir, 0o755);
     chmodSync(path.join(initDir, '20-seed.sh'), 0o755);
     const pg = await start('postgres', images.postgres, {
-      env: PG, volumes: [`${initDir}:/docker-entrypoint-initdb.d:ro`], cmd: ['postgres', '-c', 'max_connections=42'],
+      env: PG,
+      volumes: [`${initDir}:/docker-entrypoint-initdb.d:ro`],
+      cmd: ['postgres', '-c', 'max_connections=42'],
     });
     // pg_isready on TCP only answers once the final server (not the init one) listens on the network.
-    await until('pg_isready', async () => ((await exec(pg, ['pg_isready', '-h', '127.0.0.1', '-U', PG.POSTGRES_USER, '-d', PG.POSTGRES_DB])).code === 0 ? true : undefined), 240);
+    await until(
+      'pg_isready',
+      async () => ((await exec(pg, ['pg_isready', '-h', '127.0.0.1', '-U', PG.POSTGRES_USER, '-d', PG.POSTGRES_DB])).code === 0 ? true : undefined),
+      240,
+    );
     const query = (password: string, sql: string) =>
       exec(pg, ['psql', '-h', '127.0.0.1', '-U', PG.POSTGRES_USER, '-d', PG.POSTGRES_DB, '-tAc', sql], { PGPASSWORD: password });
-    const ok = await query(PG.POSTGRES_PASSWORD, "SELECT current_user || ' ' || current_database() || ' ' || note || ' ' || current_setting('max_connections') FROM probe");
+    const ok = await query(
+      PG.POSTGRES_PASSWORD,
+      "SELECT current_user || ' ' || current_database() || ' ' || note || ' ' || current_setting('max_connections') FROM probe",
+    );
     assert.equal(ok.code, 0, ok.err);
     assert.equal(ok.out, `${PG.POSTGRES_USER} ${PG.POSTGRES_DB} seeded 42`);
     const bad = await query('wrong', 'SELECT 1');
@@ -173,7 +206,8 @@ describe('offline stand-in images', { timeout: 30 * 60_000 }, () => {
     const volume = `${run}-redis-data`;
     await docker(['volume', 'create', '--label', label, volume]);
     const redis = await start('redis', images.redis, {
-      volumes: [`${volume}:/data`], cmd: ['redis-server', '--requirepass', 'it-pass', '--appendonly', 'yes'],
+      volumes: [`${volume}:/data`],
+      cmd: ['redis-server', '--requirepass', 'it-pass', '--appendonly', 'yes'],
     });
     const cli = (...args: string[]) => exec(redis, ['redis-cli', '--no-auth-warning', '-a', 'it-pass', ...args]);
     await until('PONG', async () => ((await cli('PING')).out === 'PONG' ? true : undefined));
@@ -187,7 +221,8 @@ describe('offline stand-in images', { timeout: 30 * 60_000 }, () => {
 
   it('redis-exporter reads REDIS_ADDR and REDIS_PASSWORD and serves redis_up 1', async () => {
     const exp = await start('redis-exporter', images['redis-exporter'], {
-      env: { REDIS_ADDR: 'redis://redis:6379', REDIS_PASSWORD: 'it-pass' }, publish: [9121],
+      env: { REDIS_ADDR: 'redis://redis:6379', REDIS_PASSWORD: 'it-pass' },
+      publish: [9121],
     });
     const port = await hostPort(exp, 9121);
     await until('redis_up 1', async () => (/^redis_up 1$/m.test(await get(port, '/metrics', 4)) ? true : undefined), 40);
@@ -199,11 +234,14 @@ describe('offline stand-in images', { timeout: 30 * 60_000 }, () => {
     mkdirSync(html);
     mkdirSync(templates);
     writeFileSync(path.join(html, 'probe.txt'), 'offline nginx works\n');
-    writeFileSync(path.join(templates, 'probe.conf.template'),
-      '# kept as written: ${IT_UNDEFINED_VAR}\nserver {\n  listen 8080;\n  location / { add_header X-Host $host; return 200 "${IT_GREETING}\\n"; }\n}\n');
+    writeFileSync(
+      path.join(templates, 'probe.conf.template'),
+      '# kept as written: ${IT_UNDEFINED_VAR}\nserver {\n  listen 8080;\n  location / { add_header X-Host $host; return 200 "${IT_GREETING}\\n"; }\n}\n',
+    );
     for (const p of [html, templates]) chmodSync(p, 0o755);
     const nginx = await start('nginx', images.nginx, {
-      env: { IT_GREETING: 'hello-from-template' }, publish: [80, 8080],
+      env: { IT_GREETING: 'hello-from-template' },
+      publish: [80, 8080],
       volumes: [`${html}:/usr/share/nginx/html:ro`, `${templates}:/etc/nginx/templates:ro`],
     });
     assert.equal(await get(await hostPort(nginx, 80), '/probe.txt'), 'offline nginx works\n');

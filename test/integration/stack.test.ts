@@ -50,9 +50,23 @@ describe('core stack', { timeout: 40 * 60_000 }, () => {
 
   test('data written through the APIs survives stop and start', async () => {
     const title = `survivor-${Date.now()}`;
-    const note = await getJson(stack.url('BACKEND_PORT', '/api/notes'), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ title, body: 'kept' }) });
+    const note = await getJson(stack.url('BACKEND_PORT', '/api/notes'), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ title, body: 'kept' }),
+    });
     assert.equal(note.status, 201, JSON.stringify(note.body));
-    const memory = await getJson(stack.url('MEMORY_API_PORT', '/conversations'), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ session: title, messages: [{ role: 'user', content: title }, { role: 'assistant', content: 'remembered' }] }) });
+    const memory = await getJson(stack.url('MEMORY_API_PORT', '/conversations'), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        session: title,
+        messages: [
+          { role: 'user', content: title },
+          { role: 'assistant', content: 'remembered' },
+        ],
+      }),
+    });
     assert.equal(memory.status, 201, JSON.stringify(memory.body));
 
     const stop = await stack.script('stop-all');
@@ -62,7 +76,10 @@ describe('core stack', { timeout: 40 * 60_000 }, () => {
     assert.equal(start.exitCode, 0, explain(start));
 
     const notes = (await getJson(stack.url('BACKEND_PORT', '/api/notes'))).body as { items: Array<{ title: string }> };
-    assert.ok(notes.items.some((n) => n.title === title), `note ${title} missing after restart`);
+    assert.ok(
+      notes.items.some((n) => n.title === title),
+      `note ${title} missing after restart`,
+    );
     const conversations = (await getJson(stack.url('MEMORY_API_PORT', '/conversations?limit=50'))).body as { items: Array<Record<string, unknown>> };
     assert.ok(JSON.stringify(conversations.items).includes(title), `conversation ${title} missing after restart`);
   });
@@ -89,7 +106,10 @@ describe('core stack', { timeout: 40 * 60_000 }, () => {
       assert.equal(result.exitCode, 1, explain(result));
       const report = JSON.parse(result.stdout) as HealthJson;
       assert.equal(report.healthy, false);
-      assert.deepEqual(report.services.filter((s) => !s.ok).map((s) => s.service), ['experience-api']);
+      assert.deepEqual(
+        report.services.filter((s) => !s.ok).map((s) => s.service),
+        ['experience-api'],
+      );
       const plain = await stack.script('health-check');
       assert.equal(plain.exitCode, 1);
       assert.match(plain.stdout, /unhealthy: experience-api/);

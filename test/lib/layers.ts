@@ -19,8 +19,10 @@ export function layerViolation(from: string, to: string): string | undefined {
   if (inside(from, 'scripts') && !inside(to, 'scripts')) return `scripts/ never imports ${inside(to, 'test/harness') ? 'the harness' : `${top}/`}`;
   if (inside(from, 'scripts/lib/discovery') && !inside(to, 'scripts/lib/discovery')) return 'discovery imports nothing from outside its folder';
   if (inside(from, 'scripts/lib') && !inside(to, 'scripts/lib')) return 'scripts/lib never imports an entry point';
-  if (inside(from, 'test/harness') && !inside(to, 'test/harness') && !inside(to, 'scripts/lib')) return 'the harness imports only test/harness/ and scripts/lib/';
-  if (inside(from, 'bench') && !inside(to, 'bench') && !inside(to, 'test/harness') && !inside(to, 'scripts/lib')) return 'bench/ imports only bench/, test/harness/ and scripts/lib/';
+  if (inside(from, 'test/harness') && !inside(to, 'test/harness') && !inside(to, 'scripts/lib'))
+    return 'the harness imports only test/harness/ and scripts/lib/';
+  if (inside(from, 'bench') && !inside(to, 'bench') && !inside(to, 'test/harness') && !inside(to, 'scripts/lib'))
+    return 'bench/ imports only bench/, test/harness/ and scripts/lib/';
   return undefined;
 }
 

@@ -14,11 +14,27 @@ const KIND_OF: Record<string, [service: string, kind: string, label: string]> = 
 export const DEFAULT_CONTENTS = { 'postgres.dump': 'PGDMP...', 'redis.rdb': 'REDIS0012...', 'memory.db': 'SQLite format 3\0...', 'config/.env': 'A=1\n' };
 
 export function manifestFor(name: string, contents: Record<string, string>): Manifest {
-  const files = Object.entries(contents).map(([file, text]) => ({ path: file, bytes: Buffer.byteLength(text), sha256: createHash('sha256').update(text).digest('hex') }));
-  const stores = files.filter((f) => KIND_OF[f.path]).map((f) => {
-    const [service, kind, label] = KIND_OF[f.path];
-    return { service, kind, label, file: f.path, bytes: f.bytes, sha256: f.sha256, counts: { items: 1 }, countsExact: kind === 'sqlite', facts: { tool: 'test' } };
-  });
+  const files = Object.entries(contents).map(([file, text]) => ({
+    path: file,
+    bytes: Buffer.byteLength(text),
+    sha256: createHash('sha256').update(text).digest('hex'),
+  }));
+  const stores = files
+    .filter((f) => KIND_OF[f.path])
+    .map((f) => {
+      const [service, kind, label] = KIND_OF[f.path];
+      return {
+        service,
+        kind,
+        label,
+        file: f.path,
+        bytes: f.bytes,
+        sha256: f.sha256,
+        counts: { items: 1 },
+        countsExact: kind === 'sqlite',
+        facts: { tool: 'test' },
+      };
+    });
   return {
     format: FORMAT,
     project: name.replace(/-\d{8}T\d{6}Z$/, ''),

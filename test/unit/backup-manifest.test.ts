@@ -58,14 +58,24 @@ describe('the generic manifest', () => {
   it('lists stores by service and kind, each bound to a file by its sha256', async () => {
     const dir = await writeSet(mkdtempSync(path.join(tmpdir(), 'gx-m-')), name);
     const manifest = await verifySet(dir);
-    assert.deepEqual(manifest.stores.map((s) => [s.service, s.kind, s.file]), [['orders-db', 'postgres', 'postgres.dump'], ['sessions', 'redis', 'redis.rdb'], ['notes', 'sqlite', 'memory.db']]);
+    assert.deepEqual(
+      manifest.stores.map((s) => [s.service, s.kind, s.file]),
+      [
+        ['orders-db', 'postgres', 'postgres.dump'],
+        ['sessions', 'redis', 'redis.rdb'],
+        ['notes', 'sqlite', 'memory.db'],
+      ],
+    );
     assert.deepEqual(manifest.config, ['config/.env']);
   });
 
   it('refuses a store whose file is not in the file list, or whose sha256 differs from it', () => {
     const manifest = manifestFor(name, DEFAULT_CONTENTS);
     manifest.stores[1].sha256 = '0'.repeat(64);
-    assert.throws(() => parseManifest(JSON.stringify(manifest), name), /^Error: set shop-20261125T030000Z is corrupt: a store in manifest\.json does not match its file list \(\{"service":"sessions"/);
+    assert.throws(
+      () => parseManifest(JSON.stringify(manifest), name),
+      /^Error: set shop-20261125T030000Z is corrupt: a store in manifest\.json does not match its file list \(\{"service":"sessions"/,
+    );
     manifest.stores[1] = { ...manifestFor(name, DEFAULT_CONTENTS).stores[1], file: 'elsewhere.rdb' };
     assert.throws(() => parseManifest(JSON.stringify(manifest), name), /does not match its file list/);
     assert.throws(() => parseManifest(JSON.stringify({ ...manifest, stores: { postgres: {} } }), name), /does not match its file list \(null\)/);
@@ -74,9 +84,12 @@ describe('the generic manifest', () => {
   it('refuses a format-1 set (stores by fixed name) with one line saying what to do', () => {
     const old = { format: 'galaxy-backup/1', stores: { postgres: { file: 'postgres.dump', database: 'galaxy' } }, files: [] };
     assert.throws(() => parseManifest(JSON.stringify(old), name), {
-      message: "set shop-20261125T030000Z has format 'galaxy-backup/1' (stores by fixed name): restore it with a kit at commit fa5826d or older, then take a new backup",
+      message:
+        "set shop-20261125T030000Z has format 'galaxy-backup/1' (stores by fixed name): restore it with a kit at commit fa5826d or older, then take a new backup",
     });
-    assert.throws(() => parseManifest(JSON.stringify({ ...old, format: 'galaxy-backup/9' }), name), { message: "set shop-20261125T030000Z has format 'galaxy-backup/9': this kit reads galaxy-backup/2" });
+    assert.throws(() => parseManifest(JSON.stringify({ ...old, format: 'galaxy-backup/9' }), name), {
+      message: "set shop-20261125T030000Z has format 'galaxy-backup/9': this kit reads galaxy-backup/2",
+    });
   });
 
   it('a complete format-1 set still counts as complete for retention, though restore refuses it', async () => {
@@ -91,13 +104,16 @@ describe('the generic manifest', () => {
 });
 
 describe('listSets', () => {
-  it('lists only this project\'s set folders, newest first', async () => {
+  it("lists only this project's set folders, newest first", async () => {
     const root = mkdtempSync(path.join(tmpdir(), 'gx-m-'));
     await writeSet(root, 'galaxy-20261124T030000Z');
     await writeSet(root, 'galaxy-20261125T030000Z');
     await writeSet(root, 'galaxy-test-20261126T030000Z');
     await writeSet(root, '.galaxy-20261127T030000Z.partial');
-    assert.deepEqual(listSets(root, 'galaxy').map((s) => s.name), ['galaxy-20261125T030000Z', 'galaxy-20261124T030000Z']);
+    assert.deepEqual(
+      listSets(root, 'galaxy').map((s) => s.name),
+      ['galaxy-20261125T030000Z', 'galaxy-20261124T030000Z'],
+    );
     assert.deepEqual(listSets(path.join(root, 'absent'), 'galaxy'), []);
   });
 });

@@ -9,8 +9,8 @@ import { describeCounts, newestBackup } from '../../scripts/lib/backup/summary.t
 import { renderBackups } from '../../scripts/lib/report/backups.ts';
 import { writeSet } from './backup-fixtures.ts';
 
-describe('the report\'s backups section', () => {
-  it('lists the newest complete set\'s stores from its manifest', async () => {
+describe("the report's backups section", () => {
+  it("lists the newest complete set's stores from its manifest", async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'gx-r-'));
     const settings = readBackupSettings({ COMPOSE_PROJECT_NAME: 'shop', BACKUP_DIR: dir });
     await writeSet(dir, 'shop-20261124T030000Z');
@@ -34,7 +34,14 @@ describe('the report\'s backups section', () => {
   });
 
   it('names the services left undecided, and a set with no stores', () => {
-    const text = renderBackups({ name: 's', createdAt: 't', totalBytes: 1, encryption: 'none', stores: [], notBackedUp: [{ service: 'cache', volumes: ['cache-a'] }] }).join('\n');
+    const text = renderBackups({
+      name: 's',
+      createdAt: 't',
+      totalBytes: 1,
+      encryption: 'none',
+      stores: [],
+      notBackedUp: [{ service: 'cache', volumes: ['cache-a'] }],
+    }).join('\n');
     assert.match(text, /No service was labelled `galaxy\.backup`: the set holds the config only\./);
     assert.match(text, /^- Not backed up: cache \(cache-a\): no `galaxy\.backup` label\.$/m);
   });

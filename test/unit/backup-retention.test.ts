@@ -56,7 +56,14 @@ describe('prune', () => {
     const result = prune(listSets(dir, 'galaxy'), 2, 0);
     assert.deepEqual(result.removed.sort(), ['galaxy-20261122T030000Z', 'galaxy-20261123T030000Z']);
     assert.deepEqual(result.skippedIncomplete, ['galaxy-20261102T030000Z']);
-    assert.deepEqual(readdirSync(dir).sort(), ['.galaxy-20261101T030000Z.partial', 'galaxy-20261102T030000Z', 'galaxy-20261124T030000Z', 'galaxy-20261125T030000Z', 'galaxy-two-20261101T030000Z', 'notes.txt']);
+    assert.deepEqual(readdirSync(dir).sort(), [
+      '.galaxy-20261101T030000Z.partial',
+      'galaxy-20261102T030000Z',
+      'galaxy-20261124T030000Z',
+      'galaxy-20261125T030000Z',
+      'galaxy-two-20261101T030000Z',
+      'notes.txt',
+    ]);
   });
 
   it('never removes the newest complete set when newer ones are incomplete', async () => {

@@ -55,11 +55,27 @@ describe('renderMetrics', () => {
 });
 
 describe('writersOf', () => {
-  const svc = (name: string, dependsOn: string[] = []): ServiceModel => ({ name, dependsOn, ports: [], labels: {}, hasHealthcheck: true, build: false, profiles: [] });
+  const svc = (name: string, dependsOn: string[] = []): ServiceModel => ({
+    name,
+    dependsOn,
+    ports: [],
+    labels: {},
+    hasHealthcheck: true,
+    build: false,
+    profiles: [],
+  });
   it('is everything that depends on a store service, transitively, and not the stores themselves', () => {
     const model: ComposeModel = {
       project: 'shop',
-      services: [svc('orders-db'), svc('sessions'), svc('notes'), svc('notes-ui', ['notes']), svc('api', ['orders-db', 'sessions', 'notes-ui']), svc('web', ['api']), svc('metrics')],
+      services: [
+        svc('orders-db'),
+        svc('sessions'),
+        svc('notes'),
+        svc('notes-ui', ['notes']),
+        svc('api', ['orders-db', 'sessions', 'notes-ui']),
+        svc('web', ['api']),
+        svc('metrics'),
+      ],
     };
     assert.deepEqual(writersOf(model, ['orders-db', 'sessions', 'notes']), ['notes-ui', 'api', 'web']);
     assert.deepEqual(writersOf(model, ['sessions']), ['api', 'web']);

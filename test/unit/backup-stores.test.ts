@@ -44,13 +44,19 @@ describe('parseBackupLabel', () => {
 
   it('refuses a bad sqlite path', () => {
     for (const bad of ['sqlite', 'sqlite:', 'sqlite:data/notes.db', 'sqlite:/srv/data/../notes.db', 'sqlite:/srv/data/', 'sqlite:/srv/data//x.db']) {
-      assert.throws(() => parseBackupLabel(app, bad), (err: Error & { exitCode?: number }) => {
-        assert.match(err.message, new RegExp(`^service notes: label galaxy\\.backup=${bad.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}: `));
-        assert.equal(err.exitCode, 2);
-        return true;
-      }, bad);
+      assert.throws(
+        () => parseBackupLabel(app, bad),
+        (err: Error & { exitCode?: number }) => {
+          assert.match(err.message, new RegExp(`^service notes: label galaxy\\.backup=${bad.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}: `));
+          assert.equal(err.exitCode, 2);
+          return true;
+        },
+        bad,
+      );
     }
-    assert.throws(() => parseBackupLabel(app, 'sqlite:/tmp/notes.db'), { message: 'service notes: label galaxy.backup=sqlite:/tmp/notes.db: /tmp/notes.db is on none of the service\'s named volumes' });
+    assert.throws(() => parseBackupLabel(app, 'sqlite:/tmp/notes.db'), {
+      message: "service notes: label galaxy.backup=sqlite:/tmp/notes.db: /tmp/notes.db is on none of the service's named volumes",
+    });
   });
 
   it('refuses arguments to kinds that take none, and volume on a service without a volume', () => {
@@ -67,32 +73,47 @@ describe('planBackup', () => {
       service('orders-db', 'postgres', [['orders', '/var/lib/postgresql/data']]),
       service('sessions', 'redis', [['sessions-data', '/data']]),
       service('notes', 'sqlite:/data/notes.db', [['notes-data', '/data']]),
-      service('uploads', 'volume', [['files', '/srv/files'], ['thumbs', '/srv/thumbs']]),
+      service('uploads', 'volume', [
+        ['files', '/srv/files'],
+        ['thumbs', '/srv/thumbs'],
+      ]),
       service('metrics', 'none', [['tsdb', '/prometheus']]),
-      service('cache', undefined, [['cache-a', '/a'], ['cache-b', '/b']]),
+      service('cache', undefined, [
+        ['cache-a', '/a'],
+        ['cache-b', '/b'],
+      ]),
       service('api'),
     ],
   };
 
-  it('lists every labelled service with its kind, in the model\'s order, and skips none', () => {
+  it("lists every labelled service with its kind, in the model's order, and skips none", () => {
     const plan = planBackup(model);
-    assert.deepEqual(plan.stores.map((s) => [s.service.name, s.kind.name, s.option]), [
-      ['orders-db', 'postgres', ''],
-      ['sessions', 'redis', ''],
-      ['notes', 'sqlite', '/data/notes.db'],
-      ['uploads', 'volume', ''],
-    ]);
+    assert.deepEqual(
+      plan.stores.map((s) => [s.service.name, s.kind.name, s.option]),
+      [
+        ['orders-db', 'postgres', ''],
+        ['sessions', 'redis', ''],
+        ['notes', 'sqlite', '/data/notes.db'],
+        ['uploads', 'volume', ''],
+      ],
+    );
   });
 
   it('reports a service with a named volume and no label, and not a stateless one', () => {
     const plan = planBackup(model);
     assert.deepEqual(plan.notBackedUp, [{ service: 'cache', volumes: ['cache-a', 'cache-b'] }]);
-    assert.equal(notBackedUpLine(plan.notBackedUp[0]), 'not backed up: cache (volumes cache-a, cache-b); label it galaxy.backup=... (postgres, redis, sqlite:/PATH, volume or none)');
+    assert.equal(
+      notBackedUpLine(plan.notBackedUp[0]),
+      'not backed up: cache (volumes cache-a, cache-b); label it galaxy.backup=... (postgres, redis, sqlite:/PATH, volume or none)',
+    );
     assert.equal(notBackedUpLine({ service: 'x', volumes: ['x-data'] }).startsWith('not backed up: x (volume x-data); label it galaxy.backup='), true);
   });
 
   it('fails on the first bad label before anything runs', () => {
-    assert.throws(() => planBackup({ project: 'p', services: [service('db', 'postgress', [['d', '/d']])] }), /^Error: service db: label galaxy\.backup=postgress: unknown store kind/);
+    assert.throws(
+      () => planBackup({ project: 'p', services: [service('db', 'postgress', [['d', '/d']])] }),
+      /^Error: service db: label galaxy\.backup=postgress: unknown store kind/,
+    );
   });
 });
 
@@ -104,13 +125,19 @@ describe('parseBackupModel', () => {
         'orders-db': {
           labels: { 'galaxy.backup': 'postgres' },
           environment: { POSTGRES_USER: 'shop', POSTGRES_DB: 'orders', EMPTY: null },
-          volumes: [{ type: 'volume', source: 'orders', target: '/var/lib/postgresql/data' }, { type: 'bind', source: '/etc/x', target: '/x' }],
+          volumes: [
+            { type: 'volume', source: 'orders', target: '/var/lib/postgresql/data' },
+            { type: 'bind', source: '/etc/x', target: '/x' },
+          ],
         },
         api: { depends_on: { 'orders-db': {} } },
       },
     });
     const model = parseBackupModel(json);
-    assert.deepEqual(model.services.map((s) => s.name), ['orders-db', 'api']);
+    assert.deepEqual(
+      model.services.map((s) => s.name),
+      ['orders-db', 'api'],
+    );
     assert.deepEqual(model.services[0].volumes, [{ name: 'orders', target: '/var/lib/postgresql/data' }]);
     assert.deepEqual(model.services[0].environment, { POSTGRES_USER: 'shop', POSTGRES_DB: 'orders', EMPTY: '' });
     assert.equal(model.services[0].labels['galaxy.backup'], 'postgres');
@@ -119,11 +146,24 @@ describe('parseBackupModel', () => {
 });
 
 describe('verify verdicts', () => {
-  const entry = (counts: Record<string, number>, countsExact: boolean): StoreEntry => ({ service: 'notes', kind: 'sqlite', label: 'sqlite:/d/n.db', file: 'notes.db', bytes: 1, sha256: 'x', counts, countsExact, facts: {} });
+  const entry = (counts: Record<string, number>, countsExact: boolean): StoreEntry => ({
+    service: 'notes',
+    kind: 'sqlite',
+    label: 'sqlite:/d/n.db',
+    file: 'notes.db',
+    bytes: 1,
+    sha256: 'x',
+    counts,
+    countsExact,
+    facts: {},
+  });
 
   it('exact counts must match one for one, names missing on either side included', () => {
     assert.deepEqual(countDifferences({ a: 1, b: 2 }, { a: 1, b: 2 }), []);
-    assert.deepEqual(countDifferences({ a: 1, b: 2 }, { a: 1, c: 2 }), ['b has nothing after restore, the manifest says 2', 'c has 2 after restore, the manifest says nothing']);
+    assert.deepEqual(countDifferences({ a: 1, b: 2 }, { a: 1, c: 2 }), [
+      'b has nothing after restore, the manifest says 2',
+      'c has 2 after restore, the manifest says nothing',
+    ]);
     assert.throws(() => checkRestored(entry({ a: 3 }, true), { a: 2 }), { message: 'notes (sqlite): a has 2 after restore, the manifest says 3' });
   });
 

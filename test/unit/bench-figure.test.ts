@@ -9,7 +9,17 @@ test('measurement keeps every run and summarizes them', () => {
 });
 
 test('figure takes its name and unit from the schema, per subject where the schema says so', () => {
-  assert.deepEqual(figure('start.warm', 'cmd', [3, 1, 2], { note: 'n' }), { id: 'start.warm', name: 'warm start to all healthy', command: 'cmd', runs: [3, 1, 2], median: 2, min: 1, max: 3, unit: 's', note: 'n' });
+  assert.deepEqual(figure('start.warm', 'cmd', [3, 1, 2], { note: 'n' }), {
+    id: 'start.warm',
+    name: 'warm start to all healthy',
+    command: 'cmd',
+    runs: [3, 1, 2],
+    median: 2,
+    min: 1,
+    max: 3,
+    unit: 's',
+    note: 'n',
+  });
   const alone = figure('start.alone', 'cmd', [1], { subject: 'svc-a' });
   assert.equal(alone.name, 'healthy alone (svc-a)');
   assert.equal(alone.subject, 'svc-a');
@@ -24,7 +34,21 @@ test('a child figure with run values only gets its summary computed', () => {
 });
 
 test('a child figure with a run count and a comparison without a name', () => {
-  const f = normalizeFigure({ id: 'deploy.duration', subject: 'svc', name: 'deploy', command: 'make deploy', runs: 5, median: 40, min: 38, max: 44, unit: 's', comparison: { command: 'docker compose up', median: 12, min: 11, max: 13, runs: 5 } }, 't');
+  const f = normalizeFigure(
+    {
+      id: 'deploy.duration',
+      subject: 'svc',
+      name: 'deploy',
+      command: 'make deploy',
+      runs: 5,
+      median: 40,
+      min: 38,
+      max: 44,
+      unit: 's',
+      comparison: { command: 'docker compose up', median: 12, min: 11, max: 13, runs: 5 },
+    },
+    't',
+  );
   assert.equal(runCount(f), 5);
   assert.equal(f.subject, 'svc');
   assert.equal(f.comparison?.name, 'deploy (comparison)');
@@ -45,13 +69,19 @@ test('child output: one document, an array, {figures}, or JSON lines among progr
   assert.equal(parseChildOutput(JSON.stringify([one, { ...one, name: 'b' }]), 's').length, 2);
   assert.equal(parseChildOutput(JSON.stringify({ figures: [one] }), 's')[0].name, 'a');
   const lines = `progress: building\n${JSON.stringify(one)}\n{not json\n${JSON.stringify({ ...one, name: 'b' })}\n`;
-  assert.deepEqual(parseChildOutput(lines, 's').map((f) => f.name), ['a', 'b']);
+  assert.deepEqual(
+    parseChildOutput(lines, 's').map((f) => f.name),
+    ['a', 'b'],
+  );
 });
 
 test('child output: a pretty-printed document after progress lines a library wrote to stdout', () => {
   const one = { id: 'backup.duration', name: 'backup', command: './scripts/backup.sh', runs: [5, 6, 7], unit: 's' };
   const text = `image postgres   galaxy-offline/postgres:17   up to date (0.1s)\n${JSON.stringify({ figures: [one] }, null, 2)}\n`;
-  assert.deepEqual(parseChildOutput(text, 'b').map((f) => [f.name, f.median]), [['backup', 6]]);
+  assert.deepEqual(
+    parseChildOutput(text, 'b').map((f) => [f.name, f.median]),
+    [['backup', 6]],
+  );
 });
 
 test('child output without any JSON figure is an error naming the suite', () => {

@@ -33,7 +33,11 @@ function producers(): { byId: Map<string, Set<string>>; unnamed: string[] } {
 test('every figure id has exactly one producer, the one the schema names, and every call names its id literally', () => {
   const { byId, unnamed } = producers();
   assert.deepEqual(unnamed, [], 'an id passed as a variable cannot be traced to its producer');
-  assert.deepEqual([...byId.keys()].filter((id) => !ids.includes(id as FigureId)), [], 'ids produced but not in the schema');
+  assert.deepEqual(
+    [...byId.keys()].filter((id) => !ids.includes(id as FigureId)),
+    [],
+    'ids produced but not in the schema',
+  );
   for (const id of ids) {
     assert.deepEqual([...(byId.get(id) ?? [])], [FIGURES[id].producer], `producers of ${id}`);
   }
@@ -78,5 +82,6 @@ test('the report reads its figures by id from the committed result files, writte
 test('scripts/ reads bench results only through the schema: no figure name, pattern or bench/ import in report.ts', () => {
   const report = readFileSync(path.join(root, 'scripts', 'report.ts'), 'utf8');
   assert.doesNotMatch(report, /bench\/lib|newestFigure\(|RegExp|\/[^/\n]*\.\*[^/\n]*\/i?/);
-  for (const id of ['start.warm', 'cold.start', 'recovery.crash', 'recovery.hang', 'deploy.duration', 'deploy.failed-requests']) assert.ok(report.includes(`'${id}'`), id);
+  for (const id of ['start.warm', 'cold.start', 'recovery.crash', 'recovery.hang', 'deploy.duration', 'deploy.failed-requests'])
+    assert.ok(report.includes(`'${id}'`), id);
 });

@@ -15,7 +15,17 @@ function session(startedAt: string, median: number): Session {
     host: { cpus: 2 },
     options: { runs: 3, only: ['start', 'backup'] },
     suites: [
-      { suite: 'start', status: 'ok', message: 'warm = images kept', seconds: 1, figures: [figure('start.warm', './scripts/start-all.sh', [median, median + 2, median - 1], { comparison: measurement('plain', 'docker compose up --wait', [5, 6, 7], 's') })] },
+      {
+        suite: 'start',
+        status: 'ok',
+        message: 'warm = images kept',
+        seconds: 1,
+        figures: [
+          figure('start.warm', './scripts/start-all.sh', [median, median + 2, median - 1], {
+            comparison: measurement('plain', 'docker compose up --wait', [5, 6, 7], 's'),
+          }),
+        ],
+      },
       { suite: 'backup', status: 'not available', message: 'bench/backup.ts does not exist', seconds: 0, figures: [] },
     ],
   };
@@ -27,7 +37,10 @@ test('stamp is file-name safe and sorts in time order', () => {
 
 test('markdown has one row per figure with median, range, run count, comparison and command, and a not-available row', () => {
   const md = renderMarkdown(session('2026-11-25T23:00:00.000Z', 30));
-  assert.match(md, /\| start \| warm start to all healthy \| 30\.0 s \(29\.0–32\.0, n=3\) \| 6\.00 s \(5\.00–7\.00, n=3\): plain, `docker compose up --wait` \| `\.\/scripts\/start-all\.sh` \|/);
+  assert.match(
+    md,
+    /\| start \| warm start to all healthy \| 30\.0 s \(29\.0–32\.0, n=3\) \| 6\.00 s \(5\.00–7\.00, n=3\): plain, `docker compose up --wait` \| `\.\/scripts\/start-all\.sh` \|/,
+  );
   assert.match(md, /\| backup \| not available \| - \| - \| bench\/backup\.ts does not exist \|/);
   assert.match(md, /- \*\*start\*\*: warm = images kept/);
 });
@@ -39,11 +52,17 @@ test('writeSession writes JSON and markdown with no temp file left; newest sessi
   second.suites = [{ suite: 'health', status: 'ok', seconds: 1, figures: [figure('health.command', 'h', [1, 2, 3])] }];
   const files = writeSession(dir, second);
   assert.ok(existsSync(files.json) && existsSync(files.markdown));
-  assert.deepEqual(readdirSync(dir).filter((n) => n.includes('.tmp')), []);
+  assert.deepEqual(
+    readdirSync(dir).filter((n) => n.includes('.tmp')),
+    [],
+  );
   assert.equal(newestSession(dir)?.session.startedAt, '2026-11-25T23:00:00.000Z');
   // The newer session lacks the start figure: the older one still answers, with its file.
   const found = newestFigures(dir, 'start.warm');
-  assert.deepEqual(found?.figures.map((f) => f.median), [40]);
+  assert.deepEqual(
+    found?.figures.map((f) => f.median),
+    [40],
+  );
   assert.match(found?.file ?? '', /2026-11-25T22-00-00Z\.json$/);
   assert.equal(newestFigures(dir, 'cold.start'), undefined);
   writeFileSync(path.join(dir, 'notes.json'), '{}');

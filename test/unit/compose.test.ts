@@ -8,8 +8,19 @@ import { parseSsHolder } from '../../scripts/lib/ports.ts';
 const config = JSON.stringify({
   name: 'galaxy',
   services: {
-    frontend: { depends_on: { backend: { condition: 'service_healthy' } }, ports: [{ host_ip: '127.0.0.1', published: '8080', target: 8080 }], labels: { 'galaxy.health.path': '/health' }, healthcheck: { test: ['CMD', 'curl'] } },
-    backend: { depends_on: { postgres: {}, redis: {} }, ports: [{ host_ip: '127.0.0.1', published: '3000', target: 3000 }], labels: { 'galaxy.deploy': 'rolling' }, build: { context: '.' }, healthcheck: { test: ['CMD', 'node', 'h.js'] } },
+    frontend: {
+      depends_on: { backend: { condition: 'service_healthy' } },
+      ports: [{ host_ip: '127.0.0.1', published: '8080', target: 8080 }],
+      labels: { 'galaxy.health.path': '/health' },
+      healthcheck: { test: ['CMD', 'curl'] },
+    },
+    backend: {
+      depends_on: { postgres: {}, redis: {} },
+      ports: [{ host_ip: '127.0.0.1', published: '3000', target: 3000 }],
+      labels: { 'galaxy.deploy': 'rolling' },
+      build: { context: '.' },
+      healthcheck: { test: ['CMD', 'node', 'h.js'] },
+    },
     postgres: { healthcheck: { test: ['CMD-SHELL', 'pg_isready'] } },
     redis: { healthcheck: { disable: true } },
     prometheus: { profiles: ['monitoring'], ports: [{ host_ip: '127.0.0.1', published: '9090', target: 9090 }], labels: { 'galaxy.health.path': '/-/ready' } },
@@ -19,7 +30,10 @@ const config = JSON.stringify({
 test('services come out in dependency order with ports, labels and health paths', () => {
   const model = parseComposeConfig(config);
   assert.equal(model.project, 'galaxy');
-  assert.deepEqual(model.services.map((s) => s.name), ['postgres', 'redis', 'backend', 'frontend', 'prometheus']);
+  assert.deepEqual(
+    model.services.map((s) => s.name),
+    ['postgres', 'redis', 'backend', 'frontend', 'prometheus'],
+  );
   assert.deepEqual(model.services.find((s) => s.name === 'prometheus')?.profiles, ['monitoring']);
   assert.deepEqual(model.services.find((s) => s.name === 'backend')?.profiles, []);
   const frontend = model.services[3];
@@ -42,7 +56,8 @@ test('an unknown service is refused with the valid names', () => {
 });
 
 test('compose ps output: line-delimited and array forms', () => {
-  const line = '{"ID":"abc","Service":"backend","Name":"g-backend-1","State":"running","Health":"healthy","ExitCode":0,"Publishers":[{"URL":"127.0.0.1","TargetPort":3000,"PublishedPort":3000,"Protocol":"tcp"},{"TargetPort":9229,"PublishedPort":0}]}';
+  const line =
+    '{"ID":"abc","Service":"backend","Name":"g-backend-1","State":"running","Health":"healthy","ExitCode":0,"Publishers":[{"URL":"127.0.0.1","TargetPort":3000,"PublishedPort":3000,"Protocol":"tcp"},{"TargetPort":9229,"PublishedPort":0}]}';
   assert.equal(parsePsOutput(line)[0].health, 'healthy');
   assert.equal(parsePsOutput(line)[0].status, 'running');
   assert.deepEqual(parsePsOutput(line)[0].publishedPorts, [3000]);

@@ -7,31 +7,61 @@ import fs from 'node:fs';
 import path from 'node:path';
 import YAML from 'yaml';
 import {
-  dashboardQueries, dashboardsDir, knownMetricNames, listYaml, monitoringDir, parseDevelopingMetrics,
-  parseExposedMetrics, promqlMetricNames, readRules, root, rulesDir,
+  dashboardQueries,
+  dashboardsDir,
+  knownMetricNames,
+  listYaml,
+  monitoringDir,
+  parseDevelopingMetrics,
+  parseExposedMetrics,
+  promqlMetricNames,
+  readRules,
+  root,
+  rulesDir,
 } from '../helpers/monitoring.ts';
 
-const dashboards = fs.readdirSync(dashboardsDir).filter((f) => f.endsWith('.json')).sort()
+const dashboards = fs
+  .readdirSync(dashboardsDir)
+  .filter((f) => f.endsWith('.json'))
+  .sort()
   .map((f) => path.join(dashboardsDir, f));
 
 test('the metric-name extractor finds metrics and ignores functions, labels, keywords and variables', () => {
   assert.deepEqual(
-    [...promqlMetricNames('histogram_quantile(0.95, sum by (service, le) (rate(http_request_duration_seconds_bucket{service=~"$service", route!~"/health|/metrics"}[$__rate_interval])))')],
-    ['http_request_duration_seconds_bucket']);
+    [
+      ...promqlMetricNames(
+        'histogram_quantile(0.95, sum by (service, le) (rate(http_request_duration_seconds_bucket{service=~"$service", route!~"/health|/metrics"}[$__rate_interval])))',
+      ),
+    ],
+    ['http_request_duration_seconds_bucket'],
+  );
+  assert.deepEqual([...promqlMetricNames('sum(a_total) / on (job) group_left(instance) b_info and ignoring(x) c offset 5m > bool 1e3')].sort(), [
+    'a_total',
+    'b_info',
+    'c',
+  ]);
   assert.deepEqual(
-    [...promqlMetricNames('sum(a_total) / on (job) group_left(instance) b_info and ignoring(x) c offset 5m > bool 1e3')].sort(),
-    ['a_total', 'b_info', 'c']);
-  assert.deepEqual([...promqlMetricNames('time() - galaxy_backup_last_success_timestamp_seconds > 26 * 3600')],
-    ['galaxy_backup_last_success_timestamp_seconds']);
-  assert.deepEqual([...promqlMetricNames('node_load1 / count(node_cpu_seconds_total{mode="idle"}) or vector(0)')].sort(),
-    ['node_cpu_seconds_total', 'node_load1']);
+    [...promqlMetricNames('time() - galaxy_backup_last_success_timestamp_seconds > 26 * 3600')],
+    ['galaxy_backup_last_success_timestamp_seconds'],
+  );
+  assert.deepEqual([...promqlMetricNames('node_load1 / count(node_cpu_seconds_total{mode="idle"}) or vector(0)')].sort(), [
+    'node_cpu_seconds_total',
+    'node_load1',
+  ]);
 });
 
 test('DEVELOPING.md metric contract parses, with the histogram family expanded', () => {
   const names = parseDevelopingMetrics(fs.readFileSync(path.join(root, 'docs', 'DEVELOPING.md'), 'utf8'));
-  for (const n of ['http_requests_total', 'http_request_duration_seconds_bucket', 'http_request_duration_seconds_sum',
-    'http_request_duration_seconds_count', 'galaxy_container_health', 'galaxy_watcher_restarts_total',
-    'galaxy_backup_last_success_timestamp_seconds', 'process_start_time_seconds']) {
+  for (const n of [
+    'http_requests_total',
+    'http_request_duration_seconds_bucket',
+    'http_request_duration_seconds_sum',
+    'http_request_duration_seconds_count',
+    'galaxy_container_health',
+    'galaxy_watcher_restarts_total',
+    'galaxy_backup_last_success_timestamp_seconds',
+    'process_start_time_seconds',
+  ]) {
     assert.ok(names.has(n), `${n} missing from the parsed contract: ${[...names].join(', ')}`);
   }
   assert.ok(!names.has('service'), 'label names must not be taken for metrics');
@@ -49,7 +79,10 @@ test('exposed-metrics.txt is well-formed and does not repeat names', () => {
 });
 
 test('there are the three dashboards: overview, datastores, host', () => {
-  assert.deepEqual(dashboards.map((f) => path.basename(f)), ['datastores.json', 'host.json', 'overview.json']);
+  assert.deepEqual(
+    dashboards.map((f) => path.basename(f)),
+    ['datastores.json', 'host.json', 'overview.json'],
+  );
 });
 
 for (const file of dashboards) {
@@ -80,10 +113,11 @@ for (const file of dashboards) {
       ids.add(p.id);
       const { x, y, w, h } = p.gridPos;
       assert.ok(x >= 0 && w > 0 && x + w <= 24 && h > 0, `${p.title}: gridPos out of the 24-column grid`);
-      for (let i = x; i < x + w; i++) for (let j = y; j < y + h; j++) {
-        assert.ok(!cells.has(`${i},${j}`), `${p.title} overlaps another panel at ${i},${j}`);
-        cells.add(`${i},${j}`);
-      }
+      for (let i = x; i < x + w; i++)
+        for (let j = y; j < y + h; j++) {
+          assert.ok(!cells.has(`${i},${j}`), `${p.title} overlaps another panel at ${i},${j}`);
+          cells.add(`${i},${j}`);
+        }
       if (p.type === 'row') continue;
       assert.equal(p.datasource?.uid, 'prometheus', `${p.title}: datasource must be the provisioned uid`);
       assert.ok(p.targets?.length > 0, `${p.title}: no query`);
@@ -101,9 +135,17 @@ test('dashboard uids are unique and match the provisioned datasource uid', () =>
 });
 
 test('the overview covers up/health, request rate, error rate, p95 latency and restarts', () => {
-  const exprs = dashboardQueries(path.join(dashboardsDir, 'overview.json')).map((q) => q.expr).join('\n');
-  for (const needle of ['up{', 'galaxy_container_health', 'rate(http_requests_total', 'status=~"5.."',
-    'histogram_quantile(0.95', 'galaxy_container_restart_count']) {
+  const exprs = dashboardQueries(path.join(dashboardsDir, 'overview.json'))
+    .map((q) => q.expr)
+    .join('\n');
+  for (const needle of [
+    'up{',
+    'galaxy_container_health',
+    'rate(http_requests_total',
+    'status=~"5.."',
+    'histogram_quantile(0.95',
+    'galaxy_container_restart_count',
+  ]) {
     assert.ok(exprs.includes(needle), `overview has no query with ${needle}`);
   }
 });

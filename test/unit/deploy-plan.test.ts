@@ -4,7 +4,17 @@ import type { ServiceModel } from '../../scripts/lib/compose.ts';
 import { orderByDependencies } from '../../scripts/lib/compose.ts';
 import { planDeploy } from '../../scripts/lib/deploy/plan.ts';
 
-const svc = (name: string, deploy: string, over: Partial<ServiceModel> = {}): ServiceModel => ({ name, ports: [], labels: {}, dependsOn: [], hasHealthcheck: true, deploy, build: true, profiles: [], ...over });
+const svc = (name: string, deploy: string, over: Partial<ServiceModel> = {}): ServiceModel => ({
+  name,
+  ports: [],
+  labels: {},
+  dependsOn: [],
+  hasHealthcheck: true,
+  deploy,
+  build: true,
+  profiles: [],
+  ...over,
+});
 const port = [{ hostIp: '127.0.0.1', published: 3000, target: 3000 }];
 const services = orderByDependencies([
   svc('frontend', 'rolling', { dependsOn: ['backend'], ports: port, labels: { 'galaxy.proxy.upstreams': 'backend' } }),
@@ -16,7 +26,10 @@ const services = orderByDependencies([
 ]);
 
 test('without a service: every stateless built service, dependencies first', () => {
-  assert.deepEqual(planDeploy(services).map((s) => s.service), ['experience-api', 'backend', 'frontend']);
+  assert.deepEqual(
+    planDeploy(services).map((s) => s.service),
+    ['experience-api', 'backend', 'frontend'],
+  );
 });
 
 test('the proxies in front of a service are the ones whose galaxy.proxy.upstreams names it', () => {

@@ -26,10 +26,16 @@ test('endpoints: IPv4 in host byte order, IPv6 v4-mapped back to IPv4, junk refu
 
 test('tables: states parsed, header and malformed lines skipped', () => {
   const v4 = parseTcpTable(TCP);
-  assert.deepEqual(v4.map((s) => s.state), ['LISTEN', 'TIME_WAIT']);
+  assert.deepEqual(
+    v4.map((s) => s.state),
+    ['LISTEN', 'TIME_WAIT'],
+  );
   assert.deepEqual(v4[1].local, { ip: '172.18.0.9', port: 41170 });
   const v6 = parseTcpTable(TCP6);
-  assert.deepEqual(v6.map((s) => `${s.state} ${s.remote.ip}`), ['LISTEN 0:0:0:0:0:0:0:0', 'ESTABLISHED 172.18.0.9']);
+  assert.deepEqual(
+    v6.map((s) => `${s.state} ${s.remote.ip}`),
+    ['LISTEN 0:0:0:0:0:0:0:0', 'ESTABLISHED 172.18.0.9'],
+  );
 });
 
 test('connections: each once whichever table shows it, the live state over TIME_WAIT, in-flight counted', () => {
@@ -44,24 +50,49 @@ test('connections: each once whichever table shows it, the live state over TIME_
 
 const oldEp = [{ ip: '10.0.0.2', port: 3000 }];
 const newEp = [{ ip: '10.0.0.3', port: 3000 }];
-const conn = (client: string, port: number, server: string): Connection => ({ client: { ip: client, port }, server: { ip: server, port: 3000 }, state: 'TIME_WAIT' });
+const conn = (client: string, port: number, server: string): Connection => ({
+  client: { ip: client, port },
+  server: { ip: server, port: 3000 },
+  state: 'TIME_WAIT',
+});
 const proxies = [{ name: 'frontend-1', ips: ['10.0.0.9'] }];
 
 test('switch: a proxy still opening connections to the old container only is not proven', () => {
-  const v = switchVerdict({ proxies, baseline: new Set(), seen: [conn('10.0.0.9', 1, '10.0.0.2'), conn('10.0.0.9', 2, '10.0.0.2')], oldEndpoints: oldEp, newEndpoints: newEp, elapsedMs: 60_000 });
+  const v = switchVerdict({
+    proxies,
+    baseline: new Set(),
+    seen: [conn('10.0.0.9', 1, '10.0.0.2'), conn('10.0.0.9', 2, '10.0.0.2')],
+    oldEndpoints: oldEp,
+    newEndpoints: newEp,
+    elapsedMs: 60_000,
+  });
   assert.equal(v.proven, false);
   assert.deepEqual(v.pending, ['frontend-1']);
   assert.deepEqual(v.proxies, [{ proxy: 'frontend-1', toOld: 2, toNew: 0 }]);
 });
 
 test('switch: proven as soon as the proxy has used the new container, even within the resolver bound', () => {
-  const v = switchVerdict({ proxies, baseline: new Set(), seen: [conn('10.0.0.9', 1, '10.0.0.2'), conn('10.0.0.9', 2, '10.0.0.3')], oldEndpoints: oldEp, newEndpoints: newEp, elapsedMs: 10 });
+  const v = switchVerdict({
+    proxies,
+    baseline: new Set(),
+    seen: [conn('10.0.0.9', 1, '10.0.0.2'), conn('10.0.0.9', 2, '10.0.0.3')],
+    oldEndpoints: oldEp,
+    newEndpoints: newEp,
+    elapsedMs: 10,
+  });
   assert.equal(v.proven, true);
 });
 
 test('switch: connections that existed before the new container was healthy do not count against it', () => {
   const before = conn('10.0.0.9', 7, '10.0.0.2');
-  const v = switchVerdict({ proxies, baseline: new Set(['10.0.0.9:7>10.0.0.2:3000']), seen: [before], oldEndpoints: oldEp, newEndpoints: newEp, elapsedMs: 3000 });
+  const v = switchVerdict({
+    proxies,
+    baseline: new Set(['10.0.0.9:7>10.0.0.2:3000']),
+    seen: [before],
+    oldEndpoints: oldEp,
+    newEndpoints: newEp,
+    elapsedMs: 3000,
+  });
   assert.equal(v.proven, true);
   assert.deepEqual(v.proxies, [{ proxy: 'frontend-1', toOld: 0, toNew: 0 }]);
 });
@@ -74,13 +105,21 @@ test('switch: an idle proxy (or none) is proven once its DNS cache has had time 
 });
 
 test('switch: clients that are not proxies (a scraper, another API) never hold the switch', () => {
-  const v = switchVerdict({ proxies, baseline: new Set(), seen: [conn('10.0.0.20', 1, '10.0.0.2'), conn('10.0.0.9', 3, '10.0.0.3')], oldEndpoints: oldEp, newEndpoints: newEp, elapsedMs: 0 });
+  const v = switchVerdict({
+    proxies,
+    baseline: new Set(),
+    seen: [conn('10.0.0.20', 1, '10.0.0.2'), conn('10.0.0.9', 3, '10.0.0.3')],
+    oldEndpoints: oldEp,
+    newEndpoints: newEp,
+    elapsedMs: 0,
+  });
   assert.equal(v.proven, true);
 });
 
 test('inspect: an unhealthy made only of timed-out probes is flagged, one that answered "no" is not', async () => {
   const { parseInspect } = await import('../../scripts/lib/docker/containers.ts');
-  const raw = (log: Array<{ ExitCode: number; Output: string }>) => JSON.stringify([{ Id: 'a', Name: '/a', RestartCount: 0, Config: { Image: 'i' }, State: { Status: 'running', Health: { Status: 'unhealthy', Log: log } } }]);
+  const raw = (log: Array<{ ExitCode: number; Output: string }>) =>
+    JSON.stringify([{ Id: 'a', Name: '/a', RestartCount: 0, Config: { Image: 'i' }, State: { Status: 'running', Health: { Status: 'unhealthy', Log: log } } }]);
   const timeout = { ExitCode: -1, Output: 'Health check exceeded timeout (10s)' };
   assert.equal(parseInspect(raw([{ ExitCode: 0, Output: '' }, timeout, timeout]))[0].probesTimedOut, true);
   assert.equal(parseInspect(raw([timeout, { ExitCode: 1, Output: 'unhealthy: HTTP 503' }]))[0].probesTimedOut, false);

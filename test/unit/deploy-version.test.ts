@@ -13,11 +13,29 @@ test('a clean tree is tagged with the short commit, a dirty one gets a marker an
 
 test('the dirty hash is stable for the same changes and changes with any edit', () => {
   assert.equal(hashDirtyState('', []), undefined);
-  const a = hashDirtyState('diff', [{ name: 'b.txt', content: 'x' }, { name: 'a.txt', content: 'y' }]);
-  const sameInOtherOrder = hashDirtyState('diff', [{ name: 'a.txt', content: 'y' }, { name: 'b.txt', content: 'x' }]);
+  const a = hashDirtyState('diff', [
+    { name: 'b.txt', content: 'x' },
+    { name: 'a.txt', content: 'y' },
+  ]);
+  const sameInOtherOrder = hashDirtyState('diff', [
+    { name: 'a.txt', content: 'y' },
+    { name: 'b.txt', content: 'x' },
+  ]);
   assert.equal(a, sameInOtherOrder);
-  assert.notEqual(a, hashDirtyState('diff', [{ name: 'a.txt', content: 'y' }, { name: 'b.txt', content: 'z' }]));
-  assert.notEqual(a, hashDirtyState('diff2', [{ name: 'a.txt', content: 'y' }, { name: 'b.txt', content: 'x' }]));
+  assert.notEqual(
+    a,
+    hashDirtyState('diff', [
+      { name: 'a.txt', content: 'y' },
+      { name: 'b.txt', content: 'z' },
+    ]),
+  );
+  assert.notEqual(
+    a,
+    hashDirtyState('diff2', [
+      { name: 'a.txt', content: 'y' },
+      { name: 'b.txt', content: 'x' },
+    ]),
+  );
   assert.ok(hashDirtyState('', [{ name: 'new.txt', content: '' }]), 'an untracked empty file still marks the tree dirty');
 });
 

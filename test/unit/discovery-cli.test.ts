@@ -34,12 +34,24 @@ describe('discovery: the command', () => {
     const r = discover('--json', '--out', out, src);
     assert.equal(r.code, 0, r.stderr);
     const inv = JSON.parse(r.stdout);
-    assert.deepEqual(inv.services.map((s: { name: string }) => s.name), ['api', 'admin', 'experience', 'memory', 'start-all.sh', 'legacy']);
+    assert.deepEqual(
+      inv.services.map((s: { name: string }) => s.name),
+      ['api', 'admin', 'experience', 'memory', 'start-all.sh', 'legacy'],
+    );
     assert.equal(inv.probed, false);
     assert.deepEqual(readdirSync(out).sort(), ['01_SERVICE_DISCOVERY_ANALYSIS.json', '01_SERVICE_DISCOVERY_ANALYSIS.md']);
     assert.deepEqual(JSON.parse(readFileSync(path.join(out, '01_SERVICE_DISCOVERY_ANALYSIS.json'), 'utf8')), inv);
     const md = readFileSync(path.join(out, '01_SERVICE_DISCOVERY_ANALYSIS.md'), 'utf8');
-    for (const heading of ['# 01 — Service discovery analysis', '## 2. Services', '## 3. Internal dependencies', '## 5. External dependencies', '## 6. Dependency graph', '```mermaid', '## 7. Problems', '## 8. Recommendations']) {
+    for (const heading of [
+      '# 01 — Service discovery analysis',
+      '## 2. Services',
+      '## 3. Internal dependencies',
+      '## 5. External dependencies',
+      '## 6. Dependency graph',
+      '```mermaid',
+      '## 7. Problems',
+      '## 8. Recommendations',
+    ]) {
       assert.ok(md.includes(heading), `report lacks ${heading}`);
     }
     assert.ok(md.includes('- api → memory (37778) — `http://127.0.0.1:37778` via env MEMORY_URL, api/server.js:6'));
@@ -76,7 +88,14 @@ describe('discovery: the command', () => {
       assert.equal(r.code, 0, r.stderr);
       const inv = JSON.parse(r.stdout);
       assert.equal(inv.probed, true);
-      assert.deepEqual(inv.services.map((s: { name: string; status: string }) => [s.name, s.status]), [['down', 'not listening'], ['up', 'listening'], ['worker', 'no port']]);
+      assert.deepEqual(
+        inv.services.map((s: { name: string; status: string }) => [s.name, s.status]),
+        [
+          ['down', 'not listening'],
+          ['up', 'listening'],
+          ['worker', 'no port'],
+        ],
+      );
     } finally {
       up.close();
     }
@@ -94,7 +113,10 @@ describe('discovery: the command', () => {
     const src = makeRepo({ 'a.js': '' });
     cleanup.push(src);
     const r = discover('--out', '/proc/discover-out', src);
-    assert.deepEqual({ code: r.code, stderr: r.stderr }, { code: 1, stderr: "error: cannot write the report to /proc/discover-out: it is on the kernel's proc filesystem, not storage: choose a normal folder\n" });
+    assert.deepEqual(
+      { code: r.code, stderr: r.stderr },
+      { code: 1, stderr: "error: cannot write the report to /proc/discover-out: it is on the kernel's proc filesystem, not storage: choose a normal folder\n" },
+    );
   });
 
   it('a file whose name is not UTF-8 is read through its bytes and shown escaped', () => {
@@ -106,7 +128,10 @@ describe('discovery: the command', () => {
     const r = discover('--json', '--out', path.join(src, 'out'), src);
     assert.equal(r.code, 0, r.stderr);
     const inv = JSON.parse(r.stdout);
-    assert.deepEqual(inv.services.map((s: { name: string; entry: string; ports: Array<{ port: number }> }) => [s.name, s.entry, s.ports[0]?.port]), [['caf\\xe9', 'caf\\xe9/server.js', 4321]]);
+    assert.deepEqual(
+      inv.services.map((s: { name: string; entry: string; ports: Array<{ port: number }> }) => [s.name, s.entry, s.ports[0]?.port]),
+      [['caf\\xe9', 'caf\\xe9/server.js', 4321]],
+    );
     assert.deepEqual(inv.stats.skipped, []);
   });
 

@@ -20,7 +20,15 @@ import type { Language, SourceFile } from '../../scripts/lib/discovery/types.ts'
 const MB = 1024 * 1024;
 const fill = (unit: string) => unit.repeat(Math.ceil(MB / unit.length)).slice(0, MB);
 const file = (base: string, language: Language | null, text: string): SourceFile => ({
-  rel: `big/${base}`, abs: `/nonexistent/big/${base}`, dir: 'big', base, ext: base.includes('.') ? base.split('.').pop() as string : '', size: text.length, text, language, isTest: false,
+  rel: `big/${base}`,
+  abs: `/nonexistent/big/${base}`,
+  dir: 'big',
+  base,
+  ext: base.includes('.') ? (base.split('.').pop() as string) : '',
+  size: text.length,
+  text,
+  language,
+  isTest: false,
 });
 
 // Openers without closers, separators without values, and the calls each reader looks for.
@@ -66,10 +74,15 @@ describe('discovery: no pattern backtracks catastrophically (1 MB single-line fi
 
 describe('discovery: repeated findings are collapsed', () => {
   it('10,000 identical app.run(debug=True) calls give one service, one port and one counted problem', () => {
-    const root = makeRepo({ 'app/app.py': `from flask import Flask\napp = Flask(__name__)\n${'app.run(host="0.0.0.0", port=5000, debug=True)\n'.repeat(10000)}` });
+    const root = makeRepo({
+      'app/app.py': `from flask import Flask\napp = Flask(__name__)\n${'app.run(host="0.0.0.0", port=5000, debug=True)\n'.repeat(10000)}`,
+    });
     try {
       const inv = scan(root);
-      assert.deepEqual(inv.services.map((s) => [s.name, s.ports.map((p) => p.port)]), [['app', [5000]]]);
+      assert.deepEqual(
+        inv.services.map((s) => [s.name, s.ports.map((p) => p.port)]),
+        [['app', [5000]]],
+      );
       const debug = inv.problems.filter((p) => p.rule === 'debug-mode');
       assert.equal(debug.length, 1);
       assert.ok((debug[0].count ?? 1) > 100, `count ${debug[0].count}`);

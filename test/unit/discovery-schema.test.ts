@@ -13,7 +13,23 @@ const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '
 const schema = JSON.parse(readFileSync(path.join(projectRoot, 'docs', 'discovery-schema.json'), 'utf8')) as Schema;
 
 const typeOf = (v: unknown) => (v === null ? 'null' : Array.isArray(v) ? 'array' : typeof v);
-const KEYWORDS = new Set(['$schema', '$id', '$ref', '$defs', 'title', 'description', 'type', 'const', 'enum', 'required', 'properties', 'additionalProperties', 'items', 'minimum', 'maximum']);
+const KEYWORDS = new Set([
+  '$schema',
+  '$id',
+  '$ref',
+  '$defs',
+  'title',
+  'description',
+  'type',
+  'const',
+  'enum',
+  'required',
+  'properties',
+  'additionalProperties',
+  'items',
+  'minimum',
+  'maximum',
+]);
 
 /** Errors of `value` against `s` (type, const, enum, required, properties, additionalProperties, items, $ref, minimum, maximum). */
 export function validate(value: unknown, s: Schema, at = '$', root: Schema = s): string[] {
@@ -22,7 +38,7 @@ export function validate(value: unknown, s: Schema, at = '$', root: Schema = s):
   if (typeof s.$ref === 'string') return validate(value, (root.$defs as Record<string, Schema>)[s.$ref.replace('#/$defs/', '')], at, root);
   const errors: string[] = [];
   if (s.type !== undefined) {
-    const types = Array.isArray(s.type) ? s.type as string[] : [s.type as string];
+    const types = Array.isArray(s.type) ? (s.type as string[]) : [s.type as string];
     const t = typeOf(value);
     if (!types.some((want) => want === t || (want === 'integer' && Number.isInteger(value)))) return [`${at}: ${t} is not ${types.join(' or ')}`];
   }

@@ -7,7 +7,17 @@ import type { SourceFile } from '../../scripts/lib/discovery/types.ts';
 import { asPort, resolveJs, resolvePy } from '../../scripts/lib/discovery/values.ts';
 
 function jsFile(text: string): SourceFile {
-  return { rel: 'a/server.js', abs: '/nonexistent/a/server.js', dir: 'a', base: 'server.js', ext: 'js', size: text.length, text, language: 'node', isTest: false };
+  return {
+    rel: 'a/server.js',
+    abs: '/nonexistent/a/server.js',
+    dir: 'a',
+    base: 'server.js',
+    ext: 'js',
+    size: text.length,
+    text,
+    language: 'node',
+    isTest: false,
+  };
 }
 const js = (expr: string, text = '') => {
   const r = resolveJs(expr, jsFile(text), stripComments(text, 'c'));
@@ -40,7 +50,7 @@ describe('discovery: JavaScript values', () => {
     assert.deepEqual(js('somethingElse()'), { port: null, value: null, source: 'unknown', env: undefined });
   });
   it('a regex literal containing // does not hide the code after it', () => {
-    const text = "if (!/^postgres:\\/\\//.test(url)) fail();\nconst PORT = 6000;";
+    const text = 'if (!/^postgres:\\/\\//.test(url)) fail();\nconst PORT = 6000;';
     assert.deepEqual(js('PORT', text), { port: 6000, value: '6000', source: 'literal', env: undefined });
   });
 });
@@ -59,8 +69,12 @@ describe('discovery: Python values', () => {
 describe('discovery: start commands', () => {
   it('reads what a command line starts, with its port and address', () => {
     const view = (line: string) => parseLaunches(line).map((l) => ({ kind: l.kind, target: l.target, port: l.port, host: l.host, env: l.env }));
-    assert.deepEqual(view('PORT=4000 nohup node dist/server.js > log 2>&1 &'), [{ kind: 'node', target: 'dist/server.js', port: null, host: null, env: { PORT: '4000' } }]);
-    assert.deepEqual(view('uvicorn api.main:app --host 0.0.0.0 --port 8001 --reload'), [{ kind: 'asgi', target: 'api/main.py', port: 8001, host: '0.0.0.0', env: {} }]);
+    assert.deepEqual(view('PORT=4000 nohup node dist/server.js > log 2>&1 &'), [
+      { kind: 'node', target: 'dist/server.js', port: null, host: null, env: { PORT: '4000' } },
+    ]);
+    assert.deepEqual(view('uvicorn api.main:app --host 0.0.0.0 --port 8001 --reload'), [
+      { kind: 'asgi', target: 'api/main.py', port: 8001, host: '0.0.0.0', env: {} },
+    ]);
     assert.deepEqual(view('python3 -m http.server 8088 --directory public'), [{ kind: 'http.server', target: 'public', port: 8088, host: '0.0.0.0', env: {} }]);
     assert.deepEqual(view('(cd web && npm start)'), [{ kind: 'npm', target: null, port: null, host: null, env: {} }]);
     assert.deepEqual(view('echo hello'), []);

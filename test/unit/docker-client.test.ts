@@ -35,12 +35,12 @@ export function dockerSpawns(source: string): number[] {
 
 test('the scanner sees each way of starting docker and ignores mentions', () => {
   const source = [
-    "const a = await $`docker inspect ${id}`.quiet();", // 1
+    'const a = await $`docker inspect ${id}`.quiet();', // 1
     'const b = $({ cwd: projectRoot, env })`docker ${args}`;', // 2
     'await $`tar -C ${dir} -c . | docker import - ${tag}`;', // 3
     "const c = spawn('docker', [...args]);", // 4
     '// `docker stop` returns when the process exits', // 5
-    "const d = await $`command -v docker`.nothrow();", // 6
+    'const d = await $`command -v docker`.nothrow();', // 6
     "throw new OperationError('no Docker engine answers: start dockerd');", // 7
     'const e = spawnSync("docker", ["ps"]);', // 8
   ].join('\n');
@@ -64,37 +64,100 @@ test('outside the client, docker commands are named functions: nothing imports t
 });
 
 test('compose command line: project directory, .env, files in order, profiles, then overrides', () => {
-  const line = { projectDir: '/p', envFile: '/p/.env', files: ['/p/docker-compose.yml', '/p/docker-compose.prod.yml'], profiles: ['monitoring', 'grafana'], ansi: false };
+  const line = {
+    projectDir: '/p',
+    envFile: '/p/.env',
+    files: ['/p/docker-compose.yml', '/p/docker-compose.prod.yml'],
+    profiles: ['monitoring', 'grafana'],
+    ansi: false,
+  };
   assert.deepEqual(composeCommandLine(line), [
-    'compose', '--project-directory', '/p', '--ansi', 'never', '--env-file', '/p/.env',
-    '-f', '/p/docker-compose.yml', '-f', '/p/docker-compose.prod.yml', '--profile', 'monitoring', '--profile', 'grafana',
+    'compose',
+    '--project-directory',
+    '/p',
+    '--ansi',
+    'never',
+    '--env-file',
+    '/p/.env',
+    '-f',
+    '/p/docker-compose.yml',
+    '-f',
+    '/p/docker-compose.prod.yml',
+    '--profile',
+    'monitoring',
+    '--profile',
+    'grafana',
   ]);
   // A TTY keeps compose's colours; no .env means no --env-file; a deploy's overrides come last.
   assert.deepEqual(composeCommandLine({ ...line, ansi: true, envFile: undefined, profiles: [], extraFiles: ['/t/portless.yml'] }), [
-    'compose', '--project-directory', '/p', '-f', '/p/docker-compose.yml', '-f', '/p/docker-compose.prod.yml', '-f', '/t/portless.yml',
+    'compose',
+    '--project-directory',
+    '/p',
+    '-f',
+    '/p/docker-compose.yml',
+    '-f',
+    '/p/docker-compose.prod.yml',
+    '-f',
+    '/t/portless.yml',
   ]);
 });
 
 test('compose files of each mode', () => {
-  assert.deepEqual(composeFiles('default').map((f) => path.basename(f)), ['docker-compose.yml']);
-  assert.deepEqual(composeFiles('dev').map((f) => path.basename(f)), ['docker-compose.yml', 'docker-compose.dev.yml']);
+  assert.deepEqual(
+    composeFiles('default').map((f) => path.basename(f)),
+    ['docker-compose.yml'],
+  );
+  assert.deepEqual(
+    composeFiles('dev').map((f) => path.basename(f)),
+    ['docker-compose.yml', 'docker-compose.dev.yml'],
+  );
 });
 
 test('inspect: one container type with compose service, image, restarts, namespace pid and addresses', () => {
-  const raw = [{
-    Id: 'abc', Name: '/g-backend-2', RestartCount: 1,
-    Config: { Image: 'galaxy/backend:v2', Labels: { 'com.docker.compose.service': 'backend' } },
-    State: { Status: 'running', Running: true, StartedAt: '2026-12-01T10:00:00Z', Pid: 4242, Health: { Status: 'healthy', Log: [] } },
-    NetworkSettings: { Networks: { galaxy_default: { IPAddress: '172.20.0.5' }, other: { IPAddress: '' } } },
-  }];
-  assert.deepEqual(parseInspect(JSON.stringify(raw)), [{
-    id: 'abc', name: 'g-backend-2', service: 'backend', image: 'galaxy/backend:v2', status: 'running', health: 'healthy',
-    restarts: 1, running: true, startedAt: '2026-12-01T10:00:00Z', probesTimedOut: false, pid: 4242, ips: ['172.20.0.5'],
-  }]);
+  const raw = [
+    {
+      Id: 'abc',
+      Name: '/g-backend-2',
+      RestartCount: 1,
+      Config: { Image: 'galaxy/backend:v2', Labels: { 'com.docker.compose.service': 'backend' } },
+      State: { Status: 'running', Running: true, StartedAt: '2026-12-01T10:00:00Z', Pid: 4242, Health: { Status: 'healthy', Log: [] } },
+      NetworkSettings: { Networks: { galaxy_default: { IPAddress: '172.20.0.5' }, other: { IPAddress: '' } } },
+    },
+  ];
+  assert.deepEqual(parseInspect(JSON.stringify(raw)), [
+    {
+      id: 'abc',
+      name: 'g-backend-2',
+      service: 'backend',
+      image: 'galaxy/backend:v2',
+      status: 'running',
+      health: 'healthy',
+      restarts: 1,
+      running: true,
+      startedAt: '2026-12-01T10:00:00Z',
+      probesTimedOut: false,
+      pid: 4242,
+      ips: ['172.20.0.5'],
+    },
+  ]);
 });
 
 test('readiness: a new container seen by inspect (deploy)', () => {
-  const c = (over: Partial<ContainerInfo>): ContainerInfo => ({ id: 'x', name: 'x', service: 's', image: 'i', status: 'running', health: 'starting', restarts: 0, running: true, startedAt: '', probesTimedOut: false, pid: 1, ips: [], ...over });
+  const c = (over: Partial<ContainerInfo>): ContainerInfo => ({
+    id: 'x',
+    name: 'x',
+    service: 's',
+    image: 'i',
+    status: 'running',
+    health: 'starting',
+    restarts: 0,
+    running: true,
+    startedAt: '',
+    probesTimedOut: false,
+    pid: 1,
+    ips: [],
+    ...over,
+  });
   assert.equal(readiness(c({})).verdict, 'waiting');
   assert.equal(readiness(c({ health: 'healthy' })).verdict, 'ready');
   assert.equal(readiness(c({ health: '' })).verdict, 'ready');

@@ -21,10 +21,10 @@ test('the scanner reads quoted and template literals and picks the longest fixed
   const source = [
     "throw new UsageError(`unknown service '${name}': use one of ${names.join(', ')}`);",
     'throw new OperationError("no Docker engine answers: run make start");',
-    "problems.push(`.env is missing required variable ${variable.name}: add it (see .env.example)`);",
+    'problems.push(`.env is missing required variable ${variable.name}: add it (see .env.example)`);',
     "return { kind: 'refuse', reason: 'Docker buildx is missing: install docker-buildx' };",
     'echo "error: Node.js 20+ with npm is required: install it" >&2',
-    "throw new UsageError(`${(err as Error).message}: x`);",
+    'throw new UsageError(`${(err as Error).message}: x`);',
   ].join('\n');
   const found = messagesIn(source, 'f.ts');
   assert.deepEqual(

@@ -5,7 +5,9 @@ import { type EngineFacts, decideEngineAction } from '../../scripts/lib/engine.t
 const base: EngineFacts = { engineAnswers: false, dockerdInstalled: false, isRoot: true, osId: 'debian' };
 
 test('a working engine with compose and buildx is used as it is', () => {
-  assert.deepEqual(decideEngineAction({ ...base, engineAnswers: true, engineVersion: '26.1.5', composeVersion: '2.26.1', buildxVersion: 'v0.13' }), { kind: 'ready' });
+  assert.deepEqual(decideEngineAction({ ...base, engineAnswers: true, engineVersion: '26.1.5', composeVersion: '2.26.1', buildxVersion: 'v0.13' }), {
+    kind: 'ready',
+  });
 });
 
 test('an engine older than 25 is refused, naming start_interval', () => {

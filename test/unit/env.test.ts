@@ -5,16 +5,30 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { ensureEnvFile, parseEnvExample, renderNewEnv, validateEnv } from '../../scripts/lib/env.ts';
 
-const example = ['# @required Project name', 'COMPOSE_PROJECT_NAME=galaxy', '', '# @required @secret DB password', 'POSTGRES_PASSWORD=', '# Optional key', 'GEMINI_API_KEY=', '# @required', 'BACKEND_PORT=3000', ''].join('\n');
+const example = [
+  '# @required Project name',
+  'COMPOSE_PROJECT_NAME=galaxy',
+  '',
+  '# @required @secret DB password',
+  'POSTGRES_PASSWORD=',
+  '# Optional key',
+  'GEMINI_API_KEY=',
+  '# @required',
+  'BACKEND_PORT=3000',
+  '',
+].join('\n');
 
 test('parses tags from the comment above each variable', () => {
   const vars = parseEnvExample(example);
-  assert.deepEqual(vars.map((v) => [v.name, v.required, v.secret]), [
-    ['COMPOSE_PROJECT_NAME', true, false],
-    ['POSTGRES_PASSWORD', true, true],
-    ['GEMINI_API_KEY', false, false],
-    ['BACKEND_PORT', true, false],
-  ]);
+  assert.deepEqual(
+    vars.map((v) => [v.name, v.required, v.secret]),
+    [
+      ['COMPOSE_PROJECT_NAME', true, false],
+      ['POSTGRES_PASSWORD', true, true],
+      ['GEMINI_API_KEY', false, false],
+      ['BACKEND_PORT', true, false],
+    ],
+  );
 });
 
 test('a new .env gets a generated value for every secret and keeps the rest', () => {
@@ -39,9 +53,14 @@ test('generated secrets differ between two files and the file is private', () =>
 test('a missing required variable is named; bad ports and image sources are refused', () => {
   const vars = parseEnvExample(example);
   assert.deepEqual(validateEnv({ COMPOSE_PROJECT_NAME: 'g', POSTGRES_PASSWORD: 'x', BACKEND_PORT: '3000' }, vars), []);
-  assert.deepEqual(validateEnv({ COMPOSE_PROJECT_NAME: 'g', BACKEND_PORT: '3000' }, vars), ['.env is missing required variable POSTGRES_PASSWORD: add it (see .env.example)']);
+  assert.deepEqual(validateEnv({ COMPOSE_PROJECT_NAME: 'g', BACKEND_PORT: '3000' }, vars), [
+    '.env is missing required variable POSTGRES_PASSWORD: add it (see .env.example)',
+  ]);
   assert.match(validateEnv({ COMPOSE_PROJECT_NAME: 'g', POSTGRES_PASSWORD: 'x', BACKEND_PORT: '70000' }, vars)[0], /invalid port BACKEND_PORT=70000/);
-  assert.match(validateEnv({ COMPOSE_PROJECT_NAME: 'g', POSTGRES_PASSWORD: 'x', BACKEND_PORT: '1', IMAGE_SOURCE: 'hub' }, vars)[0], /IMAGE_SOURCE=hub: use one of auto, registry, offline/);
+  assert.match(
+    validateEnv({ COMPOSE_PROJECT_NAME: 'g', POSTGRES_PASSWORD: 'x', BACKEND_PORT: '1', IMAGE_SOURCE: 'hub' }, vars)[0],
+    /IMAGE_SOURCE=hub: use one of auto, registry, offline/,
+  );
 });
 
 test('the shipped .env.example has no password value and parses', () => {

@@ -11,8 +11,18 @@ import { loadManifest, selectImages, type ImageManifest } from '../../scripts/li
 import { parseImageSource, planResolution, probeImage, resolveImageSource } from '../../scripts/lib/images/source.ts';
 
 const manifest: ImageManifest = loadManifest();
-const VARIABLES = ['NODE_IMAGE', 'PYTHON_IMAGE', 'POSTGRES_IMAGE', 'REDIS_IMAGE', 'NGINX_IMAGE', 'PROMETHEUS_IMAGE',
-  'ALERTMANAGER_IMAGE', 'NODE_EXPORTER_IMAGE', 'POSTGRES_EXPORTER_IMAGE', 'REDIS_EXPORTER_IMAGE'];
+const VARIABLES = [
+  'NODE_IMAGE',
+  'PYTHON_IMAGE',
+  'POSTGRES_IMAGE',
+  'REDIS_IMAGE',
+  'NGINX_IMAGE',
+  'PROMETHEUS_IMAGE',
+  'ALERTMANAGER_IMAGE',
+  'NODE_EXPORTER_IMAGE',
+  'POSTGRES_EXPORTER_IMAGE',
+  'REDIS_EXPORTER_IMAGE',
+];
 
 describe('manifest', () => {
   it('names every image variable of the contract once, with a galaxy-offline tag per folder', () => {
@@ -39,11 +49,14 @@ describe('parseImageSource', () => {
   });
 
   it('rejects anything else with a usage error naming the allowed values', () => {
-    assert.throws(() => parseImageSource('local'), (err: unknown) => {
-      assert.ok(err instanceof UsageError);
-      assert.equal(err.message, 'IMAGE_SOURCE must be one of auto, registry, offline (got "local")');
-      return true;
-    });
+    assert.throws(
+      () => parseImageSource('local'),
+      (err: unknown) => {
+        assert.ok(err instanceof UsageError);
+        assert.equal(err.message, 'IMAGE_SOURCE must be one of auto, registry, offline (got "local")');
+        return true;
+      },
+    );
   });
 });
 
@@ -78,7 +91,10 @@ describe('planResolution', () => {
 describe('resolveImageSource', () => {
   it('probes only in auto mode, with the configured probe image', async () => {
     const probed: string[] = [];
-    const probe = async (image: string) => { probed.push(image); return false; };
+    const probe = async (image: string) => {
+      probed.push(image);
+      return false;
+    };
     const quiet = process.stdout.write;
     process.stdout.write = (() => true) as typeof process.stdout.write;
     try {

@@ -13,13 +13,17 @@ const root = path.resolve(import.meta.dirname, '..', '..');
 
 /** Relative import targets of a file, resolved to paths under the project root. */
 export function relativeImports(file: string, source: string): string[] {
-  const specs = [...source.matchAll(/^\s*(?:import|export)\s[^'"]*?from\s+['"](\.[^'"]+)['"]/gm), ...source.matchAll(/import\(\s*['"](\.[^'"]+)['"]\s*\)/g)].map((m) => m[1]);
+  const specs = [
+    ...source.matchAll(/^\s*(?:import|export)\s[^'"]*?from\s+['"](\.[^'"]+)['"]/gm),
+    ...source.matchAll(/import\(\s*['"](\.[^'"]+)['"]\s*\)/g),
+  ].map((m) => m[1]);
   return specs.map((spec) => path.relative(root, path.resolve(path.dirname(file), spec)));
 }
 
 test('the import reader sees static, re-exported and dynamic relative imports', () => {
   const file = path.join(root, 'scripts/lib/x/a.ts');
-  const src = "import { a } from './b.ts';\nexport { c } from '../c.ts';\nimport type { D } from '../../../bench/d.ts';\nconst m = await import('./e.ts');\nimport { $ } from 'zx';\n";
+  const src =
+    "import { a } from './b.ts';\nexport { c } from '../c.ts';\nimport type { D } from '../../../bench/d.ts';\nconst m = await import('./e.ts');\nimport { $ } from 'zx';\n";
   assert.deepEqual(relativeImports(file, src), ['scripts/lib/x/b.ts', 'scripts/lib/c.ts', 'bench/d.ts', 'scripts/lib/x/e.ts']);
 });
 
@@ -46,7 +50,9 @@ test('the rules: scripts/ never imports bench/, test/ or the harness; the harnes
 
 test('every import in scripts/, bench/ and test/ keeps to the layers', () => {
   const graph = Object.fromEntries(
-    ['scripts', 'bench', 'test'].flatMap((dir) => tsFiles(path.join(root, dir))).map((file) => [path.relative(root, file), relativeImports(file, readFileSync(file, 'utf8'))]),
+    ['scripts', 'bench', 'test']
+      .flatMap((dir) => tsFiles(path.join(root, dir)))
+      .map((file) => [path.relative(root, file), relativeImports(file, readFileSync(file, 'utf8'))]),
   );
   assert.deepEqual(layerViolations(graph), []);
 });

@@ -10,10 +10,21 @@ import { fastRulesFile, listYaml, readRules, root, ruleTestsDir, rulesDir, type 
 
 const shipped: Rule[] = listYaml(rulesDir).flatMap(readRules);
 
-test('the brief\'s alert set is present', () => {
+test("the brief's alert set is present", () => {
   const names = shipped.map((r) => r.alert);
-  for (const n of ['TargetDown', 'ServiceUnhealthy', 'High5xxRate', 'HighLatencyP95', 'ContainerRestarting',
-    'HostDiskSpaceLow', 'HostMemoryPressure', 'PostgresDown', 'RedisDown', 'BackupTooOld', 'BackupMetricsAbsent']) {
+  for (const n of [
+    'TargetDown',
+    'ServiceUnhealthy',
+    'High5xxRate',
+    'HighLatencyP95',
+    'ContainerRestarting',
+    'HostDiskSpaceLow',
+    'HostMemoryPressure',
+    'PostgresDown',
+    'RedisDown',
+    'BackupTooOld',
+    'BackupMetricsAbsent',
+  ]) {
     assert.ok(names.includes(n), `${n} missing`);
   }
   assert.equal(new Set(names).size, names.length, 'alert names must be unique');
@@ -39,8 +50,15 @@ test('runbook anchors exist in docs/TROUBLESHOOTING.md', (t) => {
     return;
   }
   // GitHub-style anchors: heading text lower-cased, punctuation dropped, spaces to dashes.
-  const anchors = new Set([...fs.readFileSync(doc, 'utf8').matchAll(/^#{1,6}\s+(.+)$/gm)]
-    .map(([, h]) => h.trim().toLowerCase().replace(/[^a-z0-9 -]/g, '').replace(/ /g, '-')));
+  const anchors = new Set(
+    [...fs.readFileSync(doc, 'utf8').matchAll(/^#{1,6}\s+(.+)$/gm)].map(([, h]) =>
+      h
+        .trim()
+        .toLowerCase()
+        .replace(/[^a-z0-9 -]/g, '')
+        .replace(/ /g, '-'),
+    ),
+  );
   const missing = shipped.map((r) => r.annotations!.runbook.split('#')[1]).filter((a) => !anchors.has(a));
   assert.deepEqual(missing, []);
 });
@@ -57,8 +75,16 @@ test('every rule has a promtool test that expects it firing and one that expects
     for (const t of doc.tests) for (const a of t.alert_rule_test ?? []) (a.exp_alerts.length > 0 ? firing : silent).add(a.alertname);
   }
   const names = shipped.map((r) => r.alert);
-  assert.deepEqual(names.filter((n) => !firing.has(n)), [], 'rules never tested firing');
-  assert.deepEqual(names.filter((n) => !silent.has(n)), [], 'rules never tested silent');
+  assert.deepEqual(
+    names.filter((n) => !firing.has(n)),
+    [],
+    'rules never tested firing',
+  );
+  assert.deepEqual(
+    names.filter((n) => !silent.has(n)),
+    [],
+    'rules never tested silent',
+  );
   const unknown = [...firing, ...silent].filter((n) => !names.includes(n));
   assert.deepEqual(unknown, [], 'tests for rules that do not exist');
 });
@@ -66,7 +92,10 @@ test('every rule has a promtool test that expects it firing and one that expects
 test('test-only fast rules equal the shipped availability rules except for shorter `for:`', () => {
   const slow = readRules(path.join(rulesDir, 'availability.yml'));
   const fast = readRules(fastRulesFile);
-  assert.deepEqual(fast.map((r) => r.alert), slow.map((r) => r.alert));
+  assert.deepEqual(
+    fast.map((r) => r.alert),
+    slow.map((r) => r.alert),
+  );
   for (const [i, s] of slow.entries()) {
     const f = fast[i];
     assert.equal(f.expr.trim(), s.expr.trim(), `${s.alert}: expression drifted`);
@@ -85,5 +114,8 @@ test('test-only fast rules equal the shipped availability rules except for short
 test('the fast compose override mounts the fast rules over the shipped availability file', () => {
   const o = YAML.parse(fs.readFileSync(path.join(root, 'test', 'fixtures', 'compose.monitoring-fast.yml'), 'utf8'));
   const vols: string[] = o.services.prometheus.volumes;
-  assert.ok(vols.some((v) => /rules-fast\.yml:\/etc\/prometheus\/rules\/availability\.yml(:ro)?$/.test(v)), vols.join(', '));
+  assert.ok(
+    vols.some((v) => /rules-fast\.yml:\/etc\/prometheus\/rules\/availability\.yml(:ro)?$/.test(v)),
+    vols.join(', '),
+  );
 });

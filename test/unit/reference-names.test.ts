@@ -39,20 +39,27 @@ export function referenceServiceNames(): string[] {
 }
 
 /** Comment lines (`//`, and the inside of a block comment) are prose, even with `backticks`. */
-const withoutCommentLines = (text: string) => text.split('\n').filter((line) => !/^\s*(\/\/|\/\*|\*)/.test(line)).join('\n');
+const withoutCommentLines = (text: string) =>
+  text
+    .split('\n')
+    .filter((line) => !/^\s*(\/\/|\/\*|\*)/.test(line))
+    .join('\n');
 
 /** Where the kit's code spells a service name as a word: in a string (a literal, a help example), or on a shell line. Comments are prose. */
 export function namings(file: string, text: string, names: string[]): string[] {
   const word = new RegExp(`(?<![\\w./-])(${names.map((n) => n.replace(/-/g, '\\-')).join('|')})(?![\\w/-])`, 'g');
   const pieces = file.endsWith('.ts')
-    ? [...withoutCommentLines(text).matchAll(/'([^'\n]*)'|"([^"\n]*)"|`([^`]*)`/g)].map((m) => m[1] ?? m[2] ?? m[3]).filter((literal) => !FORMER_NAMES.has(literal))
+    ? [...withoutCommentLines(text).matchAll(/'([^'\n]*)'|"([^"\n]*)"|`([^`]*)`/g)]
+        .map((m) => m[1] ?? m[2] ?? m[3])
+        .filter((literal) => !FORMER_NAMES.has(literal))
     : text.split('\n').map((line) => line.replace(/(^|\s)#.*$/, ''));
   return pieces.flatMap((piece) => [...piece.matchAll(word)].map((m) => `${m[1]} in ${JSON.stringify(piece.slice(0, 80))}`));
 }
 
 test('the name finder sees strings and shell lines, not comments or parts of other names', () => {
   const names = ['backend', 'edge', 'memory-api'];
-  const ts = "// at the edge\n/** `backend` */\nx = 'backend'\nexamples: ['make logs service=backend']\nconst v = 'BACKEND_VERSION galaxy/backend:1 memory-api-data edges';\n";
+  const ts =
+    "// at the edge\n/** `backend` */\nx = 'backend'\nexamples: ['make logs service=backend']\nconst v = 'BACKEND_VERSION galaxy/backend:1 memory-api-data edges';\n";
   assert.deepEqual(namings('a.ts', ts, names), ['backend in "backend"', 'backend in "make logs service=backend"']);
   assert.deepEqual(namings('a.sh', 'exec ./restart.sh edge # not backend\n', names), ['edge in "exec ./restart.sh edge"']);
 });

@@ -36,7 +36,13 @@ test('units: figures in ms or min become seconds, unknown units are not guessed'
 });
 
 test('availability is the share of 2xx probes over all rounds', () => {
-  assert.equal(availability([{ ok: 4, total: 4 }, { ok: 3, total: 4 }]), 87.5);
+  assert.equal(
+    availability([
+      { ok: 4, total: 4 },
+      { ok: 3, total: 4 },
+    ]),
+    87.5,
+  );
   assert.equal(availability([]), undefined);
 });
 
@@ -49,7 +55,10 @@ test('make targets come from `target: ## text` lines only', () => {
 });
 
 test('the report shows every service, each verdict with its source, and the counts', () => {
-  const metrics = [metricRow(startup, { value: 30, unit: 's', source: 'bench/results/a.json' }, ''), metricRow({ metric: 'deploy', goal: '< 5 min', below: 300 }, undefined, 'no deploy figure')];
+  const metrics = [
+    metricRow(startup, { value: 30, unit: 's', source: 'bench/results/a.json' }, ''),
+    metricRow({ metric: 'deploy', goal: '< 5 min', below: 300 }, undefined, 'no deploy figure'),
+  ];
   const text = renderReport({
     generatedAt: '2026-11-26T01:00:00Z',
     project: 'galaxy',

@@ -11,7 +11,16 @@ const lockModule = path.resolve(import.meta.dirname, '../../scripts/lib/state/lo
 
 /** A separate process holding the lock until killed (the way a second command would). */
 async function holdElsewhere(file: string, command: string) {
-  const holder = spawn(process.execPath, ['--import', 'tsx', '-e', `const { acquireLock } = await import(${JSON.stringify(lockModule)}); await acquireLock(${JSON.stringify(file)}, ${JSON.stringify(command)}); console.log('held'); setInterval(() => {}, 1000);`], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const holder = spawn(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      '-e',
+      `const { acquireLock } = await import(${JSON.stringify(lockModule)}); await acquireLock(${JSON.stringify(file)}, ${JSON.stringify(command)}); console.log('held'); setInterval(() => {}, 1000);`,
+    ],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
   await new Promise<void>((resolve, reject) => {
     holder.stdout.on('data', (d: Buffer) => d.toString().includes('held') && resolve());
     holder.on('exit', (code) => reject(new Error(`holder exited ${code}`)));
@@ -33,7 +42,10 @@ describe('the project lock', () => {
   it('refuses a second holder at once, naming the first, and frees the lock on release', async () => {
     const file = path.join(mkdtempSync(path.join(tmpdir(), 'gx-lock-')), 'p.lock');
     const first = await acquireLock(file, 'deploy');
-    await assert.rejects(acquireLock(file, 'backup'), new RegExp(`^Error: busy: deploy \\(pid ${process.pid}\\) since \\d{4}-\\d\\d-\\d\\dT\\S+; retry or pass --wait-lock$`));
+    await assert.rejects(
+      acquireLock(file, 'backup'),
+      new RegExp(`^Error: busy: deploy \\(pid ${process.pid}\\) since \\d{4}-\\d\\d-\\d\\dT\\S+; retry or pass --wait-lock$`),
+    );
     first.release();
     const second = await takeWhenFree(file);
     assert.ok(second, 'the lock was not free after release');
@@ -66,7 +78,8 @@ describe('the project lock', () => {
     assert.equal(busyMessage(undefined), 'busy: another command; retry or pass --wait-lock');
     assert.deepEqual(takeWaitLockFlag(['a', '--wait-lock', 'b']), { waitSeconds: Number.POSITIVE_INFINITY, rest: ['a', 'b'] });
     assert.deepEqual(takeWaitLockFlag(['--wait-lock=600']), { waitSeconds: 600, rest: [] });
-    for (const bad of ['--wait-lock=0', '--wait-lock=-1', '--wait-lock=x', '--wait-lock=']) assert.throws(() => takeWaitLockFlag([bad]), /--wait-lock takes a whole number/);
+    for (const bad of ['--wait-lock=0', '--wait-lock=-1', '--wait-lock=x', '--wait-lock='])
+      assert.throws(() => takeWaitLockFlag([bad]), /--wait-lock takes a whole number/);
   });
 
   it('project files stay in .run: a name that is not a compose project name is refused', () => {

@@ -77,7 +77,9 @@ export function parseManifest(text: string, name: string): Manifest {
   const manifest = parseJson(text, name);
   if ((manifest.format as string) === 'galaxy-backup/1') {
     // Its stores are fixed fields per service name; reading them would mean naming services here.
-    throw new OperationError(`set ${name} has format 'galaxy-backup/1' (stores by fixed name): restore it with a kit at commit fa5826d or older, then take a new backup`);
+    throw new OperationError(
+      `set ${name} has format 'galaxy-backup/1' (stores by fixed name): restore it with a kit at commit fa5826d or older, then take a new backup`,
+    );
   }
   if (manifest.format !== FORMAT) throw new OperationError(`set ${name} has format '${manifest.format}': this kit reads ${FORMAT}`);
   const files = new Map((manifest.files ?? []).map((f) => [f.path, f.sha256]));

@@ -14,8 +14,12 @@ export function resolveSet(settings: BackupSettings, from?: string): string {
     const candidates = [path.resolve(from), path.join(settings.dir, from)];
     const found = candidates.find((c) => existsSync(c) && statSync(c).isDirectory());
     if (found) return found;
-    const names = listSets(settings.dir, settings.project).slice(0, 5).map((s) => s.name);
-    throw new UsageError(`no backup set '${from}' in ${settings.dir}${names.length ? `: newest are ${names.join(', ')}` : ': it holds no sets of this project'}`);
+    const names = listSets(settings.dir, settings.project)
+      .slice(0, 5)
+      .map((s) => s.name);
+    throw new UsageError(
+      `no backup set '${from}' in ${settings.dir}${names.length ? `: newest are ${names.join(', ')}` : ': it holds no sets of this project'}`,
+    );
   }
   const newest = listSets(settings.dir, settings.project)[0];
   if (!newest) throw new OperationError(`no backup set of project ${settings.project} in ${settings.dir}: run 'make backup' first`);

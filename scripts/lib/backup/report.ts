@@ -6,7 +6,11 @@ import { writeFileAtomic } from '../env.ts';
 import { info } from '../output.ts';
 
 export class BackupLog {
-  constructor(private readonly file: string, private readonly project: string, private readonly verb: string) {
+  constructor(
+    private readonly file: string,
+    private readonly project: string,
+    private readonly verb: string,
+  ) {
     mkdirSync(path.dirname(file), { recursive: true });
   }
 
@@ -41,7 +45,11 @@ export function renderMetrics(facts: SuccessFacts): string {
   const label = `{project="${facts.project.replace(/["\\]/g, '')}"}`;
   const metric = (name: string, help: string, value: number) => `# HELP ${name} ${help}\n# TYPE ${name} gauge\n${name}${label} ${value}\n`;
   return [
-    metric('galaxy_backup_last_success_timestamp_seconds', 'Unix time the last complete backup set was written.', Math.round(facts.finishedAt.getTime() / 1000)),
+    metric(
+      'galaxy_backup_last_success_timestamp_seconds',
+      'Unix time the last complete backup set was written.',
+      Math.round(facts.finishedAt.getTime() / 1000),
+    ),
     metric('galaxy_backup_last_duration_seconds', 'Wall time of the last successful backup run.', Math.round(facts.durationSeconds * 1000) / 1000),
     metric('galaxy_backup_last_size_bytes', 'Total size of the files of the last backup set.', facts.sizeBytes),
   ].join('');

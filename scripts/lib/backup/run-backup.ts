@@ -41,14 +41,21 @@ function fsyncPath(target: string): void {
 function copyConfig(dir: string, project: string): string[] {
   const target = path.join(dir, 'config');
   mkdirSync(target, { mode: 0o700 });
-  const sources = [envFile, ...readdirSync(projectRoot).filter((f) => /^docker-compose(\.[\w-]+)?\.ya?ml$/.test(f)).map((f) => path.join(projectRoot, f))];
+  const sources = [
+    envFile,
+    ...readdirSync(projectRoot)
+      .filter((f) => /^docker-compose(\.[\w-]+)?\.ya?ml$/.test(f))
+      .map((f) => path.join(projectRoot, f)),
+  ];
   const state = projectFiles(project).stack;
   if (existsSync(state)) sources.push(state);
-  return sources.filter((f) => existsSync(f)).map((source) => {
-    const name = source === envFile ? '.env' : path.basename(source);
-    copyFileSync(source, path.join(target, name));
-    return path.posix.join('config', name);
-  });
+  return sources
+    .filter((f) => existsSync(f))
+    .map((source) => {
+      const name = source === envFile ? '.env' : path.basename(source);
+      copyFileSync(source, path.join(target, name));
+      return path.posix.join('config', name);
+    });
 }
 
 async function toolVersions(): Promise<Record<string, string>> {
@@ -109,14 +116,29 @@ export async function runBackup(ctx: ComposeContext, settings: BackupSettings, l
       if (settings.encryptRecipient) file = await encryptFile(file, settings.encryptRecipient);
       const sha256 = !settings.encryptRecipient && plainSha256 ? plainSha256 : await sha256File(file);
       fsyncPath(file);
-      const entry = { path: path.relative(partial as string, file).split(path.sep).join('/'), bytes: statSync(file).size, sha256 };
+      const entry = {
+        path: path
+          .relative(partial as string, file)
+          .split(path.sep)
+          .join('/'),
+        bytes: statSync(file).size,
+        sha256,
+      };
       files.push(entry);
       return entry;
     };
     const stores: StoreEntry[] = [];
     for (const { store, file, snapshot } of snapshots) {
       const entry = await stored(file, snapshot.sha256);
-      stores.push({ service: store.service.name, kind: store.kind.name, label: store.label, ...snapshot, file: entry.path, bytes: entry.bytes, sha256: entry.sha256 });
+      stores.push({
+        service: store.service.name,
+        kind: store.kind.name,
+        label: store.label,
+        ...snapshot,
+        file: entry.path,
+        bytes: entry.bytes,
+        sha256: entry.sha256,
+      });
     }
     for (const relative of config) await stored(relative);
     const manifest: Manifest = {
@@ -147,7 +169,9 @@ export async function runBackup(ctx: ComposeContext, settings: BackupSettings, l
     if (settings.offsiteCommand) {
       const out = await $({ nothrow: true, quiet: true })`bash -c ${settings.offsiteCommand} offsite ${finalDir}`.timeout('14400s');
       if (out.exitCode !== 0) {
-        throw new OperationError(`set ${name} is complete locally, but the offsite copy failed (exit ${out.exitCode}): ${lastLine(out.stderr.trim() || out.stdout, 'no output')}`);
+        throw new OperationError(
+          `set ${name} is complete locally, but the offsite copy failed (exit ${out.exitCode}): ${lastLine(out.stderr.trim() || out.stdout, 'no output')}`,
+        );
       }
       log.line('offsite copy done');
     }

@@ -27,10 +27,14 @@ interface Restorable {
 function restorables(set: OpenSet, ctx: ComposeContext, model: BackupModel): Restorable[] {
   return set.manifest.stores.map((entry) => {
     const service = model.services.find((s) => s.name === entry.service);
-    if (!service) throw new OperationError(`set ${set.name} holds ${entry.service} (${entry.kind}), which the compose files do not define: add the service, or restore with the compose files saved in the set's config/`);
+    if (!service)
+      throw new OperationError(
+        `set ${set.name} holds ${entry.service} (${entry.kind}), which the compose files do not define: add the service, or restore with the compose files saved in the set's config/`,
+      );
     // The label as it was at backup time says where the data goes (sqlite's path, for one).
     const choice = parseBackupLabel(service, entry.label);
-    if (!choice || choice.kind.name !== entry.kind) throw new OperationError(`set ${set.name}: ${entry.service} has label '${entry.label}' but kind '${entry.kind}'`);
+    if (!choice || choice.kind.name !== entry.kind)
+      throw new OperationError(`set ${set.name}: ${entry.service} has label '${entry.label}' but kind '${entry.kind}'`);
     return { entry, kind: choice.kind, target: { ctx, model, service, option: choice.option }, file: set.files.get(entry.service) as string };
   });
 }

@@ -58,7 +58,10 @@ export function readBackupSettings(values: Record<string, string>): BackupSettin
 
 /** UTC, second resolution, sortable as text: 20261125T234500Z. */
 export function stamp(date: Date): string {
-  return date.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}Z$/, 'Z');
+  return date
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}Z$/, 'Z');
 }
 
 export function setName(project: string, date: Date): string {

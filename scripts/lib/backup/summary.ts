@@ -9,7 +9,8 @@ export type BackupSummary = Pick<Manifest, 'name' | 'createdAt' | 'totalBytes' |
 export function newestBackup(settings: BackupSettings): BackupSummary | { missing: string } {
   const sets = listSets(settings.dir, settings.project);
   const newest = sets.find((s) => looksComplete(s.dir));
-  if (!newest) return { missing: sets.length ? `no complete set among ${sets.length} in ${settings.dir}` : `no set of ${settings.project} in ${settings.dir} yet` };
+  if (!newest)
+    return { missing: sets.length ? `no complete set among ${sets.length} in ${settings.dir}` : `no set of ${settings.project} in ${settings.dir} yet` };
   try {
     const { name, createdAt, totalBytes, stores, notBackedUp, encryption } = readManifest(newest.dir);
     return { name, createdAt, totalBytes, stores, notBackedUp, encryption };
@@ -22,6 +23,9 @@ export function newestBackup(settings: BackupSettings): BackupSummary | { missin
 export function describeCounts(counts: Record<string, number>): string {
   const entries = Object.entries(counts);
   if (!entries.length) return 'nothing to count';
-  const shown = entries.slice(0, 4).map(([name, n]) => `${name} ${n}`).join(', ');
+  const shown = entries
+    .slice(0, 4)
+    .map(([name, n]) => `${name} ${n}`)
+    .join(', ');
   return entries.length > 4 ? `${shown} and ${entries.length - 4} more` : shown;
 }

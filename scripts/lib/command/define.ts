@@ -29,7 +29,13 @@ export interface CommandSpec<O extends Record<string, OptionSpec>> {
 }
 
 type Values<O extends Record<string, OptionSpec>> = {
-  [K in keyof O]: O[K]['type'] extends 'boolean' ? boolean : O[K]['multiple'] extends true ? string[] : O[K]['default'] extends string ? string : string | undefined;
+  [K in keyof O]: O[K]['type'] extends 'boolean'
+    ? boolean
+    : O[K]['multiple'] extends true
+      ? string[]
+      : O[K]['default'] extends string
+        ? string
+        : string | undefined;
 };
 
 export interface Parsed<O extends Record<string, OptionSpec>> {
@@ -46,7 +52,10 @@ export function usageLine(spec: CommandSpec<Record<string, OptionSpec>>): string
 }
 
 export function helpText(spec: CommandSpec<Record<string, OptionSpec>>): string {
-  const rows: Array<[string, string]> = Object.entries(spec.options).map(([name, o]) => [`${o.short ? `-${o.short}, ` : ''}--${name}${o.type === 'string' ? ` ${o.value ?? 'VALUE'}` : ''}`, `${o.help}${o.default !== undefined && o.type === 'string' ? ` (default ${o.default})` : ''}`]);
+  const rows: Array<[string, string]> = Object.entries(spec.options).map(([name, o]) => [
+    `${o.short ? `-${o.short}, ` : ''}--${name}${o.type === 'string' ? ` ${o.value ?? 'VALUE'}` : ''}`,
+    `${o.help}${o.default !== undefined && o.type === 'string' ? ` (default ${o.default})` : ''}`,
+  ]);
   if (spec.locks) rows.push(['--wait-lock[=SECONDS]', 'wait for another state-changing command of this project to finish, instead of refusing at once']);
   rows.push(['-h, --help', 'this help']);
   const width = Math.max(...rows.map(([a]) => a.length));
@@ -69,7 +78,17 @@ export function helpText(spec: CommandSpec<Record<string, OptionSpec>>): string 
 export function parseCommand<O extends Record<string, OptionSpec>>(spec: CommandSpec<O>, argv: string[]): Parsed<O> | { help: true } {
   if (argv.includes('--help') || argv.includes('-h')) return { help: true };
   const { waitSeconds, rest } = spec.locks ? takeWaitLockFlag(argv) : { waitSeconds: undefined, rest: argv };
-  const options = Object.fromEntries(Object.entries(spec.options).map(([name, o]) => [name, { type: o.type, ...(o.default !== undefined ? { default: o.default } : {}), ...(o.multiple ? { multiple: true } : {}), ...(o.short ? { short: o.short } : {}) }]));
+  const options = Object.fromEntries(
+    Object.entries(spec.options).map(([name, o]) => [
+      name,
+      {
+        type: o.type,
+        ...(o.default !== undefined ? { default: o.default } : {}),
+        ...(o.multiple ? { multiple: true } : {}),
+        ...(o.short ? { short: o.short } : {}),
+      },
+    ]),
+  );
   let parsed;
   try {
     parsed = parseArgs({ args: rest, options, allowPositionals: Boolean(spec.positionals), strict: true });
@@ -77,7 +96,10 @@ export function parseCommand<O extends Record<string, OptionSpec>>(spec: Command
     throw new UsageError(`${(err as Error).message.split('\n')[0]}: usage: ${usageLine(spec)}`);
   }
   const max = spec.positionals?.max ?? 0;
-  if (parsed.positionals.length > max) throw new UsageError(`${max === 0 ? `unexpected argument '${parsed.positionals[0]}'` : max === 1 ? `one ${spec.positionals?.name} at a time` : `at most ${max} arguments`}: usage: ${usageLine(spec)}`);
+  if (parsed.positionals.length > max)
+    throw new UsageError(
+      `${max === 0 ? `unexpected argument '${parsed.positionals[0]}'` : max === 1 ? `one ${spec.positionals?.name} at a time` : `at most ${max} arguments`}: usage: ${usageLine(spec)}`,
+    );
   return { values: parsed.values as Values<O>, positionals: parsed.positionals, waitLockSeconds: waitSeconds };
 }
 

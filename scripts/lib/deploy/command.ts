@@ -34,7 +34,8 @@ const sharedOptions = {
 
 export const deployCommand = {
   name: 'deploy.sh',
-  summary: 'Build the working tree as galaxy/<service>:<commit> and replace the running version without dropping a request; every stateless service when none is named.',
+  summary:
+    'Build the working tree as galaxy/<service>:<commit> and replace the running version without dropping a request; every stateless service when none is named.',
   positionals: { name: 'SERVICE', max: 1, help: 'one service with a build: section (default: every rolling service, dependencies first)' },
   options: {
     ...sharedOptions,
@@ -107,16 +108,42 @@ export async function buildImage(session: Session, service: string, version: str
 }
 
 /** Moves one service from `from` to `to` (image already present), records the outcome either way. */
-export async function moveService(session: Session, step: DeployStep, action: 'deploy' | 'rollback', from: string, to: string, opts: CommandOptions): Promise<number> {
+export async function moveService(
+  session: Session,
+  step: DeployStep,
+  action: 'deploy' | 'rollback',
+  from: string,
+  to: string,
+  opts: CommandOptions,
+): Promise<number> {
   const started = performance.now();
   const { service } = step;
-  if (!(await imageExists(imageName(service, to)))) throw new OperationError(`image ${imageName(service, to)} is not on this machine; cannot ${action} ${service} to ${to}`);
+  if (!(await imageExists(imageName(service, to))))
+    throw new OperationError(`image ${imageName(service, to)} is not on this machine; cannot ${action} ${service} to ${to}`);
   const state = readState(session.project);
   const baseEnv = { ...session.ctx.env, ...versionEnv(state) };
   const env = { ...baseEnv, [versionVariable(service)]: to };
-  const rollout = { ctx: session.ctx, project: session.project, step, env, timeoutSeconds: opts.timeoutSeconds, switchTimeoutSeconds: opts.switchTimeoutSeconds, graceSeconds: opts.graceSeconds, overrides: opts.overrides };
+  const rollout = {
+    ctx: session.ctx,
+    project: session.project,
+    step,
+    env,
+    timeoutSeconds: opts.timeoutSeconds,
+    switchTimeoutSeconds: opts.switchTimeoutSeconds,
+    graceSeconds: opts.graceSeconds,
+    overrides: opts.overrides,
+  };
   const record = (result: 'ok' | 'failed', error?: string) =>
-    appendHistory(session.project, { time: new Date().toISOString(), action, service, from, to, result, seconds: Math.round((performance.now() - started) / 100) / 10, ...(error ? { error } : {}) });
+    appendHistory(session.project, {
+      time: new Date().toISOString(),
+      action,
+      service,
+      from,
+      to,
+      result,
+      seconds: Math.round((performance.now() - started) / 100) / 10,
+      ...(error ? { error } : {}),
+    });
   try {
     if (step.strategy === 'rolling') await rollingReplace(rollout);
     else await recreate(rollout, { ...baseEnv, [versionVariable(service)]: from });
@@ -135,7 +162,9 @@ export async function moveService(session: Session, step: DeployStep, action: 'd
 export async function verifySettled(session: Session, service: string, version: string): Promise<void> {
   const running = (await serviceContainers(session.project, service)).filter((c) => c.status === 'running');
   if (running.length !== 1 || running[0].image !== imageName(service, version)) {
-    throw new OperationError(`${service} should run one container of ${imageName(service, version)}, found: ${running.map((c) => `${c.name} (${c.image})`).join(', ') || 'none'}`);
+    throw new OperationError(
+      `${service} should run one container of ${imageName(service, version)}, found: ${running.map((c) => `${c.name} (${c.image})`).join(', ') || 'none'}`,
+    );
   }
   // Kept for operators reading the output: the same state `docker compose ps` shows.
   info(`  ${await serviceStatusLines(session.project, service)}`);

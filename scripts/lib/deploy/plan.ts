@@ -19,7 +19,14 @@ export interface DeployStep {
 
 /** The proxies in front of a service: `galaxy.proxy.upstreams: a, b` on the proxy names a and b. */
 export function proxiesOf(services: ServiceModel[], name: string): string[] {
-  return services.filter((s) => (s.labels['galaxy.proxy.upstreams'] ?? '').split(',').map((x) => x.trim()).includes(name)).map((s) => s.name);
+  return services
+    .filter((s) =>
+      (s.labels['galaxy.proxy.upstreams'] ?? '')
+        .split(',')
+        .map((x) => x.trim())
+        .includes(name),
+    )
+    .map((s) => s.name);
 }
 
 export function strategyOf(service: ServiceModel): Strategy {
@@ -32,11 +39,19 @@ export function strategyOf(service: ServiceModel): Strategy {
  */
 export function planDeploy(services: ServiceModel[], requested?: string): DeployStep[] {
   const buildable = services.filter((s) => s.build);
-  const step = (s: ServiceModel): DeployStep => ({ service: s.name, strategy: strategyOf(s), hops: strategyOf(s) === 'rolling' && s.ports.length > 0 ? 2 : 1, proxies: proxiesOf(services, s.name) });
+  const step = (s: ServiceModel): DeployStep => ({
+    service: s.name,
+    strategy: strategyOf(s),
+    hops: strategyOf(s) === 'rolling' && s.ports.length > 0 ? 2 : 1,
+    proxies: proxiesOf(services, s.name),
+  });
   if (requested) {
     const found = services.find((s) => s.name === requested);
     if (!found) throw new UsageError(`unknown service '${requested}': use one of ${buildable.map((s) => s.name).join(', ')}`);
-    if (!found.build) throw new UsageError(`${requested} runs an image the kit does not build (change its image variable in .env and 'make restart service=${requested}'); deployable: ${buildable.map((s) => s.name).join(', ')}`);
+    if (!found.build)
+      throw new UsageError(
+        `${requested} runs an image the kit does not build (change its image variable in .env and 'make restart service=${requested}'); deployable: ${buildable.map((s) => s.name).join(', ')}`,
+      );
     return [step(found)];
   }
   // `services` comes from parseComposeConfig already in dependency order.

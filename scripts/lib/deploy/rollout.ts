@@ -38,7 +38,10 @@ function portlessOverride(project: string, service: string): string {
   const file = projectFiles(project).portlessOverride(service);
   mkdirSync(path.dirname(file), { recursive: true });
   // `!reset` (Compose >= 2.24) drops the base file's list instead of merging into it.
-  writeFileSync(file, `# Written by scripts/deploy.ts: first container of a two-hop rolling deploy runs without host ports.\nservices:\n  ${JSON.stringify(service)}:\n    ports: !reset []\n`);
+  writeFileSync(
+    file,
+    `# Written by scripts/deploy.ts: first container of a two-hop rolling deploy runs without host ports.\nservices:\n  ${JSON.stringify(service)}:\n    ports: !reset []\n`,
+  );
   return file;
 }
 
@@ -46,7 +49,11 @@ async function failWithLogs(container: ContainerInfo, reason: string, service: s
   const logs = await containerLogs(container.id);
   const checks = await healthLog(container.id);
   await stopAndRemove(container.id, 5);
-  const details = [`--- last log lines of the new ${service} container (${container.name}) ---`, logs, ...(checks ? ['--- its last health checks ---', checks] : [])];
+  const details = [
+    `--- last log lines of the new ${service} container (${container.name}) ---`,
+    logs,
+    ...(checks ? ['--- its last health checks ---', checks] : []),
+  ];
   throw new OperationError(`${reason}; the new ${service} container was removed and the old one keeps serving`, 1, details.join('\n'));
 }
 
@@ -56,7 +63,15 @@ async function startBeside(opts: RolloutOptions, extraFiles: string[], existing:
   // No --no-deps: compose would drop depends_on from the config it hashes, and the next full
   // `compose up` (make start) would then see the container as changed and recreate it.
   // --no-recreate leaves the running dependencies (and the old container) exactly as they are.
-  const up = await runCompose(opts, extraFiles, ['up', '--detach', '--no-recreate', '--no-build', '--scale', `${service}=${existing.length + 1}`, service]).timeout('180s');
+  const up = await runCompose(opts, extraFiles, [
+    'up',
+    '--detach',
+    '--no-recreate',
+    '--no-build',
+    '--scale',
+    `${service}=${existing.length + 1}`,
+    service,
+  ]).timeout('180s');
   const known = new Set(existing.map((c) => c.id));
   const fresh = (await serviceContainers(opts.project, service)).filter((c) => !known.has(c.id));
   if (up.exitCode !== 0) {
@@ -105,8 +120,10 @@ async function switchTraffic(opts: RolloutOptions, serving: ContainerInfo[], can
     try {
       const proof = await proveSwitch({ containers: running, proxyNames: proxies, old, fresh, timeoutSeconds: opts.switchTimeoutSeconds });
       const seen = proof.proxies.map((p) => `${p.proxy} ${p.toNew} to new, ${p.toOld} to old`).join('; ');
-      if (proof.method === 'timed') info(`  ${service}: the containers' TCP tables cannot be read here; waited ${proof.seconds.toFixed(1)}s for the proxies' DNS caches instead`);
-      else info(`  ${service}: switch proven in ${proof.seconds.toFixed(1)}s (${proxies.length ? seen || `${proxies.join(', ')}: idle` : 'no proxy in front'})`);
+      if (proof.method === 'timed')
+        info(`  ${service}: the containers' TCP tables cannot be read here; waited ${proof.seconds.toFixed(1)}s for the proxies' DNS caches instead`);
+      else
+        info(`  ${service}: switch proven in ${proof.seconds.toFixed(1)}s (${proxies.length ? seen || `${proxies.join(', ')}: idle` : 'no proxy in front'})`);
     } catch (err) {
       if (err instanceof SwitchNotProven) await failWithLogs(candidate, `the switch to ${candidate.name} was not proven: ${err.message}`, service);
       throw err;
@@ -114,7 +131,9 @@ async function switchTraffic(opts: RolloutOptions, serving: ContainerInfo[], can
   }
   for (const c of serving) {
     const inFlight = inFlightNow(old.filter((o) => o.id === c.id));
-    info(`  ${service}: stopping ${c.name}: it stops accepting${inFlight === undefined ? '' : `, ${inFlight} request(s) in flight`}; up to ${opts.graceSeconds}s to finish them`);
+    info(
+      `  ${service}: stopping ${c.name}: it stops accepting${inFlight === undefined ? '' : `, ${inFlight} request(s) in flight`}; up to ${opts.graceSeconds}s to finish them`,
+    );
     const started = performance.now();
     await stopAndRemove(c.id, opts.graceSeconds);
     info(`  ${service}: ${c.name} drained and removed in ${((performance.now() - started) / 1000).toFixed(1)}s`);
@@ -134,5 +153,9 @@ export async function recreate(opts: RolloutOptions, previousEnv?: Record<string
     const back = await runCompose({ ...opts, env: previousEnv, overrides: [] }, [], args).timeout(`${opts.timeoutSeconds + 120}s`);
     restored = back.exitCode === 0 ? 'the previous version was started again' : 'restarting the previous version failed too';
   }
-  throw new OperationError(`the new ${service} was not healthy within ${opts.timeoutSeconds}s; ${restored}`, 1, `--- last log lines of the new ${service} container ---\n${logs}`);
+  throw new OperationError(
+    `the new ${service} was not healthy within ${opts.timeoutSeconds}s; ${restored}`,
+    1,
+    `--- last log lines of the new ${service} container ---\n${logs}`,
+  );
 }

@@ -33,7 +33,15 @@ export interface SwitchVerdict {
  * proxy that sent nothing at all has nothing to lose, once its cache has had time to expire
  * (`elapsedMs >= refreshMs`), because an expired entry is looked up again before the next request.
  */
-export function switchVerdict(input: { proxies: Array<{ name: string; ips: string[] }>; baseline: Set<string>; seen: Connection[]; oldEndpoints: Endpoint[]; newEndpoints: Endpoint[]; elapsedMs: number; refreshMs?: number }): SwitchVerdict {
+export function switchVerdict(input: {
+  proxies: Array<{ name: string; ips: string[] }>;
+  baseline: Set<string>;
+  seen: Connection[];
+  oldEndpoints: Endpoint[];
+  newEndpoints: Endpoint[];
+  elapsedMs: number;
+  refreshMs?: number;
+}): SwitchVerdict {
   const refreshMs = input.refreshMs ?? RESOLVER_REFRESH_MS;
   const within = (e: Endpoint, list: Endpoint[]) => list.some((x) => x.ip === e.ip && x.port === e.port);
   const proxies = input.proxies.map((p): ProxyState => {
@@ -93,7 +101,14 @@ export class SwitchNotProven extends Error {
  * Waits (bounded) until every proxy of the service is seen using the new container. `containers`
  * are the project's running containers (proxies included), `old` and `fresh` the service's.
  */
-export async function proveSwitch(opts: { containers: ContainerInfo[]; proxyNames: string[]; old: ContainerInfo[]; fresh: ContainerInfo; timeoutSeconds: number; refreshMs?: number }): Promise<SwitchResult> {
+export async function proveSwitch(opts: {
+  containers: ContainerInfo[];
+  proxyNames: string[];
+  old: ContainerInfo[];
+  fresh: ContainerInfo;
+  timeoutSeconds: number;
+  refreshMs?: number;
+}): Promise<SwitchResult> {
   const started = performance.now();
   const tables = () => opts.containers.map((c) => readTable(c.pid)).filter((t): t is TcpSocket[] => Boolean(t));
   const freshTable = readTable(opts.fresh.pid);
@@ -111,10 +126,21 @@ export async function proveSwitch(opts: { containers: ContainerInfo[]; proxyName
   const deadline = started + opts.timeoutSeconds * 1000;
   for (;;) {
     for (const c of connectionsTo(tables(), [...oldEndpoints, ...newEndpoints])) seen.set(connectionKey(c), c);
-    const verdict = switchVerdict({ proxies, baseline, seen: [...seen.values()], oldEndpoints, newEndpoints, elapsedMs: performance.now() - started, refreshMs: opts.refreshMs });
+    const verdict = switchVerdict({
+      proxies,
+      baseline,
+      seen: [...seen.values()],
+      oldEndpoints,
+      newEndpoints,
+      elapsedMs: performance.now() - started,
+      refreshMs: opts.refreshMs,
+    });
     if (verdict.proven) return { method: 'observed', seconds: (performance.now() - started) / 1000, proxies: verdict.proxies };
     if (performance.now() >= deadline) {
-      throw new SwitchNotProven(`${verdict.pending.join(', ')} kept sending requests to the old container and none to the new one for ${opts.timeoutSeconds}s (does it re-resolve the service name?)`, verdict.proxies);
+      throw new SwitchNotProven(
+        `${verdict.pending.join(', ')} kept sending requests to the old container and none to the new one for ${opts.timeoutSeconds}s (does it re-resolve the service name?)`,
+        verdict.proxies,
+      );
     }
     await sleep(100);
   }

@@ -2,7 +2,19 @@
 // Read from the host for any container, it shows who talks to whom without sending a packet and
 // without any tool inside the image, whatever language or proxy the service is written in.
 
-export type TcpState = 'ESTABLISHED' | 'SYN_SENT' | 'SYN_RECV' | 'FIN_WAIT1' | 'FIN_WAIT2' | 'TIME_WAIT' | 'CLOSE' | 'CLOSE_WAIT' | 'LAST_ACK' | 'LISTEN' | 'CLOSING' | 'NEW_SYN_RECV';
+export type TcpState =
+  | 'ESTABLISHED'
+  | 'SYN_SENT'
+  | 'SYN_RECV'
+  | 'FIN_WAIT1'
+  | 'FIN_WAIT2'
+  | 'TIME_WAIT'
+  | 'CLOSE'
+  | 'CLOSE_WAIT'
+  | 'LAST_ACK'
+  | 'LISTEN'
+  | 'CLOSING'
+  | 'NEW_SYN_RECV';
 
 const STATES: Record<string, TcpState> = {
   '01': 'ESTABLISHED',

@@ -8,8 +8,16 @@ import type { BindValue, PortValue, Service } from './types.ts';
 
 function blank(partial: Partial<Service> & Pick<Service, 'name' | 'kind' | 'language' | 'entry' | 'dir' | 'reason'>): Service {
   return {
-    framework: null, ports: [], bind: null, start: null, dependencies: { declared: [], imported: [] }, env: [], health: null,
-    status: 'not probed', files: [partial.entry], ...partial,
+    framework: null,
+    ports: [],
+    bind: null,
+    start: null,
+    dependencies: { declared: [], imported: [] },
+    env: [],
+    health: null,
+    status: 'not probed',
+    files: [partial.entry],
+    ...partial,
   };
 }
 
@@ -21,19 +29,42 @@ export function scriptServices(a: Analysis, code: Service[]): Service[] {
     if (!sh.isStartStop && !startsServer) continue;
     sh.isStartStop = true;
     const launches = sh.launches.map((l) => ({
-      command: l.command, line: l.line,
+      command: l.command,
+      line: l.line,
       // Named after naming (see linkLaunches); until then the resolved file.
       target: l.resolved,
     }));
-    out.push(blank({ name: sh.file, kind: 'script', language: 'shell', entry: sh.file, dir: path.posix.dirname(sh.file), reason: `starts or stops: ${sh.launches.map((l) => l.kind).filter((k, i, all) => all.indexOf(k) === i).join(', ')}`, launches, start: `./${path.posix.basename(sh.file)}` }));
+    out.push(
+      blank({
+        name: sh.file,
+        kind: 'script',
+        language: 'shell',
+        entry: sh.file,
+        dir: path.posix.dirname(sh.file),
+        reason: `starts or stops: ${sh.launches
+          .map((l) => l.kind)
+          .filter((k, i, all) => all.indexOf(k) === i)
+          .join(', ')}`,
+        launches,
+        start: `./${path.posix.basename(sh.file)}`,
+      }),
+    );
     // `python3 -m http.server 8000` in a script is itself a listening service.
     for (const l of sh.launches.filter((x) => x.kind === 'http.server')) {
-      out.push(blank({
-        name: '', kind: 'server', language: 'python', framework: 'http.server', entry: sh.file, dir: path.posix.dirname(sh.file),
-        reason: `${l.command} at ${sh.file}:${l.line}`, start: l.command,
-        ports: [{ port: l.port, source: 'literal', file: sh.file, line: l.line }],
-        bind: { address: l.host ?? '0.0.0.0', source: l.host ? 'literal' : 'framework-default', file: sh.file, line: l.line },
-      }));
+      out.push(
+        blank({
+          name: '',
+          kind: 'server',
+          language: 'python',
+          framework: 'http.server',
+          entry: sh.file,
+          dir: path.posix.dirname(sh.file),
+          reason: `${l.command} at ${sh.file}:${l.line}`,
+          start: l.command,
+          ports: [{ port: l.port, source: 'literal', file: sh.file, line: l.line }],
+          bind: { address: l.host ?? '0.0.0.0', source: l.host ? 'literal' : 'framework-default', file: sh.file, line: l.line },
+        }),
+      );
     }
   }
   return out;
@@ -57,8 +88,13 @@ export function commandServes(cmd: string | null, env: Record<string, string>, f
   const flaskPort = l.framework === 'flask' && !/--port|-p\b/.test(cmd) ? env.FLASK_RUN_PORT : undefined;
   const flaskHost = l.framework === 'flask' && !/--host|-h\b/.test(cmd) ? env.FLASK_RUN_HOST : undefined;
   const at = { file, line: line || 1 };
-  const port: PortValue = flaskPort && /^\d+$/.test(flaskPort) ? { port: Number(flaskPort), source: 'env', env: 'FLASK_RUN_PORT', ...at } : { port: l.port, source: 'literal', ...at };
-  const bind: BindValue = flaskHost ? { address: flaskHost, source: 'env', env: 'FLASK_RUN_HOST', ...at } : { address: l.host ?? '0.0.0.0', source: 'literal', ...at };
+  const port: PortValue =
+    flaskPort && /^\d+$/.test(flaskPort)
+      ? { port: Number(flaskPort), source: 'env', env: 'FLASK_RUN_PORT', ...at }
+      : { port: l.port, source: 'literal', ...at };
+  const bind: BindValue = flaskHost
+    ? { address: flaskHost, source: 'env', env: 'FLASK_RUN_HOST', ...at }
+    : { address: l.host ?? '0.0.0.0', source: 'literal', ...at };
   return { port, bind };
 }
 
@@ -67,9 +103,20 @@ export function containerServices(a: Analysis): Service[] {
     const serves = commandServes(d.cmd, d.envValues, d.file, d.cmdLine);
     const ports = serves && !d.ports.some((p) => p.port === serves.port.port) ? [serves.port, ...d.ports] : d.ports;
     return blank({
-      name: '', kind: 'container', language: 'docker', framework: d.images[d.images.length - 1] ?? null, entry: d.file, dir: d.dir,
-      reason: `Dockerfile ${d.file}`, ports, start: d.cmd, health: d.health, env: d.env, image: d.images[d.images.length - 1] ?? null,
-      bind: serves?.bind ?? null, sources: [{ kind: 'container', file: d.file, line: 1 }],
+      name: '',
+      kind: 'container',
+      language: 'docker',
+      framework: d.images[d.images.length - 1] ?? null,
+      entry: d.file,
+      dir: d.dir,
+      reason: `Dockerfile ${d.file}`,
+      ports,
+      start: d.cmd,
+      health: d.health,
+      env: d.env,
+      image: d.images[d.images.length - 1] ?? null,
+      bind: serves?.bind ?? null,
+      sources: [{ kind: 'container', file: d.file, line: 1 }],
     });
   });
 }
@@ -82,13 +129,26 @@ export function composeServices(a: Analysis): Service[] {
     const port = c.image && !c.build && !c.ports.length ? IMAGE_PORTS.find(([re]) => re.test(c.image ?? ''))?.[1] : undefined;
     return port ? [{ port, source: 'framework-default' as const, file: c.file, line: c.line }] : c.ports;
   };
-  return a.compose.map((c) => blank({
-    sources: [{ kind: c.origin === 'kubernetes' ? 'manifest' : 'compose', file: c.file, line: c.line, name: c.name, ...(c.build ? { build: c.build } : {}) }],
-    name: c.name, kind: 'compose', language: c.origin === 'kubernetes' ? 'kubernetes' : 'compose', framework: c.image ? c.image.split('/').pop()?.split(':')[0] ?? null : 'build',
-    entry: c.file, dir: c.build ?? path.posix.dirname(c.file), reason: `${c.origin === 'kubernetes' ? 'workload' : 'service'} "${c.name}" in ${c.file}:${c.line}${c.overlays.length ? ` (overlays: ${c.overlays.join(', ')})` : ''}`, ports: imagePort(c),
-    start: c.command, health: c.health, env: Object.keys(c.env).sort(), image: c.image,
-    bind: c.ports.find((p) => p.published)?.published ? { address: c.ports.find((p) => p.published)?.published?.address ?? '0.0.0.0', source: 'config', file: c.file, line: c.line } : null,
-  }));
+  return a.compose.map((c) =>
+    blank({
+      sources: [{ kind: c.origin === 'kubernetes' ? 'manifest' : 'compose', file: c.file, line: c.line, name: c.name, ...(c.build ? { build: c.build } : {}) }],
+      name: c.name,
+      kind: 'compose',
+      language: c.origin === 'kubernetes' ? 'kubernetes' : 'compose',
+      framework: c.image ? (c.image.split('/').pop()?.split(':')[0] ?? null) : 'build',
+      entry: c.file,
+      dir: c.build ?? path.posix.dirname(c.file),
+      reason: `${c.origin === 'kubernetes' ? 'workload' : 'service'} "${c.name}" in ${c.file}:${c.line}${c.overlays.length ? ` (overlays: ${c.overlays.join(', ')})` : ''}`,
+      ports: imagePort(c),
+      start: c.command,
+      health: c.health,
+      env: Object.keys(c.env).sort(),
+      image: c.image,
+      bind: c.ports.find((p) => p.published)?.published
+        ? { address: c.ports.find((p) => p.published)?.published?.address ?? '0.0.0.0', source: 'config', file: c.file, line: c.line }
+        : null,
+    }),
+  );
 }
 
 export function staticServices(a: Analysis, code: Service[]): Service[] {
@@ -102,12 +162,22 @@ export function staticServices(a: Analysis, code: Service[]): Service[] {
     }
   }
   // A Node frontend app (next, vite...) in the same folder is already listed as a server.
-  return a.sites.filter((site) => !code.some((s) => s.dir === site.dir && s.kind === 'server')).map((site) => blank({
-    name: '', kind: 'static', language: 'html', framework: site.servedBy, entry: site.entry, dir: site.dir,
-    start: a.dockerfiles.find((d) => d.dir === site.dir && d.cmd) ? `${a.dockerfiles.find((d) => d.dir === site.dir)?.cmd} (${site.dir}/Dockerfile)` : null,
-    reason: `index.html in ${site.dir}${site.servedBy ? `, served by ${site.servedBy}` : ', no server configured'}`,
-    ports: site.ports, health: site.health,
-  }));
+  return a.sites
+    .filter((site) => !code.some((s) => s.dir === site.dir && s.kind === 'server'))
+    .map((site) =>
+      blank({
+        name: '',
+        kind: 'static',
+        language: 'html',
+        framework: site.servedBy,
+        entry: site.entry,
+        dir: site.dir,
+        start: a.dockerfiles.find((d) => d.dir === site.dir && d.cmd) ? `${a.dockerfiles.find((d) => d.dir === site.dir)?.cmd} (${site.dir}/Dockerfile)` : null,
+        reason: `index.html in ${site.dir}${site.servedBy ? `, served by ${site.servedBy}` : ', no server configured'}`,
+        ports: site.ports,
+        health: site.health,
+      }),
+    );
 }
 
 export function unsupportedServices(a: Analysis): Service[] {
@@ -117,11 +187,22 @@ export function unsupportedServices(a: Analysis): Service[] {
     // One row per folder and language; the file whose port is known describes it best.
     if (groups.has(key) && (groups.get(key)?.ports.length || !hit.port)) continue;
     const at = hit.portAt;
-    groups.set(key, blank({
-      name: '', kind: 'unsupported', language: hit.language, entry: hit.file, dir: hit.dir, framework: at?.framework ?? null,
-      reason: `${hit.reason} (language not analysed: ${hit.language})`,
-      ports: hit.port || at?.env ? [{ port: hit.port, source: at?.source ?? 'literal', file: at?.file ?? hit.file, line: at?.line ?? hit.line, ...(at?.env ? { env: at.env } : {}) }] : [],
-    }));
+    groups.set(
+      key,
+      blank({
+        name: '',
+        kind: 'unsupported',
+        language: hit.language,
+        entry: hit.file,
+        dir: hit.dir,
+        framework: at?.framework ?? null,
+        reason: `${hit.reason} (language not analysed: ${hit.language})`,
+        ports:
+          hit.port || at?.env
+            ? [{ port: hit.port, source: at?.source ?? 'literal', file: at?.file ?? hit.file, line: at?.line ?? hit.line, ...(at?.env ? { env: at.env } : {}) }]
+            : [],
+      }),
+    );
   }
   return [...groups.values()];
 }
@@ -146,7 +227,11 @@ export function nameServices(services: Service[], rootName: string): void {
   const taken = new Set<string>();
   for (const s of sorted) {
     let name = s.name;
-    if (taken.has(name)) name = s.kind === 'server' || s.kind === 'program' ? `${s.dir === '.' ? rootName : path.posix.basename(s.dir)}-${path.posix.basename(s.entry).replace(/\.[^.]+$/, '')}` : `${s.name} (${s.kind === 'container' ? 'Dockerfile' : s.kind})`;
+    if (taken.has(name))
+      name =
+        s.kind === 'server' || s.kind === 'program'
+          ? `${s.dir === '.' ? rootName : path.posix.basename(s.dir)}-${path.posix.basename(s.entry).replace(/\.[^.]+$/, '')}`
+          : `${s.name} (${s.kind === 'container' ? 'Dockerfile' : s.kind})`;
     for (let i = 2; taken.has(name); i++) name = `${s.name}-${i}`;
     taken.add(name);
     s.name = name;
@@ -154,5 +239,5 @@ export function nameServices(services: Service[], rootName: string): void {
 }
 
 export function isDatastoreImage(image: string | null | undefined): string | null {
-  return image ? DATASTORE_IMAGES.find(([re]) => re.test(image))?.[1] ?? null : null;
+  return image ? (DATASTORE_IMAGES.find(([re]) => re.test(image))?.[1] ?? null) : null;
 }

@@ -11,7 +11,10 @@ export interface CaseResult {
 }
 
 export function scoreCases(dir: string): CaseResult[] {
-  const names = readdirSync(dir, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name).sort();
+  const names = readdirSync(dir, { withFileTypes: true })
+    .filter((e) => e.isDirectory())
+    .map((e) => e.name)
+    .sort();
   const out: CaseResult[] = [];
   for (const name of names) {
     const truthFile = path.join(dir, name, 'truth.json');

@@ -20,9 +20,14 @@ export interface Launch {
 }
 
 const FRONTEND_DEV: Array<[RegExp, string, number]> = [
-  [/\bnext\s+(?:start|dev)\b/, 'next', 3000], [/\breact-scripts\s+start\b/, 'create-react-app', 3000],
-  [/\bvite\s+preview\b/, 'vite', 4173], [/\bvite\b(?!\s+build)/, 'vite', 5173], [/\bnuxt\s+(?:start|dev)\b/, 'nuxt', 3000],
-  [/\bserve\s+(?:-s\s+)?\S+/, 'serve', 3000], [/\bhttp-server\b/, 'http-server', 8080], [/\bng\s+serve\b/, 'angular', 4200],
+  [/\bnext\s+(?:start|dev)\b/, 'next', 3000],
+  [/\breact-scripts\s+start\b/, 'create-react-app', 3000],
+  [/\bvite\s+preview\b/, 'vite', 4173],
+  [/\bvite\b(?!\s+build)/, 'vite', 5173],
+  [/\bnuxt\s+(?:start|dev)\b/, 'nuxt', 3000],
+  [/\bserve\s+(?:-s\s+)?\S+/, 'serve', 3000],
+  [/\bhttp-server\b/, 'http-server', 8080],
+  [/\bng\s+serve\b/, 'angular', 4200],
 ];
 
 function flag(cmd: string, names: string[]): string | null {
@@ -49,7 +54,11 @@ export function parseLaunches(line: string): Launch[] {
 }
 
 function parseOne(part: string): Launch | null {
-  let cmd = part.replace(/^(?:exec|nohup|sudo(?:\s+-\S+)*|time)\s+/, '').replace(/\s+[12]?>>?\s*\S+/g, '').replace(/\s+2>&1/g, '').trim();
+  let cmd = part
+    .replace(/^(?:exec|nohup|sudo(?:\s+-\S+)*|time)\s+/, '')
+    .replace(/\s+[12]?>>?\s*\S+/g, '')
+    .replace(/\s+2>&1/g, '')
+    .trim();
   const env: Record<string, string> = {};
   for (let m = /^([A-Za-z_]\w*)=("[^"]*"|'[^']*'|\S*)\s+/.exec(cmd); m; m = /^([A-Za-z_]\w*)=("[^"]*"|'[^']*'|\S*)\s+/.exec(cmd)) {
     env[m[1]] = m[2].replace(/^['"]|['"]$/g, '');
@@ -57,7 +66,16 @@ function parseOne(part: string): Launch | null {
   }
   cmd = cmd.replace(/^(?:exec|nohup)\s+/, '');
   const base = (kind: Launch['kind'], target: string | null, extra: Partial<Launch> = {}): Launch => ({
-    command: shorten(part, 100), kind, target, port: null, host: null, env, framework: null, reload: false, background: false, ...extra,
+    command: shorten(part, 100),
+    kind,
+    target,
+    port: null,
+    host: null,
+    env,
+    framework: null,
+    reload: false,
+    background: false,
+    ...extra,
   });
   const words = cmd.split(/\s+/);
   const prog = path.posix.basename(words[0] ?? '').replace(/['"]/g, '');
@@ -67,14 +85,18 @@ function parseOne(part: string): Launch | null {
     if (port === null && !/^(pkill|killall)$/.test(prog) && !/\.pid\b/.test(cmd)) return null;
     return base('stop', null, { port });
   }
-  if (/^(uvicorn|hypercorn|gunicorn)$/.test(prog) || /^python[\d.]*$/.test(prog) && /-m\s+(uvicorn|gunicorn)\b/.test(cmd)) {
+  if (/^(uvicorn|hypercorn|gunicorn)$/.test(prog) || (/^python[\d.]*$/.test(prog) && /-m\s+(uvicorn|gunicorn)\b/.test(cmd))) {
     const app = /\s([\w.]+):[\w()]+/.exec(cmd)?.[1] ?? null;
     const server = /gunicorn/.test(cmd) ? 'gunicorn' : /hypercorn/.test(cmd) ? 'hypercorn' : 'uvicorn';
     const bind = flag(cmd, ['--bind', '-b']);
     const port = num(flag(cmd, ['--port', '-p'])) ?? num(bind?.split(':')[1] ?? null) ?? (server === 'gunicorn' ? 8000 : 8000);
     const host = flag(cmd, ['--host', '-h']) ?? (bind ? bind.split(':')[0] : server === 'gunicorn' ? '127.0.0.1' : '127.0.0.1');
-    return base(server === 'gunicorn' ? 'wsgi' : 'asgi', app ? `${app.replace(/\./g, '/')}.py` : null,
-      { port, host, framework: server, reload: /--reload\b/.test(cmd) });
+    return base(server === 'gunicorn' ? 'wsgi' : 'asgi', app ? `${app.replace(/\./g, '/')}.py` : null, {
+      port,
+      host,
+      framework: server,
+      reload: /--reload\b/.test(cmd),
+    });
   }
   if (/^python[\d.]*$|^py$/.test(prog) || prog === 'flask') {
     const mod = /\s-m\s+([\w.]+)(.*)$/.exec(cmd);
@@ -83,7 +105,12 @@ function parseOne(part: string): Launch | null {
       return base('http.server', flag(mod[2], ['--directory', '-d']), { port, host: flag(mod[2], ['--bind', '-b']) ?? '0.0.0.0', framework: 'http.server' });
     }
     if (prog === 'flask' || mod?.[1] === 'flask') {
-      return base('python', flag(cmd, ['--app', '-A']), { port: num(flag(cmd, ['--port', '-p'])) ?? 5000, host: flag(cmd, ['--host', '-h']) ?? '127.0.0.1', framework: 'flask', reload: /--debug|--reload/.test(cmd) });
+      return base('python', flag(cmd, ['--app', '-A']), {
+        port: num(flag(cmd, ['--port', '-p'])) ?? 5000,
+        host: flag(cmd, ['--host', '-h']) ?? '127.0.0.1',
+        framework: 'flask',
+        reload: /--debug|--reload/.test(cmd),
+      });
     }
     if (mod) return base('python', `${mod[1].replace(/\./g, '/')}.py`);
     const file = words.slice(1).find((w) => /\.py['"]?$/.test(w));
@@ -97,7 +124,7 @@ function parseOne(part: string): Launch | null {
     if (/\b(start|dev|serve)\b/.test(cmd)) return base('npm', flag(cmd, ['--prefix', '--cwd', '-C']));
     return null;
   }
-  if (prog === 'docker' && /\bcompose\b.*\bup\b/.test(cmd) || prog === 'docker-compose' && /\bup\b/.test(cmd)) return base('compose', null);
+  if ((prog === 'docker' && /\bcompose\b.*\bup\b/.test(cmd)) || (prog === 'docker-compose' && /\bup\b/.test(cmd))) return base('compose', null);
   if (prog === 'docker' && /\brun\b/.test(cmd)) return base('docker', null, { port: num(/-p\s+(?:[\d.]+:)?(\d+):/.exec(cmd)?.[1] ?? null) });
   for (const [re, fw, port] of FRONTEND_DEV) {
     if (re.test(cmd) && /^(next|react-scripts|vite|nuxt|serve|http-server|ng|npx)$/.test(prog)) {

@@ -11,7 +11,8 @@ import type { Dependency, DependencyKind, Service, SourceFile } from './types.ts
 
 const URL_RE = /\b(https?|wss?|redis|rediss|postgres(?:ql)?|mysql|mariadb|mongodb(?:\+srv)?|amqps?|nats|kafka|mqtt|grpc|tcp):\/\/([^\s'"`<>)\]},;\\]+)/g;
 const PAIR_RE = /['"`]((?:localhost|127\.0\.0\.1|0\.0\.0\.0|host\.docker\.internal|[a-z][a-z0-9-]*(?:\.[a-z0-9-]+)*)):(\d{2,5})['"`/]/g;
-const ENV_HOST_RE = /(?:process\.env\.|os\.environ\.get\(\s*['"]|os\.getenv\(\s*['"]|\$\{)([A-Z][A-Z0-9_]*_(?:HOST|HOSTNAME|ADDR))['"]?\s*(?:\|\||\?\?|,|:-)\s*['"]?([a-z][\w.-]*)/g;
+const ENV_HOST_RE =
+  /(?:process\.env\.|os\.environ\.get\(\s*['"]|os\.getenv\(\s*['"]|\$\{)([A-Z][A-Z0-9_]*_(?:HOST|HOSTNAME|ADDR))['"]?\s*(?:\|\||\?\?|,|:-)\s*['"]?([a-z][\w.-]*)/g;
 
 export interface Located {
   from: string;
@@ -19,7 +20,8 @@ export interface Located {
   line: number;
 }
 
-const ENV_ON_LINE = /(?<![\w.])(?:process\.)?env\.([A-Z]\w*)|process\.env\[['"](\w+)['"]\]|(?:environ\.get|getenv)\(\s*['"](\w+)['"]|environ\[['"](\w+)['"]\]|\$\{(\w+)(?::?-)|^\s*(?:export\s+)?([A-Z][A-Z0-9_]*)\s*[=:]/g;
+const ENV_ON_LINE =
+  /(?<![\w.])(?:process\.)?env\.([A-Z]\w*)|process\.env\[['"](\w+)['"]\]|(?:environ\.get|getenv)\(\s*['"](\w+)['"]|environ\[['"](\w+)['"]\]|\$\{(\w+)(?::?-)|^\s*(?:export\s+)?([A-Z][A-Z0-9_]*)\s*[=:]/g;
 
 function envOnLine(lineText: string, before: number): string | undefined {
   // `NAME=url` (.env, Dockerfile ENV, shell) or `NAME: url` (YAML) right before the URL.
@@ -33,27 +35,42 @@ function envOnLine(lineText: string, before: number): string | undefined {
   return found;
 }
 
-export function resolveTarget(host: string | null, port: number | null, scheme: string | null, services: Service[]): Pick<Dependency, 'kind' | 'resolved' | 'name'> {
+export function resolveTarget(
+  host: string | null,
+  port: number | null,
+  scheme: string | null,
+  services: Service[],
+): Pick<Dependency, 'kind' | 'resolved' | 'name'> {
   const h = host?.toLowerCase() ?? null;
   let target: Service | undefined;
   if (h && LOOPBACK.has(h) && port !== null) {
-    target = services.find((s) => ['server', 'static', 'unsupported'].includes(s.kind) && s.ports.some((p) => p.port === port))
-      ?? services.find((s) => s.ports.some((p) => p.published?.port === port));
+    target =
+      services.find((s) => ['server', 'static', 'unsupported'].includes(s.kind) && s.ports.some((p) => p.port === port)) ??
+      services.find((s) => s.ports.some((p) => p.published?.port === port));
   } else if (h) {
     // A host name is a network name: a code service of that name or folder, else the compose
     // service of that name, else a container built from a folder of that name.
     const byName = (s: Service) => s.name.toLowerCase() === h || s.dir.split('/').pop()?.toLowerCase() === h;
     const composeName = (s: Service) => s.sources?.some((x) => (x.kind === 'compose' || x.kind === 'manifest') && x.name?.toLowerCase() === h) ?? false;
-    target = services.find((s) => ['server', 'program', 'static', 'unsupported'].includes(s.kind) && byName(s))
-      ?? services.find(composeName)
-      ?? services.find((s) => s.kind === 'container' && byName(s));
+    target =
+      services.find((s) => ['server', 'program', 'static', 'unsupported'].includes(s.kind) && byName(s)) ??
+      services.find(composeName) ??
+      services.find((s) => s.kind === 'container' && byName(s));
   }
   if (target) {
     const store = target.kind === 'compose' && target.image ? DATASTORE_IMAGES.find(([re]) => re.test(target?.image ?? '')) : undefined;
     return { kind: store ? 'datastore' : 'internal', resolved: target.name, name: store ? store[1] : target.name };
   }
-  const storeName = (scheme && DATASTORE_SCHEMES[scheme]) || (port !== null && DATASTORE_PORTS[port])
-    || (h && /^(db|database|postgres(ql)?|pg|redis|cache|mongo(db)?|mysql|mariadb|rabbitmq)$/.test(h) ? (h === 'db' || h === 'database' || h === 'pg' ? 'PostgreSQL' : h === 'cache' ? 'Redis' : h.replace(/^postgresql$/, 'postgres')) : null);
+  const storeName =
+    (scheme && DATASTORE_SCHEMES[scheme]) ||
+    (port !== null && DATASTORE_PORTS[port]) ||
+    (h && /^(db|database|postgres(ql)?|pg|redis|cache|mongo(db)?|mysql|mariadb|rabbitmq)$/.test(h)
+      ? h === 'db' || h === 'database' || h === 'pg'
+        ? 'PostgreSQL'
+        : h === 'cache'
+          ? 'Redis'
+          : h.replace(/^postgresql$/, 'postgres')
+      : null);
   if (storeName) return { kind: 'datastore', resolved: null, name: storeName === 'postgres' ? 'PostgreSQL' : storeName };
   if (h && /\.[a-z]{2,}$/.test(h) && !LOOPBACK.has(h)) {
     return { kind: 'external', resolved: null, name: EXTERNAL_HOSTS.find(([re]) => re.test(h))?.[1] ?? h };
@@ -74,11 +91,15 @@ function parseUrl(scheme: string, rest: string): { host: string | null; port: nu
 }
 
 // Build and package files name repositories and registries to download from, not services called.
-const BUILD_FILE = /^(package(-lock)?\.json|requirements.*\.txt|pom\.xml|(build|settings)\.gradle(\.kts)?|gradle\.properties|[\w.-]+\.(csproj|fsproj|sln)|nuget\.config|go\.(mod|sum)|cargo\.toml|gemfile|composer\.json|pipfile|pyproject\.toml|setup\.(py|cfg)|\.npmrc|\.pypirc|[\w.-]+\.lock)$/i;
+const BUILD_FILE =
+  /^(package(-lock)?\.json|requirements.*\.txt|pom\.xml|(build|settings)\.gradle(\.kts)?|gradle\.properties|[\w.-]+\.(csproj|fsproj|sln)|nuget\.config|go\.(mod|sum)|cargo\.toml|gemfile|composer\.json|pipfile|pyproject\.toml|setup\.(py|cfg)|\.npmrc|\.pypirc|[\w.-]+\.lock)$/i;
 
 /** An API description (OpenAPI, Swagger, AsyncAPI) lists servers that clients may call, not this code's calls. */
 export function isApiSpec(file: SourceFile): boolean {
-  return /(^|[-_.])(openapi|swagger|asyncapi)([-_.]|$)/i.test(file.base) || (/^(json|ya?ml)$/.test(file.ext) && /^\s*["']?(openapi|swagger|asyncapi)["']?\s*:/m.test(file.text.slice(0, 2000)));
+  return (
+    /(^|[-_.])(openapi|swagger|asyncapi)([-_.]|$)/i.test(file.base) ||
+    (/^(json|ya?ml)$/.test(file.ext) && /^\s*["']?(openapi|swagger|asyncapi)["']?\s*:/m.test(file.text.slice(0, 2000)))
+  );
 }
 
 // Documentation folders hold examples and generated reports (a report lists every URL it found).
@@ -139,7 +160,17 @@ function targetDependency(from: string, file: string, line: number, value: strin
   const scheme = url ? url[1].toLowerCase() : null;
   const u = url ? parseUrl(scheme as string, url[2]) : { host: pair?.[1] ?? null, port: Number(pair?.[2]), masked: value };
   if (!u.host || /[${}]/.test(u.host)) return null;
-  return { from, file, line, target: u.masked, scheme, host: u.host, port: u.port, ...(env ? { env } : {}), ...resolveTarget(u.host, u.port, scheme, services) };
+  return {
+    from,
+    file,
+    line,
+    target: u.masked,
+    scheme,
+    host: u.host,
+    port: u.port,
+    ...(env ? { env } : {}),
+    ...resolveTarget(u.host, u.port, scheme, services),
+  };
 }
 
 /** nginx proxy_pass/grpc_pass targets (upstreams expanded, variables filled in). */
@@ -149,7 +180,12 @@ export function passDependencies(file: SourceFile, owner: string, passes: PassTa
 
 /** Names a bare `host:port` may use: a service, compose service or workload name, exactly. */
 function serviceNames(services: Service[]): Set<string> {
-  return new Set(services.flatMap((s) => [s.name, ...(s.sources ?? []).map((x) => x.name ?? '')]).filter(Boolean).map((n) => n.toLowerCase()));
+  return new Set(
+    services
+      .flatMap((s) => [s.name, ...(s.sources ?? []).map((x) => x.name ?? '')])
+      .filter(Boolean)
+      .map((n) => n.toLowerCase()),
+  );
 }
 
 export function composeDependencies(compose: ComposeService[], services: Service[], vars: Record<string, string> = {}): Dependency[] {
@@ -163,7 +199,17 @@ export function composeDependencies(compose: ComposeService[], services: Service
       for (const m of value.matchAll(new RegExp(URL_RE.source, 'g'))) {
         const u = parseUrl(m[1].toLowerCase(), m[2]);
         if (!u.host) continue;
-        out.push({ from: nameOf(c), file: c.file, line: c.envLines[key] ?? c.line, target: u.masked, scheme: m[1].toLowerCase(), host: u.host, port: u.port, env: key, ...resolveTarget(u.host, u.port, m[1].toLowerCase(), services) });
+        out.push({
+          from: nameOf(c),
+          file: c.file,
+          line: c.envLines[key] ?? c.line,
+          target: u.masked,
+          scheme: m[1].toLowerCase(),
+          host: u.host,
+          port: u.port,
+          env: key,
+          ...resolveTarget(u.host, u.port, m[1].toLowerCase(), services),
+        });
       }
       // `cartservice:7070`, `kafka:9092,zookeeper:2181`: kept only when the host is a service's name.
       for (const part of value.split(/[,\s]+/)) {

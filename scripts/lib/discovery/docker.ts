@@ -66,7 +66,18 @@ export function analyzeDockerfile(file: SourceFile): DockerfileFacts {
   const rawLines = file.text.split(/\r?\n/);
   const lineOf = (needle: string) => Math.max(1, rawLines.findIndex((l) => l.trimStart().toUpperCase().startsWith(needle)) + 1);
   const vars: Record<string, string> = {};
-  const facts: DockerfileFacts = { file: file.rel, dir: file.dir, images: [], ports: [], cmd: null, cmdLine: 0, targets: [], health: null, env: [], envValues: {} };
+  const facts: DockerfileFacts = {
+    file: file.rel,
+    dir: file.dir,
+    images: [],
+    ports: [],
+    cmd: null,
+    cmdLine: 0,
+    targets: [],
+    health: null,
+    env: [],
+    envValues: {},
+  };
   for (const l of lines) {
     const m = /^\s*(\w+)\s+(.*)$/.exec(l);
     if (!m) continue;
@@ -102,7 +113,16 @@ export function analyzeDockerfile(file: SourceFile): DockerfileFacts {
       facts.cmdLine = lineOf(instr);
     }
     // No URL in the check (a script): the check itself is what the report can name.
-    if (instr === 'HEALTHCHECK' && !/^NONE\b/i.test(rest)) facts.health = healthPath(rest) ?? `HEALTHCHECK ${shorten(rest.replace(/^(--\S+\s+)*CMD\s+/i, '').replace(/[[\]"]/g, '').replace(/,\s*/g, ' '), 60)}`;
+    if (instr === 'HEALTHCHECK' && !/^NONE\b/i.test(rest))
+      facts.health =
+        healthPath(rest) ??
+        `HEALTHCHECK ${shorten(
+          rest
+            .replace(/^(--\S+\s+)*CMD\s+/i, '')
+            .replace(/[[\]"]/g, '')
+            .replace(/,\s*/g, ' '),
+          60,
+        )}`;
   }
   if (facts.cmd) for (const l of parseLaunches(facts.cmd)) if (l.target) facts.targets.push(l.target);
   facts.env.sort();
@@ -124,7 +144,7 @@ function composePorts(entry: unknown, file: string, line: number): PortValue | n
   const container = portFrom(parts[parts.length - 1] ?? '', {}, file, line);
   if (parts.length === 1) return container;
   const host = portFrom(parts[parts.length - 2] ?? '', {}, file, line);
-  const address = parts.length >= 3 ? parts[0] ?? '0.0.0.0' : '0.0.0.0';
+  const address = parts.length >= 3 ? (parts[0] ?? '0.0.0.0') : '0.0.0.0';
   return { ...container, published: { port: host.port, ...(host.env ? { env: host.env } : {}), address } };
 }
 
@@ -172,14 +192,16 @@ export function analyzeCompose(file: SourceFile): { services: ComposeService[]; 
     // The service's folder: where its Dockerfile is (context ./services + memory-api/Dockerfile).
     const b = s.build as { context?: string; dockerfile?: string } | string | undefined;
     // An overlay (compose.dev.yml) may set only `target`: the base file gives the context.
-    const context = typeof b === 'string' ? b : b?.context ?? null;
+    const context = typeof b === 'string' ? b : (b?.context ?? null);
     const dockerfile = typeof b === 'object' && typeof b.dockerfile === 'string' ? b.dockerfile : null;
     const build = context === null ? null : dockerfile && dockerfile.includes('/') ? path.posix.join(context, path.posix.dirname(dockerfile)) : context;
     const dependsOn = Array.isArray(s.depends_on) ? (s.depends_on as string[]) : Object.keys((s.depends_on as object) ?? {});
     const hc = (s.healthcheck as { test?: string | string[] } | undefined)?.test;
     const command = Array.isArray(s.command) ? (s.command as string[]).join(' ') : typeof s.command === 'string' ? s.command : null;
     const mounts = ((s.volumes as unknown[]) ?? [])
-      .map((v) => (typeof v === 'string' ? v.split(':')[0] : (v as { source?: string; type?: string })?.type === 'bind' ? (v as { source?: string }).source ?? '' : ''))
+      .map((v) =>
+        typeof v === 'string' ? v.split(':')[0] : (v as { source?: string; type?: string })?.type === 'bind' ? ((v as { source?: string }).source ?? '') : '',
+      )
       .filter((src) => /^\.\.?\//.test(src))
       .map((src) => path.posix.normalize(path.posix.join(file.dir, src)));
     const envLines: Record<string, number> = {};
@@ -188,10 +210,19 @@ export function analyzeCompose(file: SourceFile): { services: ComposeService[]; 
       envLines[key] = at >= 0 ? at + 1 : line;
     }
     out.push({
-      mounts, envLines, overlays: [],
-      name, file: file.rel, line, image: typeof s.image === 'string' ? s.image : null,
+      mounts,
+      envLines,
+      overlays: [],
+      name,
+      file: file.rel,
+      line,
+      image: typeof s.image === 'string' ? s.image : null,
       build: build === null ? null : path.posix.normalize(path.posix.join(file.dir, build)),
-      ports, env, dependsOn: dependsOn.sort(), health: hc ? healthPath(Array.isArray(hc) ? hc.join(' ') : hc) : null, command,
+      ports,
+      env,
+      dependsOn: dependsOn.sort(),
+      health: hc ? healthPath(Array.isArray(hc) ? hc.join(' ') : hc) : null,
+      command,
     });
   }
   return { services: out, error: null };

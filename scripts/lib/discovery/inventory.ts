@@ -29,14 +29,20 @@ import { walk } from './walker.ts';
 
 export class ScanInputError extends Error {}
 
-export const METHOD = 'static analysis of source files (regular expressions and light parsing; no code executed); '
-  + 'skipped: node_modules, .git, virtual environments, build output, binaries, files over 512 KiB, documentation';
+export const METHOD =
+  'static analysis of source files (regular expressions and light parsing; no code executed); ' +
+  'skipped: node_modules, .git, virtual environments, build output, binaries, files over 512 KiB, documentation';
 
 /** Paths tracked by git under `root`, or null when it is not in a git work tree. */
 function gitTracked(root: string, paths: string[]): Set<string> | null {
   if (!paths.length) return null;
   try {
-    const out = execFileSync('git', ['-C', root, 'ls-files', '-z', '--', ...paths], { encoding: 'utf8', timeout: 5000, stdio: ['ignore', 'pipe', 'ignore'], maxBuffer: 64 * 1024 * 1024 });
+    const out = execFileSync('git', ['-C', root, 'ls-files', '-z', '--', ...paths], {
+      encoding: 'utf8',
+      timeout: 5000,
+      stdio: ['ignore', 'pipe', 'ignore'],
+      maxBuffer: 64 * 1024 * 1024,
+    });
     return new Set(out.split('\0').filter(Boolean));
   } catch {
     return null;
@@ -67,7 +73,18 @@ export function scan(root: string, options: ScanOptions = {}): Inventory {
   const packages: NodePackage[] = [];
   const requirements = new Map<string, string[]>();
   const compose: ComposeService[] = [];
-  const a: Analysis = { known, facts, packages, requirements, shells: [], dockerfiles: [], compose, sites: [], unsupported: [], tests: new Set(files.filter((f) => f.isTest).map((f) => f.rel)) };
+  const a: Analysis = {
+    known,
+    facts,
+    packages,
+    requirements,
+    shells: [],
+    dockerfiles: [],
+    compose,
+    sites: [],
+    unsupported: [],
+    tests: new Set(files.filter((f) => f.isTest).map((f) => f.rel)),
+  };
   const ctx: JsContext = { byRel: new Map(files.map((f) => [f.rel, f])), known, codeOf, resolveImport: (from, spec) => resolveLocalJs(from, spec, known) };
   for (const f of files) {
     if (f.language === 'node') facts.set(f.rel, analyzeJs(f, known, ctx));
@@ -92,8 +109,16 @@ export function scan(root: string, options: ScanOptions = {}): Inventory {
       compose.push(...k.services);
     }
   }
-  propagateWrappers(files.filter((f) => f.language === 'python'), facts, codeOf);
-  propagateJsWrappers(files.filter((f) => f.language === 'node'), facts, ctx);
+  propagateWrappers(
+    files.filter((f) => f.language === 'python'),
+    facts,
+    codeOf,
+  );
+  propagateJsWrappers(
+    files.filter((f) => f.language === 'node'),
+    facts,
+    ctx,
+  );
   a.compose = mergeCompose(compose);
   const markers = markerDirs(files);
   // A workload's image (`image: cartservice`) names the folder it is built from.
@@ -109,7 +134,14 @@ export function scan(root: string, options: ScanOptions = {}): Inventory {
   a.sites = findStaticSites(files);
   a.unsupported = findUnsupported(files);
   const code = buildServices(a);
-  const rows: Service[] = [...code, ...scriptServices(a, code), ...staticServices(a, code), ...unsupportedServices(a), ...containerServices(a), ...composeServices(a)];
+  const rows: Service[] = [
+    ...code,
+    ...scriptServices(a, code),
+    ...staticServices(a, code),
+    ...unsupportedServices(a),
+    ...containerServices(a),
+    ...composeServices(a),
+  ];
   const { services, copies } = splitCopies(mergeProjects(rows, { markers, names: projectNames(files) }));
   const rootName = options.label ? path.basename(path.resolve(options.label)) : path.basename(abs);
   nameServices(services, rootName);
@@ -136,7 +168,13 @@ export function scan(root: string, options: ScanOptions = {}): Inventory {
     return services.find((s) => s.entry === rel)?.name ?? null;
   };
   // Values the tree sets itself, for `${VAR}` in hosts: the root's .env.example (then .env).
-  const rootVars = Object.assign({}, ...files.filter((f) => f.dir === '.' && /^\.env(\.(example|sample|defaults?))?$/.test(f.base)).sort((x, y) => y.base.length - x.base.length).map(envFileValues)) as Record<string, string>;
+  const rootVars = Object.assign(
+    {},
+    ...files
+      .filter((f) => f.dir === '.' && /^\.env(\.(example|sample|defaults?))?$/.test(f.base))
+      .sort((x, y) => y.base.length - x.base.length)
+      .map(envFileValues),
+  ) as Record<string, string>;
   const nginxDeps = (f: SourceFile) => {
     const root = projectRootOf(f.dir, markers) ?? f.dir;
     const vars: Record<string, string> = { ...rootVars };
@@ -146,11 +184,22 @@ export function scan(root: string, options: ScanOptions = {}): Inventory {
   };
   const deps = dedupe([
     // A copy's calls are its original's: counted once, from the original.
-    ...files.filter((f) => !copies.some((c) => f.rel.startsWith(`${c.dir}/`))).flatMap((f) => (isNginxConf(f) && !f.isTest ? nginxDeps(f) : scanFile(f, ownerOf(f.rel) ?? f.rel, services))),
+    ...files
+      .filter((f) => !copies.some((c) => f.rel.startsWith(`${c.dir}/`)))
+      .flatMap((f) => (isNginxConf(f) && !f.isTest ? nginxDeps(f) : scanFile(f, ownerOf(f.rel) ?? f.rel, services))),
     ...composeDependencies(a.compose, services, rootVars),
   ]).filter((d) => d.resolved !== d.from);
   const { datastores, externalApis } = findStores(services, deps, files, walked.seen, ownerOf);
-  const problems = findProblems({ files, services, facts, shells: a.shells, tracked: gitTracked(abs, files.filter((f) => /^\.env(\..+)?$/.test(f.base)).map((f) => f.rel)) });
+  const problems = findProblems({
+    files,
+    services,
+    facts,
+    shells: a.shells,
+    tracked: gitTracked(
+      abs,
+      files.filter((f) => /^\.env(\..+)?$/.test(f.base)).map((f) => f.rel),
+    ),
+  });
   return {
     version: 2,
     generatedAt: (options.now ?? new Date()).toISOString(),

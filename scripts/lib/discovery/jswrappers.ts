@@ -21,7 +21,14 @@ function argAt(args: string[], at: number, key?: string): string | undefined {
 }
 
 function toPort(r: Resolved, file: string, line: number): PortValue {
-  return { port: asPort(r), source: r.source, file: r.file ?? file, line: r.line ?? line, ...(r.env ? { env: r.env } : {}), ...(r.config ? { config: r.config } : {}) };
+  return {
+    port: asPort(r),
+    source: r.source,
+    file: r.file ?? file,
+    line: r.line ?? line,
+    ...(r.env ? { env: r.env } : {}),
+    ...(r.config ? { config: r.config } : {}),
+  };
 }
 
 export function propagateJsWrappers(jsFiles: SourceFile[], facts: Map<string, FileFacts>, ctx: JsContext): void {
@@ -43,7 +50,11 @@ export function propagateJsWrappers(jsFiles: SourceFile[], facts: Map<string, Fi
         const inner = balanced(code, open);
         if (inner === null) continue;
         // `function start(port) {` and `start(port) {` (a method) are definitions, not calls.
-        if (/function\s*\*?\s*$/.test(code.slice(Math.max(0, m.index - 12), m.index)) || /^\s*(?::[^{=;]+)?\{/.test(code.slice(open + inner.length + 2, open + inner.length + 80))) continue;
+        if (
+          /function\s*\*?\s*$/.test(code.slice(Math.max(0, m.index - 12), m.index)) ||
+          /^\s*(?::[^{=;]+)?\{/.test(code.slice(open + inner.length + 2, open + inner.length + 80))
+        )
+          continue;
         const args = splitArgs(inner);
         const portExpr = argAt(args, w.portAt, w.portKey);
         if (portExpr === undefined) continue;
@@ -57,7 +68,17 @@ export function propagateJsWrappers(jsFiles: SourceFile[], facts: Map<string, Fi
           if (fn && p && fn.name !== w.name && !done.has(key)) {
             done.add(key);
             const h = paramPosition(fn.params, hostExpr);
-            queue.push({ ...w, name: fn.name, file: f.rel, line, params: fn.params.map((q) => ('name' in q ? q.name : '{}')), portAt: p.at, hostAt: h?.at ?? -1, portKey: p.key, hostKey: h?.key });
+            queue.push({
+              ...w,
+              name: fn.name,
+              file: f.rel,
+              line,
+              params: fn.params.map((q) => ('name' in q ? q.name : '{}')),
+              portAt: p.at,
+              hostAt: h?.at ?? -1,
+              portKey: p.key,
+              hostKey: h?.key,
+            });
           }
           continue;
         }
@@ -66,7 +87,13 @@ export function propagateJsWrappers(jsFiles: SourceFile[], facts: Map<string, Fi
         if (port.source === 'unknown') continue;
         const host = hostExpr !== undefined ? resolveJs(hostExpr, f, code, ctx) : null;
         const bind: BindValue = host
-          ? { address: host.value ?? (host.env ? `$${host.env}` : '?'), source: host.source, file: host.file ?? f.rel, line: host.line ?? line, ...(host.env ? { env: host.env } : {}) }
+          ? {
+              address: host.value ?? (host.env ? `$${host.env}` : '?'),
+              source: host.source,
+              file: host.file ?? f.rel,
+              line: host.line ?? line,
+              ...(host.env ? { env: host.env } : {}),
+            }
           : { address: w.defaultHost, source: 'framework-default', file: f.rel, line };
         const listener: Listener = { file: f.rel, line, call: shorten(`${m[0]}${inner})`), framework: w.framework, port: toPort(port, f.rel, line), bind };
         ff.listeners.push(listener);

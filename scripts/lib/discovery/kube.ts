@@ -62,7 +62,14 @@ export function analyzeManifest(file: SourceFile): { services: ComposeService[];
     for (const c of containers) {
       for (const p of c.ports ?? []) {
         const port = Number(p.containerPort);
-        if (Number.isInteger(port) && port > 0 && !ports.some((x) => x.port === port)) ports.push({ port, source: 'config', config: file.rel, file: file.rel, line: lineMatching(lines, d.line, new RegExp(`containerPort:\\s*['"]?${port}\\b`)) });
+        if (Number.isInteger(port) && port > 0 && !ports.some((x) => x.port === port))
+          ports.push({
+            port,
+            source: 'config',
+            config: file.rel,
+            file: file.rel,
+            line: lineMatching(lines, d.line, new RegExp(`containerPort:\\s*['"]?${port}\\b`)),
+          });
       }
       for (const e of c.env ?? []) {
         if (!e.name || (typeof e.value !== 'string' && typeof e.value !== 'number')) continue;
@@ -72,7 +79,22 @@ export function analyzeManifest(file: SourceFile): { services: ComposeService[];
       }
     }
     const image = containers[0]?.image ?? null;
-    out.push({ name, file: file.rel, line, image, build: null, ports, env, envLines, dependsOn: [], health: null, command: null, mounts: [], overlays: [], origin: 'kubernetes' });
+    out.push({
+      name,
+      file: file.rel,
+      line,
+      image,
+      build: null,
+      ports,
+      env,
+      envLines,
+      dependsOn: [],
+      health: null,
+      command: null,
+      mounts: [],
+      overlays: [],
+      origin: 'kubernetes',
+    });
   }
   return { services: out, error: null };
 }

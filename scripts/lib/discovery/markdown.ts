@@ -3,15 +3,25 @@ import { DATASTORE_IMAGES } from './catalog.ts';
 import type { Dependency, Inventory, PortValue, Service } from './types.ts';
 
 const GROUPS: Array<[Service['kind'], string]> = [
-  ['server', 'Network services (listen on a port)'], ['program', 'Programs (no listening port found)'],
-  ['static', 'Static frontends'], ['unsupported', 'Services in unsupported languages'],
-  ['container', 'Container images (Dockerfiles)'], ['compose', 'Compose services'], ['script', 'Start/stop scripts'],
+  ['server', 'Network services (listen on a port)'],
+  ['program', 'Programs (no listening port found)'],
+  ['static', 'Static frontends'],
+  ['unsupported', 'Services in unsupported languages'],
+  ['container', 'Container images (Dockerfiles)'],
+  ['compose', 'Compose services'],
+  ['script', 'Start/stop scripts'],
 ];
 
 export function describePort(p: PortValue): string {
   const value = p.port === null ? 'unknown' : String(p.port);
-  const from = p.source === 'env' ? `env ${p.env}${p.port !== null ? `, default ${p.port}` : ', no default'}`
-    : p.source === 'config' ? `config ${p.config ?? p.file}` : p.source === 'framework-default' ? 'framework default' : p.source;
+  const from =
+    p.source === 'env'
+      ? `env ${p.env}${p.port !== null ? `, default ${p.port}` : ', no default'}`
+      : p.source === 'config'
+        ? `config ${p.config ?? p.file}`
+        : p.source === 'framework-default'
+          ? 'framework default'
+          : p.source;
   const published = p.published ? `; published on ${p.published.address}:${p.published.port ?? '?'}${p.published.env ? ` (env ${p.published.env})` : ''}` : '';
   return `${value} (${from}, ${p.file}:${p.line}${published})`;
 }
@@ -33,13 +43,19 @@ function serviceBlock(s: Service): string {
     ['Status', s.status],
     ['Why it is a service', s.reason],
   ];
-  if ((s.sources?.length ?? 0) > 1) rows.push(['Found in', (s.sources ?? []).map((x) => `${x.kind === 'manifest' ? 'Kubernetes' : x.kind} ${code(`${x.file}:${x.line}`)}${x.name ? ` (${x.name})` : ''}`).join('<br>')]);
+  if ((s.sources?.length ?? 0) > 1)
+    rows.push([
+      'Found in',
+      (s.sources ?? [])
+        .map((x) => `${x.kind === 'manifest' ? 'Kubernetes' : x.kind} ${code(`${x.file}:${x.line}`)}${x.name ? ` (${x.name})` : ''}`)
+        .join('<br>'),
+    ]);
   if (s.launches?.length) rows.push(['Launches', s.launches.map((l) => `${code(l.command)} (line ${l.line}${l.target ? ` → ${l.target}` : ''})`).join('<br>')]);
   return `#### ${s.name}\n\n| | |\n| --- | --- |\n${rows.map(([k, v]) => `| ${k} | ${cell(v)} |`).join('\n')}\n`;
 }
 
 function edgeLabel(d: Dependency): string {
-  return d.port !== null ? `${d.port}` : d.scheme ?? 'name';
+  return d.port !== null ? `${d.port}` : (d.scheme ?? 'name');
 }
 
 export function mermaid(inv: Inventory): string {
@@ -79,7 +95,10 @@ export function mermaid(inv: Inventory): string {
     edges.add(edge);
   }
   // A store or API known from a package or an env var (no URL in the code) still gets its edge.
-  for (const [list, shape] of [[inv.datastores.map((d) => ({ name: d.type, users: d.users })), 'store'], [inv.externalApis, 'external']] as const) {
+  for (const [list, shape] of [
+    [inv.datastores.map((d) => ({ name: d.type, users: d.users })), 'store'],
+    [inv.externalApis, 'external'],
+  ] as const) {
     for (const item of list) {
       for (const user of item.users) {
         const from = node(user);
@@ -93,7 +112,6 @@ export function mermaid(inv: Inventory): string {
   return lines.join('\n');
 }
 
-
 export function renderMarkdown(inv: Inventory): string {
   const out: string[] = [];
   out.push('# 01 — Service discovery analysis', '');
@@ -101,20 +119,28 @@ export function renderMarkdown(inv: Inventory): string {
   out.push(`- **Scanned path:** \`${inv.root}\``);
   out.push(`- **Method:** ${inv.method}`);
   out.push(`- **Files:** ${inv.stats.files} seen, ${inv.stats.read} read, ${inv.stats.skipped.length} skipped; scan took ${inv.stats.ms} ms`);
-  out.push(`- **Status:** ${inv.probed ? 'measured now with a TCP connect to 127.0.0.1 on each port' : 'not probed (run with --probe to check which ports answer)'}`, '');
+  out.push(
+    `- **Status:** ${inv.probed ? 'measured now with a TCP connect to 127.0.0.1 on each port' : 'not probed (run with --probe to check which ports answer)'}`,
+    '',
+  );
   out.push('## 1. Summary', '', '| kind | count |', '| --- | --- |');
   for (const [kind, title] of GROUPS) {
     const n = inv.services.filter((s) => s.kind === kind).length;
     if (n) out.push(`| ${title} | ${n} |`);
   }
-  out.push(`| Problems (high / medium / low) | ${['high', 'medium', 'low'].map((sv) => inv.problems.filter((p) => p.severity === sv).length).join(' / ')} |`, '');
+  out.push(
+    `| Problems (high / medium / low) | ${['high', 'medium', 'low'].map((sv) => inv.problems.filter((p) => p.severity === sv).length).join(' / ')} |`,
+    '',
+  );
   out.push('## 2. Services', '');
   out.push('| service | kind | file | port(s) | dependencies | start command | status |', '| --- | --- | --- | --- | --- | --- | --- |');
   for (const [kind] of GROUPS) {
     for (const s of inv.services.filter((x) => x.kind === kind)) {
       const deps = inv.dependencies.filter((d) => d.from === s.name).map((d) => d.resolved ?? d.name ?? d.target);
       const ports = s.ports.map((p) => (p.port === null ? '?' : String(p.port))).join(', ') || '—';
-      out.push(`| ${cell(s.name)} | ${kind} | ${code(s.entry)} | ${ports} | ${cell([...new Set(deps)].join(', ') || '—')} | ${cell(code(s.start))} | ${s.status} |`);
+      out.push(
+        `| ${cell(s.name)} | ${kind} | ${code(s.entry)} | ${ports} | ${cell([...new Set(deps)].join(', ') || '—')} | ${cell(code(s.start))} | ${s.status} |`,
+      );
     }
   }
   out.push('');
@@ -125,21 +151,49 @@ export function renderMarkdown(inv: Inventory): string {
   }
   out.push('## 3. Internal dependencies', '');
   const internal = inv.dependencies.filter((d) => d.kind === 'internal');
-  out.push(...(internal.length ? internal.map((d) => `- ${d.from} → ${d.resolved}${d.port !== null ? ` (${d.port})` : ''} — ${code(d.target)}${d.env ? ` via env ${d.env}` : ''}, ${d.file}:${d.line}`) : ['none found']), '');
+  out.push(
+    ...(internal.length
+      ? internal.map(
+          (d) =>
+            `- ${d.from} → ${d.resolved}${d.port !== null ? ` (${d.port})` : ''} — ${code(d.target)}${d.env ? ` via env ${d.env}` : ''}, ${d.file}:${d.line}`,
+        )
+      : ['none found']),
+    '',
+  );
   const unresolved = inv.dependencies.filter((d) => d.kind === 'unresolved');
-  if (unresolved.length) out.push('Unresolved (nothing found listening there):', '', ...unresolved.map((d) => `- ${d.from} → ${code(d.target)}${d.env ? ` via env ${d.env}` : ''}, ${d.file}:${d.line}`), '');
+  if (unresolved.length)
+    out.push(
+      'Unresolved (nothing found listening there):',
+      '',
+      ...unresolved.map((d) => `- ${d.from} → ${code(d.target)}${d.env ? ` via env ${d.env}` : ''}, ${d.file}:${d.line}`),
+      '',
+    );
   out.push('## 4. Data stores', '');
-  out.push(...(inv.datastores.length ? inv.datastores.map((d) => `- **${d.type}** — ${d.evidence} (${d.file}:${d.line}); used by ${d.users.join(', ') || '—'}`) : ['none found']), '');
+  out.push(
+    ...(inv.datastores.length
+      ? inv.datastores.map((d) => `- **${d.type}** — ${d.evidence} (${d.file}:${d.line}); used by ${d.users.join(', ') || '—'}`)
+      : ['none found']),
+    '',
+  );
   const storeDeps = inv.dependencies.filter((d) => d.kind === 'datastore');
-  if (storeDeps.length) out.push(...storeDeps.map((d) => `- ${d.from} → ${d.name} — ${code(d.target)}${d.env ? ` via env ${d.env}` : ''}, ${d.file}:${d.line}`), '');
+  if (storeDeps.length)
+    out.push(...storeDeps.map((d) => `- ${d.from} → ${d.name} — ${code(d.target)}${d.env ? ` via env ${d.env}` : ''}, ${d.file}:${d.line}`), '');
   out.push('## 5. External dependencies', '');
-  out.push(...(inv.externalApis.length ? inv.externalApis.map((d) => `- **${d.name}** — ${d.evidence} (${d.file}:${d.line}); used by ${d.users.join(', ') || '—'}`) : ['none found']), '');
+  out.push(
+    ...(inv.externalApis.length
+      ? inv.externalApis.map((d) => `- **${d.name}** — ${d.evidence} (${d.file}:${d.line}); used by ${d.users.join(', ') || '—'}`)
+      : ['none found']),
+    '',
+  );
   out.push('## 6. Dependency graph', '', '```mermaid', mermaid(inv), '```', '');
   out.push('## 7. Problems', '');
   if (!inv.problems.length) out.push('none found', '');
   else {
     out.push('| severity | rule | where | service | finding | fix |', '| --- | --- | --- | --- | --- | --- |');
-    for (const p of inv.problems) out.push(`| ${p.severity} | ${p.rule} | ${code(p.line ? `${p.file}:${p.line}` : p.file)} | ${cell(p.service ?? '—')} | ${cell(p.message)}${p.count ? ` (${p.count} times)` : ''} | ${cell(p.fix)} |`);
+    for (const p of inv.problems)
+      out.push(
+        `| ${p.severity} | ${p.rule} | ${code(p.line ? `${p.file}:${p.line}` : p.file)} | ${cell(p.service ?? '—')} | ${cell(p.message)}${p.count ? ` (${p.count} times)` : ''} | ${cell(p.fix)} |`,
+      );
     out.push('');
   }
   if (inv.copies?.length) {
@@ -154,17 +208,21 @@ export function renderMarkdown(inv: Inventory): string {
 function recommendations(inv: Inventory): string[] {
   const rules = new Set(inv.problems.map((p) => p.rule));
   const out: string[] = [];
-  if (rules.has('committed-env') || rules.has('credential-in-code')) out.push('Remove committed secrets (rotate them first), keep an `.env.example` with names only, and read values from the environment.');
+  if (rules.has('committed-env') || rules.has('credential-in-code'))
+    out.push('Remove committed secrets (rotate them first), keep an `.env.example` with names only, and read values from the environment.');
   if (rules.has('port-conflict')) out.push('Give every service its own port, read from an env var with a documented default, and list them in one table.');
-  if (rules.has('loopback-bind')) out.push('Bind services to `0.0.0.0` inside containers (a HOST variable); restrict exposure with published ports on 127.0.0.1 instead.');
-  if (rules.has('hardcoded-interpreter') || rules.has('hardcoded-path')) out.push('Replace machine-specific paths and interpreters with relative paths, PATH lookups and configuration.');
+  if (rules.has('loopback-bind'))
+    out.push('Bind services to `0.0.0.0` inside containers (a HOST variable); restrict exposure with published ports on 127.0.0.1 instead.');
+  if (rules.has('hardcoded-interpreter') || rules.has('hardcoded-path'))
+    out.push('Replace machine-specific paths and interpreters with relative paths, PATH lookups and configuration.');
   if (rules.has('no-health-endpoint')) out.push('Add `GET /health` to every HTTP service so orchestration can tell healthy from hung.');
   if (rules.has('debug-mode')) out.push('Turn debug and auto-reload off outside development; drive them with an env var.');
   if (rules.has('duplicate-service')) out.push('Merge near-identical copies into one service configured by env vars.');
   if (rules.has('no-single-entry-point')) out.push('Replace the start scripts with one entry point (compose file and Makefile targets).');
   if (rules.has('unsupported-language')) out.push('Review unsupported-language services by hand: ports, dependencies and start commands were not analysed.');
   if (inv.dependencies.some((d) => d.kind === 'unresolved')) out.push('Check unresolved dependencies: nothing in the scanned tree listens there.');
-  if (!inv.services.some((s) => s.kind === 'container' || s.kind === 'compose')) out.push('Containerise each service (Dockerfile + compose service with a healthcheck).');
+  if (!inv.services.some((s) => s.kind === 'container' || s.kind === 'compose'))
+    out.push('Containerise each service (Dockerfile + compose service with a healthcheck).');
   if (!out.length) out.push('No problems found by the rules; keep this report current by re-running `make discover`.');
   return out;
 }

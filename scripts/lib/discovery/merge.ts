@@ -73,7 +73,7 @@ export function mergeProjects(services: Service[], ctx: MergeContext): Service[]
   const severalProjects = [...ctx.markers].some((d) => d !== '.');
   const rootOf = (dir: string) => {
     const root = projectRootOf(dir, ctx.markers);
-    return root === '.' && dir !== '.' && severalProjects ? dir : root ?? dir;
+    return root === '.' && dir !== '.' && severalProjects ? dir : (root ?? dir);
   };
   for (const s of services) {
     if (s.kind === 'script') {

@@ -7,10 +7,21 @@ import type { BindValue, PortValue, SourceFile } from './types.ts';
 import { asPort, resolveJs, type JsContext, type Resolved } from './values.ts';
 
 const SERVER_MODULES: Array<[RegExp, string]> = [
-  [/^@nestjs\/core$/, 'nestjs'], [/^fastify$/, 'fastify'], [/^express$/, 'express'], [/^koa$/, 'koa'],
-  [/^@grpc\/grpc-js$|^grpc$/, 'grpc'], [/^@hapi\/hapi$|^hapi$/, 'hapi'], [/^restify$/, 'restify'], [/^connect$/, 'connect'], [/^ws$/, 'ws'],
-  [/^socket\.io$/, 'socket.io'], [/^(node:)?https$/, 'https'], [/^(node:)?http2$/, 'http2'],
-  [/^(node:)?http$/, 'http'], [/^(node:)?net$/, 'net'], [/^(node:)?tls$/, 'tls'],
+  [/^@nestjs\/core$/, 'nestjs'],
+  [/^fastify$/, 'fastify'],
+  [/^express$/, 'express'],
+  [/^koa$/, 'koa'],
+  [/^@grpc\/grpc-js$|^grpc$/, 'grpc'],
+  [/^@hapi\/hapi$|^hapi$/, 'hapi'],
+  [/^restify$/, 'restify'],
+  [/^connect$/, 'connect'],
+  [/^ws$/, 'ws'],
+  [/^socket\.io$/, 'socket.io'],
+  [/^(node:)?https$/, 'https'],
+  [/^(node:)?http2$/, 'http2'],
+  [/^(node:)?http$/, 'http'],
+  [/^(node:)?net$/, 'net'],
+  [/^(node:)?tls$/, 'tls'],
 ];
 
 const BUILTINS = new Set(builtinModules.map((m) => m.replace(/^node:/, '')));
@@ -28,8 +39,20 @@ export function packageName(spec: string): string | null {
 export function resolveLocalJs(fromRel: string, spec: string, known: Set<string>): string | null {
   const base = path.posix.normalize(path.posix.join(path.posix.dirname(fromRel), spec));
   const stem = base.replace(/\.(m|c)?js$/, '');
-  const candidates = [base, `${stem}.ts`, `${stem}.tsx`, `${stem}.mts`, `${stem}.cts`, `${base}.ts`, `${base}.js`,
-    `${base}.mjs`, `${base}.cjs`, `${base}/index.ts`, `${base}/index.js`, `${base}/index.mjs`];
+  const candidates = [
+    base,
+    `${stem}.ts`,
+    `${stem}.tsx`,
+    `${stem}.mts`,
+    `${stem}.cts`,
+    `${base}.ts`,
+    `${base}.js`,
+    `${base}.mjs`,
+    `${base}.cjs`,
+    `${base}/index.ts`,
+    `${base}/index.js`,
+    `${base}/index.mjs`,
+  ];
   return candidates.find((c) => known.has(c)) ?? null;
 }
 
@@ -65,13 +88,15 @@ function optionsObject(arg: string): { port?: string; host?: string } {
 /** A bare name that appears in a parameter list (and is declared nowhere else) is a parameter. */
 export function isParameter(name: string, code: string): boolean {
   if (!/^[A-Za-z_$][\w$]*$/.test(name)) return false;
-  if (new RegExp(`(?:const|let|var)\\s+(?:[{[][^}\\]]*\\b${name}\\b[^}\\]]*[}\\]]|${name}\\b)|\\bimport\\s+[^;]*\\b${name}\\b[^;]*\\bfrom\\b`).test(code)) return false;
+  if (new RegExp(`(?:const|let|var)\\s+(?:[{[][^}\\]]*\\b${name}\\b[^}\\]]*[}\\]]|${name}\\b)|\\bimport\\s+[^;]*\\b${name}\\b[^;]*\\bfrom\\b`).test(code))
+    return false;
   const params = /\(([^()]*)\)\s*(?::\s*[^={;]+)?(?:=>|\{)/g;
   for (const m of code.matchAll(params)) if (new RegExp(`(^|[\\s,{(])${name}\\b`).test(m[1])) return true;
   return false;
 }
 
-const FN_START = /\bfunction\s*\*?\s*([A-Za-z_$][\w$]*)\s*\(|\b(?:const|let|var)\s+([A-Za-z_$][\w$]*)\s*(?::[^=\n]+)?=\s*(?:async\s*)?(?:function\s*\*?\s*[\w$]*\s*)?\(|^[ \t]*(?:export\s+)?(?:async\s+)?([A-Za-z_$][\w$]*)\s*\(/gm;
+const FN_START =
+  /\bfunction\s*\*?\s*([A-Za-z_$][\w$]*)\s*\(|\b(?:const|let|var)\s+([A-Za-z_$][\w$]*)\s*(?::[^=\n]+)?=\s*(?:async\s*)?(?:function\s*\*?\s*[\w$]*\s*)?\(|^[ \t]*(?:export\s+)?(?:async\s+)?([A-Za-z_$][\w$]*)\s*\(/gm;
 
 /** Parameter names in order; a destructured object parameter lists its keys. */
 function paramList(inner: string): Array<{ name: string } | { keys: string[] }> {
@@ -79,7 +104,11 @@ function paramList(inner: string): Array<{ name: string } | { keys: string[] }> 
     const t = p.replace(/^\.\.\./, '').trim();
     if (t.startsWith('{')) {
       const body = balanced(t, 0) ?? '';
-      return { keys: splitArgs(body).map((k) => k.split(/[:=]/)[0].trim()).filter(Boolean) };
+      return {
+        keys: splitArgs(body)
+          .map((k) => k.split(/[:=]/)[0].trim())
+          .filter(Boolean),
+      };
     }
     return { name: t.split(/[:=?]/)[0].trim() };
   });
@@ -131,7 +160,11 @@ function findListeners(file: SourceFile, code: string, frameworks: string[], ctx
   const framework = frameworks[0] ?? 'node';
   // An app built in another local module and started here: `const app = require('./app'); app.listen(port)`.
   const listenCallees = new Set([...code.matchAll(/\b([A-Za-z_$][\w$]*)\.listen\s*\(/g)].map((m) => m[1]));
-  const importedApp = [...listenCallees].slice(0, 20).some((name) => new RegExp(`(?:const|let|var)\\s+${escapeRegExp(name)}\\s*=\\s*require\\(\\s*['"]\\.|\\bimport\\s+${escapeRegExp(name)}\\s+from\\s+['"]\\.`).test(code));
+  const importedApp = [...listenCallees]
+    .slice(0, 20)
+    .some((name) =>
+      new RegExp(`(?:const|let|var)\\s+${escapeRegExp(name)}\\s*=\\s*require\\(\\s*['"]\\.|\\bimport\\s+${escapeRegExp(name)}\\s+from\\s+['"]\\.`).test(code),
+    );
   const hasServerLib = frameworks.length > 0 || importedApp || /\bcreateServer\s*\(/.test(code);
   const add = (index: number, call: string, portExpr: string | undefined, hostExpr: string | undefined, fw: string) => {
     const line = lineAt(code, index);
@@ -143,8 +176,18 @@ function findListeners(file: SourceFile, code: string, frameworks: string[], ctx
       const p = fn ? paramPosition(fn.params, portExpr) : null;
       if (fn && p) {
         const h = hostExpr !== undefined && resolveJs(hostExpr, file, code, ctx).source === 'unknown' ? paramPosition(fn.params, hostExpr) : null;
-        wrappers.push({ name: fn.name, file: file.rel, line, params: fn.params.map((q) => ('name' in q ? q.name : '{}')), portAt: p.at, hostAt: h?.at ?? -1,
-          framework: fw, defaultHost: '0.0.0.0', ...(p.key ? { portKey: p.key } : {}), ...(h?.key ? { hostKey: h.key } : {}) });
+        wrappers.push({
+          name: fn.name,
+          file: file.rel,
+          line,
+          params: fn.params.map((q) => ('name' in q ? q.name : '{}')),
+          portAt: p.at,
+          hostAt: h?.at ?? -1,
+          framework: fw,
+          defaultHost: '0.0.0.0',
+          ...(p.key ? { portKey: p.key } : {}),
+          ...(h?.key ? { hostKey: h.key } : {}),
+        });
       }
       return;
     }

@@ -55,7 +55,8 @@ export function findStaticSites(files: SourceFile[]): StaticSite[] {
         const code = codeOf(o);
         for (const m of code.matchAll(/^\s*listen\s+(?:[\d.]+:|\[::\]:)?(\d+)/gm)) {
           const port = Number(m[1]);
-          if (!site.ports.some((p) => p.port === port)) site.ports.push({ port, source: 'config', config: o.rel, file: o.rel, line: lineAt(code, m.index ?? 0) });
+          if (!site.ports.some((p) => p.port === port))
+            site.ports.push({ port, source: 'config', config: o.rel, file: o.rel, line: lineAt(code, m.index ?? 0) });
         }
         const health = /location\s+=?\s*(\/(?:health|healthz|ready|ping)\w*)/.exec(code);
         if (health) site.health ??= health[1];
@@ -68,13 +69,76 @@ export function findStaticSites(files: SourceFile[]): StaticSite[] {
 }
 
 const UNSUPPORTED: Array<{ language: string; ext: RegExp; patterns: Array<[RegExp, string]> }> = [
-  { language: 'go', ext: /^go$/, patterns: [[/http\.ListenAndServe(?:TLS)?\s*\(/, 'http.ListenAndServe'], [/net\.Listen\s*\(/, 'net.Listen'], [/\.Run\s*\(\s*":\d+"/, 'gin Run'], [/\be\.Start\s*\(/, 'echo Start'], [/fiber\.New\s*\(/, 'fiber app']] },
-  { language: 'dotnet', ext: /^(cs|fs|csproj)$/, patterns: [[/WebApplication\.CreateBuilder/, 'ASP.NET Core WebApplication'], [/Microsoft\.NET\.Sdk\.Web/, 'ASP.NET Core web project'], [/\.UseUrls\s*\(/, 'UseUrls'], [/HttpListener\s*\(/, 'HttpListener']] },
-  { language: 'java', ext: /^(java|kt|scala)$/, patterns: [[/@SpringBootApplication/, 'Spring Boot application'], [/SpringApplication\.run/, 'SpringApplication.run'], [/ServerBuilder\s*\.\s*forPort\s*\(/, 'gRPC ServerBuilder'], [/new\s+ServerSocket\s*\(/, 'ServerSocket'], [/HttpServer\.create\s*\(/, 'com.sun HttpServer'], [/embeddedServer\s*\(/, 'Ktor embeddedServer']] },
-  { language: 'ruby', ext: /^(rb|ru)$/, patterns: [[/require\s+['"]sinatra/, 'Sinatra app'], [/TCPServer\.new/, 'TCPServer'], [/WEBrick::HTTPServer/, 'WEBrick server'], [/run\s+Rails\.application/, 'Rails app (config.ru)'], [/Rack::Handler/, 'Rack handler']] },
-  { language: 'php', ext: /^php$/, patterns: [[/\$app\s*->\s*run\s*\(/, 'PHP app run()'], [/socket_listen\s*\(/, 'socket_listen']] },
-  { language: 'rust', ext: /^rs$/, patterns: [[/TcpListener::bind/, 'TcpListener::bind'], [/HttpServer::new/, 'actix HttpServer'], [/axum::serve|Server::bind/, 'axum/hyper server'], [/rocket::build|#\[launch\]/, 'Rocket launch']] },
-  { language: 'elixir', ext: /^exs?$/, patterns: [[/Plug\.Cowboy/, 'Plug.Cowboy'], [/use\s+Phoenix\.Endpoint/, 'Phoenix endpoint']] },
+  {
+    language: 'go',
+    ext: /^go$/,
+    patterns: [
+      [/http\.ListenAndServe(?:TLS)?\s*\(/, 'http.ListenAndServe'],
+      [/net\.Listen\s*\(/, 'net.Listen'],
+      [/\.Run\s*\(\s*":\d+"/, 'gin Run'],
+      [/\be\.Start\s*\(/, 'echo Start'],
+      [/fiber\.New\s*\(/, 'fiber app'],
+    ],
+  },
+  {
+    language: 'dotnet',
+    ext: /^(cs|fs|csproj)$/,
+    patterns: [
+      [/WebApplication\.CreateBuilder/, 'ASP.NET Core WebApplication'],
+      [/Microsoft\.NET\.Sdk\.Web/, 'ASP.NET Core web project'],
+      [/\.UseUrls\s*\(/, 'UseUrls'],
+      [/HttpListener\s*\(/, 'HttpListener'],
+    ],
+  },
+  {
+    language: 'java',
+    ext: /^(java|kt|scala)$/,
+    patterns: [
+      [/@SpringBootApplication/, 'Spring Boot application'],
+      [/SpringApplication\.run/, 'SpringApplication.run'],
+      [/ServerBuilder\s*\.\s*forPort\s*\(/, 'gRPC ServerBuilder'],
+      [/new\s+ServerSocket\s*\(/, 'ServerSocket'],
+      [/HttpServer\.create\s*\(/, 'com.sun HttpServer'],
+      [/embeddedServer\s*\(/, 'Ktor embeddedServer'],
+    ],
+  },
+  {
+    language: 'ruby',
+    ext: /^(rb|ru)$/,
+    patterns: [
+      [/require\s+['"]sinatra/, 'Sinatra app'],
+      [/TCPServer\.new/, 'TCPServer'],
+      [/WEBrick::HTTPServer/, 'WEBrick server'],
+      [/run\s+Rails\.application/, 'Rails app (config.ru)'],
+      [/Rack::Handler/, 'Rack handler'],
+    ],
+  },
+  {
+    language: 'php',
+    ext: /^php$/,
+    patterns: [
+      [/\$app\s*->\s*run\s*\(/, 'PHP app run()'],
+      [/socket_listen\s*\(/, 'socket_listen'],
+    ],
+  },
+  {
+    language: 'rust',
+    ext: /^rs$/,
+    patterns: [
+      [/TcpListener::bind/, 'TcpListener::bind'],
+      [/HttpServer::new/, 'actix HttpServer'],
+      [/axum::serve|Server::bind/, 'axum/hyper server'],
+      [/rocket::build|#\[launch\]/, 'Rocket launch'],
+    ],
+  },
+  {
+    language: 'elixir',
+    ext: /^exs?$/,
+    patterns: [
+      [/Plug\.Cowboy/, 'Plug.Cowboy'],
+      [/use\s+Phoenix\.Endpoint/, 'Phoenix endpoint'],
+    ],
+  },
 ];
 
 export function findUnsupported(files: SourceFile[]): UnsupportedHit[] {
@@ -94,7 +158,10 @@ export function findUnsupported(files: SourceFile[]): UnsupportedHit[] {
       const read = /SpringApplication|@SpringBootApplication/.test(what) ? springPort(f, files) : polyglotListen(f);
       const port = read ? read.port : guess ? Number(guess) : null;
       const source = !read ? 'literal' : read.env ? 'env' : read.file ? 'config' : read.call.includes('default') ? 'framework-default' : 'literal';
-      const portAt = read && (read.port !== null || read.env) ? { file: read.file ?? f.rel, line: read.line, framework: read.framework, source, ...(read.env ? { env: read.env } : {}) } as const : undefined;
+      const portAt =
+        read && (read.port !== null || read.env)
+          ? ({ file: read.file ?? f.rel, line: read.line, framework: read.framework, source, ...(read.env ? { env: read.env } : {}) } as const)
+          : undefined;
       hits.push({ language: lang.language, file: f.rel, dir: f.dir, line, reason: `${what} at ${f.rel}:${line}`, port, ...(portAt ? { portAt } : {}) });
       break;
     }

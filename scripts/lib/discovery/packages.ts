@@ -16,8 +16,11 @@ export function readPackage(file: SourceFile): NodePackage | null {
     const pkg = JSON.parse(file.text) as { name?: string; main?: string; scripts?: Record<string, string>; dependencies?: Record<string, string> };
     const start = pkg.scripts?.start ?? pkg.scripts?.serve ?? null;
     return {
-      file: file.rel, dir: file.dir, name: typeof pkg.name === 'string' ? pkg.name : null,
-      start: typeof start === 'string' ? start : null, main: typeof pkg.main === 'string' ? pkg.main : null,
+      file: file.rel,
+      dir: file.dir,
+      name: typeof pkg.name === 'string' ? pkg.name : null,
+      start: typeof start === 'string' ? start : null,
+      main: typeof pkg.main === 'string' ? pkg.main : null,
       dependencies: Object.keys(pkg.dependencies ?? {}).sort(),
     };
   } catch {

@@ -27,8 +27,9 @@ export function resolveIdent(name: string, code: string): { port: number | null;
   let env: string | undefined;
   for (const m of code.matchAll(new RegExp(`\\b${n}\\s*(?::=|=(?!=))\\s*([^\\n;]+)`, 'g'))) {
     const rhs = m[1];
-    env ??= /(?:Getenv|LookupEnv|getenv|GetEnvironmentVariable|getOrDefault|getProperty)\s*\(\s*"(\w+)"/.exec(rhs)?.[1]
-      ?? /^\s*\w+\(\s*"([A-Z][A-Z0-9_]+)"/.exec(rhs)?.[1];
+    env ??=
+      /(?:Getenv|LookupEnv|getenv|GetEnvironmentVariable|getOrDefault|getProperty)\s*\(\s*"(\w+)"/.exec(rhs)?.[1] ??
+      /^\s*\w+\(\s*"([A-Z][A-Z0-9_]+)"/.exec(rhs)?.[1];
     // `flag.String("port", "8080", ...)`: the second argument is the default.
     const flag = /\bflag\.(?:String|Int)\s*\(\s*"[\w-]+"\s*,\s*"?(\d{2,5})"?/.exec(rhs);
     port ??= asPort(flag?.[1]) ?? asPort(/^\s*"?(\d{2,5})"?\s*[;)]?\s*$/.exec(rhs)?.[1]) ?? asPort(/"(\d{2,5})"/.exec(rhs)?.[1]);
@@ -90,7 +91,9 @@ export function polyglotListen(file: SourceFile): PortHit | null {
 /** Spring Boot: server.port in the project's application.properties or application.yml. */
 export function springPort(app: SourceFile, files: SourceFile[]): PortHit {
   const project = app.rel.split('/src/main/')[0];
-  const configs = files.filter((f) => /^application(-\w+)?\.(properties|ya?ml)$/.test(f.base) && f.rel.startsWith(`${project}/src/main/resources/`) && !/-(test|dev|local)\./.test(f.base));
+  const configs = files.filter(
+    (f) => /^application(-\w+)?\.(properties|ya?ml)$/.test(f.base) && f.rel.startsWith(`${project}/src/main/resources/`) && !/-(test|dev|local)\./.test(f.base),
+  );
   for (const f of configs) {
     let value: string | undefined;
     if (f.ext === 'properties') value = /^\s*server\.port\s*[=:]\s*(\S+)/m.exec(f.text)?.[1];
@@ -106,7 +109,8 @@ export function springPort(app: SourceFile, files: SourceFile[]): PortHit {
     const line = Math.max(1, f.text.split('\n').findIndex((l) => /\bport\b/.test(l)) + 1);
     // `${PORT:8080}`: env PORT, default 8080.
     const ref = /^\$\{(\w+)(?::(\d+))?\}$/.exec(value);
-    return ref ? { port: asPort(ref[2]), env: ref[1], line, call: `server.port=${value}`, framework: 'spring-boot', file: f.rel }
+    return ref
+      ? { port: asPort(ref[2]), env: ref[1], line, call: `server.port=${value}`, framework: 'spring-boot', file: f.rel }
       : { port: asPort(value), line, call: `server.port=${value}`, framework: 'spring-boot', file: f.rel };
   }
   return { port: 8080, line: 1, call: 'Spring Boot default server.port', framework: 'spring-boot' };

@@ -18,7 +18,7 @@ export function portAnswers(port: number, timeoutMs = 500): Promise<boolean> {
 
 /** The port a process on this machine would answer on: the published one for compose services. */
 function probePorts(s: Service): number[] {
-  const ports = s.ports.map((p) => (s.kind === 'compose' ? p.published?.port ?? null : p.port)).filter((p): p is number => p !== null);
+  const ports = s.ports.map((p) => (s.kind === 'compose' ? (p.published?.port ?? null) : p.port)).filter((p): p is number => p !== null);
   return [...new Set(ports)];
 }
 
@@ -28,14 +28,16 @@ export async function probeInventory(inv: Inventory): Promise<void> {
     if (!cache.has(port)) cache.set(port, portAnswers(port));
     return cache.get(port) as Promise<boolean>;
   };
-  await Promise.all(inv.services.map(async (s) => {
-    const ports = probePorts(s);
-    if (!ports.length) {
-      s.status = 'no port';
-      return;
-    }
-    const answers = await Promise.all(ports.map(ask));
-    s.status = answers.some(Boolean) ? 'listening' : 'not listening';
-  }));
+  await Promise.all(
+    inv.services.map(async (s) => {
+      const ports = probePorts(s);
+      if (!ports.length) {
+        s.status = 'no port';
+        return;
+      }
+      const answers = await Promise.all(ports.map(ask));
+      s.status = answers.some(Boolean) ? 'listening' : 'not listening';
+    }),
+  );
   inv.probed = true;
 }

@@ -18,5 +18,11 @@ export const FIXES: Record<string, string> = {
 };
 
 export const problem = (rule: string, severity: Severity, file: string, line: number | null, service: string | null, message: string): Problem => ({
-  rule, severity, file, line, service, message, fix: FIXES[rule] ?? 'see the message',
+  rule,
+  severity,
+  file,
+  line,
+  service,
+  message,
+  fix: FIXES[rule] ?? 'see the message',
 });

@@ -47,11 +47,22 @@ function portConflicts(services: Service[]): Problem[] {
     }
   }
   const publishedList = [...published].map(([key, users]) => [Number(key.split('|')[1]), users] as const);
-  for (const [label, list] of [['port', [...byPort]], ['published host port', publishedList]] as const) {
+  for (const [label, list] of [
+    ['port', [...byPort]],
+    ['published host port', publishedList],
+  ] as const) {
     for (const [port, users] of [...list].sort((a, b) => a[0] - b[0])) {
       if (users.length < 2) continue;
-      out.push(problem('port-conflict', 'high', users[0].file, users[0].line, users.map((u) => u.s.name).join(', '),
-        `${label} ${port} is used by ${users.length} services: ${users.map((u) => `${u.s.name} (${where(u.file, u.line)})`).join(', ')}`));
+      out.push(
+        problem(
+          'port-conflict',
+          'high',
+          users[0].file,
+          users[0].line,
+          users.map((u) => u.s.name).join(', '),
+          `${label} ${port} is used by ${users.length} services: ${users.map((u) => `${u.s.name} (${where(u.file, u.line)})`).join(', ')}`,
+        ),
+      );
     }
   }
   return out;
@@ -67,13 +78,21 @@ const HOST_OVERRIDE = /^(FLASK_RUN_HOST|HOST|BIND|BIND_ADDRESS|LISTEN_ADDRESS|LI
 
 function loopback(services: Service[]): Problem[] {
   // A default address (not a literal) that a command line or an ENV in the image replaces.
-  const overridden = (s: Service) => s.bind?.source !== 'literal' && (s.env.some((e) => HOST_OVERRIDE.test(e)) || /(--host|--bind|-b|-H)[=\s]+['"]?(0\.0\.0\.0|::|\[::\])/.test(s.start ?? ''));
+  const overridden = (s: Service) =>
+    s.bind?.source !== 'literal' && (s.env.some((e) => HOST_OVERRIDE.test(e)) || /(--host|--bind|-b|-H)[=\s]+['"]?(0\.0\.0\.0|::|\[::\])/.test(s.start ?? ''));
   return services
     .filter((s) => s.kind === 'server' && s.bind && /^(127\.\d+\.\d+\.\d+|localhost|::1)$/.test(s.bind.address) && !overridden(s))
     .map((s) => {
       const b = s.bind as NonNullable<Service['bind']>;
       const how = b.source === 'framework-default' ? `the ${s.framework} default` : b.source === 'env' ? `env ${b.env} default` : 'a literal';
-      return problem('loopback-bind', 'medium', b.file, b.line, s.name, `${s.name} binds ${b.address} (${how}): unreachable from other containers and hosts; bind 0.0.0.0 (or a HOST variable) inside a container`);
+      return problem(
+        'loopback-bind',
+        'medium',
+        b.file,
+        b.line,
+        s.name,
+        `${s.name} binds ${b.address} (${how}): unreachable from other containers and hosts; bind 0.0.0.0 (or a HOST variable) inside a container`,
+      );
     });
 }
 
@@ -91,11 +110,22 @@ function hardCoded(files: SourceFile[]): Problem[] {
     const code = f.language ? codeOf(f) : f.text;
     const body = shebang ? code.replace(/^[^\n]*/, '') : code;
     for (const { m, line } of matchesWithLine(body, new RegExp(INTERPRETER.source, 'g'))) {
-      out.push(problem('hardcoded-interpreter', 'medium', f.rel, line, null, `hard-coded interpreter ${m[1]}: works only where that path exists; call it by name from PATH`));
+      out.push(
+        problem(
+          'hardcoded-interpreter',
+          'medium',
+          f.rel,
+          line,
+          null,
+          `hard-coded interpreter ${m[1]}: works only where that path exists; call it by name from PATH`,
+        ),
+      );
     }
     for (const { m, line } of matchesWithLine(body, new RegExp(DEV_PATH.source, 'g'))) {
       if (new RegExp(INTERPRETER.source).test(m[1])) continue;
-      out.push(problem('hardcoded-path', 'medium', f.rel, line, null, `absolute path ${m[1]} from one machine: make it relative to the project or configurable`));
+      out.push(
+        problem('hardcoded-path', 'medium', f.rel, line, null, `absolute path ${m[1]} from one machine: make it relative to the project or configurable`),
+      );
     }
   }
   return out;
@@ -103,19 +133,34 @@ function hardCoded(files: SourceFile[]): Problem[] {
 
 function debugMode(input: ProblemInput): Problem[] {
   const out: Problem[] = [];
-  for (const f of input.facts.values()) for (const d of f.debug) out.push(problem('debug-mode', 'medium', f.file, d.line, null, `debug mode on: ${d.what}; never in production (it can execute code sent by a client)`));
-  for (const sh of input.shells) for (const l of sh.launches) if (l.reload) out.push(problem('debug-mode', 'low', sh.file, l.line, null, `development auto-reload in a start command: ${l.command}`));
+  for (const f of input.facts.values())
+    for (const d of f.debug)
+      out.push(problem('debug-mode', 'medium', f.file, d.line, null, `debug mode on: ${d.what}; never in production (it can execute code sent by a client)`));
+  for (const sh of input.shells)
+    for (const l of sh.launches)
+      if (l.reload) out.push(problem('debug-mode', 'low', sh.file, l.line, null, `development auto-reload in a start command: ${l.command}`));
   // A Node inspector open to the network runs any code a client sends.
   for (const f of input.files) {
     if (f.isTest || !(f.language === 'shell' || f.base === 'package.json' || /^dockerfile|compose.*\.ya?ml$|^procfile$/i.test(f.base))) continue;
     // In a Dockerfile, a stage other than the last is not the image that runs by default.
-    const stages = /^dockerfile/i.test(f.base) ? [...f.text.matchAll(/^\s*FROM\s+\S+(?:\s+AS\s+(\S+))?/gim)].map((m) => ({ line: lineAt(f.text, m.index ?? 0), name: m[1] ?? '' })) : [];
+    const stages = /^dockerfile/i.test(f.base)
+      ? [...f.text.matchAll(/^\s*FROM\s+\S+(?:\s+AS\s+(\S+))?/gim)].map((m) => ({ line: lineAt(f.text, m.index ?? 0), name: m[1] ?? '' }))
+      : [];
     for (const { m, line } of matchesWithLine(f.text, /--inspect(?:-brk)?(?:=([\w.:[\]]+))?/g)) {
       const open = !m[1] || /^(0\.0\.0\.0|\[?::\]?)(:|$)/.test(m[1]);
       const stage = stages.filter((s) => s.line < line).pop();
       const notFinal = stage && stage !== stages[stages.length - 1];
       const where = notFinal ? ` in build stage "${stage.name || stage.line}" (not the final image)` : '';
-      out.push(problem('debug-mode', open && !notFinal ? 'medium' : 'low', f.rel, line, null, `Node inspector enabled (${m[0]})${open && m[1] ? ' on all interfaces' : ''}${where}: development only`));
+      out.push(
+        problem(
+          'debug-mode',
+          open && !notFinal ? 'medium' : 'low',
+          f.rel,
+          line,
+          null,
+          `Node inspector enabled (${m[0]})${open && m[1] ? ' on all interfaces' : ''}${where}: development only`,
+        ),
+      );
     }
   }
   // Development modes set in what runs in production: a Dockerfile's final stage, a compose file
@@ -125,23 +170,34 @@ function debugMode(input: ProblemInput): Problem[] {
   for (const f of input.files) {
     const dockerfile = /^dockerfile/i.test(f.base);
     if (/^(docker-)?compose\.ya?ml$/i.test(f.base) && prodOverlay.has(f.dir)) continue;
-    const prodCompose = /^(docker-)?compose([.-][\w-]+)*\.ya?ml$/i.test(f.base) && !/(dev|develop|development|local|override|test|debug|ci)([.-]|\.ya?ml$)/i.test(f.base.replace(/^(docker-)?compose/i, ''));
+    const prodCompose =
+      /^(docker-)?compose([.-][\w-]+)*\.ya?ml$/i.test(f.base) &&
+      !/(dev|develop|development|local|override|test|debug|ci)([.-]|\.ya?ml$)/i.test(f.base.replace(/^(docker-)?compose/i, ''));
     if (f.isTest || (!dockerfile && !prodCompose)) continue;
     const code = codeOf(f);
     const finalStage = dockerfile ? code.lastIndexOf('\nFROM ') : -1;
-    for (const { m, line } of matchesWithLine(code, /\b(NODE_ENV|FLASK_ENV|APP_ENV|RAILS_ENV|RACK_ENV|ASPNETCORE_ENVIRONMENT|FLASK_DEBUG|DJANGO_DEBUG|APP_DEBUG)['"]?(?:[ \t]*[:=][ \t]*|[ \t]+)['"]?(development|dev|1|true|on)\b/gi)) {
+    for (const { m, line } of matchesWithLine(
+      code,
+      /\b(NODE_ENV|FLASK_ENV|APP_ENV|RAILS_ENV|RACK_ENV|ASPNETCORE_ENVIRONMENT|FLASK_DEBUG|DJANGO_DEBUG|APP_DEBUG)['"]?(?:[ \t]*[:=][ \t]*|[ \t]+)['"]?(development|dev|1|true|on)\b/gi,
+    )) {
       if (dockerfile && m.index < finalStage) continue;
       out.push(problem('debug-mode', 'medium', f.rel, line, null, `${m[1]}=${m[2]} in ${f.rel}:${line}, a file used in production`));
     }
   }
   for (const f of input.files.filter(isEnvFile)) {
-    for (const m of f.text.matchAll(/^\s*(FLASK_DEBUG|DEBUG|APP_DEBUG)\s*=\s*['"]?(1|true|yes|on)\b/gim)) out.push(problem('debug-mode', 'medium', f.rel, lineAt(f.text, m.index ?? 0), null, `${m[1]} is on in ${f.rel}`));
+    for (const m of f.text.matchAll(/^\s*(FLASK_DEBUG|DEBUG|APP_DEBUG)\s*=\s*['"]?(1|true|yes|on)\b/gim))
+      out.push(problem('debug-mode', 'medium', f.rel, lineAt(f.text, m.index ?? 0), null, `${m[1]} is on in ${f.rel}`));
   }
   return out;
 }
 
 function lines(text: string): Set<string> {
-  return new Set(text.split('\n').map((l) => l.trim().replace(/\s+/g, ' ')).filter((l) => l.length > 2 && !/^(#|\/\/|\*|\/\*)/.test(l)));
+  return new Set(
+    text
+      .split('\n')
+      .map((l) => l.trim().replace(/\s+/g, ' '))
+      .filter((l) => l.length > 2 && !/^(#|\/\/|\*|\/\*)/.test(l)),
+  );
 }
 
 function duplicates(input: ProblemInput): Problem[] {
@@ -156,7 +212,16 @@ function duplicates(input: ProblemInput): Problem[] {
       for (const l of sets[i]) if (sets[j].has(l)) common++;
       const similarity = common / (sets[i].size + sets[j].size - common);
       if (similarity >= 0.85) {
-        out.push(problem('duplicate-service', 'medium', code[j].entry, null, `${code[i].name}, ${code[j].name}`, `${code[i].name} (${code[i].entry}) and ${code[j].name} (${code[j].entry}) are ${Math.round(similarity * 100)}% identical: keep one and configure it`));
+        out.push(
+          problem(
+            'duplicate-service',
+            'medium',
+            code[j].entry,
+            null,
+            `${code[i].name}, ${code[j].name}`,
+            `${code[i].name} (${code[i].entry}) and ${code[j].name} (${code[j].entry}) are ${Math.round(similarity * 100)}% identical: keep one and configure it`,
+          ),
+        );
       }
     }
   }
@@ -179,15 +244,38 @@ export function findProblems(input: ProblemInput): Problem[] {
   const { services, files } = input;
   const out = [...portConflicts(services), ...loopback(services), ...hardCoded(files), ...secrets(files, input.tracked), ...debugMode(input)];
   for (const s of services.filter((x) => x.kind === 'server' && !x.health)) {
-    out.push(problem('no-health-endpoint', 'low', s.entry, null, s.name, `${s.name} has no health endpoint: orchestration cannot tell a live service from a hung one`));
+    out.push(
+      problem('no-health-endpoint', 'low', s.entry, null, s.name, `${s.name} has no health endpoint: orchestration cannot tell a live service from a hung one`),
+    );
   }
   out.push(...duplicates(input));
   const scripts = input.shells.filter((s) => s.isStartStop);
   const single = files.some((f) => f.dir === '.' && (/^(makefile|procfile)$/i.test(f.base) || /^(docker-)?compose\.ya?ml$/.test(f.base)));
   if (scripts.length >= 3 && !single) {
-    out.push(problem('no-single-entry-point', 'medium', scripts[0].file, null, null, `${scripts.length} start/stop scripts (${scripts.map((s) => s.file).join(', ')}) and no single entry point (Makefile, compose file or Procfile at the root)`));
+    out.push(
+      problem(
+        'no-single-entry-point',
+        'medium',
+        scripts[0].file,
+        null,
+        null,
+        `${scripts.length} start/stop scripts (${scripts.map((s) => s.file).join(', ')}) and no single entry point (Makefile, compose file or Procfile at the root)`,
+      ),
+    );
   }
-  for (const s of services.filter((x) => x.kind === 'unsupported')) out.push(problem('unsupported-language', 'low', s.entry, null, s.name, `${s.name}: ${s.language} is not analysed in depth (${s.reason.replace(/ \(language not analysed.*$/, '')}); check its ports and dependencies by hand`));
+  for (const s of services.filter((x) => x.kind === 'unsupported'))
+    out.push(
+      problem(
+        'unsupported-language',
+        'low',
+        s.entry,
+        null,
+        s.name,
+        `${s.name}: ${s.language} is not analysed in depth (${s.reason.replace(/ \(language not analysed.*$/, '')}); check its ports and dependencies by hand`,
+      ),
+    );
   const rank: Record<Severity, number> = { high: 0, medium: 1, low: 2 };
-  return collapse(out).sort((a, b) => rank[a.severity] - rank[b.severity] || a.rule.localeCompare(b.rule) || a.file.localeCompare(b.file) || (a.line ?? 0) - (b.line ?? 0));
+  return collapse(out).sort(
+    (a, b) => rank[a.severity] - rank[b.severity] || a.rule.localeCompare(b.rule) || a.file.localeCompare(b.file) || (a.line ?? 0) - (b.line ?? 0),
+  );
 }

@@ -5,7 +5,8 @@
 import path from 'node:path';
 import type { SourceFile } from './types.ts';
 
-const MARKER = /^(package\.json|pyproject\.toml|setup\.py|requirements[\w.-]*\.txt|go\.mod|pom\.xml|build\.gradle(\.kts)?|settings\.gradle(\.kts)?|[\w.-]+\.(csproj|fsproj)|Cargo\.toml|Gemfile|composer\.json|mix\.exs|Dockerfile|[\w.-]+\.dockerfile)$/i;
+const MARKER =
+  /^(package\.json|pyproject\.toml|setup\.py|requirements[\w.-]*\.txt|go\.mod|pom\.xml|build\.gradle(\.kts)?|settings\.gradle(\.kts)?|[\w.-]+\.(csproj|fsproj)|Cargo\.toml|Gemfile|composer\.json|mix\.exs|Dockerfile|[\w.-]+\.dockerfile)$/i;
 
 export function markerDirs(files: SourceFile[]): Set<string> {
   return new Set(files.filter((f) => !f.isTest && MARKER.test(f.base)).map((f) => f.dir));
@@ -27,7 +28,15 @@ export function projectNames(files: SourceFile[]): Map<string, string> {
   };
   for (const f of files) {
     if (f.isTest) continue;
-    if (f.base === 'go.mod') set(f.dir, /^module\s+(\S+)/m.exec(f.text)?.[1].replace(/\/v\d+$/, '').split('/').pop());
+    if (f.base === 'go.mod')
+      set(
+        f.dir,
+        /^module\s+(\S+)/m
+          .exec(f.text)?.[1]
+          .replace(/\/v\d+$/, '')
+          .split('/')
+          .pop(),
+      );
     else if (/^settings\.gradle(\.kts)?$/.test(f.base)) set(f.dir, /rootProject\.name\s*=\s*['"]([^'"]+)['"]/.exec(f.text)?.[1]);
     else if (f.base === 'pyproject.toml') set(f.dir, /^\[(?:project|tool\.poetry)\][^[]*?^name\s*=\s*['"]([^'"]+)['"]/ms.exec(f.text)?.[1]);
     else if (f.base === 'pom.xml') {
@@ -63,5 +72,8 @@ export function isCopyDir(dir: string): boolean {
 /** The name the copied service likely has: `orders_restored` and `orders-2023` are copies of orders. */
 export function copiedName(dir: string): string {
   const base = path.posix.basename(dir);
-  return base.replace(COPY_SELF, '').replace(/^copy[-_ ]of[-_ ]/i, '').replace(/[-_.]\d+$/, '');
+  return base
+    .replace(COPY_SELF, '')
+    .replace(/^copy[-_ ]of[-_ ]/i, '')
+    .replace(/[-_.]\d+$/, '');
 }

@@ -7,31 +7,7 @@ import type { BindValue, PortValue, SourceFile } from './types.ts';
 import { asPort, resolvePy, type Resolved } from './values.ts';
 import { PY_STDLIB } from './pystdlib.ts';
 
-interface CallSpec {
-  re: RegExp;
-  framework: string;
-  /** Positional index of host and port, or -1; keyword names are `host` and `port`. */
-  hostAt: number;
-  portAt: number;
-  /** The server's own defaults when the call leaves them out. */
-  defaultHost: string;
-  defaultPort: number | null;
-  /** Arguments are a `(host, port)` tuple at this position. */
-  tupleAt?: number;
-  /** Only in files importing this (a bare `serve(` means nothing on its own). */
-  requires?: RegExp;
-}
-
-const CALLS: CallSpec[] = [
-  { re: /\buvicorn\.run\s*\(/g, framework: 'uvicorn', hostAt: -1, portAt: -1, defaultHost: '127.0.0.1', defaultPort: 8000 },
-  { re: /\bweb\.run_app\s*\(/g, framework: 'aiohttp', hostAt: -1, portAt: -1, defaultHost: '0.0.0.0', defaultPort: 8080 },
-  { re: /\b(?:waitress\.)?serve\s*\(\s*\w+\s*,/g, framework: 'waitress', hostAt: -1, portAt: -1, defaultHost: '0.0.0.0', defaultPort: 8080, requires: /^\s*(?:from|import)\s+waitress\b/m },
-  { re: /\b(?:Threading)?(?:HTTP|TCP|UDP)Server\s*\(/g, framework: 'http.server', hostAt: -1, portAt: -1, defaultHost: '0.0.0.0', defaultPort: null, tupleAt: 0 },
-  { re: /\bmake_server\s*\(/g, framework: 'wsgiref', hostAt: 0, portAt: 1, defaultHost: '0.0.0.0', defaultPort: null },
-  { re: /\bwebsockets\.(?:server\.)?serve\s*\(/g, framework: 'websockets', hostAt: 1, portAt: 2, defaultHost: '0.0.0.0', defaultPort: null },
-  { re: /(?<![\w.])serve\s*\(\s*\w+\s*,/g, framework: 'websockets', hostAt: 1, portAt: 2, defaultHost: '0.0.0.0', defaultPort: null, requires: /^\s*from\s+websockets[\w.]*\s+import\s+[^\n]*\bserve\b/m },
-  { re: /\basyncio\.start_server\s*\(/g, framework: 'asyncio', hostAt: 1, portAt: 2, defaultHost: '0.0.0.0', defaultPort: null },
-];
+import { CALLS, type CallSpec } from './python-servers.ts';
 
 function portValue(r: Resolved | null, file: SourceFile, line: number, def: number | null): PortValue | null {
   if (!r) return def === null ? null : { port: def, source: 'framework-default', file: file.rel, line };
@@ -43,7 +19,7 @@ function portValue(r: Resolved | null, file: SourceFile, line: number, def: numb
 function bindValue(r: Resolved | null, file: SourceFile, line: number, def: string): BindValue {
   if (!r) return { address: def, source: 'framework-default', file: file.rel, line };
   // "" means every interface for Python's socket APIs.
-  const address = r.value === '' ? '0.0.0.0' : r.value ?? (r.env ? `$${r.env}` : '?');
+  const address = r.value === '' ? '0.0.0.0' : (r.value ?? (r.env ? `$${r.env}` : '?'));
   const v: BindValue = { address, source: r.source, file: file.rel, line: r.line ?? line };
   if (r.env) v.env = r.env;
   return v;
@@ -69,14 +45,21 @@ export function enclosingDef(code: string, index: number): { name: string; param
     const d = defs[i];
     if (d[1].length >= indent) continue;
     const inner = balanced(code, (d.index ?? 0) + d[0].length - 1) ?? '';
-    const params = splitArgs(inner).map((p) => p.replace(/^\*+/, '').split(/[:=]/)[0].trim()).filter((p) => p && p !== 'self' && p !== 'cls');
+    const params = splitArgs(inner)
+      .map((p) => p.replace(/^\*+/, '').split(/[:=]/)[0].trim())
+      .filter((p) => p && p !== 'self' && p !== 'cls');
     return { name: d[2], params };
   }
   return null;
 }
 
 /** Resolves a call's host/port, or says it is a wrapper whose callers give them. */
-export function hostPortAt(code: string, index: number, hostExpr: string | undefined, portExpr: string | undefined): { host: Resolved | null; port: Resolved | null; wrapper: { name: string; params: string[]; hostAt: number; portAt: number } | null } {
+export function hostPortAt(
+  code: string,
+  index: number,
+  hostExpr: string | undefined,
+  portExpr: string | undefined,
+): { host: Resolved | null; port: Resolved | null; wrapper: { name: string; params: string[]; hostAt: number; portAt: number } | null } {
   const host = hostExpr ? resolvePy(hostExpr, code) : null;
   const port = portExpr ? resolvePy(portExpr, code) : null;
   if (port && port.source === 'unknown' && portExpr && /^\w+$/.test(portExpr.trim())) {
@@ -92,7 +75,16 @@ export function hostPortAt(code: string, index: number, hostExpr: string | undef
 
 function findListeners(file: SourceFile, code: string, debug: FileFacts['debug'], wrappers: Wrapper[]): Listener[] {
   const out: Listener[] = [];
-  const push = (index: number, call: string, fw: string, host: Resolved | null, port: Resolved | null, spec: Pick<CallSpec, 'defaultHost' | 'defaultPort'>, hostExpr?: string, portExpr?: string) => {
+  const push = (
+    index: number,
+    call: string,
+    fw: string,
+    host: Resolved | null,
+    port: Resolved | null,
+    spec: Pick<CallSpec, 'defaultHost' | 'defaultPort'>,
+    hostExpr?: string,
+    portExpr?: string,
+  ) => {
     const line = lineAt(code, index);
     if (portExpr !== undefined) {
       const hp = hostPortAt(code, index, hostExpr, portExpr);
@@ -101,7 +93,14 @@ function findListeners(file: SourceFile, code: string, debug: FileFacts['debug']
         return;
       }
     }
-    out.push({ file: file.rel, line, call: shorten(call), framework: fw, port: portValue(port, file, line, spec.defaultPort), bind: bindValue(host, file, line, spec.defaultHost) });
+    out.push({
+      file: file.rel,
+      line,
+      call: shorten(call),
+      framework: fw,
+      port: portValue(port, file, line, spec.defaultPort),
+      bind: bindValue(host, file, line, spec.defaultHost),
+    });
   };
   const apps = new Map<string, string>();
   for (const m of code.matchAll(/^\s*(\w+)\s*=\s*(Flask|Quart|Sanic|FastAPI|Starlette|Bottle|SocketIO)\s*\(/gm)) apps.set(m[1], m[2].toLowerCase());
@@ -115,7 +114,16 @@ function findListeners(file: SourceFile, code: string, debug: FileFacts['debug']
       const portExpr = keywords.get('port') ?? (fw === 'socketio' ? undefined : positional[1]);
       // Flask's development server binds 127.0.0.1:5000 unless told otherwise.
       const defaults = fw === 'sanic' ? { defaultHost: '127.0.0.1', defaultPort: 8000 } : { defaultHost: '127.0.0.1', defaultPort: 5000 };
-      push(m.index, `${name}.run(${inner})`, fw, hostExpr ? resolvePy(hostExpr, code) : null, portExpr ? resolvePy(portExpr, code) : null, defaults, hostExpr, portExpr);
+      push(
+        m.index,
+        `${name}.run(${inner})`,
+        fw,
+        hostExpr ? resolvePy(hostExpr, code) : null,
+        portExpr ? resolvePy(portExpr, code) : null,
+        defaults,
+        hostExpr,
+        portExpr,
+      );
       const dbg = keywords.get('debug');
       if (dbg && /^True$|^1$/.test(dbg.trim())) debug.push({ line: lineAt(code, m.index), what: `${name}.run(debug=True)` });
       served = true;
@@ -124,7 +132,18 @@ function findListeners(file: SourceFile, code: string, debug: FileFacts['debug']
   // `class GalaxyServer(ThreadingHTTPServer)`: constructing the subclass starts a server too.
   const subclasses = [...code.matchAll(/^\s*class\s+(\w+)\s*\(\s*(?:[\w.]*\.)?(?:Threading)?(?:HTTP|TCP|UDP)Server\s*\)/gm)].map((m) => m[1]);
   const specs: CallSpec[] = subclasses.length
-    ? [...CALLS, { re: new RegExp(`\\b(?:${subclasses.join('|')})\\s*\\(`, 'g'), framework: 'http.server', hostAt: -1, portAt: -1, defaultHost: '0.0.0.0', defaultPort: null, tupleAt: 0 }]
+    ? [
+        ...CALLS,
+        {
+          re: new RegExp(`\\b(?:${subclasses.join('|')})\\s*\\(`, 'g'),
+          framework: 'http.server',
+          hostAt: -1,
+          portAt: -1,
+          defaultHost: '0.0.0.0',
+          defaultPort: null,
+          tupleAt: 0,
+        },
+      ]
     : CALLS;
   for (const spec of specs) {
     if (spec.requires && !spec.requires.test(code)) continue;
@@ -147,8 +166,18 @@ function findListeners(file: SourceFile, code: string, debug: FileFacts['debug']
         if (spec.hostAt >= 0) hostExpr ??= positional[spec.hostAt];
         if (spec.portAt >= 0) portExpr ??= positional[spec.portAt];
       }
-      push(m.index, code.slice(m.index, open) + `(${inner})`, spec.framework, hostExpr ? resolvePy(hostExpr, code) : null, portExpr ? resolvePy(portExpr, code) : null, spec, hostExpr, portExpr);
-      if (spec.framework === 'uvicorn' && /^True$/.test(keywords.get('reload')?.trim() ?? '')) debug.push({ line: lineAt(code, m.index), what: 'uvicorn.run(reload=True)' });
+      push(
+        m.index,
+        code.slice(m.index, open) + `(${inner})`,
+        spec.framework,
+        hostExpr ? resolvePy(hostExpr, code) : null,
+        portExpr ? resolvePy(portExpr, code) : null,
+        spec,
+        hostExpr,
+        portExpr,
+      );
+      if (spec.framework === 'uvicorn' && /^True$/.test(keywords.get('reload')?.trim() ?? ''))
+        debug.push({ line: lineAt(code, m.index), what: 'uvicorn.run(reload=True)' });
       served = true;
     }
   }
@@ -159,7 +188,16 @@ function findListeners(file: SourceFile, code: string, debug: FileFacts['debug']
     const portExpr = address.port !== undefined ? String(address.port) : address.portExpr;
     if (portExpr === undefined) continue;
     const hostExpr = address.host === null ? undefined : `"${address.host.replace(/^\[|\]$/g, '').replace(/^::$/, '0.0.0.0')}"`;
-    push(m.index ?? 0, `add_insecure_port(${shorten(inner, 40)})`, 'grpc', hostExpr ? resolvePy(hostExpr, code) : null, resolvePy(portExpr, code), { defaultHost: '0.0.0.0', defaultPort: null }, hostExpr, portExpr);
+    push(
+      m.index ?? 0,
+      `add_insecure_port(${shorten(inner, 40)})`,
+      'grpc',
+      hostExpr ? resolvePy(hostExpr, code) : null,
+      resolvePy(portExpr, code),
+      { defaultHost: '0.0.0.0', defaultPort: null },
+      hostExpr,
+      portExpr,
+    );
     served = true;
   }
   // A raw socket server: sock.bind((host, port)) followed by listen().
@@ -176,7 +214,14 @@ function findListeners(file: SourceFile, code: string, debug: FileFacts['debug']
   for (const [name, fw] of apps) {
     if (served || (fw !== 'fastapi' && fw !== 'starlette')) continue;
     const index = code.search(new RegExp(`^\\s*${name}\\s*=`, 'm'));
-    out.push({ file: file.rel, line: lineAt(code, index), call: `${name} = ${fw === 'fastapi' ? 'FastAPI' : 'Starlette'}()`, framework: fw, port: null, bind: null });
+    out.push({
+      file: file.rel,
+      line: lineAt(code, index),
+      call: `${name} = ${fw === 'fastapi' ? 'FastAPI' : 'Starlette'}()`,
+      framework: fw,
+      port: null,
+      bind: null,
+    });
   }
   return out;
 }
@@ -220,8 +265,15 @@ export function analyzePy(file: SourceFile, known: Set<string>, byModuleName: Ma
     else if (!mod.startsWith('.') && !PY_STDLIB.has(mod.split('.')[0])) packages.push(mod.split('.')[0]);
   }
   const env = new Set<string>();
-  for (const m of code.matchAll(/\b(?:os\.environ\.get|os\.getenv|environ\.get|getenv)\(\s*['"](\w+)['"]|\b(?:os\.)?environ\[\s*['"](\w+)['"]\s*\]/g)) env.add(m[1] ?? m[2]);
-  const frameworks = uniqSorted([...code.matchAll(/^\s*(?:from|import)\s+(flask|fastapi|aiohttp|uvicorn|websockets|http\.server|socketserver|sanic|quart|starlette|bottle|waitress|django|tornado)\b/gm)].map((m) => m[1]));
+  for (const m of code.matchAll(/\b(?:os\.environ\.get|os\.getenv|environ\.get|getenv)\(\s*['"](\w+)['"]|\b(?:os\.)?environ\[\s*['"](\w+)['"]\s*\]/g))
+    env.add(m[1] ?? m[2]);
+  const frameworks = uniqSorted(
+    [
+      ...code.matchAll(
+        /^\s*(?:from|import)\s+(flask|fastapi|aiohttp|uvicorn|websockets|http\.server|socketserver|sanic|quart|starlette|bottle|waitress|django|tornado)\b/gm,
+      ),
+    ].map((m) => m[1]),
+  );
   const debug: FileFacts['debug'] = [];
   const wrappers: Wrapper[] = [];
   const listeners = file.isTest ? [] : findListeners(file, code, debug, wrappers);

@@ -91,7 +91,11 @@ export function scoreInventory(inv: Inventory, truth: Truth): Score {
   }
 
   // Dependencies: distinct (from, to) edges; `to` may be named by resolved service, name or host.
-  const truthEdges = truth.dependencies.map((d) => ({ from: canonical.get(norm(d.from)) ?? norm(d.from), to: canonical.get(norm(d.to)) ?? norm(d.to), hit: false }));
+  const truthEdges = truth.dependencies.map((d) => ({
+    from: canonical.get(norm(d.from)) ?? norm(d.from),
+    to: canonical.get(norm(d.to)) ?? norm(d.to),
+    hit: false,
+  }));
   const seen = new Set<string>();
   for (const d of inv.dependencies) {
     const from = canonical.get(norm(d.from)) ?? norm(d.from);

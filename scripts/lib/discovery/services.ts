@@ -53,18 +53,27 @@ function codeService(a: Analysis, entry: string, kind: ServiceKind, reason: stri
   const first = a.facts.get(entry);
   const dir = path.posix.dirname(entry);
   const isNode = first?.language === 'node';
-  const declared = isNode
-    ? nearest(dir, new Map(a.packages.map((p) => [p.dir, p.dependencies])))
-    : nearest(dir, a.requirements);
+  const declared = isNode ? nearest(dir, new Map(a.packages.map((p) => [p.dir, p.dependencies]))) : nearest(dir, a.requirements);
   return {
-    name: '', kind, language: first?.language ?? 'unknown',
+    name: '',
+    kind,
+    language: first?.language ?? 'unknown',
     framework: listeners[0]?.framework ?? first?.frameworks[0] ?? null,
     // The same port from repeated calls once: the first place it is written.
-    entry, dir, ports: listeners.map((l) => l.port).filter((p) => p !== null).filter((p, i, all) => all.findIndex((q) => q.port === p.port && q.env === p.env && q.source === p.source) === i),
-    bind: listeners.find((l) => l.bind)?.bind ?? null, start: null,
+    entry,
+    dir,
+    ports: listeners
+      .map((l) => l.port)
+      .filter((p) => p !== null)
+      .filter((p, i, all) => all.findIndex((q) => q.port === p.port && q.env === p.env && q.source === p.source) === i),
+    bind: listeners.find((l) => l.bind)?.bind ?? null,
+    start: null,
     dependencies: { declared: declared ?? [], imported: uniqSorted(all.flatMap((f) => f.packages)) },
-    env: uniqSorted(all.flatMap((f) => f.env)), health: all.map((f) => f.health).find((h) => h) ?? null,
-    reason, status: 'not probed', files: files.sort(),
+    env: uniqSorted(all.flatMap((f) => f.env)),
+    health: all.map((f) => f.health).find((h) => h) ?? null,
+    reason,
+    status: 'not probed',
+    files: files.sort(),
   };
 }
 
@@ -77,7 +86,8 @@ export function buildServices(a: Analysis): Service[] {
   const claimed = new Set<string>();
   const listenerFiles = [...a.facts.values()].filter((f) => f.listeners.length > 0).map((f) => f.file);
   const pkgDirs = new Set(a.packages.map((p) => p.dir));
-  const inPackage = (file: string, dir: string) => (dir === '.' || file.startsWith(`${dir}/`)) && nearest(path.posix.dirname(file), new Map([...pkgDirs].map((d) => [d, d]))) === dir;
+  const inPackage = (file: string, dir: string) =>
+    (dir === '.' || file.startsWith(`${dir}/`)) && nearest(path.posix.dirname(file), new Map([...pkgDirs].map((d) => [d, d]))) === dir;
 
   for (const pkg of a.packages) {
     const launch = pkg.start ? parseLaunches(pkg.start)[0] : undefined;

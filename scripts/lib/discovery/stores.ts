@@ -21,15 +21,23 @@ function importSite(pkg: string, files: string[], byRel: Map<string, SourceFile>
   return { file: null, line: 1 };
 }
 
-export function findStores(services: Service[], deps: Dependency[], files: SourceFile[], seen: string[], ownerOf: (rel: string) => string | null): { datastores: Datastore[]; externalApis: ExternalApi[] } {
+export function findStores(
+  services: Service[],
+  deps: Dependency[],
+  files: SourceFile[],
+  seen: string[],
+  ownerOf: (rel: string) => string | null,
+): { datastores: Datastore[]; externalApis: ExternalApi[] } {
   const byRel = new Map(files.map((f) => [f.rel, f]));
   const stores = new Map<string, Datastore>();
   const apis = new Map<string, ExternalApi>();
   const names = new Set(services.map((s) => s.name));
   for (const d of deps) {
     const user = names.has(d.from) ? d.from : null;
-    if (d.kind === 'datastore' && d.name) addUse(stores, d.name, () => ({ type: d.name as string, evidence: d.target, file: d.file, line: d.line, users: [] }), user);
-    if (d.kind === 'external' && d.name) addUse(apis, d.name, () => ({ name: d.name as string, evidence: d.target, file: d.file, line: d.line, users: [] }), user);
+    if (d.kind === 'datastore' && d.name)
+      addUse(stores, d.name, () => ({ type: d.name as string, evidence: d.target, file: d.file, line: d.line, users: [] }), user);
+    if (d.kind === 'external' && d.name)
+      addUse(apis, d.name, () => ({ name: d.name as string, evidence: d.target, file: d.file, line: d.line, users: [] }), user);
   }
   for (const s of services) {
     const image = s.kind === 'compose' ? isDatastoreImage(s.image) : null;
@@ -56,11 +64,17 @@ export function findStores(services: Service[], deps: Dependency[], files: Sourc
     for (const m of f.text.matchAll(/\bsqlite3\.connect\(|new\s+(?:sqlite3\.)?Database\(/g)) {
       const arg = splitArgs(balanced(f.text, (m.index ?? 0) + m[0].length - 1) ?? '')[0] ?? '';
       const owner = ownerOf(f.rel);
-      addUse(stores, 'SQLite', () => ({ type: 'SQLite', evidence: `${m[0].slice(0, -1)}(${arg})`, file: f.rel, line: lineAt(f.text, m.index ?? 0), users: [] }), owner);
+      addUse(
+        stores,
+        'SQLite',
+        () => ({ type: 'SQLite', evidence: `${m[0].slice(0, -1)}(${arg})`, file: f.rel, line: lineAt(f.text, m.index ?? 0), users: [] }),
+        owner,
+      );
     }
   }
   for (const rel of seen) {
-    if (/\.(db|sqlite3?)$/.test(rel)) addUse(stores, 'SQLite', () => ({ type: 'SQLite', evidence: `database file ${rel} in the tree`, file: rel, line: 1, users: [] }), null);
+    if (/\.(db|sqlite3?)$/.test(rel))
+      addUse(stores, 'SQLite', () => ({ type: 'SQLite', evidence: `database file ${rel} in the tree`, file: rel, line: 1, users: [] }), null);
   }
   const sortUsers = <T extends { users: string[] }>(list: T[]) => list.map((x) => ({ ...x, users: x.users.sort() }));
   return {

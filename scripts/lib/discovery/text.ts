@@ -35,7 +35,13 @@ export function stripComments(text: string, style: 'c' | 'hash'): string {
     }
     // A regex literal (a `/` where a value starts): blanked, so its brackets, quotes and `//`
     // neither look like comments nor unbalance the code around it.
-    if (style === 'c' && ch === '/' && text[i + 1] !== '/' && text[i + 1] !== '*' && /(^|[(,=:[!&|?{};+\-*%<>~^]|\breturn|\btypeof)\s*$/.test(text.slice(Math.max(0, i - 12), i))) {
+    if (
+      style === 'c' &&
+      ch === '/' &&
+      text[i + 1] !== '/' &&
+      text[i + 1] !== '*' &&
+      /(^|[(,=:[!&|?{};+\-*%<>~^]|\breturn|\btypeof)\s*$/.test(text.slice(Math.max(0, i - 12), i))
+    ) {
       let j = i + 1;
       let inClass = false;
       while (j < n && text[j] !== '\n') {

@@ -83,7 +83,7 @@ export function envHelperCall(args: string[], isEnv: (a: string) => string | nul
 
 const jsEnvAccess = (e: string): string | null => {
   const m = /^(?:process\.env|import\.meta\.env|env|environ|environment)(?:\.([A-Z_][A-Z0-9_]*)|\[\s*['"]([A-Za-z_]\w*)['"]\s*\])$/.exec(e.trim());
-  return m ? m[1] ?? m[2] : null;
+  return m ? (m[1] ?? m[2]) : null;
 };
 
 /** A JavaScript/TypeScript expression in `file`, following consts in the same file and imported modules. */
@@ -95,8 +95,9 @@ export function resolveJs(expr: string, file: SourceFile, code: string, ctx?: Js
   if (/^\d+$/.test(e)) return { value: e, source: 'literal' };
   const lit = stringLiteral(e);
   if (lit !== null) return { value: lit, source: 'literal' };
-  const env = /^(?:process\.env|import\.meta\.env|Deno\.env)(?:\.([A-Za-z_]\w*)|\[\s*['"]([A-Za-z_]\w*)['"]\s*\])$/.exec(e)
-    ?? /^(?:process\.env|Deno\.env)\.get\(\s*['"]([A-Za-z_]\w*)['"]\s*\)$/.exec(e);
+  const env =
+    /^(?:process\.env|import\.meta\.env|Deno\.env)(?:\.([A-Za-z_]\w*)|\[\s*['"]([A-Za-z_]\w*)['"]\s*\])$/.exec(e) ??
+    /^(?:process\.env|Deno\.env)\.get\(\s*['"]([A-Za-z_]\w*)['"]\s*\)$/.exec(e);
   if (env) return { value: null, source: 'env', env: env[1] ?? env[2] };
   const envLike = jsEnvAccess(e);
   if (envLike) return { value: null, source: 'env', env: envLike };
@@ -158,7 +159,13 @@ function importedFrom(local: string, file: SourceFile, code: string, ctx?: JsCon
 }
 
 /** The object literal a function returns: `function loadConfig() { ... return { port: ... } }`. */
-function returnedObject(fn: string, file: SourceFile, code: string, ctx: JsContext | undefined, depth: number): { file: SourceFile; code: string; body: string; start: number } | null {
+function returnedObject(
+  fn: string,
+  file: SourceFile,
+  code: string,
+  ctx: JsContext | undefined,
+  depth: number,
+): { file: SourceFile; code: string; body: string; start: number } | null {
   const f = escapeRegExp(fn);
   const def = new RegExp(`function\\s*\\*?\\s*${f}\\s*\\(|(?:const|let|var)\\s+${f}\\s*=\\s*(?:async\\s*)?(?:function\\s*)?\\(`).exec(code);
   if (def) {
@@ -199,7 +206,9 @@ function resolveMember(base: string, keys: string[], file: SourceFile, code: str
   if (base === 'process' && keys[0] === 'env' && keys.length === 2) return { value: null, source: 'env', env: keys[1] };
   const b = escapeRegExp(base);
   // A JSON config file: `const config = require('./config.json')` or `import config from './config.json'`.
-  const req = new RegExp(`(?:(?:const|let|var)\\s+${b}\\s*=\\s*require\\(\\s*['"]([^'"]+\\.json)['"]\\s*\\)|import\\s+${b}\\s+from\\s+['"]([^'"]+\\.json)['"])`).exec(code);
+  const req = new RegExp(
+    `(?:(?:const|let|var)\\s+${b}\\s*=\\s*require\\(\\s*['"]([^'"]+\\.json)['"]\\s*\\)|import\\s+${b}\\s+from\\s+['"]([^'"]+\\.json)['"])`,
+  ).exec(code);
   if (req) return fromJsonFile(path.join(path.dirname(file.abs), req[1] ?? req[2]), keys, file);
   if (keys.length !== 1) return UNKNOWN;
   const inObject = (body: string, start: number, f: SourceFile, c: string): Resolved | null => {

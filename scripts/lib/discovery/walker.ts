@@ -5,32 +5,128 @@ import path from 'node:path';
 import type { Language, SourceFile } from './types.ts';
 
 const SKIP_DIRS = new Set([
-  'node_modules', '.git', '.hg', '.svn', '__pycache__', '.venv', 'venv', '.tox', '.nox', '.mypy_cache',
-  '.pytest_cache', '.ruff_cache', 'dist', 'build', 'out', '.next', '.nuxt', '.svelte-kit', '.turbo',
-  'coverage', '.cache', 'bower_components', 'vendor', 'target', 'obj', '.idea', '.vscode',
-  '.gradle', '.terraform', 'site-packages', '.run',
+  'node_modules',
+  '.git',
+  '.hg',
+  '.svn',
+  '__pycache__',
+  '.venv',
+  'venv',
+  '.tox',
+  '.nox',
+  '.mypy_cache',
+  '.pytest_cache',
+  '.ruff_cache',
+  'dist',
+  'build',
+  'out',
+  '.next',
+  '.nuxt',
+  '.svelte-kit',
+  '.turbo',
+  'coverage',
+  '.cache',
+  'bower_components',
+  'vendor',
+  'target',
+  'obj',
+  '.idea',
+  '.vscode',
+  '.gradle',
+  '.terraform',
+  'site-packages',
+  '.run',
 ]);
 
 /** Bigger files are generated or data, not hand-written service code. */
 export const MAX_FILE_BYTES = 512 * 1024;
 
 const BINARY_EXT = new Set([
-  'png', 'jpg', 'jpeg', 'gif', 'webp', 'ico', 'bmp', 'svg', 'pdf', 'zip', 'gz', 'tgz', 'bz2', 'xz', '7z', 'tar',
-  'jar', 'war', 'class', 'so', 'dll', 'exe', 'dylib', 'o', 'a', 'pyc', 'pyo', 'wasm', 'woff', 'woff2', 'ttf',
-  'otf', 'eot', 'mp3', 'mp4', 'webm', 'mov', 'avi', 'db', 'sqlite', 'sqlite3', 'bin', 'dat', 'lock', 'map',
-  'min.js', 'psd', 'parquet', 'pkl', 'pt', 'onnx', 'npy',
+  'png',
+  'jpg',
+  'jpeg',
+  'gif',
+  'webp',
+  'ico',
+  'bmp',
+  'svg',
+  'pdf',
+  'zip',
+  'gz',
+  'tgz',
+  'bz2',
+  'xz',
+  '7z',
+  'tar',
+  'jar',
+  'war',
+  'class',
+  'so',
+  'dll',
+  'exe',
+  'dylib',
+  'o',
+  'a',
+  'pyc',
+  'pyo',
+  'wasm',
+  'woff',
+  'woff2',
+  'ttf',
+  'otf',
+  'eot',
+  'mp3',
+  'mp4',
+  'webm',
+  'mov',
+  'avi',
+  'db',
+  'sqlite',
+  'sqlite3',
+  'bin',
+  'dat',
+  'lock',
+  'map',
+  'min.js',
+  'psd',
+  'parquet',
+  'pkl',
+  'pt',
+  'onnx',
+  'npy',
 ]);
 
 const LANG_BY_EXT: Record<string, Language> = {
-  js: 'node', mjs: 'node', cjs: 'node', ts: 'node', mts: 'node', cts: 'node', jsx: 'node', tsx: 'node',
-  py: 'python', sh: 'shell', bash: 'shell',
-  go: 'go', cs: 'dotnet', fs: 'dotnet', java: 'java', kt: 'kotlin', rb: 'ruby', php: 'php', rs: 'rust',
-  ex: 'elixir', exs: 'elixir', scala: 'scala', html: 'html', htm: 'html',
+  js: 'node',
+  mjs: 'node',
+  cjs: 'node',
+  ts: 'node',
+  mts: 'node',
+  cts: 'node',
+  jsx: 'node',
+  tsx: 'node',
+  py: 'python',
+  sh: 'shell',
+  bash: 'shell',
+  go: 'go',
+  cs: 'dotnet',
+  fs: 'dotnet',
+  java: 'java',
+  kt: 'kotlin',
+  rb: 'ruby',
+  php: 'php',
+  rs: 'rust',
+  ex: 'elixir',
+  exs: 'elixir',
+  scala: 'scala',
+  html: 'html',
+  htm: 'html',
 };
 
 /** Text files read for their content (besides the languages above). */
 const CONFIG_EXT = new Set(['json', 'yml', 'yaml', 'toml', 'ini', 'cfg', 'conf', 'env', 'txt', 'csproj', 'gradle', 'xml', 'properties']);
-const CONFIG_NAMES = /^(dockerfile.*|.*\.conf\.(template|tmpl)|.*\.dockerfile|procfile|makefile|gemfile|pipfile|\.env(\..+)?|requirements.*\.txt|config\.ru|go\.mod|pom\.xml)$/i;
+const CONFIG_NAMES =
+  /^(dockerfile.*|.*\.conf\.(template|tmpl)|.*\.dockerfile|procfile|makefile|gemfile|pipfile|\.env(\..+)?|requirements.*\.txt|config\.ru|go\.mod|pom\.xml)$/i;
 /** Documentation never defines a service; a port in a README is not a service port. */
 const DOC_EXT = new Set(['md', 'markdown', 'rst', 'adoc']);
 
@@ -71,7 +167,7 @@ function languageOf(ext: string, text: string): Language | null {
   if (LANG_BY_EXT[ext]) return LANG_BY_EXT[ext];
   const shebang = /^#!\s*(\S+)(?:\s+(\S+))?/.exec(text);
   if (!shebang) return null;
-  const prog = path.basename(shebang[1]) === 'env' ? shebang[2] ?? '' : path.basename(shebang[1]);
+  const prog = path.basename(shebang[1]) === 'env' ? (shebang[2] ?? '') : path.basename(shebang[1]);
   if (/^(ba|da|z|k)?sh$/.test(prog)) return 'shell';
   if (/^python/.test(prog)) return 'python';
   if (/^(node|tsx|ts-node)$/.test(prog)) return 'node';
@@ -137,7 +233,14 @@ export function walk(root: string): WalkResult {
       // Files without an extension matter only as scripts or known config names.
       if (ext === '' && !language && !CONFIG_NAMES.test(base)) continue;
       files.push({
-        rel, abs, dir: relDir || '.', base, ext, size, text, language,
+        rel,
+        abs,
+        dir: relDir || '.',
+        base,
+        ext,
+        size,
+        text,
+        language,
         isTest: TEST_PATH.test(rel),
       });
     }

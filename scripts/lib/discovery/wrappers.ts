@@ -52,9 +52,17 @@ export function propagateWrappers(pyFiles: SourceFile[], facts: Map<string, File
         const port = hp.port;
         // A port known only at run time is a probe or a tool, not a service definition.
         if (!port || port.source === 'unknown') continue;
-        const portValue: PortValue | null = port ? { port: asPort(port), source: port.source, file: f.rel, line: port.line ?? line, ...(port.env ? { env: port.env } : {}) } : null;
+        const portValue: PortValue | null = port
+          ? { port: asPort(port), source: port.source, file: f.rel, line: port.line ?? line, ...(port.env ? { env: port.env } : {}) }
+          : null;
         const bind: BindValue = hp.host
-          ? { address: hp.host.value === '' ? '0.0.0.0' : hp.host.value ?? (hp.host.env ? `$${hp.host.env}` : '?'), source: hp.host.source, file: f.rel, line: hp.host.line ?? line, ...(hp.host.env ? { env: hp.host.env } : {}) }
+          ? {
+              address: hp.host.value === '' ? '0.0.0.0' : (hp.host.value ?? (hp.host.env ? `$${hp.host.env}` : '?')),
+              source: hp.host.source,
+              file: f.rel,
+              line: hp.host.line ?? line,
+              ...(hp.host.env ? { env: hp.host.env } : {}),
+            }
           : { address: w.defaultHost, source: 'framework-default', file: f.rel, line };
         const listener: Listener = { file: f.rel, line, call: shorten(`${m[0]}${inner})`), framework: w.framework, port: portValue, bind };
         facts1.listeners.push(listener);

@@ -20,8 +20,16 @@ export function writeAtomic(file: string, content: string): void {
 // Kernel filesystems (statfs magic numbers): files there are kernel interfaces, not storage, and
 // writing to them can block or do something else entirely.
 const SPECIAL_FS: Record<number, string> = {
-  0x9fa0: 'proc', 0x62656572: 'sysfs', 0x1cd1: 'devpts', 0x64626720: 'debugfs', 0x27e0eb: 'cgroup',
-  0x63677270: 'cgroup2', 0x73636673: 'securityfs', 0x6e736673: 'nsfs', 0x74726163: 'tracefs', 0xcafe4a11: 'bpf',
+  0x9fa0: 'proc',
+  0x62656572: 'sysfs',
+  0x1cd1: 'devpts',
+  0x64626720: 'debugfs',
+  0x27e0eb: 'cgroup',
+  0x63677270: 'cgroup2',
+  0x73636673: 'securityfs',
+  0x6e736673: 'nsfs',
+  0x74726163: 'tracefs',
+  0xcafe4a11: 'bpf',
 };
 
 /** The kernel filesystem `dir` (or its nearest existing parent) is on, or null for real storage. */

@@ -84,7 +84,12 @@ export interface ComposeOptions {
 
 /** Runs `docker compose <args>` with the context's files, profiles and environment. */
 export function compose(ctx: ComposeContext, args: string[], options: ComposeOptions = {}) {
-  const process$ = $({ env: composeEnv(ctx), cwd: projectRoot, verbose: false, quiet: options.quiet ?? true })`docker ${composeArgs(ctx, options.files)} ${args}`;
+  const process$ = $({
+    env: composeEnv(ctx),
+    cwd: projectRoot,
+    verbose: false,
+    quiet: options.quiet ?? true,
+  })`docker ${composeArgs(ctx, options.files)} ${args}`;
   return options.timeout ? process$.timeout(options.timeout) : process$;
 }
 

@@ -84,7 +84,9 @@ export function parseInspect(json: string): ContainerInfo[] {
     startedAt: c.State.StartedAt,
     probesTimedOut: onlyTimeouts(c.State.Health?.Log),
     pid: c.State.Pid,
-    ips: Object.values(c.NetworkSettings?.Networks ?? {}).map((n) => n.IPAddress ?? '').filter(Boolean),
+    ips: Object.values(c.NetworkSettings?.Networks ?? {})
+      .map((n) => n.IPAddress ?? '')
+      .filter(Boolean),
   }));
 }
 

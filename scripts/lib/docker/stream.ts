@@ -57,12 +57,20 @@ export async function composeStream(ctx: ComposeContext, args: string[], options
       })();
   const reading = options.stdinFile ? pipeline(createReadStream(options.stdinFile), child.stdin) : Promise.resolve(child.stdin.end());
   try {
-    const [code] = await Promise.all([exited, writing, reading.catch((err: NodeJS.ErrnoException) => {
-      // The container may close stdin early when it fails; its exit code tells the real story.
-      if (err.code !== 'EPIPE' && err.code !== 'ERR_STREAM_PREMATURE_CLOSE') throw err;
-    })]);
+    const [code] = await Promise.all([
+      exited,
+      writing,
+      reading.catch((err: NodeJS.ErrnoException) => {
+        // The container may close stdin early when it fails; its exit code tells the real story.
+        if (err.code !== 'EPIPE' && err.code !== 'ERR_STREAM_PREMATURE_CLOSE') throw err;
+      }),
+    ]);
     if (code !== 0) {
-      throw new OperationError(`${options.what} failed (exit ${code ?? 'killed after ' + options.timeoutSeconds + 's'}): ${lastLine(stderr, 'no output')}`, 1, stderr.trim());
+      throw new OperationError(
+        `${options.what} failed (exit ${code ?? 'killed after ' + options.timeoutSeconds + 's'}): ${lastLine(stderr, 'no output')}`,
+        1,
+        stderr.trim(),
+      );
     }
   } finally {
     clearTimeout(timer);

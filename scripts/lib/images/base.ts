@@ -44,9 +44,7 @@ export function baseRecipeHash(recipe: BaseRecipe): string {
 
 /** PEM certificates of a bundle, normalised so the same certificate compares equal. */
 export function pemBlocks(bundle: string): string[] {
-  return [...bundle.matchAll(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g)].map((m) =>
-    m[0].replace(/\r/g, '').trim(),
-  );
+  return [...bundle.matchAll(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g)].map((m) => m[0].replace(/\r/g, '').trim());
 }
 
 /** Certificates the host trusts that the image's own bundle lacks (a proxy's CA, a company root). */
@@ -80,7 +78,9 @@ export async function buildBaseImage(tag: string, recipe: BaseRecipe, hash: stri
   try {
     const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
     const out = await $({ env })`debootstrap --variant=minbase --include=${INCLUDE.join(',')} ${recipe.suite} ${rootfs} ${recipe.mirror}`
-      .quiet().nothrow().timeout('15m');
+      .quiet()
+      .nothrow()
+      .timeout('15m');
     if (out.exitCode !== 0) {
       throw new OperationError(`debootstrap ${recipe.suite} failed (exit ${out.exitCode}): ${lastLines(out.stdout, 3).replaceAll('\n', ' | ')}`);
     }
@@ -131,7 +131,10 @@ function configureRootfs(rootfs: string, recipe: BaseRecipe): void {
   writeFileSync(path.join(rootfs, 'etc/dpkg/dpkg.cfg.d/galaxy-nodoc'), DPKG_NODOC);
   // Containers have no init system to ask: apt must not try to start services while installing.
   writeFileSync(path.join(rootfs, 'usr/sbin/policy-rc.d'), '#!/bin/sh\nexit 101\n', { mode: 0o755 });
-  writeFileSync(path.join(rootfs, 'etc/apt/apt.conf.d/90galaxy'), 'APT::Install-Recommends "false";\nAPT::Install-Suggests "false";\nAcquire::Languages "none";\n');
+  writeFileSync(
+    path.join(rootfs, 'etc/apt/apt.conf.d/90galaxy'),
+    'APT::Install-Recommends "false";\nAPT::Install-Suggests "false";\nAcquire::Languages "none";\n',
+  );
   const imageBundle = readFileSync(path.join(rootfs, 'etc/ssl/certs/ca-certificates.crt'), 'utf8');
   const extra = extraCertificates(recipe.hostCaBundle, imageBundle);
   const dir = path.join(rootfs, 'usr/local/share/ca-certificates');

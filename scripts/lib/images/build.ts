@@ -30,7 +30,11 @@ export function folderHash(dir: string, baseId: string): string {
       const relPath = path.posix.join(rel, entry);
       const stat = statSync(path.join(dir, relPath));
       if (stat.isDirectory()) walk(relPath);
-      else h.update(relPath).update(stat.mode & 0o111 ? 'x' : '-').update(readFileSync(path.join(dir, relPath))).update('\0');
+      else
+        h.update(relPath)
+          .update(stat.mode & 0o111 ? 'x' : '-')
+          .update(readFileSync(path.join(dir, relPath)))
+          .update('\0');
     }
   };
   walk('');
@@ -97,7 +101,13 @@ export async function buildAll(manifest: ImageManifest, names: string[], offline
   return withBuildLock(async () => buildLocked(manifest, names, offlineDir, options, await inspect(tags)));
 }
 
-async function buildLocked(manifest: ImageManifest, names: string[], offlineDir: string, options: BuildOptions, current: Map<string, Current>): Promise<BuildReport[]> {
+async function buildLocked(
+  manifest: ImageManifest,
+  names: string[],
+  offlineDir: string,
+  options: BuildOptions,
+  current: Map<string, Current>,
+): Promise<BuildReport[]> {
   const reports: BuildReport[] = [];
 
   let started = Date.now();

@@ -53,7 +53,11 @@ export function runCount(m: Pick<Measurement, 'runs'>): number {
 /** Session files, newest first (names are UTC timestamps, so they sort in time order). */
 function sessionFiles(dir: string): string[] {
   try {
-    return readdirSync(dir).filter((n) => /^\d{4}-\d\d-\d\dT[\d-]+Z\.json$/.test(n)).sort().reverse().map((n) => path.join(dir, n));
+    return readdirSync(dir)
+      .filter((n) => /^\d{4}-\d\d-\d\dT[\d-]+Z\.json$/.test(n))
+      .sort()
+      .reverse()
+      .map((n) => path.join(dir, n));
   } catch {
     return [];
   }

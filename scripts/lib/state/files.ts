@@ -9,7 +9,8 @@ export { runDir };
 /** Files of one compose project (a test stack, a side-by-side copy, the default `galaxy`); `dir` for tests. */
 export function projectFiles(project: string, dir = runDir) {
   // The name becomes part of file names: compose's own rule keeps it from leaving .run/.
-  if (!/^[a-z0-9][a-z0-9_-]*$/.test(project)) throw new UsageError(`'${project}' is not a compose project name (lowercase letters, digits, '-' and '_'): fix COMPOSE_PROJECT_NAME`);
+  if (!/^[a-z0-9][a-z0-9_-]*$/.test(project))
+    throw new UsageError(`'${project}' is not a compose project name (lowercase letters, digits, '-' and '_'): fix COMPOSE_PROJECT_NAME`);
   return {
     /** What `make start` chose (mode, image variables, profiles), for later commands. */
     stack: path.join(dir, `stack-${project}.json`),

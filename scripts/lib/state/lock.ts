@@ -103,7 +103,9 @@ export async function takeLock(file: string, command: string, waitSeconds?: numb
     return await acquireLock(file, command);
   } catch (err) {
     if (waitSeconds === undefined || !(err instanceof OperationError) || !err.message.startsWith('busy:')) throw err;
-    process.stderr.write(`${err.message.replace(/; retry or pass --wait-lock$/, '')}: waiting${Number.isFinite(waitSeconds) ? ` up to ${waitSeconds}s` : ''}\n`);
+    process.stderr.write(
+      `${err.message.replace(/; retry or pass --wait-lock$/, '')}: waiting${Number.isFinite(waitSeconds) ? ` up to ${waitSeconds}s` : ''}\n`,
+    );
     return acquireLock(file, command, waitSeconds);
   }
 }

@@ -45,7 +45,12 @@ export function createHandler(d: AppDeps): (req: IncomingMessage, res: ServerRes
   });
 
   router.add('GET', '/api/version', ({ res }) => {
-    sendJson(res, 200, { service: 'backend', version: cfg.appVersion, node: process.version, startedAt: new Date(metrics.startTimeSeconds * 1000).toISOString() });
+    sendJson(res, 200, {
+      service: 'backend',
+      version: cfg.appVersion,
+      node: process.version,
+      startedAt: new Date(metrics.startTimeSeconds * 1000).toISOString(),
+    });
   });
 
   router.add('GET', '/api/status', async ({ res }) => {
@@ -97,7 +102,11 @@ export function createHandler(d: AppDeps): (req: IncomingMessage, res: ServerRes
     const { message, sessionId } = parsed;
     const history = sessionId ? await cache.history(sessionId) : [];
     const reply = await answer({ apiKey: cfg.geminiApiKey, model: cfg.geminiModel, apiBase: cfg.geminiApiBase }, history, message);
-    if (sessionId) await cache.remember(sessionId, [{ role: 'user', text: message }, { role: 'model', text: reply.answer }]);
+    if (sessionId)
+      await cache.remember(sessionId, [
+        { role: 'user', text: message },
+        { role: 'model', text: reply.answer },
+      ]);
     const memoryId = await storeInMemory(cfg, log, sessionId, message, reply.answer, reply.source);
     let exchangeId: number | undefined;
     if (state.migrated) {
@@ -106,7 +115,11 @@ export function createHandler(d: AppDeps): (req: IncomingMessage, res: ServerRes
         return undefined;
       });
     }
-    sendJson(res, 200, { ...reply, sessionId: sessionId ?? null, stored: { postgres: exchangeId !== undefined, memory: memoryId !== undefined, memoryId: memoryId ?? null } });
+    sendJson(res, 200, {
+      ...reply,
+      sessionId: sessionId ?? null,
+      stored: { postgres: exchangeId !== undefined, memory: memoryId !== undefined, memoryId: memoryId ?? null },
+    });
   });
 
   return (req, res) => {
@@ -119,7 +132,14 @@ export function createHandler(d: AppDeps): (req: IncomingMessage, res: ServerRes
       const seconds = (performance.now() - started) / 1000;
       metrics.observeRequest(req.method ?? 'GET', route, res.statusCode, seconds);
       if (!(route === '/health' || route === '/metrics') || res.statusCode >= 400) {
-        log.info('request', { method: req.method, path: url.pathname, route, status: res.statusCode, duration_ms: Math.round(seconds * 100000) / 100, remote: req.socket.remoteAddress });
+        log.info('request', {
+          method: req.method,
+          path: url.pathname,
+          route,
+          status: res.statusCode,
+          duration_ms: Math.round(seconds * 100000) / 100,
+          remote: req.socket.remoteAddress,
+        });
       }
     });
     const run = async () => {
@@ -137,14 +157,24 @@ export function createHandler(d: AppDeps): (req: IncomingMessage, res: ServerRes
   };
 }
 
-async function storeInMemory(cfg: Config, log: Logger, sessionId: string | undefined, message: string, reply: string, source: string): Promise<number | undefined> {
+async function storeInMemory(
+  cfg: Config,
+  log: Logger,
+  sessionId: string | undefined,
+  message: string,
+  reply: string,
+  source: string,
+): Promise<number | undefined> {
   try {
     const res = await fetch(`${cfg.memoryApiUrl}/conversations`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({
         session: sessionId ?? null,
-        messages: [{ role: 'user', content: message }, { role: 'assistant', content: reply }],
+        messages: [
+          { role: 'user', content: message },
+          { role: 'assistant', content: reply },
+        ],
         metadata: { source, service: 'backend', version: cfg.appVersion },
       }),
       signal: AbortSignal.timeout(cfg.probeTimeoutMs),

@@ -41,7 +41,10 @@ async function bestEffort<T>(log: Logger, what: string, fn: () => Promise<T>): P
 }
 
 export class Cache {
-  constructor(private readonly redis: Redis, private readonly log: Logger) {}
+  constructor(
+    private readonly redis: Redis,
+    private readonly log: Logger,
+  ) {}
 
   async getNotes<T>(): Promise<T | undefined> {
     const raw = await bestEffort(this.log, 'get notes', () => this.redis.get(NOTES_KEY));
@@ -64,7 +67,10 @@ export class Cache {
   async remember(sessionId: string, turns: ChatTurn[]): Promise<void> {
     const key = `galaxy:chat:${sessionId}`;
     await bestEffort(this.log, 'push history', async () => {
-      await this.redis.rPush(key, turns.map((t) => JSON.stringify(t)));
+      await this.redis.rPush(
+        key,
+        turns.map((t) => JSON.stringify(t)),
+      );
       await this.redis.lTrim(key, -HISTORY_TURNS * 2, -1);
       await this.redis.expire(key, HISTORY_TTL_S);
     });

@@ -59,7 +59,10 @@ export function geminiRequestBody(history: ChatTurn[], message: string): unknown
 export function extractGeminiText(body: unknown): string {
   const candidates = (body as { candidates?: Array<{ content?: { parts?: Array<{ text?: unknown }> } }> })?.candidates;
   const parts = candidates?.[0]?.content?.parts ?? [];
-  const text = parts.map((p) => (typeof p.text === 'string' ? p.text : '')).join('').trim();
+  const text = parts
+    .map((p) => (typeof p.text === 'string' ? p.text : ''))
+    .join('')
+    .trim();
   if (!text) throw new Error('Gemini answer had no text');
   return text;
 }

@@ -52,7 +52,10 @@ function int(name: string, raw: string | undefined, fallback: number, min: numbe
 /** `name=url,name=url` → targets; blank items are ignored, duplicates and bad URLs rejected. */
 export function parseStatusTargets(raw: string | undefined): StatusTarget[] {
   const targets: StatusTarget[] = [];
-  for (const item of (raw ?? '').split(',').map((s) => s.trim()).filter(Boolean)) {
+  for (const item of (raw ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     const eq = item.indexOf('=');
     const name = eq > 0 ? item.slice(0, eq).trim() : '';
     if (!/^[a-z0-9][a-z0-9_-]*$/i.test(name)) {

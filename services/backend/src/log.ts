@@ -12,11 +12,7 @@ export interface Logger {
   error(msg: string, fields?: Fields): void;
 }
 
-export function createLogger(
-  service: string,
-  level: LogLevel = 'info',
-  write: (line: string) => void = (line) => process.stdout.write(line),
-): Logger {
+export function createLogger(service: string, level: LogLevel = 'info', write: (line: string) => void = (line) => process.stdout.write(line)): Logger {
   const emit = (lvl: LogLevel, msg: string, fields: Fields = {}) => {
     if (RANK[lvl] < RANK[level]) return;
     const record = { time: new Date().toISOString(), level: lvl, service, msg, ...fields };

@@ -31,7 +31,14 @@ function main(): void {
   pool.on('error', (err) => log.warn('postgres idle client error', { error: err.message }));
   const redis = createRedis(cfg.redisUrl, log);
   redis.connect().catch((err: Error) => log.warn('redis connect failed, retrying in background', { error: err.message }));
-  const deps = new DependencyMonitor({ pool, redis, memoryApiUrl: cfg.memoryApiUrl, experienceApiUrl: cfg.experienceApiUrl, timeoutMs: cfg.probeTimeoutMs, metrics });
+  const deps = new DependencyMonitor({
+    pool,
+    redis,
+    memoryApiUrl: cfg.memoryApiUrl,
+    experienceApiUrl: cfg.experienceApiUrl,
+    timeoutMs: cfg.probeTimeoutMs,
+    metrics,
+  });
   const state: AppState = { migrated: false, shuttingDown: false };
 
   const server = createServer({ keepAliveTimeout: 5000 }, createHandler({ cfg, pool, cache: new Cache(redis, log), deps, metrics, log, state }));

@@ -54,10 +54,7 @@ export class Metrics {
 
   render(): string {
     const svc = this.service;
-    const out: string[] = [
-      '# HELP http_requests_total HTTP requests handled, by route and status.',
-      '# TYPE http_requests_total counter',
-    ];
+    const out: string[] = ['# HELP http_requests_total HTTP requests handled, by route and status.', '# TYPE http_requests_total counter'];
     for (const [key, n] of [...this.requests].sort()) {
       const [method, route, status] = key.split(SEP);
       out.push(`http_requests_total${labels({ service: svc, method, route, status })} ${n}`);

@@ -31,11 +31,7 @@ export function stateFromAnswer(httpStatus: number, body: unknown): State {
   return reported === 'degraded' ? 'degraded' : 'down';
 }
 
-export async function probe(
-  target: StatusTarget,
-  timeoutMs: number,
-  fetchImpl: FetchLike = fetch,
-): Promise<StatusEntry> {
+export async function probe(target: StatusTarget, timeoutMs: number, fetchImpl: FetchLike = fetch): Promise<StatusEntry> {
   const started = performance.now();
   const elapsed = () => Math.round((performance.now() - started) * 100) / 100;
   try {

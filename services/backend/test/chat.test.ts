@@ -15,7 +15,18 @@ test('fallback answer is labelled and deterministic', () => {
 
 test('no key: no network call at all', async () => {
   let called = false;
-  const r = await answer({ model: 'm', apiBase: 'http://127.0.0.1:1', fetchImpl: async () => { called = true; throw new Error('no'); } }, [], 'hi');
+  const r = await answer(
+    {
+      model: 'm',
+      apiBase: 'http://127.0.0.1:1',
+      fetchImpl: async () => {
+        called = true;
+        throw new Error('no');
+      },
+    },
+    [],
+    'hi',
+  );
   assert.equal(r.source, 'local-fallback');
   assert.equal(called, false);
 });
@@ -29,9 +40,22 @@ test('chat input validation', () => {
 });
 
 test('Gemini request and answer shapes', () => {
-  assert.deepEqual(geminiRequestBody([{ role: 'user', text: 'a' }, { role: 'model', text: 'b' }], 'c'), {
-    contents: [{ role: 'user', parts: [{ text: 'a' }] }, { role: 'model', parts: [{ text: 'b' }] }, { role: 'user', parts: [{ text: 'c' }] }],
-  });
+  assert.deepEqual(
+    geminiRequestBody(
+      [
+        { role: 'user', text: 'a' },
+        { role: 'model', text: 'b' },
+      ],
+      'c',
+    ),
+    {
+      contents: [
+        { role: 'user', parts: [{ text: 'a' }] },
+        { role: 'model', parts: [{ text: 'b' }] },
+        { role: 'user', parts: [{ text: 'c' }] },
+      ],
+    },
+  );
   assert.equal(extractGeminiText({ candidates: [{ content: { parts: [{ text: 'Hel' }, { text: 'lo' }] } }] }), 'Hello');
   assert.throws(() => extractGeminiText({ candidates: [] }), /no text/);
 });

@@ -8,7 +8,10 @@ test('histogram buckets are the contract ones, cumulative, with +Inf = count', (
   m.observeRequest('GET', '/api/notes', 200, 0.3);
   m.observeRequest('GET', '/api/notes', 503, 12);
   const text = m.render();
-  const bucket = (le: string) => new RegExp(`^http_request_duration_seconds_bucket\\{service="backend",method="GET",route="/api/notes",le="${le.replace('+', '\\+')}"\\} (\\d+)$`, 'm').exec(text)?.[1];
+  const bucket = (le: string) =>
+    new RegExp(`^http_request_duration_seconds_bucket\\{service="backend",method="GET",route="/api/notes",le="${le.replace('+', '\\+')}"\\} (\\d+)$`, 'm').exec(
+      text,
+    )?.[1];
   assert.deepEqual([...BUCKETS], [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]);
   assert.equal(bucket('0.005'), '1');
   assert.equal(bucket('0.25'), '1');
@@ -36,7 +39,10 @@ test('dependency gauge flips and label values are escaped', () => {
 test('every sample line is name{labels} value or name value', () => {
   const m = new Metrics('backend', '1');
   m.observeRequest('POST', '/api/chat', 200, 0.02);
-  for (const line of m.render().split('\n').filter((l) => l && !l.startsWith('#'))) {
+  for (const line of m
+    .render()
+    .split('\n')
+    .filter((l) => l && !l.startsWith('#'))) {
     assert.match(line, /^[a-z_]+(\{[^}]*\})? [0-9.e+-]+$/, line);
   }
 });

@@ -15,8 +15,18 @@ test('overall ok only when everything is ok', () => {
 });
 
 test('a later entry replaces an earlier one of the same name, in place, keeping criticality', () => {
-  const r = aggregateStatus([entry('backend', 'ok', true), entry('memory-api', 'down'), entry('redis', 'ok', true), { ...entry('memory-api', 'ok'), url: 'http://x/health' }], new Date(0));
-  assert.deepEqual(r.services.map((s) => [s.name, s.status]), [['backend', 'ok'], ['memory-api', 'ok'], ['redis', 'ok']]);
+  const r = aggregateStatus(
+    [entry('backend', 'ok', true), entry('memory-api', 'down'), entry('redis', 'ok', true), { ...entry('memory-api', 'ok'), url: 'http://x/health' }],
+    new Date(0),
+  );
+  assert.deepEqual(
+    r.services.map((s) => [s.name, s.status]),
+    [
+      ['backend', 'ok'],
+      ['memory-api', 'ok'],
+      ['redis', 'ok'],
+    ],
+  );
   assert.equal(r.status, 'ok');
   assert.equal(r.checkedAt, '1970-01-01T00:00:00.000Z');
   const crit = aggregateStatus([entry('redis', 'ok', true), entry('redis', 'down')]);
@@ -39,7 +49,10 @@ test('probe against local servers: ok, 503, timeout, refused', async (t) => {
     res.end(JSON.stringify({ status: mode === 'ok' ? 'ok' : 'down' }));
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  t.after(() => { server.closeAllConnections(); server.close(); });
+  t.after(() => {
+    server.closeAllConnections();
+    server.close();
+  });
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/health`;
   const ok = await probe({ name: 'x', url }, 1000);
   assert.equal(ok.status, 'ok');

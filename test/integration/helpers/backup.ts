@@ -23,9 +23,12 @@ export const redisCli = (stack: TestStack, ...args: string[]) => run(stack, ['ex
 const sqlitePy = (stack: TestStack, code: string) => run(stack, ['exec', '-T', 'memory-api', 'python3', '-c', code]);
 
 export async function writeData(stack: TestStack): Promise<void> {
-  await psql(stack, `CREATE TABLE IF NOT EXISTS bk_items (id serial PRIMARY KEY, name text NOT NULL, payload bytea, at timestamptz DEFAULT now());
+  await psql(
+    stack,
+    `CREATE TABLE IF NOT EXISTS bk_items (id serial PRIMARY KEY, name text NOT NULL, payload bytea, at timestamptz DEFAULT now());
     INSERT INTO bk_items (name, payload) SELECT 'item-' || g, decode(md5(g::text), 'hex') FROM generate_series(1, 5000) g;
-    CREATE TABLE IF NOT EXISTS bk_empty (id int);`);
+    CREATE TABLE IF NOT EXISTS bk_empty (id int);`,
+  );
   await redisCli(stack, 'MSET', 'bk:s1', 'one', 'bk:s2', 'two words', 'bk:n', '42');
   await redisCli(stack, 'HSET', 'bk:h', 'f1', 'v1', 'f2', 'v2');
   await redisCli(stack, 'RPUSH', 'bk:l', 'a', 'b', 'c');
@@ -39,13 +42,16 @@ export async function writeData(stack: TestStack): Promise<void> {
     });
     if (res.status !== 201) throw new Error(`POST /knowledge answered ${res.status}: ${await res.text()}`);
   }
-  await sqlitePy(stack, `
+  await sqlitePy(
+    stack,
+    `
 import os, sqlite3
 db = sqlite3.connect(os.environ["MEMORY_DB_PATH"])
 db.execute("CREATE TABLE IF NOT EXISTS bk_direct (k TEXT PRIMARY KEY, v BLOB)")
 db.executemany("INSERT OR REPLACE INTO bk_direct VALUES (?, ?)", [("k%d" % i, os.urandom(64)) for i in range(300)])
 db.commit()
-`);
+`,
+  );
 }
 
 const REDIS_DIGEST = `
@@ -85,7 +91,8 @@ export interface Fingerprint {
 export async function fingerprint(stack: TestStack): Promise<Fingerprint> {
   const tables = (await psql(stack, "SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY 1")).trim().split('\n').filter(Boolean);
   const postgres: Record<string, string> = {};
-  for (const t of tables) postgres[t] = (await psql(stack, `SELECT count(*) || ' ' || coalesce(md5(string_agg(x::text, ',' ORDER BY x::text)), '-') FROM "${t}" x`)).trim();
+  for (const t of tables)
+    postgres[t] = (await psql(stack, `SELECT count(*) || ' ' || coalesce(md5(string_agg(x::text, ',' ORDER BY x::text)), '-') FROM "${t}" x`)).trim();
   const dump = await redisCli(stack, 'EVAL', REDIS_DIGEST, '0');
   const keys = Number((await redisCli(stack, 'DBSIZE')).trim());
   const sqlite = JSON.parse((await sqlitePy(stack, SQLITE_DIGEST)).trim()) as Fingerprint['sqlite'];
@@ -108,7 +115,10 @@ export async function labelledCopy(stack: TestStack, root: string, pythonImage: 
   const doc = YAML.parseDocument(resolved.stdout);
   // Exits at once on SIGTERM (a plain sleep as PID 1 would wait out the whole stop timeout).
   const idle = ['python3', '-c', 'import signal, time; signal.signal(signal.SIGTERM, lambda *a: exit(0)); time.sleep(86400)'];
-  doc.setIn(['services', 'files'], doc.createNode({ image: pythonImage, command: idle, volumes: ['files-data:/srv/files'], labels: { 'galaxy.backup': 'volume' } }));
+  doc.setIn(
+    ['services', 'files'],
+    doc.createNode({ image: pythonImage, command: idle, volumes: ['files-data:/srv/files'], labels: { 'galaxy.backup': 'volume' } }),
+  );
   doc.setIn(['services', 'scratch'], doc.createNode({ image: pythonImage, command: idle, volumes: ['scratch-data:/scratch'] }));
   doc.setIn(['volumes', 'files-data'], doc.createNode({}));
   doc.setIn(['volumes', 'scratch-data'], doc.createNode({}));
@@ -117,7 +127,13 @@ export async function labelledCopy(stack: TestStack, root: string, pythonImage: 
   copyFileSync(path.join(projectRoot, '.env.example'), path.join(root, '.env.example'));
   symlinkSync(runDir, path.join(root, '.run'));
   const compose = async (args: string[]) => {
-    const out = await $({ cwd: root, nothrow: true, quiet: true })`docker compose --project-directory ${root} --env-file ${stack.envFile} -p ${stack.project} -f ${path.join(root, 'docker-compose.yml')} ${args}`.timeout('300s');
+    const out = await $({
+      cwd: root,
+      nothrow: true,
+      quiet: true,
+    })`docker compose --project-directory ${root} --env-file ${stack.envFile} -p ${stack.project} -f ${path.join(root, 'docker-compose.yml')} ${args}`.timeout(
+      '300s',
+    );
     if (out.exitCode !== 0) throw new Error(`compose ${args.slice(0, 4).join(' ')} failed: ${out.stderr.trim().slice(-500)}`);
     return out.stdout;
   };

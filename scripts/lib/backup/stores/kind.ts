@@ -59,7 +59,9 @@ export async function execText(target: StoreTarget, command: string[], timeout: 
   const service = target.service.name;
   const out = await compose(target.ctx, ['exec', '-T', service, ...command], { timeout }).nothrow();
   if (out.exitCode !== 0) {
-    throw new OperationError(`${service}: '${command.slice(0, 2).join(' ')}' failed (exit ${out.exitCode}): ${lastLine(out.stderr.trim() || out.stdout, 'no output')}`);
+    throw new OperationError(
+      `${service}: '${command.slice(0, 2).join(' ')}' failed (exit ${out.exitCode}): ${lastLine(out.stderr.trim() || out.stdout, 'no output')}`,
+    );
   }
   return out.stdout.trim();
 }
@@ -67,14 +69,19 @@ export async function execText(target: StoreTarget, command: string[], timeout: 
 /** Exact counts must match one for one; a name missing on either side is a difference too. */
 export function countDifferences(expected: Record<string, number>, actual: Record<string, number>): string[] {
   const names = [...new Set([...Object.keys(expected), ...Object.keys(actual)])].sort();
-  return names.filter((n) => expected[n] !== actual[n]).map((n) => `${n} has ${actual[n] ?? 'nothing'} after restore, the manifest says ${expected[n] ?? 'nothing'}`);
+  return names
+    .filter((n) => expected[n] !== actual[n])
+    .map((n) => `${n} has ${actual[n] ?? 'nothing'} after restore, the manifest says ${expected[n] ?? 'nothing'}`);
 }
 
 /** The shared verdict of verify: exact counts must match; live-read ones must name the same things. */
 export function checkRestored(entry: StoreEntry, actual: Record<string, number>): Record<string, number> {
   const differences = entry.countsExact
     ? countDifferences(entry.counts, actual)
-    : Object.keys(entry.counts).filter((n) => !(n in actual)).map((n) => `${n} is missing after restore`);
-  if (differences.length) throw new OperationError(`${entry.service} (${entry.kind}): ${differences[0]}${differences.length > 1 ? ` (and ${differences.length - 1} more)` : ''}`);
+    : Object.keys(entry.counts)
+        .filter((n) => !(n in actual))
+        .map((n) => `${n} is missing after restore`);
+  if (differences.length)
+    throw new OperationError(`${entry.service} (${entry.kind}): ${differences[0]}${differences.length > 1 ? ` (and ${differences.length - 1} more)` : ''}`);
   return actual;
 }

@@ -29,10 +29,16 @@ function login(service: BackupService): string[] {
 async function count(target: StoreTarget): Promise<Record<string, number>> {
   const psql = ['exec', '-T', target.service.name, 'psql', ...login(target.service), '-v', 'ON_ERROR_STOP=1', '-At', '-F', '\t', '-c', COUNTS_SQL];
   const out = await compose(target.ctx, psql, { timeout: '1800s' });
-  return Object.fromEntries(out.stdout.trim().split('\n').filter(Boolean).map((line) => {
-    const [name, rows] = line.split('\t');
-    return [name, Number(rows)];
-  }));
+  return Object.fromEntries(
+    out.stdout
+      .trim()
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => {
+        const [name, rows] = line.split('\t');
+        return [name, Number(rows)];
+      }),
+  );
 }
 
 export const postgres: StoreKind = {
@@ -57,7 +63,18 @@ export const postgres: StoreKind = {
   // --clean --if-exists in one transaction: it either completes or leaves the database as it was.
   async restore(target, file) {
     await upAndWait(target.ctx, target.model, [target.service.name], ['--no-deps'], 300);
-    const args = ['exec', '-T', target.service.name, 'pg_restore', ...login(target.service), '--clean', '--if-exists', '--no-owner', '--single-transaction', '--exit-on-error'];
+    const args = [
+      'exec',
+      '-T',
+      target.service.name,
+      'pg_restore',
+      ...login(target.service),
+      '--clean',
+      '--if-exists',
+      '--no-owner',
+      '--single-transaction',
+      '--exit-on-error',
+    ];
     await composeStream(target.ctx, args, { stdinFile: file, timeoutSeconds: STEP_TIMEOUT_SECONDS, what: `pg_restore into ${target.service.name}` });
   },
 

@@ -81,7 +81,8 @@ async function freshSave(target: StoreTarget, timeoutSeconds = 1800): Promise<vo
   for (;;) {
     const info = parseInfo(await cli(target, 'INFO', 'persistence'));
     if (info.rdb_bgsave_in_progress === '0' && Number(info.rdb_saves) > before) {
-      if (info.rdb_last_bgsave_status !== 'ok') throw new OperationError(`${name}: BGSAVE failed (rdb_last_bgsave_status ${info.rdb_last_bgsave_status}): read 'make logs service=${name}'`);
+      if (info.rdb_last_bgsave_status !== 'ok')
+        throw new OperationError(`${name}: BGSAVE failed (rdb_last_bgsave_status ${info.rdb_last_bgsave_status}): read 'make logs service=${name}'`);
       return;
     }
     if (Date.now() > deadline) throw new OperationError(`${name}: BGSAVE did not finish within ${timeoutSeconds}s`);
@@ -133,7 +134,8 @@ export const redis: StoreKind = {
 
   async verify(target, entry) {
     const restored = checkRestored(entry, await count(target));
-    if (entry.counts.keys > 0 && restored.keys === 0) throw new OperationError(`${entry.service} (redis): no keys after restore, ${entry.counts.keys} at backup time`);
+    if (entry.counts.keys > 0 && restored.keys === 0)
+      throw new OperationError(`${entry.service} (redis): no keys after restore, ${entry.counts.keys} at backup time`);
     return restored;
   },
 };

@@ -98,13 +98,23 @@ export const sqlite: StoreKind = {
   },
 
   async dump(target, file) {
-    const snapshot = lastLine(await execText(target, ['python3', '-c', SNAPSHOT, target.option], '600s')) as { path: string; tables: Record<string, number>; sqlite: string };
+    const snapshot = lastLine(await execText(target, ['python3', '-c', SNAPSHOT, target.option], '600s')) as {
+      path: string;
+      tables: Record<string, number>;
+      sqlite: string;
+    };
     const result = await composeStream(target.ctx, ['exec', '-T', target.service.name, 'python3', '-c', CAT_AND_DELETE, snapshot.path], {
       stdoutFile: file,
       timeoutSeconds: STEP_TIMEOUT_SECONDS,
       what: `copying ${target.service.name}'s SQLite snapshot`,
     });
-    return { bytes: result.bytes, sha256: result.sha256, counts: snapshot.tables, countsExact: true, facts: { database: target.option, tool: `sqlite ${snapshot.sqlite}` } };
+    return {
+      bytes: result.bytes,
+      sha256: result.sha256,
+      counts: snapshot.tables,
+      countsExact: true,
+      facts: { database: target.option, tool: `sqlite ${snapshot.sqlite}` },
+    };
   },
 
   // The service must be stopped: its file is replaced underneath it.

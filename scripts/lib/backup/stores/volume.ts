@@ -36,7 +36,18 @@ const COUNT_SCRIPT = 'find "$@" -type f | wc -l';
 const mounts = (target: StoreTarget) => target.service.volumes.map((v) => v.target);
 
 /** A one-off container of the service as root (files of any owner), nothing started beside it. */
-const oneOff = (target: StoreTarget, entrypoint: string, args: string[]) => ['run', '--rm', '--no-deps', '-T', '--user', '0:0', '--entrypoint', entrypoint, target.service.name, ...args];
+const oneOff = (target: StoreTarget, entrypoint: string, args: string[]) => [
+  'run',
+  '--rm',
+  '--no-deps',
+  '-T',
+  '--user',
+  '0:0',
+  '--entrypoint',
+  entrypoint,
+  target.service.name,
+  ...args,
+];
 
 /** Regular files in the archive, from the host's tar listing (type '-' in the first column). */
 async function filesIn(archive: string): Promise<number> {
