@@ -1,31 +1,26 @@
 // `make discover SRC=path`: inventory a codebase's services, dependencies and problems (no Docker).
-// Usage: discover [--json] [--probe] [--out DIR] PATH
 import path from 'node:path';
 import { ScanInputError, scan } from './lib/discovery/inventory.ts';
 import { probeInventory } from './lib/discovery/probe.ts';
 import { writeReports } from './lib/discovery/write.ts';
-import { OperationError, UsageError, runMain } from './lib/errors.ts';
+import { type CommandSpec, type OptionSpec, type Parsed, defineCommand, usageLine } from './lib/command/define.ts';
+import { OperationError, UsageError } from './lib/errors.ts';
 import { info, warn } from './lib/output.ts';
 import { projectRoot } from './lib/paths.ts';
 
-const USAGE = 'usage: discover [--json] [--probe] [--out DIR] PATH';
-
-const HELP = `${USAGE}
-
-Inventories a codebase without running any of it: services (one row per project, with every
+const discoverCommand = {
+  name: 'discover.sh',
+  summary: `Inventories a codebase without running any of it: services (one row per project, with every
 file:line it was found in), ports, dependencies, data stores, external APIs and problems. Writes
-01_SERVICE_DISCOVERY_ANALYSIS.md and .json into DIR (default: docs/reports).
-
-  --json      also print the inventory as JSON on stdout (shape: docs/discovery-schema.json)
-  --probe     check which ports answer on 127.0.0.1 now (connects nowhere else)
-  --out DIR   where to write the two report files
-  -h, --help  this text
-
-Examples:
-  make discover SRC=../shop
-  make discover SRC=services ARGS="--out docs/reports"
-  scripts/discover.sh --json --out /tmp/shop-report ../shop
-`;
+01_SERVICE_DISCOVERY_ANALYSIS.md and .json into --out (default: docs/reports).`,
+  positionals: { name: 'PATH', max: 1, help: 'the codebase to scan (a folder, read only)' },
+  options: {
+    json: { type: 'boolean', help: 'also print the inventory as JSON on stdout (shape: docs/discovery-schema.json)' },
+    probe: { type: 'boolean', help: 'check which ports answer on 127.0.0.1 now (connects nowhere else)' },
+    out: { type: 'string', value: 'DIR', help: 'where to write the two report files (default docs/reports)' },
+  },
+  examples: ['make discover SRC=../shop', 'make discover SRC=services ARGS="--out docs/reports"', 'scripts/discover.sh --json --out /tmp/shop-report ../shop'],
+} as const satisfies CommandSpec<Record<string, OptionSpec>>;
 
 interface Args {
   json: boolean;
@@ -34,23 +29,12 @@ interface Args {
   src: string;
 }
 
-export function parseArgs(argv: string[]): Args | 'help' {
-  if (argv.some((a) => a === '-h' || a === '--help')) return 'help';
-  const args: Partial<Args> & { json: boolean; probe: boolean } = { json: false, probe: false };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    if (a === '--json') args.json = true;
-    else if (a === '--probe') args.probe = true;
-    else if (a === '--out' || a.startsWith('--out=')) {
-      const value = a === '--out' ? argv[++i] : a.slice('--out='.length);
-      if (!value) throw new UsageError(`--out needs a folder; ${USAGE}`);
-      args.out = value;
-    } else if (a.startsWith('-')) throw new UsageError(`unknown option ${a}; ${USAGE}`);
-    else if (args.src !== undefined) throw new UsageError(`one PATH only (got ${args.src} and ${a}); ${USAGE}`);
-    else args.src = a;
-  }
-  if (!args.src) throw new UsageError(`missing PATH; ${USAGE}`);
-  return { json: args.json, probe: args.probe, out: args.out ?? path.join(projectRoot, 'docs', 'reports'), src: args.src };
+/** The parsed command line as the scan needs it; a missing PATH is a usage error. */
+export function discoverArgs({ values, positionals }: Parsed<typeof discoverCommand.options>): Args {
+  const [src] = positionals;
+  if (!src) throw new UsageError(`missing PATH: usage: ${usageLine(discoverCommand)}`);
+  if (values.out === '') throw new UsageError(`--out needs a folder: usage: ${usageLine(discoverCommand)}`);
+  return { json: values.json, probe: values.probe, out: values.out ?? path.join(projectRoot, 'docs', 'reports'), src };
 }
 
 // `discover --json | head` closes the pipe early: that is the reader's choice, not a failure.
@@ -59,12 +43,9 @@ process.stdout.on('error', (err: NodeJS.ErrnoException) => {
   throw err;
 });
 
-await runMain(async () => {
-  const args = parseArgs(process.argv.slice(2));
-  if (args === 'help') {
-    process.stdout.write(HELP);
-    return;
-  }
+await defineCommand(discoverCommand, { validate: discoverArgs, run: discover });
+
+async function discover(args: Args): Promise<void> {
   let inventory;
   try {
     // The label is the path as the user gave it, relative to the working folder when inside it.
@@ -93,4 +74,4 @@ await runMain(async () => {
   );
   info(`report: ${path.relative(process.cwd(), written.markdown) || written.markdown}`);
   info(`inventory: ${path.relative(process.cwd(), written.json) || written.json}`);
-});
+}

@@ -43,7 +43,7 @@ setup() {
 # shellcheck disable=SC2154 # stderr is set by bats' run --separate-stderr
 @test "an unknown flag exits 2 with one line" {
   run -2 --separate-stderr "${PROJECT_ROOT}/scripts/discover.sh" --frobnicate "$FIXTURE"
-  [ "$stderr" = "error: unknown option --frobnicate; usage: discover [--json] [--probe] [--out DIR] PATH" ]
+  [ "$stderr" = "error: unknown option --frobnicate: usage: discover.sh [PATH] [--json] [--probe] [--out DIR]" ]
 }
 
 # shellcheck disable=SC2154 # stderr is set by bats' run --separate-stderr
@@ -71,6 +71,6 @@ jq_free_check() {
 @test "--help prints the usage and examples on stdout and exits 0" {
   run --separate-stderr "${PROJECT_ROOT}/scripts/discover.sh" --help
   assert_success
-  assert_line --index 0 'usage: discover [--json] [--probe] [--out DIR] PATH'
-  assert_line 'Examples:'
+  assert_line --index 0 'usage: discover.sh [PATH] [--json] [--probe] [--out DIR]'
+  assert_line 'examples:'
 }

@@ -46,9 +46,9 @@ assert_nothing_created() {
 
 @test "ARGS is split on whitespace, with no globbing or substitution" {
   run -2 --separate-stderr make --no-print-directory discover SRC=/nonexistent ARGS="--json;touch ${MARK} *"
-  [[ "$stderr" == "error: unknown option --json;touch; usage: discover"* ]]
+  [[ "$stderr" == "error: unknown option --json;touch: usage: discover.sh"* ]]
   run -2 --separate-stderr make --no-print-directory discover SRC=/nonexistent ARGS='--json *'
-  [[ "$stderr" == "error: one PATH only (got * and /nonexistent); usage: discover"* ]]
+  [[ "$stderr" == "error: one PATH at a time: usage: discover.sh"* ]]
   assert_nothing_created
 }
 

@@ -61,8 +61,10 @@ describe('discovery: the command', () => {
 
   it('bad usage exits 2 with one line on stderr', () => {
     for (const [args, message] of [
-      [['--bogus', '.'], 'error: unknown option --bogus; usage: discover [--json] [--probe] [--out DIR] PATH'],
-      [[], 'error: missing PATH; usage: discover [--json] [--probe] [--out DIR] PATH'],
+      [['--bogus', '.'], 'error: unknown option --bogus: usage: discover.sh [PATH] [--json] [--probe] [--out DIR]'],
+      [[], 'error: missing PATH: usage: discover.sh [PATH] [--json] [--probe] [--out DIR]'],
+      [['a', 'b'], 'error: one PATH at a time: usage: discover.sh [PATH] [--json] [--probe] [--out DIR]'],
+      [['--out'], 'error: --out needs a value: usage: discover.sh [PATH] [--json] [--probe] [--out DIR]'],
       [['/nonexistent/discover-src'], 'error: path does not exist: /nonexistent/discover-src'],
     ] as const) {
       const r = discover(...args);
@@ -105,8 +107,8 @@ describe('discovery: the command', () => {
     const r = discover('--help');
     assert.equal(r.code, 0);
     assert.equal(r.stderr, '');
-    assert.match(r.stdout, /^usage: discover \[--json\] \[--probe\] \[--out DIR\] PATH\n/);
-    assert.match(r.stdout, /\nExamples:\n {2}make discover SRC=/);
+    assert.match(r.stdout, /^usage: discover\.sh \[PATH\] \[--json\] \[--probe\] \[--out DIR\]\n/);
+    assert.match(r.stdout, /\nexamples:\n {2}make discover SRC=/);
   });
 
   it('--out on a kernel filesystem (/proc) fails at once with one line (exit 1)', () => {

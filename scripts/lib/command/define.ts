@@ -74,6 +74,15 @@ export function helpText(spec: CommandSpec<Record<string, OptionSpec>>): string 
   ].join('\n');
 }
 
+/** node's parseArgs explains itself at length; a person needs the option and what is wrong with it. */
+export function parseProblem(err: NodeJS.ErrnoException): string {
+  const option = /'(-[^' ]+)/.exec(err.message)?.[1];
+  if (err.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && option) return `unknown option ${option}`;
+  if (err.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' && option)
+    return /argument missing/.test(err.message) ? `${option} needs a value` : `${option} takes no value`;
+  return err.message.split('\n')[0];
+}
+
 /** Parses an argument list against the declaration (pure); `help: true` when -h/--help was given. */
 export function parseCommand<O extends Record<string, OptionSpec>>(spec: CommandSpec<O>, argv: string[]): Parsed<O> | { help: true } {
   if (argv.includes('--help') || argv.includes('-h')) return { help: true };
@@ -93,7 +102,7 @@ export function parseCommand<O extends Record<string, OptionSpec>>(spec: Command
   try {
     parsed = parseArgs({ args: rest, options, allowPositionals: Boolean(spec.positionals), strict: true });
   } catch (err) {
-    throw new UsageError(`${(err as Error).message.split('\n')[0]}: usage: ${usageLine(spec)}`);
+    throw new UsageError(`${parseProblem(err as NodeJS.ErrnoException)}: usage: ${usageLine(spec)}`);
   }
   const max = spec.positionals?.max ?? 0;
   if (parsed.positionals.length > max)
