@@ -8,7 +8,6 @@ import { spawn } from 'node:child_process';
 import { appendFileSync, closeSync, mkdtempSync, openSync, rmSync, statSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { listSets, readManifest } from '../scripts/lib/backup/manifest.ts';
 import { postgres as postgresStore } from '../scripts/lib/backup/stores/postgres.ts';
 import { parseComposeConfig } from '../scripts/lib/compose.ts';
@@ -18,11 +17,18 @@ import { projectRoot } from '../scripts/lib/paths.ts';
 import { projectFiles } from '../scripts/lib/state/files.ts';
 import { TestStack, explain } from '../test/harness/stack.ts';
 import { figure, measurement } from './lib/figure.ts';
+import { childOptions, parseRuns, runsOption } from './lib/options.ts';
 
 const MIN_BYTES = 500 * 1024 * 1024;
-const { values: flags } = parseArgs({ options: { runs: { type: 'string' } } });
-const runs = Number(flags.runs ?? process.env.BENCH_RUNS ?? 5);
-if (!Number.isInteger(runs) || runs < 1 || runs > 50) throw new Error(`--runs must be 1..50, not ${flags.runs ?? process.env.BENCH_RUNS}`);
+const runs = childOptions(
+  {
+    name: 'bench/backup.ts',
+    summary: 'Backup of a generated database of at least 500 MB, next to a plain pg_dump of the same data.',
+    options: { runs: runsOption },
+    examples: ['tsx bench/backup.ts --runs 5'],
+  },
+  (values) => parseRuns(values.runs),
+);
 const log = (line: string) => process.stderr.write(`bench backup: ${line}\n`);
 
 const stack = new TestStack();

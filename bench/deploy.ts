@@ -10,19 +10,35 @@
 // The service comes from the compose labels (bench/lib/targets.ts): by default the stateless
 // service behind the most proxies, so its deploy crosses every one of them; `--service` picks
 // another target. Prints JSON figures on stdout.
-import { parseArgs } from 'node:util';
 import { startLoad, waitForRequests } from '../test/harness/load.ts';
 import { saturateCpus } from '../test/harness/busy.ts';
 import { type Figure, figure, measurement } from './lib/figure.ts';
 import { BenchStack, timed } from './lib/stack.ts';
+import { childOptions, parseRuns, runsOption } from './lib/options.ts';
 import { type BenchTarget, chooseTarget } from './lib/targets.ts';
 
-const { values } = parseArgs({
-  options: { runs: { type: 'string', default: process.env.BENCH_RUNS ?? '5' }, 'busy-runs': { type: 'string', default: '10' }, service: { type: 'string' } },
-});
-// Each run swaps the service three times (~1 min); the brief asks for at least five runs.
-const runs = Math.max(1, Number(values.runs) || 5);
-const busyRuns = Math.max(0, Number(values['busy-runs']) || 0);
+const {
+  runs,
+  busyRuns,
+  service: chosenService,
+} = childOptions(
+  {
+    name: 'bench/deploy.ts',
+    summary: 'Deploy and rollback under load on a throwaway stack, next to a plain compose redeploy; then deploys with every core saturated.',
+    options: {
+      runs: runsOption,
+      'busy-runs': { type: 'string', value: 'N', default: '10', help: 'deploys on a saturated machine, 0 to 50' },
+      service: { type: 'string', value: 'NAME', help: 'the service to deploy (default: the one behind the most proxies)' },
+    },
+    examples: ['tsx bench/deploy.ts --runs 5 --busy-runs 10', 'tsx bench/deploy.ts --runs 1 --busy-runs 0 --service web'],
+  },
+  // Each run swaps the service three times (~1 min); the brief asks for at least five runs.
+  (values) => ({
+    runs: parseRuns(values.runs),
+    busyRuns: values['busy-runs'] === '0' ? 0 : parseRuns(values['busy-runs'], '--busy-runs'),
+    service: values.service,
+  }),
+);
 const log = (line: string) => process.stderr.write(`deploy bench: ${line}\n`);
 
 interface Sample {
@@ -76,7 +92,7 @@ const stack = await new BenchStack().init();
 let target: BenchTarget;
 let samples: Awaited<ReturnType<typeof measure>>;
 try {
-  target = chooseTarget(await stack.model(), values.service);
+  target = chooseTarget(await stack.model(), chosenService);
   samples = await measure(stack, target);
 } finally {
   await stack.destroy();

@@ -3,11 +3,11 @@
 // the report (`make report`), never here and never in tests.
 import { cpus, loadavg, release } from 'node:os';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { $ } from 'zx';
 import { UsageError } from '../scripts/lib/errors.ts';
 import { formatDuration, info } from '../scripts/lib/output.ts';
 import { projectRoot } from '../scripts/lib/paths.ts';
+import { parseRuns, runsOption } from './lib/options.ts';
 import { round } from './lib/stats.ts';
 import { type Session, type SuiteResult, renderMarkdown, writeSession } from './lib/results.ts';
 import { BenchStack } from './lib/stack.ts';
@@ -31,20 +31,20 @@ export const SUITES: Suite[] = [
 
 export const resultsDir = path.join(projectRoot, 'bench', 'results');
 
-export function parseBenchArgs(argv: string[]): { runs: number; only: string[] } {
-  let values;
-  try {
-    ({ values } = parseArgs({ args: argv, options: { only: { type: 'string' }, runs: { type: 'string', default: '5' } } }));
-  } catch (err) {
-    throw new UsageError(`${(err as Error).message}: usage: bench.sh [--only ${SUITES.map((s) => s.name).join(',')}] [--runs N]`);
-  }
-  return benchOptions(values);
-}
+/** `make bench`: its options, --help and examples (bench/main.ts runs it with defineCommand). */
+export const benchCommand = {
+  name: 'bench.sh',
+  summary: 'Measure start, health, recovery, deploy, backup and discovery on throwaway stacks; figures go to bench/results/.',
+  options: {
+    only: { type: 'string', value: 'SUITE,SUITE', help: `only these suites: ${SUITES.map((s) => s.name).join(', ')}` },
+    runs: runsOption,
+  },
+  examples: ['make bench', 'make bench ARGS="--only deploy"', './scripts/bench.sh --only start,health --runs 7'],
+} as const;
 
 /** Checks the values of --runs and --only (the entry point parses them with defineCommand). */
 export function benchOptions(values: { runs?: string; only?: string }): { runs: number; only: string[] } {
-  const runs = Number(values.runs ?? '5');
-  if (!Number.isInteger(runs) || runs < 1 || runs > 50) throw new UsageError(`--runs must be a whole number from 1 to 50, not '${values.runs}'`);
+  const runs = parseRuns(values.runs ?? runsOption.default);
   const names = SUITES.map((s) => s.name);
   const only = values.only
     ? values.only

@@ -5,7 +5,15 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { figure, measurement } from '../../bench/lib/figure.ts';
 import { type Session, renderMarkdown, stamp, writeSession } from '../../bench/lib/results.ts';
-import { parseBenchArgs } from '../../bench/run.ts';
+import { benchCommand, benchOptions } from '../../bench/run.ts';
+import { parseCommand } from '../../scripts/lib/command/define.ts';
+
+/** `make bench ARGS=...` as the command parses and checks it. */
+function parseBenchArgs(argv: string[]) {
+  const parsed = parseCommand(benchCommand, argv);
+  if ('help' in parsed) throw new Error('help');
+  return benchOptions(parsed.values);
+}
 import { newestFigures, newestSession } from '../../scripts/lib/report/bench-results.ts';
 
 function session(startedAt: string, median: number): Session {
