@@ -15,15 +15,30 @@ export interface ScriptResult {
   stderr: string;
 }
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
+/**
+ * `count` distinct free host ports. Every probe socket stays open until all are chosen: closed one
+ * by one, the kernel may hand the same port out again (a CI run got BACKEND_PORT and
+ * PROMETHEUS_PORT both 32769, and compose refused the stack with "port is already allocated").
+ */
+export async function freePorts(count: number): Promise<number[]> {
+  const servers: net.Server[] = [];
+  try {
+    for (let i = 0; i < count; i++) {
+      const server = net.createServer();
+      servers.push(server);
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(0, '127.0.0.1', resolve);
+      });
+    }
+    return servers.map((server) => (server.address() as net.AddressInfo).port);
+  } finally {
+    await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
+  }
+}
+
+export async function freePort(): Promise<number> {
+  return (await freePorts(1))[0];
 }
 
 export class TestStack {
@@ -36,7 +51,8 @@ export class TestStack {
   async init(overrides: Record<string, string> = {}): Promise<this> {
     let text = renderNewEnv(readFileSync(path.join(projectRoot, '.env.example'), 'utf8'));
     const names = [...text.matchAll(/^([A-Z_]+_PORT)=/gm)].map((m) => m[1]);
-    for (const name of names) this.ports[name] = await freePort();
+    const ports = await freePorts(names.length);
+    names.forEach((name, i) => (this.ports[name] = ports[i]));
     const values: Record<string, string> = {
       COMPOSE_PROJECT_NAME: this.project,
       ...Object.fromEntries(Object.entries(this.ports).map(([k, v]) => [k, String(v)])),
