@@ -4,10 +4,10 @@
 import path from 'node:path';
 import { $ } from 'zx';
 import { runMain } from './lib/errors.ts';
-import { projectRoot } from './lib/paths.ts';
+import { kitRoot } from './lib/paths.ts';
 
 await runMain(async () => {
-  const tsx = path.join(projectRoot, 'node_modules', '.bin', 'tsx');
-  const out = await $({ cwd: projectRoot, stdio: 'inherit', nothrow: true })`${tsx} ${path.join(projectRoot, 'bench', 'main.ts')} ${process.argv.slice(2)}`;
+  const tsx = path.join(kitRoot, 'node_modules', '.bin', 'tsx');
+  const out = await $({ cwd: kitRoot, stdio: 'inherit', nothrow: true })`${tsx} ${path.join(kitRoot, 'bench', 'main.ts')} ${process.argv.slice(2)}`;
   return out.exitCode ?? 1;
 });

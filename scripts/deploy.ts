@@ -1,5 +1,5 @@
 // `make deploy [service=X]` / scripts/deploy.sh: build the working tree as
-// galaxy/<service>:<commit>[-dirty-<hash>] and replace the running version (options: --help).
+// <its compose image>:<commit>[-dirty-<hash>] and replace the running version (options: --help).
 import { defineCommand } from './lib/command/define.ts';
 import { UsageError } from './lib/errors.ts';
 import { bold, formatDuration, info } from './lib/output.ts';

@@ -13,7 +13,7 @@ import { writeFileAtomic } from './lib/env.ts';
 import { UsageError } from './lib/errors.ts';
 import { collectHealth, healthUrl, probeHttp } from './lib/health.ts';
 import { info } from './lib/output.ts';
-import { projectRoot } from './lib/paths.ts';
+import { kitRoot, projectRoot } from './lib/paths.ts';
 import { type Evidence, type Goal, type ProbeRound, availability, metricRow, summarizeVerdicts } from './lib/report/metrics.ts';
 import { renderBackups } from './lib/report/backups.ts';
 import { benchEvidence, missingFigure } from './lib/report/bench-evidence.ts';
@@ -21,7 +21,7 @@ import type { FigureId } from './lib/report/figures.ts';
 import { type EndpointLine, makeTargets, renderReport } from './lib/report/render.ts';
 import { currentStack } from './lib/stack.ts';
 
-const resultsDir = path.join(projectRoot, 'bench', 'results');
+const resultsDir = path.join(kitRoot, 'bench', 'results');
 
 const reportCommand = {
   name: 'report.sh',
@@ -102,7 +102,7 @@ await defineCommand(reportCommand, {
       })),
       monitoring,
       metrics,
-      commands: makeTargets(readFileSync(path.join(projectRoot, 'Makefile'), 'utf8')),
+      commands: makeTargets(readFileSync(path.join(kitRoot, 'Makefile'), 'utf8')),
       benchLines: used,
       backups: renderBackups(newestBackup(readBackupSettings(values))),
       availabilityNote:

@@ -20,6 +20,8 @@ export interface ServiceModel {
   healthPath?: string;
   deploy?: string;
   build: boolean;
+  /** The image reference as compose resolved it (`orders/api:latest`); what a build is tagged as. */
+  image?: string;
   /** Compose profiles the service belongs to (monitoring, grafana); empty for the core system. */
   profiles: string[];
 }
@@ -35,6 +37,7 @@ interface RawService {
   depends_on?: Record<string, unknown>;
   healthcheck?: { test?: string[]; disable?: boolean };
   build?: unknown;
+  image?: string;
   profiles?: string[];
 }
 
@@ -54,6 +57,7 @@ export function parseComposeConfig(json: string): ComposeModel {
       healthPath: labels['galaxy.health.path'],
       deploy: labels['galaxy.deploy'],
       build: Boolean(svc.build),
+      ...(svc.image ? { image: svc.image } : {}),
       profiles: svc.profiles ?? [],
     };
   });

@@ -6,7 +6,7 @@ import { $, sleep } from 'zx';
 import { askEngine, pluginVersion } from './docker/client.ts';
 import { OperationError } from './errors.ts';
 import { info } from './output.ts';
-import { machineFiles, runDir } from './state/files.ts';
+import { machineFiles } from './state/files.ts';
 
 /** healthcheck.start_interval needs Engine API >= 1.44 (Docker 25). */
 export const MIN_ENGINE_MAJOR = 25;
@@ -120,7 +120,7 @@ export async function installEngine(): Promise<void> {
 }
 
 export async function startEngine(): Promise<void> {
-  mkdirSync(runDir, { recursive: true });
+  mkdirSync(path.dirname(machineFiles.dockerdLog), { recursive: true });
   const logPath = machineFiles.dockerdLog;
   const log = openSync(logPath, 'a');
   // Node's spawn, not zx: dockerd must outlive this process, so it is detached and never awaited.

@@ -42,6 +42,9 @@ export async function freePort(): Promise<number> {
 }
 
 export class TestStack {
+  /** `root`: the system's folder (compose files, .env.example, .run/); the kit's own by default. */
+  constructor(readonly root = projectRoot) {}
+
   readonly project = `galaxy-test-${Math.random().toString(36).slice(2, 8)}`;
   readonly dir = mkdtempSync(path.join(tmpdir(), 'galaxy-stack-'));
   readonly envFile = path.join(this.dir, '.env');
@@ -49,7 +52,7 @@ export class TestStack {
 
   /** Writes the .env: generated secrets, this project's name, a free port for every *_PORT. */
   async init(overrides: Record<string, string> = {}): Promise<this> {
-    let text = renderNewEnv(readFileSync(path.join(projectRoot, '.env.example'), 'utf8'));
+    let text = renderNewEnv(readFileSync(path.join(this.root, '.env.example'), 'utf8'));
     const names = [...text.matchAll(/^([A-Z_]+_PORT)=/gm)].map((m) => m[1]);
     const ports = await freePorts(names.length);
     names.forEach((name, i) => (this.ports[name] = ports[i]));
@@ -64,7 +67,11 @@ export class TestStack {
   }
 
   get env(): Record<string, string> {
-    return { GALAXY_ENV_FILE: this.envFile, COMPOSE_PROJECT_NAME: this.project };
+    return {
+      GALAXY_ENV_FILE: this.envFile,
+      COMPOSE_PROJECT_NAME: this.project,
+      ...(this.root === projectRoot ? {} : { GALAXY_ROOT: this.root }),
+    };
   }
 
   async script(name: string, args: string[] = [], extraEnv: Record<string, string> = {}, timeout = '900s'): Promise<ScriptResult> {
@@ -79,15 +86,15 @@ export class TestStack {
 
   /** docker compose for this project (same files as the scripts use in default mode). */
   async compose(args: string[], mode: 'default' | 'prod' = 'default'): Promise<ScriptResult> {
-    const files = ['docker-compose.yml', ...(mode === 'prod' ? ['docker-compose.prod.yml'] : [])].flatMap((f) => ['-f', path.join(projectRoot, f)]);
-    const saved = savedStack(this.project);
+    const files = ['docker-compose.yml', ...(mode === 'prod' ? ['docker-compose.prod.yml'] : [])].flatMap((f) => ['-f', path.join(this.root, f)]);
+    const saved = savedStack(this.project, this.runDir);
     const profileArgs = saved.profiles.flatMap((p) => ['--profile', p]);
     const out = await $({
-      cwd: projectRoot,
+      cwd: this.root,
       nothrow: true,
       quiet: true,
       env: { ...process.env, ...saved.env },
-    })`docker compose --project-directory ${projectRoot} --env-file ${this.envFile} -p ${this.project} ${files} ${profileArgs} ${args}`.timeout('300s');
+    })`docker compose --project-directory ${this.root} --env-file ${this.envFile} -p ${this.project} ${files} ${profileArgs} ${args}`.timeout('300s');
     return { exitCode: out.exitCode ?? -1, stdout: out.stdout, stderr: out.stderr };
   }
 
@@ -99,7 +106,12 @@ export class TestStack {
   async destroy(): Promise<void> {
     await this.compose(['down', '--volumes', '--remove-orphans', '--timeout', '5']);
     const own = projectFileMatcher(this.project);
-    if (existsSync(runDir)) for (const name of readdirSync(runDir).filter(own)) rmSync(path.join(runDir, name), { force: true });
+    if (existsSync(this.runDir)) for (const name of readdirSync(this.runDir).filter(own)) rmSync(path.join(this.runDir, name), { force: true });
+  }
+
+  /** The system's .run/: the kit's own, or the one under `root`. */
+  get runDir(): string {
+    return this.root === projectRoot ? runDir : path.join(this.root, '.run');
   }
 }
 
@@ -107,8 +119,8 @@ export class TestStack {
  * What the scripts chose when they started a project (image variables for offline mode, profiles),
  * so a test's own compose calls use the same images and never try a registry.
  */
-export function savedStack(project: string): { env: Record<string, string>; profiles: string[] } {
-  const state = projectFiles(project).stack;
+export function savedStack(project: string, dir = runDir): { env: Record<string, string>; profiles: string[] } {
+  const state = projectFiles(project, dir).stack;
   if (!existsSync(state)) return { env: {}, profiles: ['monitoring'] };
   const saved = JSON.parse(readFileSync(state, 'utf8')) as { env?: Record<string, string>; profiles?: string[] };
   return { env: saved.env ?? {}, profiles: saved.profiles ?? ['monitoring'] };

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { formatVersion, hashDirtyState, imageName, isValidTag, tagOf, versionVariable } from '../../scripts/lib/deploy/version.ts';
+import { formatVersion, hashDirtyState, imageName, isValidTag, repositoryOf, tagOf, versionVariable } from '../../scripts/lib/deploy/version.ts';
 
 const sha = '0123456789abcdef0123456789abcdef01234567';
 
@@ -42,7 +42,9 @@ test('the dirty hash is stable for the same changes and changes with any edit', 
 test('version variables, image names and tags', () => {
   assert.equal(versionVariable('backend'), 'BACKEND_VERSION');
   assert.equal(versionVariable('experience-api'), 'EXPERIENCE_API_VERSION');
-  assert.equal(imageName('backend', 'abc'), 'galaxy/backend:abc');
+  assert.equal(imageName('galaxy/backend:latest', 'abc'), 'galaxy/backend:abc');
+  assert.equal(imageName('localhost:5000/orders/api', 'v2'), 'localhost:5000/orders/api:v2');
+  assert.equal(repositoryOf('orders/api:1.2'), 'orders/api');
   assert.equal(tagOf('galaxy/backend:abc-dirty-1'), 'abc-dirty-1');
   assert.equal(tagOf('galaxy/backend'), 'latest');
   assert.equal(tagOf('localhost:5000/galaxy/backend'), 'latest');

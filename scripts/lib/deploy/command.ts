@@ -35,7 +35,7 @@ const sharedOptions = {
 export const deployCommand = {
   name: 'deploy.sh',
   summary:
-    'Build the working tree as galaxy/<service>:<commit> and replace the running version without dropping a request; every stateless service when none is named.',
+    'Build the working tree as the service image tagged with the commit and replace the running version without dropping a request; every stateless service when none is named.',
   positionals: { name: 'SERVICE', max: 1, help: 'one service with a build: section (default: every rolling service, dependencies first)' },
   options: {
     ...sharedOptions,
@@ -98,12 +98,22 @@ export async function runningVersion(session: Session, service: string): Promise
   return readState(session.project).services[service]?.version ?? 'latest';
 }
 
+/** The service's image at a version: the repository its compose `image:` names, tagged with the version. */
+export function imageOf(session: Session, service: string, version: string): string {
+  const configured = session.model.services.find((s) => s.name === service)?.image;
+  if (!configured)
+    throw new UsageError(
+      `${service} has no image: in the compose files: name one (e.g. image: myapp/${service}:\${${versionVariable(service)}:-latest}) so deploy can tag its builds`,
+    );
+  return imageName(configured, version);
+}
+
 export async function buildImage(session: Session, service: string, version: string, noCache = false): Promise<void> {
   const env = { ...session.ctx.env, ...versionEnv(readState(session.project)), [versionVariable(service)]: version };
-  info(`  ${service}: building ${imageName(service, version)}${noCache ? ' (no build cache)' : ''}`);
+  info(`  ${service}: building ${imageOf(session, service, version)}${noCache ? ' (no build cache)' : ''}`);
   const build = await compose({ ...session.ctx, env }, ['build', ...(noCache ? ['--no-cache'] : []), service], { timeout: '900s' }).nothrow();
   if (build.exitCode !== 0) {
-    throw processFailure(`building ${imageName(service, version)} failed; nothing was replaced`, build.stderr);
+    throw processFailure(`building ${imageOf(session, service, version)} failed; nothing was replaced`, build.stderr);
   }
 }
 
@@ -118,8 +128,8 @@ export async function moveService(
 ): Promise<number> {
   const started = performance.now();
   const { service } = step;
-  if (!(await imageExists(imageName(service, to))))
-    throw new OperationError(`image ${imageName(service, to)} is not on this machine; cannot ${action} ${service} to ${to}`);
+  if (!(await imageExists(imageOf(session, service, to))))
+    throw new OperationError(`image ${imageOf(session, service, to)} is not on this machine; cannot ${action} ${service} to ${to}`);
   const state = readState(session.project);
   const baseEnv = { ...session.ctx.env, ...versionEnv(state) };
   const env = { ...baseEnv, [versionVariable(service)]: to };
@@ -152,7 +162,7 @@ export async function moveService(
     throw err;
   }
   const fresh = readState(session.project);
-  fresh.services[service] = { version: to, image: imageName(service, to), since: new Date().toISOString() };
+  fresh.services[service] = { version: to, image: imageOf(session, service, to), since: new Date().toISOString() };
   writeState(session.project, fresh);
   record('ok');
   return (performance.now() - started) / 1000;
@@ -161,9 +171,9 @@ export async function moveService(
 /** Compose's own view afterwards: exactly one running container of the service, on the new image. */
 export async function verifySettled(session: Session, service: string, version: string): Promise<void> {
   const running = (await serviceContainers(session.project, service)).filter((c) => c.status === 'running');
-  if (running.length !== 1 || running[0].image !== imageName(service, version)) {
+  if (running.length !== 1 || running[0].image !== imageOf(session, service, version)) {
     throw new OperationError(
-      `${service} should run one container of ${imageName(service, version)}, found: ${running.map((c) => `${c.name} (${c.image})`).join(', ') || 'none'}`,
+      `${service} should run one container of ${imageOf(session, service, version)}, found: ${running.map((c) => `${c.name} (${c.image})`).join(', ') || 'none'}`,
     );
   }
   // Kept for operators reading the output: the same state `docker compose ps` shows.

@@ -24,8 +24,16 @@ export function versionVariable(service: string): string {
   return `${service.toUpperCase().replace(/[^A-Z0-9]/g, '_')}_VERSION`;
 }
 
-export function imageName(service: string, version: string): string {
-  return `galaxy/${service}:${version}`;
+/** The image reference without its tag (`orders/api:1` -> `orders/api`; a registry port stays). */
+export function repositoryOf(image: string): string {
+  const lastSlash = image.lastIndexOf('/');
+  const colon = image.lastIndexOf(':');
+  return colon > lastSlash ? image.slice(0, colon) : image;
+}
+
+/** A service's image at a version: the repository its compose `image:` names, with that tag. */
+export function imageName(configuredImage: string, version: string): string {
+  return `${repositoryOf(configuredImage)}:${version}`;
 }
 
 /** The tag part of an image reference (`galaxy/backend:abc` -> `abc`; no tag -> `latest`). */

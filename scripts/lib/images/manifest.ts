@@ -3,9 +3,9 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { UsageError } from '../errors.ts';
-import { projectRoot } from '../paths.ts';
+import { kitRoot } from '../paths.ts';
 
-export const offlineDir = path.join(projectRoot, 'images', 'offline');
+export const offlineDir = path.join(kitRoot, 'images', 'offline');
 
 export interface OfflineImage {
   variable: string;

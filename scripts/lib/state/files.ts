@@ -2,7 +2,7 @@
 // reader finds all of it in one place and a test can clean up a project's files by asking.
 import path from 'node:path';
 import { UsageError } from '../errors.ts';
-import { runDir } from '../paths.ts';
+import { kitRoot, runDir } from '../paths.ts';
 
 export { runDir };
 
@@ -33,13 +33,16 @@ export function projectFileMatcher(project: string): (name: string) => boolean {
   return (name) => own.includes(name) || (name.startsWith(`deploy-${project}-`) && name.endsWith('-portless.yml'));
 }
 
-/** Files shared by every project on this machine. */
+/** The kit's own state, shared by every project it runs on this machine (under the kit's .run/). */
+const kitRunDir = path.join(kitRoot, '.run');
+
+/** Files shared by every project on this machine, and the project's files that are not per compose project. */
 export const machineFiles = {
-  dockerdPid: path.join(runDir, 'dockerd.pid'),
-  dockerdLog: path.join(runDir, 'dockerd.log'),
+  dockerdPid: path.join(kitRunDir, 'dockerd.pid'),
+  dockerdLog: path.join(kitRunDir, 'dockerd.log'),
   /** One image builder at a time: the debootstrap folder below is shared. */
-  imagesLock: path.join(runDir, 'images.lock'),
-  offlineBaseRootfs: path.join(runDir, 'offline-base', 'rootfs'),
+  imagesLock: path.join(kitRunDir, 'images.lock'),
+  offlineBaseRootfs: path.join(kitRunDir, 'offline-base', 'rootfs'),
   backupLog: path.join(runDir, 'backup.log'),
   /** node-exporter's textfile collector folder (backup metrics). */
   textfileDir: path.join(runDir, 'textfile'),
