@@ -5,13 +5,15 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { $ } from 'zx';
-import { type Counts, parseTapCounts, parseUnittestCounts, sumCounts } from './lib/counts.ts';
+import { type Counts, type TapFailure, parseTapCounts, parseTapFailures, parseUnittestCounts, sumCounts } from './lib/counts.ts';
 import { layerViolations } from './lib/layers.ts';
 
 const root = path.resolve(import.meta.dirname, '..');
 const fast = process.argv.includes('--fast');
 const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length);
 const results: Array<{ suite: string; counts: Counts }> = [];
+const failures: Array<TapFailure & { suite: string }> = [];
+let current = '';
 const scratch = mkdtempSync(path.join(tmpdir(), 'galaxy-test-'));
 $.cwd = root;
 $.verbose = false;
@@ -27,6 +29,7 @@ async function stream(command: Promise<unknown> & AsyncIterable<string>) {
 async function suite(name: string, body: () => Promise<Counts>) {
   if (only && !name.startsWith(only)) return;
   heading(name);
+  current = name;
   const started = performance.now();
   let counts: Counts;
   try {
@@ -61,7 +64,9 @@ async function nodeTests(files: string[], cwd: string, extra: string[] = []): Pr
   })`node --import tsx --test ${extra} --test-reporter=spec --test-reporter-destination=stdout --test-reporter=tap --test-reporter-destination=${tap} ${files}`;
   await stream(run);
   const out = await run;
-  const counts = parseTapCounts(existsSync(tap) ? readFileSync(tap, 'utf8') : '');
+  const text = existsSync(tap) ? readFileSync(tap, 'utf8') : '';
+  const counts = parseTapCounts(text);
+  for (const failure of parseTapFailures(text)) failures.push({ ...failure, suite: current });
   if (out.exitCode !== 0 && counts.failed === 0) counts.failed = 1;
   return counts;
 }
@@ -184,6 +189,11 @@ if (!fast) {
 }
 
 const total = sumCounts(results.map((r) => r.counts));
+if (failures.length) {
+  // Repeated here because CI shows the end of the output, and each cause was printed far above.
+  heading('failures');
+  for (const f of failures) process.stdout.write(`✖ ${f.suite}: ${f.name}\n${f.message.replace(/^/gm, '    ')}\n`);
+}
 heading('summary');
 for (const r of results) process.stdout.write(`${r.suite.padEnd(12)} ${r.counts.passed} passed, ${r.counts.failed} failed, ${r.counts.skipped} skipped\n`);
 process.stdout.write(`${total.passed} passed, ${total.failed} failed, ${total.skipped} skipped\n`);

@@ -98,6 +98,26 @@ export class TestStack {
     return { exitCode: out.exitCode ?? -1, stdout: out.stdout, stderr: out.stderr };
   }
 
+  /**
+   * What happened to this project's containers since `since` (the engine's own events: create,
+   * start, kill, die, health changes) and the warn/error lines the named services logged, each with
+   * its timestamp: a failed request's timestamp read against this names its cause.
+   */
+  async timeline(since: Date, services: string[] = []): Promise<string> {
+    const sinceArg = Math.floor(since.getTime() / 1000 - 1).toString();
+    const events = await $({ nothrow: true, quiet: true })`docker events --since ${sinceArg} --until ${Math.ceil(Date.now() / 1000).toString()} --filter ${`label=com.docker.compose.project=${this.project}`} --filter type=container --format ${'{{.TimeNano}} {{.Action}} {{index .Actor.Attributes "name"}}'}`.timeout('30s');
+    const eventLines = events.stdout
+      .split('\n')
+      .filter((line) => line && !/ exec_(create|start|die)/.test(line))
+      .map((line) => {
+        const [nanos, ...rest] = line.split(' ');
+        return `${new Date(Number(BigInt(nanos) / 1_000_000n)).toISOString()} ${rest.join(' ')}`;
+      });
+    const logs = services.length ? await this.compose(['logs', '--no-color', '--timestamps', '--since', since.toISOString(), ...services]) : undefined;
+    const problems = (logs?.stdout ?? '').split('\n').filter((line) => /\[(warn|error|crit|alert|emerg)\]|" 5\d\d /.test(line));
+    return [`--- container events since ${since.toISOString()} ---`, ...eventLines, `--- warnings and errors of ${services.join(', ')} ---`, ...problems.slice(-40)].join('\n');
+  }
+
   url(portVariable: string, pathname: string): string {
     return `http://127.0.0.1:${this.ports[portVariable]}${pathname}`;
   }

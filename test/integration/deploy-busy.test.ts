@@ -23,6 +23,7 @@ after(() => stack.destroy());
 async function busyUnderLoad(name: string, args: string[]) {
   const busy = await saturateCpus(900);
   try {
+    const since = new Date();
     const load = startLoad({ url: stack.url('FRONTEND_PORT', '/api/version'), concurrency: 12, ratePerSecond: 200, maxRequests: 200_000, maxSeconds: 900 });
     await waitForRequests(load, 200, 60);
     const result = await stack.script(name, args, {}, '900s');
@@ -30,7 +31,9 @@ async function busyUnderLoad(name: string, args: string[]) {
     process.stdout.write(
       `# busy ${name} ${args.join(' ')}: exit ${result.exitCode}, ${traffic.failed} failed of ${traffic.total} requests in ${traffic.seconds.toFixed(1)}s\n`,
     );
-    return { result, traffic };
+    // A failed request is explained by the containers' timeline and the proxies' own error lines.
+    const timeline = traffic.failed ? await stack.timeline(since, ['edge', 'frontend', 'backend']) : '';
+    return { result, traffic, why: `${traffic.failures.join('\n')}\n${timeline}\n--- ${name} output ---\n${result.stdout.slice(-4000)}` };
   } finally {
     await busy.stop();
   }
@@ -45,7 +48,7 @@ test(`busy machine: deploy-all (images rebuilt) and rollback-all, ${ROUNDS} roun
   for (let round = 1; round <= ROUNDS; round++) {
     const all = await busyUnderLoad('deploy', ['--force', ...(round === 1 ? ['--no-cache'] : [])]);
     assert.equal(all.result.exitCode, 0, `${explain(all.result)}\n${all.traffic.failures.join('\n')}`);
-    assert.equal(all.traffic.failed, 0, `round ${round} deploy-all:\n${all.traffic.failures.join('\n')}`);
+    assert.equal(all.traffic.failed, 0, `round ${round} deploy-all:\n${all.why}`);
     const started = all.result.stdout.match(/new container \S+ started/g)?.length ?? 0;
     assert.ok(started >= 3, `a new container for each of ${stateless.join(', ')}:\n${all.result.stdout}`);
     assert.equal(all.result.stdout.match(/switch proven in/g)?.length, started, 'every new container was proven in use before the old one stopped');
@@ -53,7 +56,7 @@ test(`busy machine: deploy-all (images rebuilt) and rollback-all, ${ROUNDS} roun
 
     const rollback = await busyUnderLoad('rollback', []);
     assert.equal(rollback.result.exitCode, 0, `${explain(rollback.result)}\n${rollback.traffic.failures.join('\n')}`);
-    assert.equal(rollback.traffic.failed, 0, `round ${round} rollback-all:\n${rollback.traffic.failures.join('\n')}`);
+    assert.equal(rollback.traffic.failed, 0, `round ${round} rollback-all:\n${rollback.why}`);
     for (const service of stateless) assert.equal(readState(stack.project).services[service]?.version, 'latest', `${service} rolled back`);
   }
 });

@@ -43,3 +43,46 @@ export function sumCounts(all: Counts[]): Counts {
     skipped: 0,
   });
 }
+
+export interface TapFailure {
+  name: string;
+  /** The first lines of the failure's message (node:test's `error:` block in the TAP diagnostics). */
+  message: string;
+}
+
+/**
+ * Failed tests from node:test's TAP with their messages, so the run can close with them: CI shows
+ * only the end of a long output, and a failure's cause is printed far above it.
+ */
+export function parseTapFailures(tap: string, maxLines = 60): TapFailure[] {
+  const failures: TapFailure[] = [];
+  const lines = tap.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const head = /^(\s*)not ok \d+ - (.*)$/.exec(lines[i]);
+    if (!head) continue;
+    const indent = head[1].length;
+    const message: string[] = [];
+    for (let j = i + 1; j < lines.length; j++) {
+      const line = lines[j];
+      if (line.trim() === '...' && line.length - line.trimStart().length === indent + 2) break;
+      const block = /^(\s*)error: (\|-|\|)?\s*(.*)$/.exec(line);
+      if (!block) continue;
+      if (!block[2]) {
+        message.push(block[3].replace(/^'|'$/g, ''));
+        break;
+      }
+      const depth = block[1].length;
+      for (let k = j + 1; k < lines.length && message.length < maxLines; k++) {
+        const text = lines[k];
+        if (text.trim() && text.length - text.trimStart().length <= depth) break;
+        message.push(text.slice(depth + 2));
+      }
+      break;
+    }
+    // A parent whose failure is only "N subtests failed" adds nothing to its failing subtests.
+    if (message.length === 1 && /^\d+ subtests? failed$/.test(message[0])) continue;
+    while (message.length && !message[message.length - 1].trim()) message.pop();
+    failures.push({ name: head[2].replace(/\s+#.*$/, ''), message: message.join('\n') });
+  }
+  return failures;
+}
