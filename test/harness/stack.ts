@@ -105,7 +105,12 @@ export class TestStack {
    */
   async timeline(since: Date, services: string[] = []): Promise<string> {
     const sinceArg = Math.floor(since.getTime() / 1000 - 1).toString();
-    const events = await $({ nothrow: true, quiet: true })`docker events --since ${sinceArg} --until ${Math.ceil(Date.now() / 1000).toString()} --filter ${`label=com.docker.compose.project=${this.project}`} --filter type=container --format ${'{{.TimeNano}} {{.Action}} {{index .Actor.Attributes "name"}}'}`.timeout('30s');
+    const events = await $({
+      nothrow: true,
+      quiet: true,
+    })`docker events --since ${sinceArg} --until ${Math.ceil(Date.now() / 1000).toString()} --filter ${`label=com.docker.compose.project=${this.project}`} --filter type=container --format ${'{{.TimeNano}} {{.Action}} {{index .Actor.Attributes "name"}}'}`.timeout(
+      '30s',
+    );
     const eventLines = events.stdout
       .split('\n')
       .filter((line) => line && !/ exec_(create|start|die)/.test(line))
@@ -115,7 +120,12 @@ export class TestStack {
       });
     const logs = services.length ? await this.compose(['logs', '--no-color', '--timestamps', '--since', since.toISOString(), ...services]) : undefined;
     const problems = (logs?.stdout ?? '').split('\n').filter((line) => /\[(warn|error|crit|alert|emerg)\]|" 5\d\d /.test(line));
-    return [`--- container events since ${since.toISOString()} ---`, ...eventLines, `--- warnings and errors of ${services.join(', ')} ---`, ...problems.slice(-40)].join('\n');
+    return [
+      `--- container events since ${since.toISOString()} ---`,
+      ...eventLines,
+      `--- warnings and errors of ${services.join(', ')} ---`,
+      ...problems.slice(-40),
+    ].join('\n');
   }
 
   url(portVariable: string, pathname: string): string {
