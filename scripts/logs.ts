@@ -40,7 +40,7 @@ await defineCommand(logsCommand, {
       }
     }
     const result = await child;
-    if (result.exitCode !== 0) throw new UsageError(`docker compose logs failed: ${lastLine(result.stderr)}`);
+    if (result.exitCode !== 0) throw new UsageError('docker compose logs failed: ' + lastLine(result.stderr));
     if (pattern && matched === 0) process.stderr.write(`no log line matches '${grep}'\n`);
   },
 });

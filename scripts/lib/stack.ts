@@ -54,7 +54,7 @@ export async function currentStack(modeFlag?: StackMode): Promise<{ ctx: Compose
   const engine = await askEngine();
   if ('problem' in engine && engine.problem === 'slow')
     throw new OperationError(
-      'the Docker engine did not answer within 30 s: the machine is overloaded or dockerd is stuck; `docker version` shows when it answers again',
+      "the Docker engine did not answer within 30 s: the machine is overloaded or dockerd is stuck; 'docker version' shows when it answers again",
     );
   if ('problem' in engine) throw new OperationError("no Docker engine answers: run 'make start' (it installs and starts one) or start dockerd");
   const file = stateFile(projectName(values));

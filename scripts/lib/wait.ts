@@ -52,7 +52,7 @@ export async function upAndWait(ctx: ComposeContext, model: ComposeModel, servic
   throw new OperationError(
     failing.length
       ? `${failing.join(', ')} did not become healthy within ${timeoutSeconds}s: read the log lines above, then 'make logs service=${failing[0]}'`
-      : `docker compose up failed: ${reason}`,
+      : 'docker compose up failed: ' + reason,
     1,
     [...logs, reason && `compose: ${reason}`].filter(Boolean).join('\n'),
   );

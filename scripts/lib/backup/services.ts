@@ -1,7 +1,8 @@
 // The services as a backup sees them: compose.ts's model (names, labels, dependencies) plus the two
 // facts only a backup needs, each service's named volumes and its own environment (credentials a
 // store kind uses come from there, never from fixed .env names). Read from the same single
-// `docker compose config --format json` that compose.ts parses, so there is no second list.
+// resolved compose config (docker compose config --format json) that compose.ts parses, so there
+// is no second list.
 import { type ComposeContext, type ServiceModel, parseComposeConfig, readComposeConfig } from '../compose.ts';
 
 export interface NamedVolume {

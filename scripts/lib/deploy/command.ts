@@ -176,6 +176,6 @@ export async function verifySettled(session: Session, service: string, version: 
       `${service} should run one container of ${imageOf(session, service, version)}, found: ${running.map((c) => `${c.name} (${c.image})`).join(', ') || 'none'}`,
     );
   }
-  // Kept for operators reading the output: the same state `docker compose ps` shows.
+  // Kept for operators reading the output: the same state that docker compose ps shows.
   info(`  ${await serviceStatusLines(session.project, service)}`);
 }

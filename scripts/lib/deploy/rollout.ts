@@ -108,7 +108,7 @@ export async function rollingReplace(opts: RolloutOptions): Promise<void> {
 /**
  * The switch: proxies proven to use the new container, then each old one gets its stop signal
  * (stops accepting; the proxies retry a refused connection on the new address) and is removed once
- * its in-flight requests are done: `docker stop` returns when the process exits, and the grace
+ * its in-flight requests are done: a docker stop returns when the process exits, and the grace
  * period is only the upper bound. No step waits a fixed number of seconds.
  */
 async function switchTraffic(opts: RolloutOptions, serving: ContainerInfo[], candidate: ContainerInfo): Promise<void> {

@@ -54,7 +54,7 @@ export interface StoreKind {
   verify(target: StoreTarget, entry: StoreEntry): Promise<Record<string, number>>;
 }
 
-/** `docker compose exec` of a short command in the service; its trimmed stdout. */
+/** Runs a short command in the service (docker compose exec); its trimmed stdout. */
 export async function execText(target: StoreTarget, command: string[], timeout: `${number}s` = '60s'): Promise<string> {
   const service = target.service.name;
   const out = await compose(target.ctx, ['exec', '-T', service, ...command], { timeout }).nothrow();
