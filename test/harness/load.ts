@@ -9,6 +9,8 @@ export interface LoadResult {
   /** Response bodies' `version` field, counted: which versions served during the run. */
   versions: Record<string, number>;
   failures: string[];
+  /** The slowest request's time in ms (answered or not): how close the run came to the timeout. */
+  slowestMs: number;
 }
 
 export interface LoadOptions {
@@ -39,7 +41,7 @@ export function startLoad(options: LoadOptions): Load {
   const maxMs = (options.maxSeconds ?? 300) * 1000;
   const timeoutMs = options.timeoutMs ?? 10_000;
   const started = performance.now();
-  const result: LoadResult = { total: 0, failed: 0, seconds: 0, versions: {}, failures: [] };
+  const result: LoadResult = { total: 0, failed: 0, seconds: 0, versions: {}, failures: [], slowestMs: 0 };
   const rate = options.ratePerSecond ?? 150;
   let scheduled = 0;
   let stopping = false;
@@ -54,6 +56,7 @@ export function startLoad(options: LoadOptions): Load {
       if (wait > 0) await new Promise((r) => setTimeout(r, wait));
       if (stopping) break;
       result.total++;
+      const sent = performance.now();
       try {
         const response = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
         const text = await response.text();
@@ -69,7 +72,9 @@ export function startLoad(options: LoadOptions): Load {
         }
       } catch (err) {
         const cause = (err as { cause?: { code?: string } }).cause?.code;
-        fail(`${(err as Error).name}${cause ? ` ${cause}` : ''}: ${(err as Error).message}`);
+        fail(`${(err as Error).name}${cause ? ` ${cause}` : ''}: ${(err as Error).message} after ${Math.round(performance.now() - sent)} ms`);
+      } finally {
+        result.slowestMs = Math.max(result.slowestMs, performance.now() - sent);
       }
     }
   };

@@ -29,7 +29,7 @@ async function busyUnderLoad(name: string, args: string[]) {
     const result = await stack.script(name, args, {}, '900s');
     const traffic = await load.stop();
     process.stdout.write(
-      `# busy ${name} ${args.join(' ')}: exit ${result.exitCode}, ${traffic.failed} failed of ${traffic.total} requests in ${traffic.seconds.toFixed(1)}s\n`,
+      `# busy ${name} ${args.join(' ')}: exit ${result.exitCode}, ${traffic.failed} failed of ${traffic.total} requests in ${traffic.seconds.toFixed(1)}s, slowest ${Math.round(traffic.slowestMs)} ms\n`,
     );
     // A failed request is explained by the containers' timeline and the proxies' own error lines.
     const timeline = traffic.failed ? await stack.timeline(since, ['edge', 'frontend', 'backend']) : '';
