@@ -58,11 +58,9 @@ def create_app(db_path: str, version: str = "dev", logger: Logger | None = None)
         items = store.list_conversations(req.int_arg("limit", 20, 1, 500))
         return Response(200, {"items": items, "count": len(items)})
 
-    @app.route("GET", "/conversations/{id}")
+    @app.route("GET", "/conversations/{id:int}")
     def get_conversation(req: Request) -> Response:
-        if not req.params["id"].isdigit():
-            raise HttpError(400, "id must be an integer")
-        item = store.get_conversation(int(req.params["id"]))
+        item = store.get_conversation(req.params["id"])
         if item is None:
             raise HttpError(404, "conversation not found")
         return Response(200, item)

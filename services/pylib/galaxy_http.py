@@ -23,6 +23,15 @@ from galaxy_metrics import Metrics
 
 LEVELS = {"debug": 10, "info": 20, "warn": 30, "error": 40}
 MAX_BODY = 1_000_000
+# Deeper JSON than this is refused before any handler sees it: nothing here needs more, and the
+# json module (and every later json.dumps of the value) recurses once per level.
+MAX_DEPTH = 32
+# The range SQLite stores in an INTEGER: any integer a request carries can be bound safely.
+INT_MIN, INT_MAX = -(2**63), 2**63 - 1
+MAX_CHUNK_LINE = 1024
+MAX_TRAILERS = 32
+_DIGITS = re.compile(r"[0-9]{1,19}")
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")  # json.loads joins valid pairs, so any left is lone
 
 
 class Logger:
@@ -67,7 +76,7 @@ class HttpError(Exception):
 
 
 class Request:
-    def __init__(self, method: str, path: str, query: dict[str, list[str]], body: bytes, params: dict[str, str]):
+    def __init__(self, method: str, path: str, query: dict[str, list[str]], body: bytes, params: dict[str, Any]):
         self.method = method
         self.path = path
         self.query = query
@@ -91,13 +100,89 @@ class Request:
     def json(self) -> dict:
         if not self.body:
             raise HttpError(400, "request body must be a JSON object")
-        try:
-            data = json.loads(self.body)
-        except (ValueError, UnicodeDecodeError):
-            raise HttpError(400, "request body is not valid JSON")
+        data = parse_json(self.body)
         if not isinstance(data, dict):
             raise HttpError(400, "request body must be a JSON object")
         return data
+
+
+def _json_int(text: str) -> int:
+    # Checked on the text first: int() of thousands of digits is slow, and huge values would
+    # fail later, far from the request, when bound to SQLite or read by another service.
+    value = int(text) if len(text) <= 20 else None
+    if value is None or not INT_MIN <= value <= INT_MAX:
+        raise HttpError(400, "integers in the request body must fit in 64 bits")
+    return value
+
+
+def _json_float(text: str) -> float:
+    value = float(text)
+    if value in (float("inf"), float("-inf")):
+        raise HttpError(400, "numbers in the request body must be finite")
+    return value
+
+
+def _json_constant(name: str) -> None:
+    raise HttpError(400, f"{name} is not JSON")
+
+
+def parse_json(raw: bytes) -> Any:
+    """The one JSON reader for request bodies: anything it returns can be stored and sent on
+    (UTF-8 text, finite numbers, 64-bit integers, at most MAX_DEPTH levels); the rest is a 400."""
+    try:
+        data = json.loads(raw, parse_int=_json_int, parse_float=_json_float, parse_constant=_json_constant)
+    except RecursionError:
+        raise HttpError(400, f"request body is nested deeper than {MAX_DEPTH} levels")
+    except (ValueError, UnicodeDecodeError):
+        raise HttpError(400, "request body is not valid JSON")
+    stack: list[tuple[Any, int]] = [(data, 0)]
+    while stack:
+        value, depth = stack.pop()
+        if isinstance(value, str):
+            if _LONE_SURROGATE.search(value):
+                raise HttpError(400, "request body has a lone UTF-16 surrogate (not UTF-8 text)")
+        elif isinstance(value, (dict, list)):
+            if depth >= MAX_DEPTH:
+                raise HttpError(400, f"request body is nested deeper than {MAX_DEPTH} levels")
+            items = list(value.keys()) + list(value.values()) if isinstance(value, dict) else value
+            stack.extend((item, depth + 1) for item in items)
+    return data
+
+
+def parse_int_param(name: str, raw: str) -> int:
+    """A path parameter declared {name:int}: ASCII digits within SQLite's INTEGER, else a 400
+    (str.isdigit() also accepts '²', and ids past 2**63 - 1 cannot be bound)."""
+    if not _DIGITS.fullmatch(raw) or int(raw) > INT_MAX:
+        raise HttpError(400, f"{name} must be an integer from 0 to {INT_MAX}")
+    return int(raw)
+
+
+def read_chunked(rfile, limit: int) -> bytes:
+    """A Transfer-Encoding: chunked body, refused (413) as soon as it passes `limit` bytes."""
+    parts: list[bytes] = []
+    total = 0
+    while True:
+        line = rfile.readline(MAX_CHUNK_LINE + 1)
+        size_text = line.split(b";", 1)[0].strip()
+        if not line.endswith(b"\n") or not re.fullmatch(rb"[0-9A-Fa-f]{1,8}", size_text):
+            raise HttpError(400, "malformed chunked body")
+        size = int(size_text, 16)
+        if size == 0:
+            break
+        total += size
+        if total > limit:
+            raise HttpError(413, f"body larger than {limit} bytes")
+        data = rfile.read(size)
+        if len(data) < size or rfile.readline(3) not in (b"\r\n", b"\n"):
+            raise HttpError(400, "malformed chunked body")
+        parts.append(data)
+    for _ in range(MAX_TRAILERS):
+        line = rfile.readline(MAX_CHUNK_LINE + 1)
+        if line in (b"\r\n", b"\n"):
+            return b"".join(parts)
+        if not line.endswith(b"\n"):
+            break
+    raise HttpError(400, "malformed chunked body")
 
 
 class Response:
@@ -117,25 +202,43 @@ class Response:
 Handler = Callable[[Request], Response]
 
 
+def _raiser(err: HttpError) -> Handler:
+    def handler(_req: Request) -> Response:
+        raise err
+    return handler
+
+
 class Router:
     """Routes are templates like /conversations/{id}; the template is the metrics `route` label,
-    so ids never explode label cardinality."""
+    so ids never explode label cardinality.
+
+    A parameter written {id:int} reaches the handler as an int: the router parses it
+    (parse_int_param, 400 when it is not one) so no handler parses ids itself; the label is
+    written without the type (/conversations/{id})."""
 
     def __init__(self):
-        self._routes: list[tuple[str, str, re.Pattern, Handler]] = []
+        self._routes: list[tuple[str, str, re.Pattern, Handler, set[str]]] = []
 
     def add(self, method: str, template: str, handler: Handler) -> None:
-        pattern = re.sub(r"\{(\w+)\}", r"(?P<\1>[^/]+)", template)
-        self._routes.append((method, template, re.compile(f"^{pattern}$"), handler))
+        ints = set(re.findall(r"\{(\w+):int\}", template))
+        label = re.sub(r"\{(\w+):int\}", r"{\1}", template)
+        pattern = re.sub(r"\{(\w+)\}", r"(?P<\1>[^/]+)", label)
+        self._routes.append((method, label, re.compile(f"^{pattern}$"), handler, ints))
 
-    def match(self, method: str, path: str) -> tuple[str, Optional[Handler], dict[str, str]]:
+    def match(self, method: str, path: str) -> tuple[str, Optional[Handler], dict[str, Any]]:
         path_known = False
-        for m, template, rx, handler in self._routes:
+        for m, template, rx, handler, ints in self._routes:
             found = rx.match(path)
             if found:
                 path_known = True
                 if m == method or (method == "HEAD" and m == "GET"):
-                    return template, handler, found.groupdict()
+                    params: dict[str, Any] = found.groupdict()
+                    try:
+                        for name in ints:
+                            params[name] = parse_int_param(name, params[name])
+                    except HttpError as err:
+                        return template, _raiser(err), params  # answered under the route's label
+                    return template, handler, params
         return ("method_not_allowed" if path_known else "unmatched"), None, {}
 
 
@@ -154,7 +257,10 @@ class App:
         return deco
 
     def dispatch(self, method: str, raw_path: str, body: bytes) -> tuple[str, Response]:
-        parts = urlsplit(raw_path)
+        try:
+            parts = urlsplit(raw_path)
+        except ValueError:  # e.g. an absolute-form target "http://[" (a bad IPv6 host)
+            return "malformed", Response(400, {"error": "malformed request target"})
         route, handler, params = self.router.match(method, parts.path)
         if handler is None:
             status = 405 if route == "method_not_allowed" else 404
@@ -169,38 +275,85 @@ class App:
             return route, Response(500, {"error": "internal error"})
 
 
+METHODS = ("GET", "POST", "PUT", "DELETE", "HEAD", "PATCH", "OPTIONS")
+
+
 def make_handler(app: App):
     class GalaxyHandler(BaseHTTPRequestHandler):
         server_version = app.service
         # Idle keep-alive sockets would hold a worker thread open during a graceful stop.
         timeout = 5
 
+        def _read_body(self) -> bytes:
+            """The request body, bounded by MAX_BODY however its length is given. A framing the
+            server cannot trust (both lengths, a negative or non-numeric Content-Length, two
+            different ones) is a 400; the connection is closed after any refusal because the
+            rest of the body was not read."""
+            lengths = {v.strip() for v in self.headers.get_all("Content-Length") or []}
+            encodings = self.headers.get_all("Transfer-Encoding") or []
+            if lengths and encodings:
+                raise HttpError(400, "Content-Length and Transfer-Encoding must not both be set")
+            if encodings:
+                if [e.strip().lower() for e in ",".join(encodings).split(",")] != ["chunked"]:
+                    raise HttpError(400, "only Transfer-Encoding: chunked is supported")
+                return read_chunked(self.rfile, MAX_BODY)
+            if not lengths:
+                return b""
+            raw = lengths.pop()
+            if lengths or not raw.isascii() or not raw.isdigit():
+                raise HttpError(400, "Content-Length must be one non-negative integer")
+            length = int(raw) if len(raw) <= 12 else MAX_BODY + 1
+            if length > MAX_BODY:
+                raise HttpError(413, f"body larger than {MAX_BODY} bytes")
+            body = self.rfile.read(length)
+            if len(body) < length:
+                raise HttpError(400, "body shorter than its Content-Length")
+            return body
+
         def _handle(self) -> None:
             started = time.perf_counter()
-            length = int(self.headers.get("Content-Length") or 0)
-            if length > MAX_BODY:
-                route, resp = "too_large", Response(413, {"error": "body too large"})
+            try:
+                body = self._read_body()
+            except HttpError as err:
+                self.close_connection = True
+                route, resp = ("too_large" if err.status == 413 else "bad_body"), Response(err.status, {"error": err.message})
             else:
-                body = self.rfile.read(length) if length else b""
                 route, resp = app.dispatch(self.command, self.path, body)
+            self._answer(route, resp, started)
+
+        def _answer(self, route: str, resp: Response, started: float) -> None:
             payload = resp.encode()
             self.send_response(resp.status)
             self.send_header("Content-Type", resp.content_type)
             self.send_header("Content-Length", str(len(payload)))
+            if self.close_connection:
+                self.send_header("Connection", "close")
             self.end_headers()
             if self.command != "HEAD":
                 self.wfile.write(payload)
             elapsed = time.perf_counter() - started
-            app.metrics.observe(self.command, route, resp.status, elapsed)
+            method = self.command if self.command in METHODS else "OTHER"  # the label stays bounded
+            app.metrics.observe(method, route, resp.status, elapsed)
             if route not in ("/health", "/metrics") or resp.status >= 400:
-                app.log.info("request", method=self.command, path=self.path.split("?")[0], route=route,
+                app.log.info("request", method=method, path=getattr(self, "path", "").split("?")[0][:200], route=route,
                              status=resp.status, duration_ms=round(elapsed * 1000, 2),
                              remote=self.client_address[0])
 
-        do_GET = do_POST = do_PUT = do_DELETE = do_HEAD = _handle
+        def send_error(self, code: int, message: Optional[str] = None, explain: Optional[str] = None) -> None:
+            # The stdlib answers a malformed request line or header (400, 414, 431, 501) with an
+            # HTML page; answer with the JSON error every other response uses.
+            self.close_connection = True
+            # A request line the stdlib could not read leaves it in HTTP/0.9 mode, which would
+            # answer without a status line: no client today reads such an answer.
+            if getattr(self, "request_version", "") == "HTTP/0.9":
+                self.request_version = "HTTP/1.0"
+            reason = message or HTTPStatus(code).phrase
+            self._answer("malformed", Response(code, {"error": reason[:200]}), time.perf_counter())
+
+        do_GET = do_POST = do_PUT = do_DELETE = do_HEAD = do_PATCH = do_OPTIONS = _handle
 
         def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
-            pass  # access lines are written as JSON in _handle
+            pass  # access lines are written as JSON in _answer
 
     return GalaxyHandler
 
@@ -209,11 +362,20 @@ class GalaxyServer(ThreadingHTTPServer):
     daemon_threads = False  # server_close() then waits for in-flight requests
     block_on_close = True
     allow_reuse_address = True
+    log: Optional[Logger] = None
+
+    def handle_error(self, request, client_address) -> None:
+        # socketserver prints a traceback to stderr for anything a handler raised (a client that
+        # hung up mid-answer, a reset): say it in one JSON line instead.
+        err = sys.exc_info()[1]
+        if self.log:
+            self.log.warn("connection failed", error=repr(err)[:200], remote=client_address[0])
 
 
 def start_server(app: App, host: str, port: int) -> tuple[GalaxyServer, threading.Thread]:
     """Start serving in a background thread; returns the server (port 0 picks a free port)."""
     server = GalaxyServer((host, port), make_handler(app))
+    server.log = app.log
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.2}, daemon=True)
     thread.start()
     return server, thread

@@ -1,5 +1,6 @@
 // Request handling: routes, per-request metrics and JSON access logs.
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createServer, STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type pg from 'pg';
 import type { Config } from './config.js';
 import type { Logger } from './log.js';
@@ -83,9 +84,8 @@ export function createHandler(d: AppDeps): (req: IncomingMessage, res: ServerRes
     sendJson(res, 201, note);
   });
 
-  router.add('DELETE', '/api/notes/:id', async ({ res, params }) => {
+  router.add('DELETE', '/api/notes/:id(int)', async ({ res, params }) => {
     requireSchema();
-    if (!/^\d{1,15}$/.test(params.id)) throw new HttpError(400, 'id must be a positive integer');
     if (!(await deleteNote(pool, Number(params.id)))) throw new HttpError(404, 'note not found');
     await cache.invalidateNotes();
     res.writeHead(204).end();
@@ -124,8 +124,15 @@ export function createHandler(d: AppDeps): (req: IncomingMessage, res: ServerRes
 
   return (req, res) => {
     const started = performance.now();
-    const url = new URL(req.url ?? '/', 'http://localhost');
-    const { route, handler, params } = router.match(req.method ?? 'GET', url.pathname);
+    // Read now: once a refused body's connection is closed, req.socket is gone.
+    const remote = req.socket?.remoteAddress;
+    let url: URL | undefined;
+    try {
+      url = new URL(req.url ?? '/', 'http://localhost');
+    } catch {
+      // an absolute-form target Node's parser let through but URL cannot read ("http://[")
+    }
+    const { route, handler, params } = url ? router.match(req.method ?? 'GET', url.pathname) : { route: 'malformed', handler: undefined, params: {} };
     // While draining, tell keep-alive clients to reconnect (to another instance) after this answer.
     if (state.shuttingDown) res.setHeader('connection', 'close');
     res.on('finish', () => {
@@ -134,27 +141,52 @@ export function createHandler(d: AppDeps): (req: IncomingMessage, res: ServerRes
       if (!(route === '/health' || route === '/metrics') || res.statusCode >= 400) {
         log.info('request', {
           method: req.method,
-          path: url.pathname,
+          path: url?.pathname.slice(0, 200) ?? null,
           route,
           status: res.statusCode,
           duration_ms: Math.round(seconds * 100000) / 100,
-          remote: req.socket.remoteAddress,
+          remote,
         });
       }
     });
     const run = async () => {
+      if (!url) throw new HttpError(400, 'malformed request target');
       if (!handler) throw new HttpError(route === 'method_not_allowed' ? 405 : 404, route === 'method_not_allowed' ? 'method not allowed' : 'not found');
       await handler({ req, res, url, params } satisfies Ctx);
     };
     run().catch((err: Error) => {
       if (res.headersSent) return res.destroy(err);
+      // A body refused before its end (413) is left unread: close rather than read it to find the next request.
+      if (!req.complete) res.setHeader('connection', 'close');
       if (err instanceof HttpError) return sendJson(res, err.status, { error: err.message });
+      // PostgreSQL's class 22 (data exception: a value it cannot store) is the caller's input, not a bug.
+      if (/^22/.test(String((err as { code?: unknown }).code ?? ''))) return sendJson(res, 400, { error: 'a value in the request cannot be stored' });
       log.error('request failed', { route, error: err.message });
       // Postgres unreachable is an availability problem, not a bug: say 503 so proxies may retry.
       const unavailable = /ECONNREFUSED|ENOTFOUND|timeout|terminat|Connection/i.test(err.message);
       sendJson(res, unavailable ? 503 : 500, { error: unavailable ? 'dependency unavailable' : 'internal error' });
     });
   };
+}
+
+/** The backend's HTTP server: the handler above, bounded waits for slow clients, and requests
+ * Node's parser refuses (a bad or doubled length, a header too large) answered with the same JSON
+ * error as every other refusal instead of Node's bare 400. */
+export function createAppServer(d: AppDeps): Server {
+  const server = createServer({ keepAliveTimeout: 5000, headersTimeout: 10_000, requestTimeout: 30_000 }, createHandler(d));
+  server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => {
+    const inFlight = (socket as Duplex & { _httpMessage?: ServerResponse })._httpMessage;
+    if (err.code === 'ECONNRESET' || !socket.writable || inFlight?.headersSent) return socket.destroy();
+    const status = err.code === 'HPE_HEADER_OVERFLOW' ? 431 : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
+    const body = JSON.stringify({ error: `malformed request (${err.code ?? 'unknown'})` });
+    socket.end(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\ncontent-type: application/json; charset=utf-8\r\n` +
+        `content-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+    );
+    d.metrics.observeRequest('OTHER', 'malformed', status, 0);
+    d.log.info('request rejected', { status, reason: err.code, remote: (socket as Duplex & { remoteAddress?: string }).remoteAddress });
+  });
+  return server;
 }
 
 async function storeInMemory(

@@ -1,12 +1,11 @@
 // Entry point: wire config, clients and the HTTP server; migrate in the background; drain on SIGTERM.
-import { createServer } from 'node:http';
 import { ConfigError, describeConfig, loadConfig } from './config.js';
 import { createLogger } from './log.js';
 import { Metrics } from './metrics.js';
 import { createPool, migrate } from './db.js';
 import { Cache, createRedis } from './cache.js';
 import { DependencyMonitor } from './deps.js';
-import { createHandler, type AppState } from './app.js';
+import { createAppServer, type AppState } from './app.js';
 
 const DRAIN_MS = 8000; // the contract allows 10 s; keep 2 s for closing pg/redis and exiting
 const MIGRATE_RETRY_MS = 2000;
@@ -41,7 +40,7 @@ function main(): void {
   });
   const state: AppState = { migrated: false, shuttingDown: false };
 
-  const server = createServer({ keepAliveTimeout: 5000 }, createHandler({ cfg, pool, cache: new Cache(redis, log), deps, metrics, log, state }));
+  const server = createAppServer({ cfg, pool, cache: new Cache(redis, log), deps, metrics, log, state });
   server.listen(cfg.port, cfg.host, () => log.info('listening', { host: cfg.host, port: cfg.port, version: cfg.appVersion }));
 
   // Serve /health (503) while postgres is not reachable yet instead of crash-looping.

@@ -5,11 +5,12 @@ import threading
 import time
 import unittest
 import urllib.request
-from io import StringIO
+from io import BytesIO, StringIO
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from galaxy_http import App, Logger, Response, start_server, stop_server  # noqa: E402
+from galaxy_http import (App, HttpError, Logger, Response, parse_int_param, parse_json, read_chunked,  # noqa: E402
+                         start_server, stop_server)
 from galaxy_metrics import Metrics  # noqa: E402
 
 
@@ -75,6 +76,47 @@ class ServerTest(unittest.TestCase):
         self.assertEqual(app.dispatch("GET", "/boom", b"")[1].status, 500)
         self.assertEqual(app.dispatch("POST", "/boom", b"")[1].status, 405)
         self.assertEqual(app.dispatch("GET", "/none", b"")[0], "unmatched")
+
+
+class RequestInputTest(unittest.TestCase):
+    """The one reader of request input: what it returns can be stored; the rest is a 400."""
+
+    def status(self, fn, *args):
+        try:
+            fn(*args)
+        except HttpError as err:
+            return err.status, err.message
+        return None
+
+    def test_json_is_bounded_text_and_numbers(self):
+        self.assertEqual(parse_json(b'{"a": [1, 2.5, "\\ud83d\\ude00"], "n": 9223372036854775807}'),
+                         {"a": [1, 2.5, "\U0001f600"], "n": 2**63 - 1})
+        self.assertIsInstance(parse_json(b"[" * 32 + b"]" * 32), list)
+        for raw in [b"[" * 33 + b"]" * 33, b"[" * 5000 + b"]" * 5000, b'{"a": "\\ud800"}', b'{"\\udc00": 1}',
+                    b"9223372036854775808", b"-9223372036854775809", b"9" * 5000, b"1e400", b"NaN",
+                    b"-Infinity", b'"\xff"', b"{"]:
+            self.assertEqual(self.status(parse_json, raw)[0], 400, raw[:40])
+
+    def test_int_params(self):
+        self.assertEqual(parse_int_param("id", "42"), 42)
+        self.assertEqual(parse_int_param("id", str(2**63 - 1)), 2**63 - 1)
+        for raw in [str(2**63), "9" * 30, "-1", "\u00b2", "\u0663", "1.0", "", " 1"]:
+            self.assertEqual(self.status(parse_int_param, "id", raw), (400, "id must be an integer from 0 to 9223372036854775807"))
+
+    def test_typed_route_parameter(self):
+        app = App("t", "1", Logger("t", "info", StringIO()))
+        app.route("GET", "/items/{id:int}")(lambda req: Response(200, {"id": req.params["id"]}))
+        route, resp = app.dispatch("GET", "/items/7", b"")
+        self.assertEqual((route, resp.status, resp.body), ("/items/{id}", 200, {"id": 7}))
+        route, resp = app.dispatch("GET", "/items/99999999999999999999", b"")
+        self.assertEqual((route, resp.status), ("/items/{id}", 400))
+        self.assertEqual(app.dispatch("GET", "http://[", b"")[1].status, 400)
+
+    def test_chunked_bodies_are_bounded(self):
+        self.assertEqual(read_chunked(BytesIO(b"3\r\nabc\r\n2;x=y\r\nde\r\n0\r\nT: 1\r\n\r\n"), 10), b"abcde")
+        self.assertEqual(self.status(read_chunked, BytesIO(b"6\r\nabcdef\r\n6\r\nabcdef\r\n0\r\n\r\n"), 10)[0], 413)
+        for raw in [b"zz\r\n", b"3\r\nabcX\r\n", b"3\r\nab", b"fffffffff\r\n", b"0\r\n" + b"T: 1\r\n" * 40, b""]:
+            self.assertEqual(self.status(read_chunked, BytesIO(raw), 10)[0], 400, raw[:20])
 
 
 if __name__ == "__main__":
