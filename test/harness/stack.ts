@@ -119,7 +119,9 @@ export class TestStack {
         return `${new Date(Number(BigInt(nanos) / 1_000_000n)).toISOString()} ${rest.join(' ')}`;
       });
     const logs = services.length ? await this.compose(['logs', '--no-color', '--timestamps', '--since', since.toISOString(), ...services]) : undefined;
-    const problems = (logs?.stdout ?? '').split('\n').filter((line) => /\[(warn|error|crit|alert|emerg)\]|" 5\d\d /.test(line));
+    const problems = (logs?.stdout ?? '')
+      .split('\n')
+      .filter((line) => /\[(warn|error|crit|alert|emerg)\]|" 5\d\d |"status":5\d\d|"level":"(warn|error)"/.test(line));
     return [
       `--- container events since ${since.toISOString()} ---`,
       ...eventLines,

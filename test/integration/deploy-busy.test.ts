@@ -32,7 +32,7 @@ async function busyUnderLoad(name: string, args: string[]) {
       `# busy ${name} ${args.join(' ')}: exit ${result.exitCode}, ${traffic.failed} failed of ${traffic.total} requests in ${traffic.seconds.toFixed(1)}s, slowest ${Math.round(traffic.slowestMs)} ms\n`,
     );
     // A failed request is explained by the containers' timeline and the proxies' own error lines.
-    const timeline = traffic.failed ? await stack.timeline(since, ['edge', 'frontend', 'backend']) : '';
+    const timeline = traffic.failed ? await stack.timeline(since, ['edge', 'frontend', 'backend', 'watcher']) : '';
     return { result, traffic, why: `${traffic.failures.join('\n')}\n${timeline}\n--- ${name} output ---\n${result.stdout.slice(-4000)}` };
   } finally {
     await busy.stop();
