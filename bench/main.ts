@@ -1,5 +1,5 @@
-// The bench command (options, --help, exit codes). scripts/bench.ts starts this file as its own
-// process: scripts/ never imports bench/ (test/unit/layers.test.ts), bench/ imports scripts/lib.
+// The bench command (options, --help, exit codes). scripts/bench.sh starts this file directly
+// (scripts/lib/run.sh): scripts/ never imports bench/ (test/unit/layers.test.ts), bench/ imports scripts/lib.
 import { defineCommand } from '../scripts/lib/command/define.ts';
 import { benchCommand, benchOptions, runBench } from './run.ts';
 

@@ -43,6 +43,10 @@ if [[ ! -x "$tsx" ]]; then
   echo "setup: installing node packages (npm ci)" >&2
   (cd "$root" && npm ci --no-audit --no-fund --loglevel=error >&2)
 fi
+# A name is scripts/<name>.ts; a path from the kit's root (bench/main) is that file, so the bench
+# runs in one process while scripts/ still never imports bench/.
 name="$1"
 shift
-exec "$tsx" "$root/scripts/$name.ts" "$@" "${from_make[@]}"
+entry="$root/scripts/$name.ts"
+[[ "$name" == */* ]] && entry="$root/$name.ts"
+exec "$tsx" "$entry" "$@" "${from_make[@]}"
