@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { listSets, looksComplete, manifestSumText, parseManifest, verifySet } from '../../scripts/lib/backup/manifest.ts';
-import { DEFAULT_CONTENTS, manifestFor, trustOf, writeSet } from './backup-fixtures.ts';
+import { DEFAULT_CONTENTS, manifestFor, trustOf, writeManifest, writeSet } from './backup-fixtures.ts';
 
 function flipByte(file: string, at: number) {
   const bytes = readFileSync(file);
@@ -102,6 +102,18 @@ describe('the generic manifest', () => {
     writeFileSync(path.join(dir, 'manifest.sha256'), manifestSumText(text));
     assert.equal(looksComplete(dir), true);
     await assert.rejects(verifySet(dir, trustOf(dir)), /has format 'galaxy-backup\/1' \(stores by fixed name\)/);
+  });
+});
+
+describe('looksComplete', () => {
+  it('never counts a set whose file list reaches outside it, so retention cannot keep it as the newest', async () => {
+    const root = mkdtempSync(path.join(tmpdir(), 'gx-m-'));
+    const dir = await writeSet(root, 'galaxy-20261125T030000Z');
+    writeFileSync(path.join(root, 'outside'), 'x');
+    const manifest = manifestFor(path.basename(dir), DEFAULT_CONTENTS);
+    manifest.files.push({ path: '../outside', bytes: 1, sha256: '0'.repeat(64) });
+    writeManifest(dir, manifest);
+    assert.equal(looksComplete(dir), false);
   });
 });
 

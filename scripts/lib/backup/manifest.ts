@@ -187,7 +187,10 @@ export async function verifySet(dir: string, trust: SetTrust): Promise<VerifiedS
 export function looksComplete(dir: string): boolean {
   try {
     const { text, name } = readManifestText(dir);
-    checkSizes(dir, parseJson(text, name));
+    const manifest = parseJson(text, name);
+    // A set whose paths reach outside it never counts: it could otherwise pass as the newest one.
+    if (fileListProblem(manifest)) return false;
+    checkSizes(dir, manifest);
     return true;
   } catch {
     return false;
