@@ -156,6 +156,17 @@ describe('a crafted backup set is refused before anything is decrypted, written 
     await refused(b, dir, /files's files\.tar: "\.\.\/evil\.txt" leaves the archive's folder/);
   });
 
+  it('a label or format with a line break, which would forge a second line in the log', async () => {
+    const b = box();
+    const label = craftSet(b, { 'orders-db.dump': DUMP }, [{ ...STORES.db, label: 'postgres\nerror: all fine' }]);
+    await refused(b, label, /a store in manifest\.json does not match its file list/);
+    const format = craftSet(b, { 'orders-db.dump': DUMP }, [STORES.db], {
+      name: 'shop-20261126T030000Z',
+      edit: (m) => ((m as { format: string }).format = 'x\ny'),
+    });
+    await refused(b, format, /has format 'x\?y'/);
+  });
+
   it('a store file missing from files[]', async () => {
     const b = box();
     const dir = craftSet(b, { 'orders-db.dump': DUMP }, [STORES.db], { edit: (m) => (m.files = []) });

@@ -74,6 +74,14 @@ function parseJson(text: string, name: string): Manifest {
   return parsed as Manifest;
 }
 
+/** An untrusted value as it may appear in a one-line message: no control characters, bounded. */
+export function printable(value: unknown): string {
+  // eslint-disable-next-line no-control-regex
+  return String(value)
+    .replace(/[\u0000-\u001f\u007f]/g, '?')
+    .slice(0, 200);
+}
+
 /** The manifest of a set in this kit's format (neither signature nor files checked: see verifySet). */
 export function readManifest(dir: string): Manifest {
   const { text, name } = readManifestText(dir);
@@ -104,7 +112,7 @@ export function parseManifest(text: string, name: string): Manifest {
       `set ${name} has format 'galaxy-backup/1' (stores by fixed name): restore it with a kit at commit fa5826d or older, then take a new backup`,
     );
   }
-  if (manifest.format !== FORMAT) throw new OperationError(`set ${name} has format '${manifest.format}': this kit reads ${FORMAT}`);
+  if (manifest.format !== FORMAT) throw new OperationError(`set ${name} has format '${printable(manifest.format)}': this kit reads ${FORMAT}`);
   const unsafe = fileListProblem(manifest);
   if (unsafe) throw new OperationError(`set ${name} is unsafe: ${unsafe}`);
   const files = new Map(manifest.files.map((f) => [f.path, f.sha256]));
@@ -117,7 +125,9 @@ export function parseManifest(text: string, name: string): Manifest {
       !bound ||
       !isServiceName(store.service) ||
       typeof store.kind !== 'string' ||
+      !/^[a-z][a-z0-9-]{0,31}$/.test(store.kind) ||
       typeof store.label !== 'string' ||
+      printable(store.label) !== store.label ||
       services.has(store.service) ||
       storeFiles.has(store.file)
     ) {
@@ -129,7 +139,7 @@ export function parseManifest(text: string, name: string): Manifest {
   if (!Array.isArray(manifest.config) || manifest.config.some((c) => !files.has(c)))
     throw new OperationError(`set ${name} is corrupt: its config list names a file not in its file list`);
   if (manifest.encryption !== 'none' && manifest.encryption !== 'age')
-    throw new OperationError(`set ${name} is corrupt: unknown encryption '${String(manifest.encryption)}'`);
+    throw new OperationError(`set ${name} is corrupt: unknown encryption '${printable(manifest.encryption)}'`);
   if (typeof manifest.project !== 'string') throw new OperationError(`set ${name} is corrupt: it names no project`);
   return manifest;
 }
@@ -167,7 +177,7 @@ export async function verifySet(dir: string, trust: SetTrust): Promise<VerifiedS
   if (manifest.project !== trust.project) {
     if (!trust.trustForeign)
       throw new OperationError(
-        `set ${name} belongs to project ${JSON.stringify(manifest.project).slice(0, 60)}, not ${trust.project}: pass --trust-foreign-set to restore it into this one`,
+        `set ${name} belongs to project ${JSON.stringify(printable(manifest.project))}, not ${trust.project}: pass --trust-foreign-set to restore it into this one`,
       );
     origin = 'trusted';
   }

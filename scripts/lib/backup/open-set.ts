@@ -5,7 +5,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { OperationError, UsageError } from '../errors.ts';
 import { decryptFile } from './crypto.ts';
-import { listSets, type Manifest, verifySet } from './manifest.ts';
+import { listSets, type Manifest, printable, verifySet } from './manifest.ts';
 import type { BackupLog } from './report.ts';
 import type { BackupSettings } from './settings.ts';
 import { kindNamed } from './stores/registry.ts';
@@ -80,7 +80,9 @@ export async function openVerifiedSet(settings: BackupSettings, log: BackupLog, 
   const { manifest, origin } = await verifySet(setDir, { project: settings.project, hmacKey: settings.hmacKey, trustForeign });
   log.line(`${name}: all ${manifest.files.length} checksums match`);
   if (origin === 'trusted')
-    log.line(`${name} was made by project ${manifest.project} on ${manifest.host}, not signed by this installation: accepted (--trust-foreign-set)`);
+    log.line(
+      `${name} was made by project ${printable(manifest.project)} on ${printable(manifest.host)}, not signed by this installation: accepted (--trust-foreign-set)`,
+    );
   if (!manifest.config.some((c) => /^config\/\.env(\.age)?$/.test(c)))
     log.line(
       `${name} holds no .env (unencrypted sets leave it out): the stack keeps its current .env; on a new machine put back the .env you kept before 'make start'`,
