@@ -80,7 +80,7 @@ backup: deps ## Back up every store labelled galaxy.backup, and the config, into
 
 .PHONY: restore
 restore: export GALAXY_FROM = $(value from)
-restore: deps ## Verify a set, stop the writers, restore every store, wait until healthy (from=SET, default newest)
+restore: deps ## Verify a set, stop the writers, restore every store, wait until healthy (from=SET, default newest; ARGS=--trust-foreign-set)
 	@./scripts/restore.sh
 
 .PHONY: backup-verify

@@ -3,7 +3,8 @@ import { defineCommand } from './lib/command/define.ts';
 import { writeMetrics, BackupLog } from './lib/backup/report.ts';
 import { runBackup } from './lib/backup/run-backup.ts';
 import { readBackupSettings } from './lib/backup/settings.ts';
-import { formatDuration } from './lib/output.ts';
+import { addMissingSecrets } from './lib/env.ts';
+import { formatDuration, info } from './lib/output.ts';
 import { currentStack } from './lib/stack.ts';
 
 const backupCommand = {
@@ -17,6 +18,8 @@ const backupCommand = {
 
 await defineCommand(backupCommand, {
   run: async () => {
+    // Under the project lock: a .env from before sets were signed gets its key here, said once.
+    for (const name of addMissingSecrets()) info(`env: added ${name} to .env with a generated value (sets are signed with it)`);
     const { ctx, values } = await currentStack();
     const settings = readBackupSettings(values);
     const log = new BackupLog(settings.logFile, settings.project, 'backup');

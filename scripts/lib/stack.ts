@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import type { ComposeContext, StackMode } from './compose.ts';
 import { askEngine } from './docker/client.ts';
 import { ensureEngine } from './engine.ts';
-import { ensureEnvFile, loadEnv, writeFileAtomic } from './env.ts';
+import { addMissingSecrets, ensureEnvFile, loadEnv, writeFileAtomic } from './env.ts';
 import { OperationError, UsageError } from './errors.ts';
 import { deployedVersionEnv } from './deploy/state.ts';
 import { buildOfflineImages } from './images/build.ts';
@@ -35,6 +35,7 @@ function projectName(env: Record<string, string>): string {
 export async function prepareStack(mode: StackMode): Promise<{ ctx: ComposeContext; values: Record<string, string> }> {
   await ensureEngine();
   if (ensureEnvFile()) info('env: created .env from .env.example with generated secrets');
+  for (const name of addMissingSecrets()) info(`env: added ${name} to .env with a generated value`);
   const values = loadEnv();
   const images = await resolveImageSource(values);
   if (images.mode === 'offline') await buildOfflineImages(undefined, { quiet: true });

@@ -1,5 +1,6 @@
 // Backup and restore end to end on a throwaway stack (postgres, redis, memory-api), through the
-// real scripts: data identical after the volumes are destroyed and restored, a changed byte refused,
+// real scripts: data identical after the volumes are destroyed and restored (a set of this
+// installation needs no --trust-foreign-set; .env only in encrypted sets), a changed byte refused,
 // a killed run leaves no set, two concurrent runs exclude each other, verify and encryption work,
 // and the stores are the services the compose file labels (an unlabelled volume is named).
 import assert from 'node:assert/strict';
@@ -81,7 +82,18 @@ describe('backup and restore', { timeout: 30 * 60_000 }, () => {
     assert.equal(backup.exitCode, 0, explain(backup));
     const sets = setsNow();
     assert.equal(sets.length, 1);
-    assert.deepEqual(readdirSync(sets[0].dir).sort(), ['config', 'manifest.json', 'manifest.sha256', 'memory-api.db', 'postgres.dump', 'redis.rdb']);
+    assert.deepEqual(readdirSync(sets[0].dir).sort(), [
+      'config',
+      'manifest.hmac',
+      'manifest.json',
+      'manifest.sha256',
+      'memory-api.db',
+      'postgres.dump',
+      'redis.rdb',
+    ]);
+    // Not encrypted, so the passwords in .env stay out of the set, and the run says so.
+    assert.equal(existsSync(path.join(sets[0].dir, 'config', '.env')), false);
+    assert.match(backup.stdout, /^backup: config: \.env left out \(the set is not encrypted/m);
     const metrics = readFileSync(path.join(work, 'textfile', `galaxy_backup_${stack.project}.prom`), 'utf8');
     for (const name of ['galaxy_backup_last_success_timestamp_seconds', 'galaxy_backup_last_duration_seconds', 'galaxy_backup_last_size_bytes'])
       assert.match(metrics, new RegExp(`^${name}\\{`, 'm'));
@@ -93,8 +105,10 @@ describe('backup and restore', { timeout: 30 * 60_000 }, () => {
     const empty = await fingerprint(stack);
     assert.notDeepEqual(empty, before1, 'fresh volumes should not hold the data yet');
 
+    // A set this installation made restores without --trust-foreign-set.
     const restore = await stack.script('restore');
     assert.equal(restore.exitCode, 0, explain(restore));
+    assert.match(restore.stdout, /holds no \.env \(unencrypted sets leave it out\)/);
     assert.deepEqual(await fingerprint(stack), before1);
     const api = await fetch(stack.url('MEMORY_API_PORT', '/knowledge?limit=100'), { signal: AbortSignal.timeout(10_000) });
     assert.equal(((await api.json()) as { count: number }).count, 20);
@@ -206,6 +220,10 @@ describe('backup and restore', { timeout: 30 * 60_000 }, () => {
     assert.ok(
       manifest.files.every((f) => f.path.endsWith('.age')),
       JSON.stringify(manifest.files),
+    );
+    assert.ok(
+      manifest.files.some((f) => f.path === 'config/.env.age'),
+      'an encrypted set carries .env',
     );
     assert.equal(readFileSync(path.join(set, 'postgres.dump.age')).subarray(0, 21).toString(), 'age-encryption.org/v1');
     const noKey = await stack.script('restore', [], { BACKUP_ENCRYPT_IDENTITY: '' });

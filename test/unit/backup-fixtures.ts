@@ -1,9 +1,27 @@
 // A minimal valid backup set on disk, written the way run-backup writes one: one store entry per
-// dump file (orders-db of kind postgres, sessions of kind redis, notes of kind sqlite), the config.
+// dump file (orders-db of kind postgres, sessions of kind redis, notes of kind sqlite), the config,
+// signed with the fixtures' key.
 import { createHash } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { FORMAT, MANIFEST, MANIFEST_SUM, type Manifest, manifestSumText } from '../../scripts/lib/backup/manifest.ts';
+import { FORMAT, MANIFEST, MANIFEST_SUM, type Manifest, type SetTrust, manifestSumText } from '../../scripts/lib/backup/manifest.ts';
+import { MANIFEST_HMAC, signatureText } from '../../scripts/lib/backup/signature.ts';
+
+/** The BACKUP_HMAC_KEY of the installation the test sets come from. */
+export const HMAC_KEY = 'test-installation-key';
+
+/** What verifySet checks a fixture set against: its own project, the fixtures' key. */
+export function trustOf(dir: string, overrides: Partial<SetTrust> = {}): SetTrust {
+  return { project: path.basename(dir).replace(/-\d{8}T\d{6}Z$/, ''), hmacKey: HMAC_KEY, trustForeign: false, ...overrides };
+}
+
+/** Writes a manifest the way run-backup does: the text, its sha256 and its signature. */
+export function writeManifest(dir: string, manifest: unknown, key = HMAC_KEY): void {
+  const text = `${JSON.stringify(manifest, null, 2)}\n`;
+  writeFileSync(path.join(dir, MANIFEST), text);
+  writeFileSync(path.join(dir, MANIFEST_SUM), manifestSumText(text));
+  writeFileSync(path.join(dir, MANIFEST_HMAC), signatureText(text, key));
+}
 
 const KIND_OF: Record<string, [service: string, kind: string, label: string]> = {
   'postgres.dump': ['orders-db', 'postgres', 'postgres'],
@@ -56,8 +74,6 @@ export async function writeSet(backupDir: string, name: string, contents: Record
   const dir = path.join(backupDir, name);
   mkdirSync(path.join(dir, 'config'), { recursive: true });
   for (const [file, text] of Object.entries(contents)) writeFileSync(path.join(dir, file), text);
-  const text = `${JSON.stringify(manifestFor(name, contents), null, 2)}\n`;
-  writeFileSync(path.join(dir, MANIFEST), text);
-  writeFileSync(path.join(dir, MANIFEST_SUM), manifestSumText(text));
+  writeManifest(dir, manifestFor(name, contents));
   return dir;
 }

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { listSets, looksComplete, manifestSumText, parseManifest, verifySet } from '../../scripts/lib/backup/manifest.ts';
-import { DEFAULT_CONTENTS, manifestFor, writeSet } from './backup-fixtures.ts';
+import { DEFAULT_CONTENTS, manifestFor, trustOf, writeManifest, writeSet } from './backup-fixtures.ts';
 
 function flipByte(file: string, at: number) {
   const bytes = readFileSync(file);
@@ -15,7 +15,7 @@ function flipByte(file: string, at: number) {
 describe('verifySet', () => {
   it('accepts an intact set', async () => {
     const dir = await writeSet(mkdtempSync(path.join(tmpdir(), 'gx-m-')), 'galaxy-20261125T030000Z');
-    const manifest = await verifySet(dir);
+    const { manifest } = await verifySet(dir, trustOf(dir));
     assert.equal(manifest.files.length, 4);
     assert.equal(looksComplete(dir), true);
   });
@@ -24,7 +24,9 @@ describe('verifySet', () => {
     it(`names ${file} when one of its bytes changed`, async () => {
       const dir = await writeSet(mkdtempSync(path.join(tmpdir(), 'gx-m-')), 'galaxy-20261125T030000Z');
       flipByte(path.join(dir, file), 2);
-      await assert.rejects(verifySet(dir), { message: `set galaxy-20261125T030000Z is corrupt: ${file} does not match its sha256 in the manifest` });
+      await assert.rejects(verifySet(dir, trustOf(dir)), {
+        message: `set galaxy-20261125T030000Z is corrupt: ${file} does not match its sha256 in the manifest`,
+      });
       // Same size, so the cheap retention check cannot see it; only the checksum can.
       assert.equal(looksComplete(dir), true);
     });
@@ -33,22 +35,22 @@ describe('verifySet', () => {
   it('names a missing file', async () => {
     const dir = await writeSet(mkdtempSync(path.join(tmpdir(), 'gx-m-')), 'galaxy-20261125T030000Z');
     rmSync(path.join(dir, 'redis.rdb'));
-    await assert.rejects(verifySet(dir), { message: 'set galaxy-20261125T030000Z is incomplete: redis.rdb is missing' });
+    await assert.rejects(verifySet(dir, trustOf(dir)), { message: 'set galaxy-20261125T030000Z is incomplete: redis.rdb is missing' });
     assert.equal(looksComplete(dir), false);
   });
 
   it('names a truncated file', async () => {
     const dir = await writeSet(mkdtempSync(path.join(tmpdir(), 'gx-m-')), 'galaxy-20261125T030000Z');
     writeFileSync(path.join(dir, 'memory.db'), 'SQ');
-    await assert.rejects(verifySet(dir), /memory\.db has 2 bytes, the manifest says \d+/);
+    await assert.rejects(verifySet(dir, trustOf(dir)), /memory\.db has 2 bytes, the manifest says \d+/);
   });
 
   it('refuses a changed manifest and a missing one', async () => {
     const dir = await writeSet(mkdtempSync(path.join(tmpdir(), 'gx-m-')), 'galaxy-20261125T030000Z');
     flipByte(path.join(dir, 'manifest.json'), 40);
-    await assert.rejects(verifySet(dir), { message: 'set galaxy-20261125T030000Z is corrupt: manifest.json does not match manifest.sha256' });
+    await assert.rejects(verifySet(dir, trustOf(dir)), { message: 'set galaxy-20261125T030000Z is corrupt: manifest.json does not match manifest.sha256' });
     rmSync(path.join(dir, 'manifest.json'));
-    await assert.rejects(verifySet(dir), { message: 'set galaxy-20261125T030000Z is incomplete: manifest.json is missing' });
+    await assert.rejects(verifySet(dir, trustOf(dir)), { message: 'set galaxy-20261125T030000Z is incomplete: manifest.json is missing' });
   });
 });
 
@@ -57,7 +59,7 @@ describe('the generic manifest', () => {
 
   it('lists stores by service and kind, each bound to a file by its sha256', async () => {
     const dir = await writeSet(mkdtempSync(path.join(tmpdir(), 'gx-m-')), name);
-    const manifest = await verifySet(dir);
+    const { manifest } = await verifySet(dir, trustOf(dir));
     assert.deepEqual(
       manifest.stores.map((s) => [s.service, s.kind, s.file]),
       [
@@ -99,7 +101,19 @@ describe('the generic manifest', () => {
     writeFileSync(path.join(dir, 'manifest.json'), text);
     writeFileSync(path.join(dir, 'manifest.sha256'), manifestSumText(text));
     assert.equal(looksComplete(dir), true);
-    await assert.rejects(verifySet(dir), /has format 'galaxy-backup\/1' \(stores by fixed name\)/);
+    await assert.rejects(verifySet(dir, trustOf(dir)), /has format 'galaxy-backup\/1' \(stores by fixed name\)/);
+  });
+});
+
+describe('looksComplete', () => {
+  it('never counts a set whose file list reaches outside it, so retention cannot keep it as the newest', async () => {
+    const root = mkdtempSync(path.join(tmpdir(), 'gx-m-'));
+    const dir = await writeSet(root, 'galaxy-20261125T030000Z');
+    writeFileSync(path.join(root, 'outside'), 'x');
+    const manifest = manifestFor(path.basename(dir), DEFAULT_CONTENTS);
+    manifest.files.push({ path: '../outside', bytes: 1, sha256: '0'.repeat(64) });
+    writeManifest(dir, manifest);
+    assert.equal(looksComplete(dir), false);
   });
 });
 

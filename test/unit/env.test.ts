@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
-import { ensureEnvFile, parseEnvExample, renderNewEnv, validateEnv } from '../../scripts/lib/env.ts';
+import { addMissingSecrets, ensureEnvFile, parseEnvExample, renderNewEnv, validateEnv } from '../../scripts/lib/env.ts';
 
 const example = [
   '# @required Project name',
@@ -48,6 +48,28 @@ test('generated secrets differ between two files and the file is private', () =>
   assert.ok((secret('a') ?? '').length >= 24);
   assert.notEqual(secret('a'), secret('b'));
   assert.equal(statSync(path.join(dir, 'a')).mode & 0o777, 0o600);
+});
+
+test('an existing .env gets the optional secrets a newer kit added, never a missing password', () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'env-'));
+  const newer = `${example}# @secret Signs backup sets.\nBACKUP_HMAC_KEY=\n`;
+  writeFileSync(path.join(dir, 'ex'), newer);
+  // An .env from before the key existed, missing its password line as well.
+  writeFileSync(path.join(dir, '.env'), 'COMPOSE_PROJECT_NAME=galaxy\nBACKEND_PORT=3000', { mode: 0o600 });
+  assert.deepEqual(
+    addMissingSecrets(path.join(dir, '.env'), path.join(dir, 'ex'), () => 'K3Y'),
+    ['BACKUP_HMAC_KEY'],
+  );
+  const text = readFileSync(path.join(dir, '.env'), 'utf8');
+  assert.match(text, /^BACKEND_PORT=3000\n# .*\nBACKUP_HMAC_KEY=K3Y\n$/m);
+  assert.doesNotMatch(text, /POSTGRES_PASSWORD/, 'a new password would not open existing data: validation names it instead');
+  assert.equal(statSync(path.join(dir, '.env')).mode & 0o777, 0o600);
+  assert.deepEqual(
+    addMissingSecrets(path.join(dir, '.env'), path.join(dir, 'ex'), () => 'OTHER'),
+    [],
+    'a second run changes nothing',
+  );
+  assert.match(readFileSync(path.join(dir, '.env'), 'utf8'), /^BACKUP_HMAC_KEY=K3Y$/m);
 });
 
 test('a missing required variable is named; bad ports and image sources are refused', () => {

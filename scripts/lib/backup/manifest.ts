@@ -1,10 +1,13 @@
 // The manifest of a backup set: what each file is, its size and sha256, the tools that wrote it.
-// manifest.sha256 guards the manifest itself, so one changed byte anywhere in a set is caught.
+// manifest.sha256 guards the manifest against damage, manifest.hmac (signature.ts) says who made
+// it; every name in it is checked (set-paths.ts) because a set is untrusted input.
 import { createHash } from 'node:crypto';
 import { createReadStream, existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { OperationError } from '../errors.ts';
+import { isServiceName, setFileProblem, setPathProblem } from './set-paths.ts';
 import { parseSetName } from './settings.ts';
+import { checkSignature } from './signature.ts';
 import type { StoreEntry } from './stores/kind.ts';
 
 export const MANIFEST = 'manifest.json';
@@ -50,7 +53,9 @@ export function manifestSumText(manifestText: string): string {
 function readManifestText(dir: string): { text: string; name: string } {
   const name = path.basename(dir);
   for (const file of [MANIFEST, MANIFEST_SUM]) {
-    if (!existsSync(path.join(dir, file))) throw new OperationError(`set ${name} is incomplete: ${file} is missing`);
+    const problem = setFileProblem(dir, file);
+    if (problem === 'missing') throw new OperationError(`set ${name} is incomplete: ${file} is missing`);
+    if (problem) throw new OperationError(`set ${name} is unsafe: ${file} is ${problem}`);
   }
   const text = readFileSync(path.join(dir, MANIFEST), 'utf8');
   const expected = readFileSync(path.join(dir, MANIFEST_SUM), 'utf8').trim().split(/\s+/)[0];
@@ -59,20 +64,46 @@ function readManifestText(dir: string): { text: string; name: string } {
 }
 
 function parseJson(text: string, name: string): Manifest {
+  let parsed: unknown;
   try {
-    return JSON.parse(text) as Manifest;
+    parsed = JSON.parse(text);
   } catch {
     throw new OperationError(`set ${name} is corrupt: ${MANIFEST} is not valid JSON`);
   }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new OperationError(`set ${name} is corrupt: ${MANIFEST} is not an object`);
+  return parsed as Manifest;
 }
 
-/** The manifest of a set in this kit's format (the files are not hashed: see verifySet). */
+/** An untrusted value as it may appear in a one-line message: no control characters, bounded. */
+export function printable(value: unknown): string {
+  // eslint-disable-next-line no-control-regex
+  return String(value)
+    .replace(/[\u0000-\u001f\u007f]/g, '?')
+    .slice(0, 200);
+}
+
+/** The manifest of a set in this kit's format (neither signature nor files checked: see verifySet). */
 export function readManifest(dir: string): Manifest {
   const { text, name } = readManifestText(dir);
   return parseManifest(text, name);
 }
 
-/** Pure: the manifest's text checked for this kit's format and a store list that matches its files. */
+/** Why the file list cannot be trusted to name files inside the set, or undefined. */
+function fileListProblem(manifest: Manifest): string | undefined {
+  if (!Array.isArray(manifest.files)) return 'files is not a list';
+  const seen = new Set<string>();
+  for (const [i, f] of manifest.files.entries()) {
+    const problem = setPathProblem(f?.path);
+    if (problem) return `files[${i}].path: ${problem}`;
+    if (seen.has(f.path)) return `files[${i}].path ${f.path} is listed twice`;
+    seen.add(f.path);
+    if (!Number.isSafeInteger(f.bytes) || f.bytes < 0 || typeof f.sha256 !== 'string' || !/^[0-9a-f]{64}$/.test(f.sha256))
+      return `files[${i}] (${f.path}) has no valid size and sha256`;
+  }
+  return undefined;
+}
+
+/** Pure: the manifest's text checked for this kit's format, safe paths and stores bound to listed files. */
 export function parseManifest(text: string, name: string): Manifest {
   const manifest = parseJson(text, name);
   if ((manifest.format as string) === 'galaxy-backup/1') {
@@ -81,36 +112,82 @@ export function parseManifest(text: string, name: string): Manifest {
       `set ${name} has format 'galaxy-backup/1' (stores by fixed name): restore it with a kit at commit fa5826d or older, then take a new backup`,
     );
   }
-  if (manifest.format !== FORMAT) throw new OperationError(`set ${name} has format '${manifest.format}': this kit reads ${FORMAT}`);
-  const files = new Map((manifest.files ?? []).map((f) => [f.path, f.sha256]));
+  if (manifest.format !== FORMAT) throw new OperationError(`set ${name} has format '${printable(manifest.format)}': this kit reads ${FORMAT}`);
+  const unsafe = fileListProblem(manifest);
+  if (unsafe) throw new OperationError(`set ${name} is unsafe: ${unsafe}`);
+  const files = new Map(manifest.files.map((f) => [f.path, f.sha256]));
+  const services = new Set<string>();
+  const storeFiles = new Set<string>();
   for (const store of Array.isArray(manifest.stores) ? manifest.stores : [undefined]) {
-    if (!store || typeof store.service !== 'string' || typeof store.kind !== 'string' || files.get(store.file) !== store.sha256) {
+    // Every store file is in files[] with the same sha256, so the checksums cover what restore reads.
+    const bound = store && typeof store.file === 'string' && files.has(store.file) && files.get(store.file) === store.sha256;
+    if (
+      !bound ||
+      !isServiceName(store.service) ||
+      typeof store.kind !== 'string' ||
+      !/^[a-z][a-z0-9-]{0,31}$/.test(store.kind) ||
+      typeof store.label !== 'string' ||
+      printable(store.label) !== store.label ||
+      services.has(store.service) ||
+      storeFiles.has(store.file)
+    ) {
       throw new OperationError(`set ${name} is corrupt: a store in ${MANIFEST} does not match its file list (${JSON.stringify(store ?? null).slice(0, 80)})`);
     }
+    services.add(store.service);
+    storeFiles.add(store.file);
   }
+  if (!Array.isArray(manifest.config) || manifest.config.some((c) => !files.has(c)))
+    throw new OperationError(`set ${name} is corrupt: its config list names a file not in its file list`);
+  if (manifest.encryption !== 'none' && manifest.encryption !== 'age')
+    throw new OperationError(`set ${name} is corrupt: unknown encryption '${printable(manifest.encryption)}'`);
+  if (typeof manifest.project !== 'string') throw new OperationError(`set ${name} is corrupt: it names no project`);
   return manifest;
 }
 
 function checkSizes(dir: string, manifest: Pick<Manifest, 'files'>): void {
   const name = path.basename(dir);
   for (const entry of manifest.files) {
-    const file = path.join(dir, entry.path);
-    if (!existsSync(file)) throw new OperationError(`set ${name} is incomplete: ${entry.path} is missing`);
-    const size = statSync(file).size;
+    const problem = setFileProblem(dir, entry.path);
+    if (problem === 'missing') throw new OperationError(`set ${name} is incomplete: ${entry.path} is missing`);
+    if (problem) throw new OperationError(`set ${name} is unsafe: ${entry.path} is ${problem}`);
+    const size = statSync(path.join(dir, entry.path)).size;
     if (size !== entry.bytes) throw new OperationError(`set ${name} is corrupt: ${entry.path} has ${size} bytes, the manifest says ${entry.bytes}`);
   }
 }
 
-/** Every checksum of the set; throws naming the first bad or missing file. */
-export async function verifySet(dir: string): Promise<Manifest> {
-  const manifest = readManifest(dir);
+/** What a set is checked against: this installation's project and key, and the person's say-so. */
+export interface SetTrust {
+  project: string;
+  hmacKey: string;
+  /** --trust-foreign-set: accept another installation's (or an unsigned) set; paths and checksums are still checked. */
+  trustForeign: boolean;
+}
+
+export interface VerifiedSet {
+  manifest: Manifest;
+  /** signed: made by this installation; trusted: accepted on --trust-foreign-set. */
+  origin: 'signed' | 'trusted';
+}
+
+/** Every check of a set, in order, before any of its files is used; throws naming the first problem. */
+export async function verifySet(dir: string, trust: SetTrust): Promise<VerifiedSet> {
+  const { text, name } = readManifestText(dir);
+  const manifest = parseManifest(text, name);
+  let origin = checkSignature(dir, text, trust.hmacKey, trust.trustForeign);
+  if (manifest.project !== trust.project) {
+    if (!trust.trustForeign)
+      throw new OperationError(
+        `set ${name} belongs to project ${JSON.stringify(printable(manifest.project))}, not ${trust.project}: pass --trust-foreign-set to restore it into this one`,
+      );
+    origin = 'trusted';
+  }
   checkSizes(dir, manifest);
   for (const entry of manifest.files) {
     if ((await sha256File(path.join(dir, entry.path))) !== entry.sha256) {
-      throw new OperationError(`set ${path.basename(dir)} is corrupt: ${entry.path} does not match its sha256 in the manifest`);
+      throw new OperationError(`set ${name} is corrupt: ${entry.path} does not match its sha256 in the manifest`);
     }
   }
-  return manifest;
+  return { manifest, origin };
 }
 
 /**
@@ -120,7 +197,10 @@ export async function verifySet(dir: string): Promise<Manifest> {
 export function looksComplete(dir: string): boolean {
   try {
     const { text, name } = readManifestText(dir);
-    checkSizes(dir, parseJson(text, name));
+    const manifest = parseJson(text, name);
+    // A set whose paths reach outside it never counts: it could otherwise pass as the newest one.
+    if (fileListProblem(manifest)) return false;
+    checkSizes(dir, manifest);
     return true;
   } catch {
     return false;

@@ -16,6 +16,7 @@ import type { BackupLog } from './report.ts';
 import { prune, type PruneResult } from './retention.ts';
 import { loadBackupModel } from './services.ts';
 import { type BackupSettings, isPartialOf, partialName, setName } from './settings.ts';
+import { MANIFEST_HMAC, requireKey, signatureText } from './signature.ts';
 import { describeCounts } from './summary.ts';
 import type { Snapshot, StoreEntry } from './stores/kind.ts';
 import { BACKUP_LABEL, type PlannedStore, notBackedUpLine, planBackup } from './stores/registry.ts';
@@ -37,12 +38,18 @@ function fsyncPath(target: string): void {
   }
 }
 
-/** What is needed to rebuild the stack elsewhere: .env, the compose files, the saved start mode. */
-function copyConfig(dir: string, project: string): string[] {
+/**
+ * What is needed to rebuild the stack elsewhere: the compose files, the saved start mode, and .env
+ * only when the set is encrypted: its passwords must never sit in a plain file in a set (offsite
+ * copies included), so an unencrypted set leaves it out and says so.
+ */
+function copyConfig(dir: string, project: string, encrypted: boolean, log: BackupLog): string[] {
   const target = path.join(dir, 'config');
   mkdirSync(target, { mode: 0o700 });
+  if (!encrypted && existsSync(envFile))
+    log.line('config: .env left out (the set is not encrypted; set BACKUP_ENCRYPT_RECIPIENT to include it): keep a copy of .env somewhere safe');
   const sources = [
-    envFile,
+    ...(encrypted ? [envFile] : []),
     ...readdirSync(projectRoot)
       .filter((f) => /^docker-compose(\.[\w-]+)?\.ya?ml$/.test(f))
       .map((f) => path.join(projectRoot, f)),
@@ -87,7 +94,8 @@ export async function runBackup(ctx: ComposeContext, settings: BackupSettings, l
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
   try {
-    // Labels first: a bad one stops the run before anything is written.
+    // The key and labels first: either missing or bad stops the run before anything is written.
+    requireKey(settings.hmacKey);
     const model = await loadBackupModel(ctx);
     const plan = planBackup(model);
     mkdirSync(settings.dir, { recursive: true, mode: 0o700 });
@@ -108,7 +116,7 @@ export async function runBackup(ctx: ComposeContext, settings: BackupSettings, l
       log.line(`${store.service.name}: ${store.kind.name} snapshot, ${snapshot.bytes} bytes, ${describeCounts(snapshot.counts)} (${snapshot.facts.tool})`);
       snapshots.push({ store, file, snapshot });
     }
-    const config = copyConfig(partial, settings.project);
+    const config = copyConfig(partial, settings.project, Boolean(settings.encryptRecipient), log);
 
     const files: ManifestFile[] = [];
     const stored = async (relative: string, plainSha256?: string): Promise<ManifestFile> => {
@@ -159,7 +167,8 @@ export async function runBackup(ctx: ComposeContext, settings: BackupSettings, l
     const text = `${JSON.stringify(manifest, null, 2)}\n`;
     writeFileSync(path.join(partial, MANIFEST), text, { mode: 0o600 });
     writeFileSync(path.join(partial, MANIFEST_SUM), manifestSumText(text), { mode: 0o600 });
-    for (const f of [MANIFEST, MANIFEST_SUM, 'config']) fsyncPath(path.join(partial, f));
+    writeFileSync(path.join(partial, MANIFEST_HMAC), signatureText(text, settings.hmacKey), { mode: 0o600 });
+    for (const f of [MANIFEST, MANIFEST_SUM, MANIFEST_HMAC, 'config']) fsyncPath(path.join(partial, f));
     fsyncPath(partial);
     renameSync(partial, finalDir);
     partial = undefined;

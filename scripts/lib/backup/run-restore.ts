@@ -55,9 +55,9 @@ export function writersOf(model: ComposeModel, stores: string[]): string[] {
 }
 
 /** The caller holds the project lock (restore.sh declares `locks`): nothing else changes the stack meanwhile. */
-export async function runRestore(ctx: ComposeContext, settings: BackupSettings, log: BackupLog, from?: string): Promise<string> {
-  // Every checksum before anything is stopped: a bad set must not cost a minute of downtime.
-  const set = await openVerifiedSet(settings, log, from);
+export async function runRestore(ctx: ComposeContext, settings: BackupSettings, log: BackupLog, from?: string, trustForeign = false): Promise<string> {
+  // Every path, checksum and the signature before anything is stopped: a bad set must not cost a minute of downtime.
+  const set = await openVerifiedSet(settings, log, from, trustForeign);
   const model = await loadBackupModel(ctx);
   let restart: string[] = [];
   try {
@@ -94,8 +94,8 @@ export interface VerifyReport {
 }
 
 /** Restores a set into a throwaway compose project (no published ports) and checks what came back. */
-export async function runVerify(ctx: ComposeContext, settings: BackupSettings, log: BackupLog, from?: string): Promise<VerifyReport> {
-  const set = await openVerifiedSet(settings, log, from);
+export async function runVerify(ctx: ComposeContext, settings: BackupSettings, log: BackupLog, from?: string, trustForeign = false): Promise<VerifyReport> {
+  const set = await openVerifiedSet(settings, log, from, trustForeign);
   const project = `${settings.project}-verify-${randomBytes(3).toString('hex')}`;
   const trial: ComposeContext = { mode: 'default', env: { ...ctx.env, COMPOSE_PROJECT_NAME: project }, profiles: ctx.profiles };
   try {

@@ -14,6 +14,8 @@ export interface BackupSettings {
   encryptRecipient: string;
   /** age identity file used by restore/verify of encrypted sets. */
   encryptIdentity: string;
+  /** Signs the sets this installation makes (manifest.hmac); generated into .env. */
+  hmacKey: string;
   /** Shell command run with the finished set's path as $1; empty = no offsite copy. */
   offsiteCommand: string;
   logFile: string;
@@ -48,6 +50,7 @@ export function readBackupSettings(values: Record<string, string>): BackupSettin
     keepWeekly,
     encryptRecipient: recipient,
     encryptIdentity: resolvePath(values.BACKUP_ENCRYPT_IDENTITY, ''),
+    hmacKey: values.BACKUP_HMAC_KEY ?? '',
     offsiteCommand: values.BACKUP_OFFSITE_COMMAND?.trim() ?? '',
     logFile: resolvePath(values.BACKUP_LOG_FILE, machineFiles.backupLog),
     metricsDir: resolvePath(values.BACKUP_METRICS_DIR, machineFiles.textfileDir),

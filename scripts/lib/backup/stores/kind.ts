@@ -46,6 +46,11 @@ export interface StoreKind {
   checkOption(service: BackupService, option: string): string | undefined;
   /** Writes the service's data to `file` from the running stack. */
   dump(target: StoreTarget, file: string): Promise<Snapshot>;
+  /**
+   * Optional: why a set's file (checksum already verified, decrypted) must not be restored, or
+   * undefined. Runs before anything is stopped; kinds whose file is unpacked (volume) check it here.
+   */
+  checkSetFile?(file: string): string | undefined;
   /** Replaces the service's data with `file`; stops or starts the service itself as it needs. */
   restore(target: StoreTarget, file: string): Promise<void>;
   /** What the store holds now; starts the service when it must run to answer. */

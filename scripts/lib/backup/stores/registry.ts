@@ -32,6 +32,11 @@ export interface BackupPlan {
   notBackedUp: NotBackedUp[];
 }
 
+/** A store kind by its name as a manifest records it; undefined for a name this kit lacks. */
+export function kindNamed(name: string): StoreKind | undefined {
+  return KINDS.get(name);
+}
+
 /** The kind a label value names, with its argument; undefined for `none`. Throws one line naming service and label. */
 export function parseBackupLabel(service: BackupService, value: string): { kind: StoreKind; option: string } | undefined {
   const text = value.trim();

@@ -2,12 +2,12 @@
 // stopped so no file changes under the archive (consistent, at the price of a short stop), and
 // started again afterwards. Archive and restore run in one-off containers of the service's own
 // image as root, with the same volumes at the same paths: the image needs sh, tar, find and cp.
-import { $ } from 'zx';
 import { compose } from '../../docker/client.ts';
 import { listContainers } from '../../docker/containers.ts';
 import { composeStream } from '../../docker/stream.ts';
-import { OperationError, lastLine } from '../../errors.ts';
+import { OperationError } from '../../errors.ts';
 import { upAndWait } from '../../wait.ts';
+import { inspectArchive } from './archive.ts';
 import { STEP_TIMEOUT_SECONDS, type StoreKind, type StoreTarget, checkRestored } from './kind.ts';
 
 /**
@@ -49,11 +49,17 @@ const oneOff = (target: StoreTarget, entrypoint: string, args: string[]) => [
   ...args,
 ];
 
-/** Regular files in the archive, from the host's tar listing (type '-' in the first column). */
-async function filesIn(archive: string): Promise<number> {
-  const out = await $`tar -tvf ${archive}`.quiet().nothrow().timeout('1800s');
-  if (out.exitCode !== 0) throw new OperationError(`cannot list the archive ${archive}: ${lastLine(out.stderr, `tar exited ${out.exitCode}`)}`);
-  return out.stdout.split('\n').filter((line) => line.startsWith('-')).length;
+/**
+ * Regular files in a fresh archive. Restore refuses links and special files (archive.ts), so a
+ * volume holding one fails its backup now instead of leaving a set that cannot be restored.
+ */
+function filesIn(service: string, archive: string): number {
+  const facts = inspectArchive(archive);
+  if ('problem' in facts)
+    throw new OperationError(
+      `${service}: its volumes hold what restore refuses (${facts.problem}): replace links with copies, or label the service galaxy.backup: none`,
+    );
+  return facts.files;
 }
 
 async function count(target: StoreTarget): Promise<Record<string, number>> {
@@ -88,7 +94,12 @@ export const volume: StoreKind = {
       if (running) await upAndWait(target.ctx, target.model, [name], ['--no-deps'], 300);
     }
     const facts = { volumes: target.service.volumes.map((v) => `${v.name}:${v.target}`).join(', '), tool: 'tar' };
-    return { bytes: result.bytes, sha256: result.sha256, counts: { files: await filesIn(file) }, countsExact: true, facts };
+    return { bytes: result.bytes, sha256: result.sha256, counts: { files: filesIn(name, file) }, countsExact: true, facts };
+  },
+
+  checkSetFile(file) {
+    const facts = inspectArchive(file);
+    return 'problem' in facts ? facts.problem : undefined;
   },
 
   async restore(target, file) {
