@@ -26,7 +26,8 @@ await defineCommand(restartCommand, {
     const model = await loadComposeModel(ctx);
     const service = requireService(model, name);
     info(`restart: ${service.name}`);
-    await compose(ctx, ['restart', '--timeout', '20', service.name], { timeout: '120s' });
+    // No --timeout: the service's own stop_grace_period (a database gets its time to flush).
+    await compose(ctx, ['restart', service.name], { timeout: '120s' });
     // `up --wait` of this one service recreates it if its config changed and waits for its health;
     // not --no-deps: compose then drops depends_on from its comparison and a later full `up` recreates it.
     const seconds = await upAndWait(ctx, model, [service.name], [], 120);

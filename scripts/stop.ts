@@ -12,7 +12,11 @@ const stopCommand = {
   summary: 'Stop every service gracefully in reverse dependency order; data volumes are kept unless asked.',
   options: {
     'remove-data': { type: 'boolean', default: false, help: 'also delete the data volumes (every database, cache and store)' },
-    timeout: { type: 'string', value: 'SECONDS', default: '20', help: 'SIGTERM-to-SIGKILL time for each container' },
+    timeout: {
+      type: 'string',
+      value: 'SECONDS',
+      help: "SIGTERM-to-SIGKILL time for every container (default: each service's own stop_grace_period)",
+    },
   },
   examples: ['make stop', 'make stop ARGS=--remove-data'],
   locks: true,
@@ -20,7 +24,8 @@ const stopCommand = {
 
 await defineCommand(stopCommand, {
   validate: (parsed) => {
-    if (!/^\d+$/.test(parsed.values.timeout)) throw new UsageError(`--timeout must be a whole number of seconds, not '${parsed.values.timeout}'`);
+    if (parsed.values.timeout !== undefined && !/^\d+$/.test(parsed.values.timeout))
+      throw new UsageError(`--timeout must be a whole number of seconds, not '${parsed.values.timeout}'`);
     return parsed;
   },
   run: async (parsed) => {
@@ -28,9 +33,12 @@ await defineCommand(stopCommand, {
     const { ctx } = await currentStack();
     const model = await loadComposeModel(ctx);
     const order = [...model.services].reverse().map((s) => s.name);
-    info(`stop: ${order.join(' → ')} (SIGTERM, ${parsed.values.timeout}s grace each)`);
+    const timeout = parsed.values.timeout;
+    // Without --timeout compose gives each container its stop_grace_period: the databases keep
+    // the time they need to flush, which one number for every service would cut short.
+    info(`stop: ${order.join(' → ')} (SIGTERM, ${timeout === undefined ? "each service's stop_grace_period" : `${timeout}s grace each`})`);
 
-    const args = ['down', '--timeout', parsed.values.timeout, '--remove-orphans'];
+    const args = ['down', ...(timeout === undefined ? [] : ['--timeout', timeout]), '--remove-orphans'];
     if (parsed.values['remove-data']) {
       const names = await projectVolumes(model.project);
       warn(`--remove-data: deleting ${names.length} volume(s) and all their data: ${names.join(', ') || '(none)'}`);

@@ -33,10 +33,11 @@ function projectName(env: Record<string, string>): string {
 
 /** For start: engine up, .env present and valid, images resolved; remembers the choices. */
 export async function prepareStack(mode: StackMode): Promise<{ ctx: ComposeContext; values: Record<string, string> }> {
-  await ensureEngine();
+  // .env first: a settings mistake is refused before the engine is installed, started or asked.
   if (ensureEnvFile()) info('env: created .env from .env.example with generated secrets');
   for (const name of addMissingSecrets()) info(`env: added ${name} to .env with a generated value`);
   const values = loadEnv();
+  await ensureEngine();
   const images = await resolveImageSource(values);
   if (images.mode === 'offline') await buildOfflineImages(undefined, { quiet: true });
   const profiles = ['monitoring', ...(images.grafana ? ['grafana'] : [])];

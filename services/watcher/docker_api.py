@@ -20,6 +20,11 @@ class UnixConnection(http.client.HTTPConnection):
         self.sock = sock
 
 
+# The engine's own stop timeout for a container that sets none; here it only bounds how long a
+# restart call may take, the engine decides the grace itself.
+ENGINE_DEFAULT_STOP_SECONDS = 10
+
+
 class DockerError(Exception):
     pass
 
@@ -62,9 +67,13 @@ class Docker:
             raise DockerError(f"inspect {container_id}: HTTP {status}")
         return json.loads(body)
 
-    def restart(self, container_id: str, stop_timeout: int) -> None:
-        # The HTTP call lasts as long as the stop does (SIGTERM, then SIGKILL after stop_timeout).
-        status, body = self._request("POST", f"/containers/{quote(container_id)}/restart?t={stop_timeout}", timeout=stop_timeout + 30)
+    def restart(self, container_id: str, stop_timeout: Optional[int]) -> None:
+        """Restart with `stop_timeout` seconds between SIGTERM and SIGKILL; None: the engine decides
+        (the container's own stop timeout, else the engine's default of 10 s)."""
+        query = "" if stop_timeout is None else f"?t={stop_timeout}"
+        # The HTTP call lasts as long as the stop does (SIGTERM, then SIGKILL after the grace).
+        wait = (ENGINE_DEFAULT_STOP_SECONDS if stop_timeout is None else stop_timeout) + 30
+        status, body = self._request("POST", f"/containers/{quote(container_id)}/restart{query}", timeout=wait)
         if status not in (204, 200):
             raise DockerError(f"restart {container_id}: HTTP {status}: {body[:200]!r}")
 

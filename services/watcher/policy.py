@@ -16,6 +16,9 @@ SERVICE_LABEL = "com.docker.compose.service"
 AUTOHEAL_LABEL = "galaxy.autoheal"
 HEALTH_PATH_LABEL = "galaxy.health.path"
 HEALTH_PORT_LABEL = "galaxy.health.port"
+# Seconds between SIGTERM and SIGKILL when the watcher restarts the container; without it, the
+# container's own stop timeout (compose's stop_grace_period), so a database can flush.
+AUTOHEAL_STOP_LABEL = "galaxy.autoheal.stop-seconds"
 
 
 @dataclass(frozen=True)
@@ -32,6 +35,7 @@ class ContainerView:
     health_path: str = ""
     health_port: int = 0  # galaxy.health.port, else the lowest TCP port the image exposes
     networks: tuple = ()  # (network name, ip) pairs
+    stop_timeout: Optional[int] = None  # seconds of grace on a restart; None: the engine's default
 
     @staticmethod
     def from_inspect(raw: dict) -> "ContainerView":
@@ -50,7 +54,22 @@ class ContainerView:
             health_port=_health_port(labels.get(HEALTH_PORT_LABEL, ""), (raw.get("Config") or {}).get("ExposedPorts") or {}),
             networks=tuple(sorted((name, (net or {}).get("IPAddress") or "")
                                   for name, net in ((raw.get("NetworkSettings") or {}).get("Networks") or {}).items())),
+            stop_timeout=stop_timeout(labels.get(AUTOHEAL_STOP_LABEL, ""), (raw.get("Config") or {}).get("StopTimeout")),
         )
+
+
+def stop_timeout(label: str, configured) -> Optional[int]:
+    """The grace a restart gives the container: the label, else its own configured stop timeout.
+
+    Compose turns stop_grace_period into the container's Config.StopTimeout, so the compose file
+    stays the one place that says how long each service needs to stop. None when neither is set:
+    the engine then applies its own default (10 s).
+    """
+    if label.strip().isdigit():
+        return int(label.strip())
+    if isinstance(configured, int) and not isinstance(configured, bool) and configured >= 0:
+        return configured
+    return None
 
 
 def _health_port(label: str, exposed: dict) -> int:

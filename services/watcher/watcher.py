@@ -7,10 +7,11 @@ reconnecting, and restarts within a per-container rate limit. Above the limit it
 and (when ALERTMANAGER_URL is set) raises an alert instead of restarting again.
 
 Environment: WATCH_PROJECT (default: the compose project of the watcher's own container), DOCKER_SOCKET, PORT (9102),
-RESTART_LIMIT (3) per RESTART_WINDOW_SECONDS (600), STOP_TIMEOUT_SECONDS (10),
-SWEEP_SECONDS (5), PROBE_TIMEOUT_SECONDS (5) and PROBE_ATTEMPTS (2): the second opinion asked
+RESTART_LIMIT (3) per RESTART_WINDOW_SECONDS (600), SWEEP_SECONDS (5), PROBE_TIMEOUT_SECONDS (5) and PROBE_ATTEMPTS (2): the second opinion asked
 before a restart,
 ALERTMANAGER_URL (optional), APP_VERSION, LOG_LEVEL.
+The grace a restart gives each container is the container's own: its galaxy.autoheal.stop-seconds
+label, else its stop timeout (compose's stop_grace_period), else the engine's default.
 """
 from __future__ import annotations
 
@@ -42,14 +43,13 @@ def http_probe(url: str, timeout: float) -> Optional[float]:
 
 
 class Watcher:
-    def __init__(self, docker, project: str, limiter: RateLimiter, log: Logger, stop_timeout: int = 10,
+    def __init__(self, docker, project: str, limiter: RateLimiter, log: Logger,
                  alert: Optional[Callable[[ContainerView, str], None]] = None, clock: Callable[[], float] = time.monotonic,
                  networks: Optional[set] = None, probe: Optional[Callable[[str], Optional[float]]] = None, probe_attempts: int = 2):
         self.docker = docker
         self.project = project
         self.limiter = limiter
         self.log = log
-        self.stop_timeout = stop_timeout
         self.alert = alert
         self.clock = clock
         self.networks = networks or set()  # the watcher's own networks: where it can reach services
@@ -101,9 +101,11 @@ class Watcher:
             self._busy.add(c.name)
         try:
             self.log.warn("restarting unhealthy container", container=c.name, target_service=c.service, reason=reason,
-                          docker_restart_count=c.restart_count, stop_timeout=self.stop_timeout)
+                          docker_restart_count=c.restart_count, stop_timeout=c.stop_timeout)
             started = time.monotonic()
-            self.docker.restart(c.id, self.stop_timeout)
+            # Each container's own grace (policy.stop_timeout): a database gets the time it needs
+            # to flush, a stateless service can ask for less.
+            self.docker.restart(c.id, c.stop_timeout)
             with self._lock:
                 self.counters.count_restart(c, reason)
             self.log.info("container restarted", container=c.name, target_service=c.service, reason=reason,
@@ -239,8 +241,8 @@ def main() -> int:
     log = Logger("watcher", os.environ.get("LOG_LEVEL", "info"))
     limiter = RateLimiter(env_int("RESTART_LIMIT", 3), float(env_int("RESTART_WINDOW_SECONDS", 600)))
     alert_url = os.environ.get("ALERTMANAGER_URL", "").strip()
-    w = Watcher(docker, project, limiter, log, env_int("STOP_TIMEOUT_SECONDS", 10),
-                alertmanager_sender(alert_url, project) if alert_url else None,
+    w = Watcher(docker, project, limiter, log,
+                alert=alertmanager_sender(alert_url, project) if alert_url else None,
                 networks={name for name, _ip in me.networks} if me else set(),
                 probe=lambda url: http_probe(url, float(env_int("PROBE_TIMEOUT_SECONDS", 5))),
                 probe_attempts=env_int("PROBE_ATTEMPTS", 2))

@@ -33,8 +33,12 @@ setup() {
   for file in scripts/*.sh; do
     [ -x "$file" ] || fail "$file is not executable"
     grep -q '^set -euo pipefail$' "$file" || fail "$file lacks set -euo pipefail"
-    name="$(sed -n 's|.*lib/run.sh" \([a-z-]*\) .*|\1|p' "$file")"
-    [ -f "scripts/${name}.ts" ] || fail "$file runs scripts/${name}.ts, which does not exist"
+    # run.sh's rule: a name is scripts/<name>.ts, a path (bench/main) is that file from the kit's root.
+    name="$(sed -n 's|.*lib/run.sh" \([a-z/-]*\) .*|\1|p' "$file")"
+    [ -n "$name" ] || fail "$file does not run its command through scripts/lib/run.sh"
+    entry="scripts/${name}.ts"
+    [[ "$name" == */* ]] && entry="${name}.ts"
+    [ -f "$entry" ] || fail "$file runs ${entry}, which does not exist"
   done
 }
 

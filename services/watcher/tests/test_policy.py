@@ -4,7 +4,7 @@ import unittest
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from policy import ContainerView, Counters, RateLimiter, direct_health_url, is_unhealthy_event, render_metrics, skip_reason  # noqa: E402
+from policy import ContainerView, Counters, RateLimiter, direct_health_url, is_unhealthy_event, render_metrics, skip_reason, stop_timeout  # noqa: E402
 
 
 def view(**over):
@@ -34,6 +34,27 @@ class RateLimiterTest(unittest.TestCase):
         self.assertTrue(rl.allow("b", 0))
         self.assertFalse(rl.allow("a", 1))
         self.assertEqual(rl.retry_after("b", 50), 50)
+
+
+class StopTimeoutTest(unittest.TestCase):
+    def test_label_then_the_containers_own_stop_timeout_then_the_engines_default(self):
+        self.assertEqual(stop_timeout("3", 30), 3)
+        self.assertEqual(stop_timeout(" 45 ", None), 45)
+        self.assertEqual(stop_timeout("", 30), 30)
+        self.assertEqual(stop_timeout("", 0), 0)
+        self.assertIsNone(stop_timeout("", None))
+        # A label that is not a number of seconds is ignored, not guessed at.
+        for label in ("3s", "-1", "soon"):
+            self.assertEqual(stop_timeout(label, 30), 30, label)
+        for configured in ("30", -1, True, 2.5):
+            self.assertIsNone(stop_timeout("", configured), configured)
+
+    def test_read_from_inspect(self):
+        raw = {"Id": "x", "Config": {"StopTimeout": 30, "Labels": {}}, "State": {}}
+        self.assertEqual(ContainerView.from_inspect(raw).stop_timeout, 30)
+        raw["Config"]["Labels"]["galaxy.autoheal.stop-seconds"] = "3"
+        self.assertEqual(ContainerView.from_inspect(raw).stop_timeout, 3)
+        self.assertIsNone(ContainerView.from_inspect({"Id": "y"}).stop_timeout)
 
 
 class SkipReasonTest(unittest.TestCase):

@@ -39,6 +39,7 @@ class FakeDocker:
     def __init__(self, containers):
         self.containers = {c["Id"]: c for c in containers}
         self.restarted = []
+        self.timeouts = {}
 
     def inspect(self, cid):
         return self.containers.get(cid)
@@ -46,8 +47,9 @@ class FakeDocker:
     def list_ids(self, _project):
         return list(self.containers)
 
-    def restart(self, cid, _timeout):
+    def restart(self, cid, timeout):
         self.restarted.append(cid)
+        self.timeouts[cid] = timeout
         self.containers[cid]["State"]["Health"]["Status"] = "starting"
 
     def ping(self):
@@ -65,7 +67,7 @@ class WatcherTest(unittest.TestCase):
         def record(url):
             self.probed.append(url)
             return probe(url) if probe else None
-        w = Watcher(docker, "galaxy", RateLimiter(limit, 600), Logger("watcher", stream=self.log), 1,
+        w = Watcher(docker, "galaxy", RateLimiter(limit, 600), Logger("watcher", stream=self.log),
                     alert=lambda c, s: self.alerts.append((c.name, s)), clock=now, networks={"galaxy_public"}, probe=record)
         return w, docker
 
@@ -127,6 +129,24 @@ class WatcherTest(unittest.TestCase):
         self.assertEqual(len(self.alerts), 1)
         self.assertEqual(w.counters.skipped, {("backend", "rate_limited"): 3})
         self.assertIn("restart limit reached", self.log.getvalue())
+
+    def test_each_container_is_restarted_with_its_own_grace(self):
+        # Compose's stop_grace_period reaches the engine as Config.StopTimeout: a database keeps
+        # its 30 s to flush, a container labelled for a short grace gets that, and one with
+        # neither is left to the engine's default (no number of the watcher's own).
+        db = raw("db", service="db")
+        db["Config"]["StopTimeout"] = 30
+        quick = raw("quick")
+        quick["Config"]["StopTimeout"] = 20
+        quick["Config"]["Labels"]["galaxy.autoheal.stop-seconds"] = "3"
+        plain = raw("plain", service="plain")
+        w, docker = self.make([db, quick, plain])
+        w.sweep()
+        self.assertEqual(sorted(docker.restarted), ["db", "plain", "quick"])
+        self.assertEqual(docker.timeouts, {"db": 30, "quick": 3, "plain": None})
+        logged = {line["container"]: line.get("stop_timeout") for line in map(json.loads, self.log.getvalue().splitlines())
+                  if line["msg"] == "restarting unhealthy container"}
+        self.assertEqual(logged, {"galaxy-db": 30, "galaxy-quick": 3, "galaxy-plain": None})
 
     def test_die_event_is_logged_not_acted_on(self):
         w, docker = self.make([raw("b1", status="exited")])
@@ -194,7 +214,8 @@ class DockerClientTest(unittest.TestCase):
         d = Docker(self.path)
         self.assertEqual(d.list_ids("galaxy"), ["a", "b"])
         d.restart("a", 7)
-        self.assertEqual(self.server.posts, ["/containers/a/restart?t=7"])
+        d.restart("b", None)  # no grace of its own: the engine applies the container's, or its default
+        self.assertEqual(self.server.posts, ["/containers/a/restart?t=7", "/containers/b/restart"])
         self.assertTrue(d.ping())
 
 
