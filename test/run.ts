@@ -5,7 +5,7 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { $ } from 'zx';
-import { type Counts, type TapFailure, parseTapCounts, parseTapFailures, parseUnittestCounts, sumCounts } from './lib/counts.ts';
+import { type Counts, type TapFailure, parseBatsFailures, parseTapCounts, parseTapFailures, parseUnittestCounts, sumCounts } from './lib/counts.ts';
 import { layerViolations } from './lib/layers.ts';
 
 const root = path.resolve(import.meta.dirname, '..');
@@ -177,6 +177,7 @@ await suite('bats', async () => {
   }
   const out = await run;
   const counts = parseTapCounts(text);
+  for (const failure of parseBatsFailures(text)) failures.push({ ...failure, suite: 'bats' });
   if (out.exitCode !== 0 && counts.failed === 0) counts.failed = 1;
   return counts;
 });

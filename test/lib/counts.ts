@@ -86,3 +86,22 @@ export function parseTapFailures(tap: string, maxLines = 60): TapFailure[] {
   }
   return failures;
 }
+
+/** Failed bats tests with bats's own `# ` diagnostic lines under each (its TAP has no YAML block). */
+export function parseBatsFailures(tap: string, maxLines = 20): TapFailure[] {
+  const failures: TapFailure[] = [];
+  let current: TapFailure | undefined;
+  let lines = 0;
+  for (const line of tap.split('\n')) {
+    const head = /^not ok \d+ (.*)$/.exec(line);
+    if (head) {
+      current = { name: head[1], message: '' };
+      lines = 0;
+      failures.push(current);
+    } else if (current && line.startsWith('# ') && lines < maxLines) {
+      current.message += `${current.message ? '\n' : ''}${line.slice(2)}`;
+      lines++;
+    } else if (!line.startsWith('#')) current = undefined;
+  }
+  return failures;
+}

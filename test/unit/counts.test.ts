@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { parseTapCounts, parseTapFailures, parseUnittestCounts } from '../lib/counts.ts';
+import { parseBatsFailures, parseTapCounts, parseTapFailures, parseUnittestCounts } from '../lib/counts.ts';
 
 test('node:test TAP totals', () => {
   assert.deepEqual(parseTapCounts('ok 1 - a\n# tests 3\n# pass 2\n# fail 1\n# skipped 1\n# todo 0\n'), { passed: 2, failed: 1, skipped: 1 });
@@ -58,4 +58,19 @@ test('failed tests with their messages, for the closing digest', () => {
 test('a long failure message is cut to the first lines', () => {
   const long = ['not ok 1 - t', '  ---', '  error: |-', ...Array.from({ length: 50 }, (_, i) => `    line ${i}`), '  ...'].join('\n');
   assert.equal(parseTapFailures(long, 5)[0].message.split('\n').length, 5);
+});
+
+test('failed bats tests with their diagnostic lines', () => {
+  const tap = [
+    '1..3',
+    'ok 1 fine',
+    'not ok 2 every entry point names a file',
+    '# (in test file test/bats/make.bats, line 37)',
+    '# scripts/x.sh runs scripts/y.ts, which does not exist',
+    'ok 3 also fine',
+    '# a comment after a passing test',
+  ].join('\n');
+  assert.deepEqual(parseBatsFailures(tap), [
+    { name: 'every entry point names a file', message: '(in test file test/bats/make.bats, line 37)\nscripts/x.sh runs scripts/y.ts, which does not exist' },
+  ]);
 });
