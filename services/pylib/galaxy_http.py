@@ -13,7 +13,6 @@ import signal
 import sys
 import threading
 import time
-from datetime import datetime, timezone
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Callable, Optional
@@ -29,42 +28,8 @@ from galaxy_input import (  # noqa: F401  (re-exported: the services import thes
     parse_json,
     read_chunked,
 )
+from galaxy_log import LEVELS, Logger  # noqa: F401  (re-exported: the services import Logger from here)
 from galaxy_metrics import Metrics
-
-LEVELS = {"debug": 10, "info": 20, "warn": 30, "error": 40}
-class Logger:
-    """One JSON object per line on stdout, so `docker compose logs` can be parsed with jq."""
-
-    def __init__(self, service: str, level: str = "info", stream=None):
-        self.service = service
-        self.threshold = LEVELS.get(level.lower(), 20)
-        self.stream = stream or sys.stdout
-        self._lock = threading.Lock()
-
-    def log(self, level: str, msg: str, **fields: Any) -> None:
-        if LEVELS.get(level, 20) < self.threshold:
-            return
-        record = {
-            "time": datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
-            "level": level,
-            "service": self.service,
-            "msg": msg,
-        }
-        record.update(fields)
-        line = json.dumps(record, default=str, separators=(",", ":"))
-        with self._lock:
-            self.stream.write(line + "\n")
-            self.stream.flush()
-
-    def info(self, msg: str, **fields: Any) -> None:
-        self.log("info", msg, **fields)
-
-    def warn(self, msg: str, **fields: Any) -> None:
-        self.log("warn", msg, **fields)
-
-    def error(self, msg: str, **fields: Any) -> None:
-        self.log("error", msg, **fields)
-
 
 class Request:
     def __init__(self, method: str, path: str, query: dict[str, list[str]], body: bytes, params: dict[str, Any]):
