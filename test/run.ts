@@ -197,5 +197,7 @@ if (failures.length) {
 }
 heading('summary');
 for (const r of results) process.stdout.write(`${r.suite.padEnd(12)} ${r.counts.passed} passed, ${r.counts.failed} failed, ${r.counts.skipped} skipped\n`);
+// One line per failure just above the last line: a CI page may show only the last few lines.
+for (const f of failures) process.stdout.write(`✖ ${f.suite}: ${f.name}: ${f.message.split('\n').filter(Boolean).join(' | ').slice(0, 400)}\n`);
 process.stdout.write(`${total.passed} passed, ${total.failed} failed, ${total.skipped} skipped\n`);
 process.exitCode = total.failed > 0 || total.passed === 0 ? 1 : 0;

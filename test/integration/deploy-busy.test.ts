@@ -48,7 +48,7 @@ test(`busy machine: deploy-all (images rebuilt) and rollback-all, ${ROUNDS} roun
   for (let round = 1; round <= ROUNDS; round++) {
     const all = await busyUnderLoad('deploy', ['--force', ...(round === 1 ? ['--no-cache'] : [])]);
     assert.equal(all.result.exitCode, 0, `${explain(all.result)}\n${all.traffic.failures.join('\n')}`);
-    assert.equal(all.traffic.failed, 0, `round ${round} deploy-all:\n${all.why}`);
+    assert.equal(all.traffic.failed, 0, `round ${round} deploy-all, ${all.traffic.failed} failed: ${all.why}`);
     const started = all.result.stdout.match(/new container \S+ started/g)?.length ?? 0;
     assert.ok(started >= 3, `a new container for each of ${stateless.join(', ')}:\n${all.result.stdout}`);
     assert.equal(all.result.stdout.match(/switch proven in/g)?.length, started, 'every new container was proven in use before the old one stopped');
@@ -56,7 +56,7 @@ test(`busy machine: deploy-all (images rebuilt) and rollback-all, ${ROUNDS} roun
 
     const rollback = await busyUnderLoad('rollback', []);
     assert.equal(rollback.result.exitCode, 0, `${explain(rollback.result)}\n${rollback.traffic.failures.join('\n')}`);
-    assert.equal(rollback.traffic.failed, 0, `round ${round} rollback-all:\n${rollback.why}`);
+    assert.equal(rollback.traffic.failed, 0, `round ${round} rollback-all, ${rollback.traffic.failed} failed: ${rollback.why}`);
     for (const service of stateless) assert.equal(readState(stack.project).services[service]?.version, 'latest', `${service} rolled back`);
   }
 });
