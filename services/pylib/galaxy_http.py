@@ -6,6 +6,8 @@ docs/DEVELOPING.md is written down once. Both images copy pylib/ next to their o
 """
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import os
 import re
@@ -30,6 +32,71 @@ from galaxy_input import (  # noqa: F401  (re-exported: the services import thes
 )
 from galaxy_log import LEVELS, Logger  # noqa: F401  (re-exported: the services import Logger from here)
 from galaxy_metrics import Metrics
+
+# Reads are public (health, metrics, the status page); every other method is a write.
+READ_METHODS = ("GET", "HEAD")
+# What a generated token is made of (scripts/lib/env.ts: URL-safe base64) plus the other characters
+# a bearer token may hold: the frontend's nginx writes it into a header, so nothing that could end
+# or escape a quoted string there is accepted.
+_TOKEN = re.compile(r"[A-Za-z0-9._~+/=-]{16,256}")
+_FOREIGN_FETCH_SITES = ("cross-site", "same-site")
+
+
+def check_token(token: str) -> str:
+    if not _TOKEN.fullmatch(token or ""):
+        raise ValueError("API_TOKEN must be 16 to 256 characters of A-Z a-z 0-9 . _ ~ + / = - "
+                         "(make start generates one into .env)")
+    return token
+
+
+class WriteGuard:
+    """Who may write (issue #12, docs/SECURITY.md): checked once, before any body is read, for every
+    request whose method is not a read. In order:
+    - 403 when a browser says the request comes from another site: an Origin that is not one of
+      `allowed_origins`, or, without an Origin, Sec-Fetch-Site cross-site or same-site. A web page
+      cannot forge these, so this is what stops a page open in the operator's browser.
+    - 401 without `Authorization: Bearer <API_TOKEN>`, or with another token. Compared as SHA-256
+      digests with hmac.compare_digest: equal lengths, constant time, nothing learnt from timing.
+    - 415 when a request that has or may have a body is not `Content-Type: application/json`: the
+      content types a form or a no-preflight fetch can send (text/plain...) never reach a handler.
+    A guard without a token (a service with no write routes) refuses every write with 401."""
+
+    def __init__(self, token: Optional[str] = None, allowed_origins: tuple[str, ...] = ()):
+        self._digest = hashlib.sha256(check_token(token).encode()).digest() if token is not None else None
+        self.allowed_origins = frozenset(o.strip().rstrip("/").lower() for o in allowed_origins if o.strip())
+
+    @classmethod
+    def from_env(cls, env=os.environ) -> "WriteGuard":
+        """API_TOKEN (required) and API_ALLOWED_ORIGINS (comma-separated) as compose passes them."""
+        try:
+            token = check_token(env.get("API_TOKEN", ""))
+        except ValueError as err:
+            raise SystemExit(f"error: {err}")
+        return cls(token, tuple(env.get("API_ALLOWED_ORIGINS", "").split(",")))
+
+    def check(self, method: str, headers) -> None:
+        if method in READ_METHODS:
+            return
+        origin = headers.get("Origin")
+        if origin is not None:
+            if origin.strip().rstrip("/").lower() not in self.allowed_origins:
+                raise HttpError(403, "origin not allowed: writes come from the site itself or from a client "
+                                     "that sends no Origin")
+        elif (headers.get("Sec-Fetch-Site") or "").strip().lower() in _FOREIGN_FETCH_SITES:
+            raise HttpError(403, "cross-site request refused")
+        scheme, _, given = (headers.get("Authorization") or "").strip().partition(" ")
+        if scheme.lower() != "bearer" or not given.strip():
+            raise HttpError(401, "API token required: send Authorization: Bearer <API_TOKEN from .env>",
+                            {"WWW-Authenticate": "Bearer"})
+        if self._digest is None or not hmac.compare_digest(
+                hashlib.sha256(given.strip().encode("utf-8", "replace")).digest(), self._digest):
+            raise HttpError(401, "API token not accepted", {"WWW-Authenticate": 'Bearer error="invalid_token"'})
+        may_have_body = method in ("POST", "PUT", "PATCH") or headers.get("Transfer-Encoding") is not None \
+            or (headers.get("Content-Length") or "0").strip() != "0"
+        media_type = (headers.get("Content-Type") or "").split(";")[0].strip().lower()
+        if may_have_body and media_type != "application/json":
+            raise HttpError(415, "writes accept only Content-Type: application/json")
+
 
 class Request:
     def __init__(self, method: str, path: str, query: dict[str, list[str]], body: bytes, params: dict[str, Any]):
@@ -63,10 +130,12 @@ class Request:
 
 
 class Response:
-    def __init__(self, status: int, body: Any, content_type: str = "application/json"):
+    def __init__(self, status: int, body: Any, content_type: str = "application/json",
+                 headers: Optional[dict[str, str]] = None):
         self.status = status
         self.body = body
         self.content_type = content_type
+        self.headers = headers or {}
 
     def encode(self) -> bytes:
         if isinstance(self.body, (bytes, bytearray)):
@@ -120,12 +189,15 @@ class Router:
 
 
 class App:
-    def __init__(self, service: str, version: str, logger: Logger):
+    """`guard` admits writes (WriteGuard); the default, without a token, refuses every write."""
+
+    def __init__(self, service: str, version: str, logger: Logger, guard: Optional[WriteGuard] = None):
         self.service = service
         self.version = version
         self.log = logger
         self.metrics = Metrics(service, version)
         self.router = Router()
+        self.guard = guard or WriteGuard()
 
     def route(self, method: str, template: str):
         def deco(fn: Handler) -> Handler:
@@ -146,7 +218,7 @@ class App:
         try:
             return route, handler(req)
         except HttpError as err:
-            return route, Response(err.status, {"error": err.message})
+            return route, Response(err.status, {"error": err.message}, headers=err.headers)
         except Exception as err:  # a bug must answer 500 and be logged, not kill the thread silently
             self.log.error("unhandled error", route=route, error=repr(err))
             return route, Response(500, {"error": "internal error"})
@@ -190,10 +262,15 @@ def make_handler(app: App):
         def _handle(self) -> None:
             started = time.perf_counter()
             try:
+                # Before the body: the body of a write that is not admitted is never read.
+                route = "refused"
+                app.guard.check(self.command, self.headers)
+                route = "bad_body"
                 body = self._read_body()
             except HttpError as err:
                 self.close_connection = True
-                route, resp = ("too_large" if err.status == 413 else "bad_body"), Response(err.status, {"error": err.message})
+                route = "too_large" if err.status == 413 else route
+                resp = Response(err.status, {"error": err.message}, headers=err.headers)
             else:
                 route, resp = app.dispatch(self.command, self.path, body)
             self._answer(route, resp, started)
@@ -203,6 +280,8 @@ def make_handler(app: App):
             self.send_response(resp.status)
             self.send_header("Content-Type", resp.content_type)
             self.send_header("Content-Length", str(len(payload)))
+            for name, value in resp.headers.items():
+                self.send_header(name, value)
             if self.close_connection:
                 self.send_header("Connection", "close")
             self.end_headers()
