@@ -108,6 +108,10 @@ discover: deps ## Inventory a codebase's services, ports, dependencies and probl
 	@[ -n "$${GALAXY_SRC}" ] || { echo "error: name the codebase to scan: make discover SRC=PATH" >&2; exit 2; }
 	@./scripts/discover.sh
 
+.PHONY: audit
+audit: deps ## Check the running stack's security (ports, root, capabilities, secrets, backups); exit 1 on a high finding (ARGS="--json")
+	@./scripts/audit.sh
+
 .PHONY: report
 report: deps ## Write docs/reports/05_SYSTEM_READY_REPORT.md from the live system
 	@./scripts/report.sh

@@ -1,11 +1,12 @@
 // `make report` / scripts/report.sh [--samples N] [--out FILE]: writes
 // docs/reports/05_SYSTEM_READY_REPORT.md from the live stack (health, URLs, availability sampled
-// now) and the newest bench/results figures (startup, recovery, deploy), each metric judged only on
+// now, the security audit's summary) and the newest bench/results figures (startup, recovery, deploy), each metric judged only on
 // a measurement. Exit 0 when every measured metric passes, 1 when one fails (the file is written
 // either way), 2 on bad usage.
 import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { defineCommand } from './lib/command/define.ts';
+import { auditStack } from './lib/audit/gather.ts';
 import { readBackupSettings } from './lib/backup/settings.ts';
 import { newestBackup } from './lib/backup/summary.ts';
 import { loadComposeModel } from './lib/compose.ts';
@@ -15,6 +16,7 @@ import { collectHealth, healthUrl, probeHttp } from './lib/health.ts';
 import { info } from './lib/output.ts';
 import { kitRoot, projectRoot } from './lib/paths.ts';
 import { type Evidence, type Goal, type ProbeRound, availability, metricRow, summarizeVerdicts } from './lib/report/metrics.ts';
+import { renderAudit } from './lib/report/audit.ts';
 import { renderBackups } from './lib/report/backups.ts';
 import { benchEvidence, missingFigure } from './lib/report/bench-evidence.ts';
 import type { FigureId } from './lib/report/figures.ts';
@@ -90,6 +92,9 @@ await defineCommand(reportCommand, {
       ),
     ];
 
+    // The audit's summary, not its verdict: a high finding shows here and fails `make audit`, not the report.
+    const audit = await auditStack(model, values).catch((err: Error) => ({ missing: err.message }));
+
     const imageMode = Object.values(ctx.env).some((v) => v.startsWith('galaxy-offline/')) ? 'offline stand-in' : 'official registry';
     const text = renderReport({
       generatedAt: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
@@ -105,6 +110,7 @@ await defineCommand(reportCommand, {
       commands: makeTargets(readFileSync(path.join(kitRoot, 'Makefile'), 'utf8')),
       benchLines: used,
       backups: renderBackups(newestBackup(readBackupSettings(values))),
+      audit: renderAudit(audit),
       availabilityNote:
         'Startup, recovery and deploy figures come from the newest `make bench` run that measured them (a throwaway copy of the stack on this machine); availability and health are measured on the live stack while this report is written.',
     });

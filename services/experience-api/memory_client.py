@@ -22,14 +22,19 @@ class MemoryRejected(Exception):
 
 
 class MemoryClient:
-    def __init__(self, base_url: str, timeout: float = 3.0):
+    """`token` is the stack's API token: memory-api admits writes only with it (docs/SECURITY.md)."""
+
+    def __init__(self, base_url: str, timeout: float = 3.0, token: Optional[str] = None):
         self.base = base_url.rstrip("/")
         self.timeout = timeout
+        self.token = token
 
     def request(self, method: str, path: str, body: Optional[dict] = None) -> Any:
         data = json.dumps(body).encode() if body is not None else None
-        req = urllib.request.Request(self.base + path, data=data, method=method,
-                                     headers={"Content-Type": "application/json", "Accept": "application/json"})
+        headers = {"Content-Type": "application/json", "Accept": "application/json"}
+        if self.token:
+            headers["Authorization"] = f"Bearer {self.token}"
+        req = urllib.request.Request(self.base + path, data=data, method=method, headers=headers)
         try:
             with urllib.request.urlopen(req, timeout=self.timeout) as resp:
                 return json.loads(resp.read() or b"null")

@@ -1,7 +1,8 @@
 """experience-api: experience records and patterns, stored through memory-api (no state here).
 
 Because nothing is kept locally, any number of copies can run and a deploy can swap them
-with zero downtime. Run: python3 server.py (PORT, MEMORY_API_URL, APP_VERSION, LOG_LEVEL).
+with zero downtime. Run: python3 server.py (PORT, MEMORY_API_URL, APP_VERSION, LOG_LEVEL, API_TOKEN,
+API_ALLOWED_ORIGINS). The one API token both admits writes here and is sent on writes to memory-api.
 """
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from urllib.parse import quote
 # services/pylib on the host, /app/pylib in the image: same relative layout.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "pylib"))
 
-from galaxy_http import App, HttpError, Logger, Request, Response, env_int, run_forever  # noqa: E402
+from galaxy_http import App, HttpError, Logger, Request, Response, WriteGuard, check_token, env_int, run_forever  # noqa: E402
 from memory_client import MemoryClient, MemoryRejected, MemoryUnavailable  # noqa: E402
 from patterns import compute_patterns  # noqa: E402
 
@@ -38,10 +39,11 @@ def to_knowledge(data: dict) -> dict:
             "metadata": {"outcome": outcome.lower(), "context": context, "source": SERVICE}}
 
 
-def create_app(memory_url: str, version: str = "dev", logger: Logger | None = None, timeout: float = 3.0) -> App:
+def create_app(memory_url: str, version: str = "dev", logger: Logger | None = None, timeout: float = 3.0, *,
+               api_token: str, allowed_origins: tuple[str, ...] = ()) -> App:
     log = logger or Logger(SERVICE, os.environ.get("LOG_LEVEL", "info"))
-    app = App(SERVICE, version, log)
-    memory = MemoryClient(memory_url, timeout)
+    app = App(SERVICE, version, log, WriteGuard(api_token, allowed_origins))
+    memory = MemoryClient(memory_url, timeout, api_token)
 
     def through_memory(method: str, path: str, body: dict | None = None):
         try:
@@ -50,6 +52,9 @@ def create_app(memory_url: str, version: str = "dev", logger: Logger | None = No
             log.warn("memory-api unavailable", path=path, error=str(err))
             raise HttpError(503, "memory-api unavailable")
         except MemoryRejected as err:
+            if err.status in (401, 403, 415):  # our own request was refused: a setup fault, not the caller's
+                log.error("memory-api refused this service's request", path=path, status=err.status)
+                raise HttpError(503, "memory-api unavailable")
             detail = err.body.get("error") if isinstance(err.body, dict) else None
             raise HttpError(400 if err.status != 404 else 404, detail or "rejected by memory-api")
 
@@ -90,7 +95,12 @@ def create_app(memory_url: str, version: str = "dev", logger: Logger | None = No
 
 def main() -> int:
     url = os.environ.get("MEMORY_API_URL", "http://memory-api:37778")
-    app = create_app(url, os.environ.get("APP_VERSION", "dev"))
+    try:
+        token = check_token(os.environ.get("API_TOKEN", ""))
+    except ValueError as err:
+        raise SystemExit(f"error: {err}")
+    app = create_app(url, os.environ.get("APP_VERSION", "dev"), api_token=token,
+                     allowed_origins=tuple(os.environ.get("API_ALLOWED_ORIGINS", "").split(",")))
     app.log.info("configured", memory_api_url=url)
     return run_forever(app, os.environ.get("HOST", "0.0.0.0"), env_int("PORT", 5556))
 

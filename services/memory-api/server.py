@@ -1,6 +1,7 @@
 """memory-api: conversations, knowledge and search over SQLite (stdlib only).
 
-Run: python3 server.py   (PORT, MEMORY_DB_PATH, APP_VERSION, LOG_LEVEL from the environment)
+Run: python3 server.py   (PORT, MEMORY_DB_PATH, APP_VERSION, LOG_LEVEL, API_TOKEN and
+API_ALLOWED_ORIGINS from the environment; every write needs the token, docs/API.md)
 """
 from __future__ import annotations
 
@@ -12,15 +13,15 @@ from pathlib import Path
 # the same relative layout, so one line serves both.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "pylib"))
 
-from galaxy_http import App, HttpError, Logger, Request, Response, env_int, run_forever  # noqa: E402
+from galaxy_http import App, HttpError, Logger, Request, Response, WriteGuard, env_int, run_forever  # noqa: E402
 from store import Store, ValidationError  # noqa: E402
 
 SERVICE = "memory-api"
 
 
-def create_app(db_path: str, version: str = "dev", logger: Logger | None = None) -> App:
+def create_app(db_path: str, version: str = "dev", logger: Logger | None = None, *, guard: WriteGuard) -> App:
     log = logger or Logger(SERVICE, os.environ.get("LOG_LEVEL", "info"))
-    app = App(SERVICE, version, log)
+    app = App(SERVICE, version, log, guard)
     store = Store(db_path)
     app.store = store  # type: ignore[attr-defined]  # tests reach the store through the app
 
@@ -89,7 +90,7 @@ def create_app(db_path: str, version: str = "dev", logger: Logger | None = None)
 def main() -> int:
     version = os.environ.get("APP_VERSION", "dev")
     db_path = os.environ.get("MEMORY_DB_PATH", "/data/memory.db")
-    app = create_app(db_path, version)
+    app = create_app(db_path, version, guard=WriteGuard.from_env())
     app.log.info("database ready", path=db_path, search="fts5" if app.store.fts else "like")  # type: ignore[attr-defined]
     return run_forever(app, os.environ.get("HOST", "0.0.0.0"), env_int("PORT", 37778))
 

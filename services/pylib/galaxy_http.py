@@ -28,6 +28,7 @@ from galaxy_input import (  # noqa: F401  (re-exported: the services import thes
     parse_json,
     read_chunked,
 )
+from galaxy_auth import READ_METHODS, WriteGuard, check_token  # noqa: F401  (re-exported)
 from galaxy_log import LEVELS, Logger  # noqa: F401  (re-exported: the services import Logger from here)
 from galaxy_metrics import Metrics
 
@@ -63,10 +64,12 @@ class Request:
 
 
 class Response:
-    def __init__(self, status: int, body: Any, content_type: str = "application/json"):
+    def __init__(self, status: int, body: Any, content_type: str = "application/json",
+                 headers: Optional[dict[str, str]] = None):
         self.status = status
         self.body = body
         self.content_type = content_type
+        self.headers = headers or {}
 
     def encode(self) -> bytes:
         if isinstance(self.body, (bytes, bytearray)):
@@ -120,12 +123,15 @@ class Router:
 
 
 class App:
-    def __init__(self, service: str, version: str, logger: Logger):
+    """`guard` admits writes (WriteGuard); the default, without a token, refuses every write."""
+
+    def __init__(self, service: str, version: str, logger: Logger, guard: Optional[WriteGuard] = None):
         self.service = service
         self.version = version
         self.log = logger
         self.metrics = Metrics(service, version)
         self.router = Router()
+        self.guard = guard or WriteGuard()
 
     def route(self, method: str, template: str):
         def deco(fn: Handler) -> Handler:
@@ -146,7 +152,7 @@ class App:
         try:
             return route, handler(req)
         except HttpError as err:
-            return route, Response(err.status, {"error": err.message})
+            return route, Response(err.status, {"error": err.message}, headers=err.headers)
         except Exception as err:  # a bug must answer 500 and be logged, not kill the thread silently
             self.log.error("unhandled error", route=route, error=repr(err))
             return route, Response(500, {"error": "internal error"})
@@ -190,10 +196,15 @@ def make_handler(app: App):
         def _handle(self) -> None:
             started = time.perf_counter()
             try:
+                # Before the body: the body of a write that is not admitted is never read.
+                route = "refused"
+                app.guard.check(self.command, self.headers)
+                route = "bad_body"
                 body = self._read_body()
             except HttpError as err:
                 self.close_connection = True
-                route, resp = ("too_large" if err.status == 413 else "bad_body"), Response(err.status, {"error": err.message})
+                route = "too_large" if err.status == 413 else route
+                resp = Response(err.status, {"error": err.message}, headers=err.headers)
             else:
                 route, resp = app.dispatch(self.command, self.path, body)
             self._answer(route, resp, started)
@@ -203,6 +214,8 @@ def make_handler(app: App):
             self.send_response(resp.status)
             self.send_header("Content-Type", resp.content_type)
             self.send_header("Content-Length", str(len(payload)))
+            for name, value in resp.headers.items():
+                self.send_header(name, value)
             if self.close_connection:
                 self.send_header("Connection", "close")
             self.end_headers()

@@ -130,6 +130,18 @@ export class TestStack {
     ].join('\n');
   }
 
+  /** A value of this stack's .env as the services get it (API_TOKEN: every write must carry it). */
+  envValue(name: string): string {
+    const value = new RegExp(`^${name}=(.*)$`, 'm').exec(readFileSync(this.envFile, 'utf8'))?.[1];
+    if (value === undefined) throw new Error(`${this.envFile} has no ${name}`);
+    return value;
+  }
+
+  /** Headers for a JSON write to backend, memory-api or experience-api (docs/API.md). */
+  writeHeaders(): Record<string, string> {
+    return { 'content-type': 'application/json', authorization: `Bearer ${this.envValue('API_TOKEN')}` };
+  }
+
   url(portVariable: string, pathname: string): string {
     return `http://127.0.0.1:${this.ports[portVariable]}${pathname}`;
   }

@@ -1,5 +1,6 @@
 // The whole system through the real scripts and engine: start, health, restart, data surviving a
-// stop/start, a stopped service turning health-check red, bad input, and the prod layering.
+// stop/start, who may write (token, Origin, content type, the edge's rate limit), a stopped service
+// turning health-check red, bad input, and the prod layering.
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import { after, before, describe, test } from 'node:test';
@@ -43,6 +44,46 @@ describe('core stack', { timeout: 40 * 60_000 }, () => {
     assert.equal(status.status, 200, JSON.stringify(status.body));
   });
 
+  test("writes need the token; the site's own pages write through the edge; the edge answers 429 past its limit", async () => {
+    const site = `http://127.0.0.1:${stack.ports.FRONTEND_PORT}`;
+    const note = JSON.stringify({ title: `site-${Date.now()}` });
+    const post = (url: string, headers: Record<string, string>, body = note) => getJson(url, { method: 'POST', headers, body });
+    const json = { 'content-type': 'application/json' };
+    // A page of the site: the browser sends its Origin, the frontend adds the token (docs/SECURITY.md).
+    const fromSite = await post(stack.url('FRONTEND_PORT', '/api/notes'), { ...json, origin: site, 'sec-fetch-site': 'same-origin' });
+    assert.equal(fromSite.status, 201, JSON.stringify(fromSite.body));
+    assert.equal((await post(stack.url('FRONTEND_PORT', '/api/notes'), json)).status, 401, 'no Origin, no token: refused through the edge');
+    assert.equal((await post(stack.url('FRONTEND_PORT', '/api/notes'), stack.writeHeaders())).status, 201, 'a client with the token');
+    assert.equal((await post(stack.url('FRONTEND_PORT', '/api/chat'), { ...json, origin: 'http://evil.example' }, '{"message":"hi"}')).status, 403);
+    for (const [port, path, body] of [
+      ['BACKEND_PORT', '/api/notes', note],
+      ['MEMORY_API_PORT', '/knowledge', '{"content": "x"}'],
+      ['EXPERIENCE_API_PORT', '/experiences', '{"content": "x"}'],
+    ]) {
+      assert.equal((await post(stack.url(port, path), json, body)).status, 401, `${port} ${path} without a token`);
+      assert.equal(
+        (await post(stack.url(port, path), { ...stack.writeHeaders(), origin: 'http://evil.example' }, body)).status,
+        403,
+        `${port} ${path} from a foreign page`,
+      );
+      assert.equal(
+        (await post(stack.url(port, path), { ...stack.writeHeaders(), 'content-type': 'text/plain' }, body)).status,
+        415,
+        `${port} ${path} as text/plain`,
+      );
+      assert.equal((await post(stack.url(port, path), stack.writeHeaders(), body)).status, 201, `${port} ${path} with the token`);
+      assert.equal((await getJson(stack.url(port, '/health'))).status, 200, `${port} /health stays public`);
+    }
+    assert.equal((await getJson(stack.url('FRONTEND_PORT', '/api/status'))).status, 200, 'the status page stays public');
+    // Unauthenticated writes count too (the edge limits before the backend looks): nothing is stored.
+    const burst = await Promise.all(Array.from({ length: 60 }, () => post(stack.url('FRONTEND_PORT', '/api/notes'), json)));
+    const limited = burst.filter((r) => r.status === 429);
+    assert.ok(limited.length > 0, `no 429 among ${burst.map((r) => r.status).join(' ')}`);
+    assert.equal(typeof (limited[0].body as { error?: unknown }).error, 'string', 'the 429 is a JSON error');
+    const reads = await Promise.all(Array.from({ length: 60 }, () => getJson(stack.url('FRONTEND_PORT', '/api/version'))));
+    assert.deepEqual([...new Set(reads.map((r) => r.status))], [200], 'reads are never rate-limited');
+  });
+
   test('a second start is idempotent (ports held by the stack itself are fine)', async () => {
     const result = await stack.script('start-all');
     assert.equal(result.exitCode, 0, explain(result));
@@ -52,13 +93,13 @@ describe('core stack', { timeout: 40 * 60_000 }, () => {
     const title = `survivor-${Date.now()}`;
     const note = await getJson(stack.url('BACKEND_PORT', '/api/notes'), {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: stack.writeHeaders(),
       body: JSON.stringify({ title, body: 'kept' }),
     });
     assert.equal(note.status, 201, JSON.stringify(note.body));
     const memory = await getJson(stack.url('MEMORY_API_PORT', '/conversations'), {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: stack.writeHeaders(),
       body: JSON.stringify({
         session: title,
         messages: [

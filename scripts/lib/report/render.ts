@@ -38,6 +38,8 @@ export interface ReportFacts {
   availabilityNote: string;
   /** The Backups section, rendered by report/backups.ts from the newest set's manifest. */
   backups?: string[];
+  /** The Security audit section, rendered by report/audit.ts from `make audit`'s findings. */
+  audit?: string[];
 }
 
 function cell(text: string | undefined): string {
@@ -90,6 +92,7 @@ export function renderReport(f: ReportFacts): string {
   );
   if (f.benchLines.length) out.push('### Benchmark figures used', '', ...f.benchLines.map((l) => `- ${l}`), '');
   if (f.backups) out.push(...f.backups);
+  if (f.audit) out.push(...f.audit);
   out.push(
     '## Operation commands',
     '',

@@ -11,6 +11,7 @@ import { aggregateStatus, probe, type StatusEntry } from './status.js';
 import { answer, ChatInputError, parseChatRequest } from './chat.js';
 import { createNote, deleteNote, listNotes, saveExchange, type Note } from './db.js';
 import { HttpError, readJson, Router, sendJson, sendText, type Ctx } from './http.js';
+import { checkWrite, type WritePolicy } from './auth.js';
 
 export interface AppState {
   migrated: boolean;
@@ -30,6 +31,7 @@ export interface AppDeps {
 export function createHandler(d: AppDeps): (req: IncomingMessage, res: ServerResponse) => void {
   const { cfg, pool, cache, deps, metrics, log, state } = d;
   const router = new Router();
+  const writePolicy: WritePolicy = { token: cfg.apiToken, allowedOrigins: cfg.allowedOrigins };
 
   const requireSchema = () => {
     if (!state.migrated) throw new HttpError(503, 'database schema not ready yet');
@@ -151,6 +153,8 @@ export function createHandler(d: AppDeps): (req: IncomingMessage, res: ServerRes
     });
     const run = async () => {
       if (!url) throw new HttpError(400, 'malformed request target');
+      // Once, before any route reads a body: a write that is not admitted never has its body read.
+      checkWrite(req.method ?? 'GET', req.headers, writePolicy);
       if (!handler) throw new HttpError(route === 'method_not_allowed' ? 405 : 404, route === 'method_not_allowed' ? 'method not allowed' : 'not found');
       await handler({ req, res, url, params } satisfies Ctx);
     };
@@ -158,7 +162,7 @@ export function createHandler(d: AppDeps): (req: IncomingMessage, res: ServerRes
       if (res.headersSent) return res.destroy(err);
       // A body refused before its end (413) is left unread: close rather than read it to find the next request.
       if (!req.complete) res.setHeader('connection', 'close');
-      if (err instanceof HttpError) return sendJson(res, err.status, { error: err.message });
+      if (err instanceof HttpError) return sendJson(res, err.status, { error: err.message }, err.headers);
       // PostgreSQL's class 22 (data exception: a value it cannot store) is the caller's input, not a bug.
       if (/^22/.test(String((err as { code?: unknown }).code ?? ''))) return sendJson(res, 400, { error: 'a value in the request cannot be stored' });
       log.error('request failed', { route, error: err.message });
@@ -200,7 +204,8 @@ async function storeInMemory(
   try {
     const res = await fetch(`${cfg.memoryApiUrl}/conversations`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      // memory-api admits writes with the stack's one API token (docs/SECURITY.md)
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${cfg.apiToken}` },
       body: JSON.stringify({
         session: sessionId ?? null,
         messages: [

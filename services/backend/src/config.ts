@@ -1,4 +1,5 @@
 // Configuration from the environment, parsed once and validated so a typo fails at start, loudly.
+import { tokenProblem } from './auth.js';
 
 export interface StatusTarget {
   name: string;
@@ -21,6 +22,10 @@ export interface Config {
   appVersion: string;
   logLevel: LogLevel;
   probeTimeoutMs: number;
+  /** API_TOKEN: admits writes here and is sent on the backend's own writes to memory-api. */
+  apiToken: string;
+  /** API_ALLOWED_ORIGINS: browser origins whose pages may write (the site through the edge). */
+  allowedOrigins: string[];
 }
 
 export class ConfigError extends Error {}
@@ -80,6 +85,23 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   if (!LEVELS.includes(level)) throw new ConfigError(`LOG_LEVEL must be one of ${LEVELS.join(', ')}`);
   const model = env.GEMINI_MODEL || 'gemini-2.5-flash';
   if (!/^[\w.-]+$/.test(model)) throw new ConfigError(`GEMINI_MODEL has unexpected characters: ${model}`);
+  const tokenError = tokenProblem(env.API_TOKEN);
+  if (tokenError) throw new ConfigError(tokenError);
+  const allowedOrigins = (env.API_ALLOWED_ORIGINS ?? '')
+    .split(',')
+    .map((o) => o.trim())
+    .filter(Boolean);
+  for (const origin of allowedOrigins) {
+    let url: URL | undefined;
+    try {
+      url = new URL(origin);
+    } catch {
+      /* reported below */
+    }
+    if (!url || url.origin !== origin.replace(/\/+$/, '').toLowerCase()) {
+      throw new ConfigError(`API_ALLOWED_ORIGINS items must be origins like http://127.0.0.1:8080, got ${origin}`);
+    }
+  }
   return {
     port: int('PORT', env.PORT, 3000, 1, 65535),
     host: env.HOST || '0.0.0.0',
@@ -94,6 +116,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     appVersion: env.APP_VERSION || 'dev',
     logLevel: level,
     probeTimeoutMs: int('PROBE_TIMEOUT_MS', env.PROBE_TIMEOUT_MS, 2000, 100, 30000),
+    apiToken: env.API_TOKEN as string,
+    allowedOrigins,
   };
 }
 
@@ -105,5 +129,6 @@ export function describeConfig(cfg: Config): Record<string, unknown> {
     databaseUrl: mask(cfg.databaseUrl),
     redisUrl: mask(cfg.redisUrl),
     geminiApiKey: cfg.geminiApiKey ? 'set' : 'unset',
+    apiToken: 'set',
   };
 }

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ConfigError, describeConfig, loadConfig, parseStatusTargets } from '../src/config.js';
 
-const base = { DATABASE_URL: 'postgres://galaxy:secret@postgres:5432/galaxy' };
+const base = { DATABASE_URL: 'postgres://galaxy:secret@postgres:5432/galaxy', API_TOKEN: 'config-test-token-0123' };
 
 test('defaults', () => {
   const c = loadConfig(base);
@@ -13,6 +13,20 @@ test('defaults', () => {
   assert.equal(c.geminiApiKey, undefined);
   assert.equal(c.logLevel, 'info');
   assert.deepEqual(c.statusTargets, []);
+  assert.deepEqual(c.allowedOrigins, []);
+});
+
+test('the API token is required and must fit in a header; allowed origins are origins', () => {
+  const { API_TOKEN: _, ...noToken } = base;
+  assert.throws(() => loadConfig(noToken), /API_TOKEN must be 16 to 256 characters/);
+  for (const bad of ['short', 'x'.repeat(15), 'has"quote-0123456789', 'has space 0123456789', 'x'.repeat(257)]) {
+    assert.throws(() => loadConfig({ ...base, API_TOKEN: bad }), /API_TOKEN/);
+  }
+  const c = loadConfig({ ...base, API_ALLOWED_ORIGINS: 'http://127.0.0.1:8080, http://localhost:8080/' });
+  assert.deepEqual(c.allowedOrigins, ['http://127.0.0.1:8080', 'http://localhost:8080/']);
+  for (const bad of ['127.0.0.1:8080', 'http://a:1/path', 'not a url']) {
+    assert.throws(() => loadConfig({ ...base, API_ALLOWED_ORIGINS: bad }), /API_ALLOWED_ORIGINS/);
+  }
 });
 
 test('STATUS_TARGETS parsing', () => {
@@ -43,4 +57,5 @@ test('secrets are masked in the start-up description', () => {
   assert.ok(!JSON.stringify(d).includes('secret'));
   assert.ok(!JSON.stringify(d).includes('pw-redis'));
   assert.ok(!JSON.stringify(d).includes('abc'));
+  assert.ok(!JSON.stringify(d).includes(base.API_TOKEN));
 });

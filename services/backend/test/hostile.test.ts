@@ -29,11 +29,22 @@ interface Answer {
   body: string;
 }
 
-const request = (method: string, path: string, headers: Array<[string, string]> = [], body: Buffer | string = ''): Buffer =>
-  Buffer.concat([
+// The API token the server under test is configured with (API_TOKEN), and the site's origin.
+const TOKEN = 'hostile-test-token-0123456789';
+const SITE = 'http://127.0.0.1:8080';
+
+/** An `admitted` write carries the token and, unless it says otherwise, a JSON content type, so the
+ * cases about framing and JSON reach the body reader past the write check. */
+const request = (method: string, path: string, headers: Array<[string, string]> = [], body: Buffer | string = '', admitted = true): Buffer => {
+  if (admitted && !['GET', 'HEAD'].includes(method)) {
+    const typed = headers.some(([k]) => k.toLowerCase() === 'content-type');
+    headers = [['Authorization', `Bearer ${TOKEN}`], ...headers, ...(typed ? [] : [['Content-Type', 'application/json'] as [string, string]])];
+  }
+  return Buffer.concat([
     Buffer.from(`${method} ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\n${headers.map(([k, v]) => `${k}: ${v}\r\n`).join('')}\r\n`, 'latin1'),
     Buffer.from(body),
   ]);
+};
 const post = (path: string, body: Buffer | string, type = 'application/json') =>
   request(
     'POST',
@@ -101,10 +112,9 @@ function corpus(): Case[] {
     { name: 'NaN', raw: post('/api/notes', '{"title": "t", "n": NaN}'), expect: bad },
     { name: 'not JSON', raw: post('/api/notes', '{not json'), expect: bad },
     { name: 'JSON but not an object', raw: post('/api/chat', '[1, 2]'), expect: bad },
-    // Content types are not enforced here (issue #12 point 4): what matters is no 500.
-    { name: 'text/plain body', raw: post('/api/notes', note, 'text/plain'), expect: [201, 400, 415] },
-    { name: 'form body', raw: post('/api/notes', 'a=1&b=2', 'application/x-www-form-urlencoded'), expect: [400, 415] },
-    { name: 'binary body', raw: post('/api/chat', Buffer.from(Array.from({ length: 256 }, (_, i) => i)), 'application/octet-stream'), expect: [400, 415] },
+    { name: 'text/plain body', raw: post('/api/notes', note, 'text/plain'), expect: [415] },
+    { name: 'form body', raw: post('/api/notes', 'a=1&b=2', 'application/x-www-form-urlencoded'), expect: [415] },
+    { name: 'binary body', raw: post('/api/chat', Buffer.from(Array.from({ length: 256 }, (_, i) => i)), 'application/octet-stream'), expect: [415] },
     { name: 'id above 2^63', raw: request('DELETE', `/api/notes/${'9'.repeat(25)}`), expect: bad },
     { name: 'id 2^63', raw: request('DELETE', `/api/notes/${2n ** 63n}`), expect: bad },
     { name: 'id as a superscript digit', raw: request('DELETE', '/api/notes/%C2%B2'), expect: bad },
@@ -124,6 +134,82 @@ function corpus(): Case[] {
     },
     { name: 'request line of 70000 bytes', raw: request('GET', `/${'a'.repeat(70000)}`), expect: [400, 404, 414, 431] },
     { name: 'unknown method', raw: request('BREW', '/health'), expect: [400, 405, 501] },
+    ...authCases(note),
+  ];
+}
+
+/** Who may write (issue #12 point 4, docs/SECURITY.md): the token, the content type, the Origin.
+ * Reads stay public; a refused write is answered before its body is read. */
+function authCases(note: string): Case[] {
+  const bearer: [string, string] = ['Authorization', `Bearer ${TOKEN}`];
+  const write = (path: string, ...headers: Array<[string, string]>) => {
+    const typed = headers.some(([k]) => k === 'Content-Type');
+    return request(
+      'POST',
+      path,
+      [...(typed ? [] : [['Content-Type', 'application/json'] as [string, string]]), ['Content-Length', String(note.length)], ...headers],
+      note,
+      false,
+    );
+  };
+  const chat = '{"message": "hello"}';
+  return [
+    { name: 'write without a token', raw: write('/api/notes'), expect: [401] },
+    {
+      name: 'chat without a token (it spends the model quota)',
+      raw: request(
+        'POST',
+        '/api/chat',
+        [
+          ['Content-Type', 'application/json'],
+          ['Content-Length', String(chat.length)],
+        ],
+        chat,
+        false,
+      ),
+      expect: [401],
+    },
+    { name: 'delete without a token', raw: request('DELETE', '/api/notes/1', [], '', false), expect: [401] },
+    { name: 'write with a wrong token', raw: write('/api/notes', ['Authorization', `Bearer ${'x'.repeat(TOKEN.length)}`]), expect: [401] },
+    { name: 'write with a token one character short', raw: write('/api/notes', ['Authorization', `Bearer ${TOKEN.slice(0, -1)}`]), expect: [401] },
+    { name: 'write with the token as Basic credentials', raw: write('/api/notes', ['Authorization', `Basic ${TOKEN}`]), expect: [401] },
+    { name: 'write with an empty bearer', raw: write('/api/notes', ['Authorization', 'Bearer ']), expect: [401] },
+    {
+      name: 'write without a token, body over the limit never read',
+      raw: request(
+        'POST',
+        '/api/notes',
+        [
+          ['Content-Type', 'application/json'],
+          ['Content-Length', '60000000'],
+        ],
+        '',
+        false,
+      ),
+      expect: [401],
+      bodyAfter: Buffer.alloc(65536, 'x'),
+    },
+    { name: 'write from a foreign Origin with the token', raw: write('/api/notes', bearer, ['Origin', 'http://evil.example']), expect: [403] },
+    { name: 'write from a foreign Origin without a token', raw: write('/api/chat', ['Origin', 'http://evil.example']), expect: [403] },
+    { name: 'write from a page on another local port', raw: write('/api/notes', bearer, ['Origin', 'http://127.0.0.1:9090']), expect: [403] },
+    { name: 'write from a sandboxed page (Origin: null)', raw: write('/api/notes', bearer, ['Origin', 'null']), expect: [403] },
+    { name: 'write marked cross-site by the browser', raw: write('/api/notes', bearer, ['Sec-Fetch-Site', 'cross-site']), expect: [403] },
+    { name: 'text/plain write without a token', raw: write('/api/notes', ['Content-Type', 'text/plain']), expect: [401] },
+    {
+      name: 'write with the token and no content type',
+      raw: request('POST', '/api/notes', [bearer, ['Content-Length', String(note.length)]], note, false),
+      expect: [415],
+    },
+    { name: 'write with the token and JSON', raw: write('/api/notes', bearer), expect: [201] },
+    {
+      name: 'write from the site itself (its Origin, same-origin)',
+      raw: write('/api/notes', bearer, ['Origin', SITE], ['Sec-Fetch-Site', 'same-origin']),
+      expect: [201],
+    },
+    { name: 'delete with the token and no body', raw: request('DELETE', '/api/notes/1', [bearer], '', false), expect: [204] },
+    { name: 'health stays public', raw: request('GET', '/health'), expect: [200] },
+    { name: 'the status page stays public from any page', raw: request('GET', '/api/status', [['Origin', 'http://evil.example']]), expect: [200] },
+    { name: 'notes stay readable', raw: request('GET', '/api/notes'), expect: [200] },
   ];
 }
 
@@ -188,9 +274,12 @@ function fakeDeps(lines: string[]): AppDeps {
     MEMORY_API_URL: 'http://127.0.0.1:1',
     EXPERIENCE_API_URL: 'http://127.0.0.1:1',
     PROBE_TIMEOUT_MS: '200',
+    API_TOKEN: TOKEN,
+    API_ALLOWED_ORIGINS: SITE,
   });
   const pool = {
     query: async (sql: string, values: unknown[] = []) => {
+      if (sql.startsWith('DELETE FROM notes')) return { rowCount: 1, rows: [] };
       if (sql.startsWith('INSERT INTO notes')) return { rowCount: 1, rows: [{ id: '1', title: values[0], body: values[1], created_at: new Date(0) }] };
       return { rowCount: 0, rows: [] };
     },

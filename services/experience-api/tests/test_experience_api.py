@@ -13,6 +13,8 @@ from urllib.parse import parse_qs, urlsplit
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import server  # noqa: E402
 from galaxy_http import Logger, start_server, stop_server  # noqa: E402
+
+TOKEN = "experience-test-token-0123456789"
 from patterns import compute_patterns, terms  # noqa: E402
 
 
@@ -21,6 +23,7 @@ class FakeMemory:
 
     def __init__(self):
         self.items, self.broken, self.seen = [], False, []
+        self.authorization, self.refuse_writes = None, False
         fake = self
 
         class H(BaseHTTPRequestHandler):
@@ -51,6 +54,9 @@ class FakeMemory:
             def do_POST(self):
                 body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
                 fake.seen.append(("POST", self.path, body))
+                fake.authorization = self.headers.get("Authorization")
+                if fake.refuse_writes:
+                    return self.reply(401, {"error": "API token not accepted"})
                 if fake.broken:
                     return self.reply(503, {"status": "down"})
                 if body.get("tags") == ["BAD"]:
@@ -70,7 +76,8 @@ class FakeMemory:
 
 def call(base, method, path, body=None):
     data = json.dumps(body).encode() if body is not None else None
-    req = urllib.request.Request(base + path, data=data, method=method)
+    req = urllib.request.Request(base + path, data=data, method=method,
+                                 headers={"Content-Type": "application/json", "Authorization": f"Bearer {TOKEN}"})
     try:
         with urllib.request.urlopen(req, timeout=5) as resp:
             raw = resp.read().decode()
@@ -82,7 +89,8 @@ def call(base, method, path, body=None):
 class ExperienceApiTest(unittest.TestCase):
     def setUp(self):
         self.memory = FakeMemory()
-        self.app = server.create_app(self.memory.url, "0.9", Logger("experience-api", "info", StringIO()), 1.0)
+        self.app = server.create_app(self.memory.url, "0.9", Logger("experience-api", "info", StringIO()), 1.0,
+                                     api_token=TOKEN)
         self.srv, _ = start_server(self.app, "127.0.0.1", 0)
         self.base = f"http://127.0.0.1:{self.srv.server_address[1]}"
 
@@ -99,10 +107,16 @@ class ExperienceApiTest(unittest.TestCase):
         self.assertEqual(sent[:2], ("POST", "/knowledge"))
         self.assertEqual(sent[2]["kind"], "experience")
         self.assertEqual(sent[2]["metadata"]["outcome"], "success")
+        self.assertEqual(self.memory.authorization, f"Bearer {TOKEN}", "writes to memory-api carry the token")
         status, listing = call(self.base, "GET", "/experiences?tag=deploy&limit=5")
         self.assertEqual(status, 200)
         self.assertEqual(listing["count"], 1)
         self.assertIn(("GET", "/knowledge?kind=experience&limit=5&tag=deploy"), self.memory.seen)
+
+    def test_memory_refusing_our_token_is_503_not_the_callers_fault(self):
+        self.memory.refuse_writes = True
+        status, body = call(self.base, "POST", "/experiences", {"content": "x"})
+        self.assertEqual((status, body["error"]), (503, "memory-api unavailable"))
 
     def test_input_errors(self):
         self.assertEqual(call(self.base, "POST", "/experiences", {"content": " "})[0], 400)

@@ -18,12 +18,12 @@ class HostileRequestsTest(unittest.TestCase):
         with tempfile.TemporaryDirectory() as tmp:
             memory_port, port = hostile.free_port(), hostile.free_port()
             memory = hostile.start(str(HERE.parent / "memory-api" / "server.py"),
-                                   dict(os.environ, PORT=str(memory_port), HOST="127.0.0.1",
+                                   dict(os.environ, PORT=str(memory_port), HOST="127.0.0.1", API_TOKEN=hostile.TOKEN,
                                         MEMORY_DB_PATH=os.path.join(tmp, "m.db")), memory_port)
             procs = [memory]
             try:
                 procs.append(hostile.start(str(HERE / "server.py"),
-                                           dict(os.environ, PORT=str(port), HOST="127.0.0.1",
+                                           dict(os.environ, PORT=str(port), HOST="127.0.0.1", API_TOKEN=hostile.TOKEN,
                                                 MEMORY_API_URL=f"http://127.0.0.1:{memory_port}"), port))
                 found = hostile.check_service(port, "/experiences", b'{"content": "a rolling deploy", "tags": ["deploy"]}')
                 self.assertEqual([p.poll() for p in procs], [None, None], "a service exited during the corpus")

@@ -17,7 +17,7 @@ class HostileRequestsTest(unittest.TestCase):
     def test_corpus_never_crashes_or_answers_500(self):
         with tempfile.TemporaryDirectory() as tmp:
             port = hostile.free_port()
-            env = dict(os.environ, PORT=str(port), HOST="127.0.0.1", MEMORY_DB_PATH=os.path.join(tmp, "m.db"))
+            env = dict(os.environ, PORT=str(port), HOST="127.0.0.1", API_TOKEN=hostile.TOKEN, MEMORY_DB_PATH=os.path.join(tmp, "m.db"))
             proc = hostile.start(str(HERE / "server.py"), env, port)
             try:
                 found = hostile.check_service(port, "/conversations",

@@ -16,13 +16,15 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(HERE))
 import server  # noqa: E402
-from galaxy_http import Logger, start_server, stop_server  # noqa: E402
+from galaxy_http import Logger, WriteGuard, start_server, stop_server  # noqa: E402
+
+TOKEN = "memory-test-token-0123456789"
 
 
 def call(base, method, path, body=None):
     data = json.dumps(body).encode() if body is not None else None
     req = urllib.request.Request(base + path, data=data, method=method,
-                                 headers={"Content-Type": "application/json"})
+                                 headers={"Content-Type": "application/json", "Authorization": f"Bearer {TOKEN}"})
     try:
         with urllib.request.urlopen(req, timeout=5) as resp:
             raw = resp.read().decode()
@@ -36,7 +38,8 @@ class MemoryApiTest(unittest.TestCase):
         self.tmp = tempfile.TemporaryDirectory()
         self.db = os.path.join(self.tmp.name, "sub", "memory.db")
         self.logs = StringIO()
-        self.app = server.create_app(self.db, "1.2.3", Logger("memory-api", "info", self.logs))
+        self.app = server.create_app(self.db, "1.2.3", Logger("memory-api", "info", self.logs),
+                                     guard=WriteGuard(TOKEN))
         self.srv, _ = start_server(self.app, "127.0.0.1", 0)
         self.base = f"http://127.0.0.1:{self.srv.server_address[1]}"
 
@@ -79,7 +82,8 @@ class MemoryApiTest(unittest.TestCase):
         self.assertEqual(call(self.base, "POST", "/knowledge", {"content": ""})[0], 400)
         self.assertEqual(call(self.base, "POST", "/knowledge", {"content": "x", "tags": "notalist"})[0], 400)
         self.assertEqual(call(self.base, "GET", "/conversations?limit=zz")[0], 400)
-        req = urllib.request.Request(self.base + "/knowledge", data=b"{not json", method="POST")
+        req = urllib.request.Request(self.base + "/knowledge", data=b"{not json", method="POST",
+                                     headers={"Content-Type": "application/json", "Authorization": f"Bearer {TOKEN}"})
         with self.assertRaises(urllib.error.HTTPError) as ctx:
             urllib.request.urlopen(req, timeout=5)
         self.assertEqual(ctx.exception.code, 400)
@@ -127,7 +131,8 @@ class ProcessTest(unittest.TestCase):
     def test_sigterm_exits_zero_quickly(self):
         with tempfile.TemporaryDirectory() as tmp:
             port = free_port()
-            env = dict(os.environ, PORT=str(port), HOST="127.0.0.1", MEMORY_DB_PATH=os.path.join(tmp, "m.db"))
+            env = dict(os.environ, PORT=str(port), HOST="127.0.0.1", API_TOKEN=TOKEN,
+                       MEMORY_DB_PATH=os.path.join(tmp, "m.db"))
             proc = subprocess.Popen([sys.executable, str(HERE / "server.py")], env=env,
                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE)
             try:

@@ -30,8 +30,20 @@ class Answer:
     body: bytes
 
 
-def request(method: str, path: str, headers: list[tuple[str, str]] = (), body: bytes = b"") -> bytes:
+# The API token the services under test are started with (API_TOKEN): every write must carry it.
+TOKEN = "hostile-test-token-0123456789"
+READS = ("GET", "HEAD")
+
+
+def request(method: str, path: str, headers: list[tuple[str, str]] = (), body: bytes = b"", admitted: bool = True) -> bytes:
+    """An `admitted` write carries the token and, unless it says otherwise, a JSON content type, so
+    the cases about framing and JSON reach the body reader past the write guard."""
     head = f"{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+    if admitted and method not in READS:
+        names = {k.lower() for k, _ in headers}
+        headers = [("Authorization", f"Bearer {TOKEN}")] + list(headers)
+        if "content-type" not in names:
+            headers.append(("Content-Type", "application/json"))
     head += "".join(f"{k}: {v}\r\n" for k, v in headers)
     return head.encode("latin-1") + b"\r\n" + body
 
@@ -79,10 +91,9 @@ def corpus(post_path: str, good_body: bytes, id_path: str | None) -> list[Case]:
         Case("NaN", json_post(post_path, b'{"content": "x", "metadata": {"n": NaN}}'), bad),
         Case("not JSON", json_post(post_path, b"{not json"), bad),
         Case("JSON but not an object", json_post(post_path, b"[1, 2]"), bad),
-        # Content types are not enforced here (issue #12 point 4): what matters is no 500.
-        Case("text/plain body", json_post(post_path, good_body, "text/plain"), (201, 400, 415)),
-        Case("form body", json_post(post_path, b"a=1&b=2", "application/x-www-form-urlencoded"), (400, 415)),
-        Case("binary body", json_post(post_path, bytes(range(256)), "application/octet-stream"), (400, 415)),
+        Case("text/plain body", json_post(post_path, good_body, "text/plain"), (415,)),
+        Case("form body", json_post(post_path, b"a=1&b=2", "application/x-www-form-urlencoded"), (415,)),
+        Case("binary body", json_post(post_path, bytes(range(256)), "application/octet-stream"), (415,)),
         Case("malformed absolute target", b"GET http://[ HTTP/1.1\r\nHost: x\r\n\r\n", bad),
         Case("garbage request line", b"\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03\r\n\r\n", bad),
         Case("header without a colon", b"GET /health HTTP/1.1\r\nHost: x\r\nnocolon\r\n\r\n", bad + (200,)),
@@ -91,6 +102,7 @@ def corpus(post_path: str, good_body: bytes, id_path: str | None) -> list[Case]:
         Case("request line of 70000 bytes", request("GET", "/" + "a" * 70000), (400, 414)),
         Case("unknown method", request("BREW", "/health"), (400, 405, 501)),
     ]
+    cases += auth_cases(post_path, good_body)
     if id_path:
         cases += [
             Case("id above 2^63", request("GET", id_path + "9" * 25), bad),
@@ -99,6 +111,44 @@ def corpus(post_path: str, good_body: bytes, id_path: str | None) -> list[Case]:
             Case("negative id", request("GET", id_path + "-1"), bad),
         ]
     return cases
+
+
+def auth_cases(post_path: str, good_body: bytes) -> list[Case]:
+    """Who may write (issue #12 point 4, docs/SECURITY.md): the token, the content type, the Origin.
+    Reads stay public; a refused write is answered before its body is read."""
+    json_type = ("Content-Type", "application/json")
+    length = ("Content-Length", str(len(good_body)))
+
+    def write(*headers: tuple[str, str]) -> bytes:
+        typed = any(k == "Content-Type" for k, _ in headers)
+        return request("POST", post_path, ([] if typed else [json_type]) + [length, *headers], good_body, admitted=False)
+
+    bearer = ("Authorization", f"Bearer {TOKEN}")
+    return [
+        Case("write without a token", write(), (401,)),
+        Case("write with a wrong token", write(("Authorization", "Bearer " + "x" * len(TOKEN))), (401,)),
+        Case("write with a token one character short", write(("Authorization", f"Bearer {TOKEN[:-1]}")), (401,)),
+        Case("write with the token as Basic credentials", write(("Authorization", f"Basic {TOKEN}")), (401,)),
+        Case("write with an empty bearer", write(("Authorization", "Bearer ")), (401,)),
+        Case("write with a non-ASCII token", write(("Authorization", "Bearer t\xe9st")), (401,)),
+        Case("write without a token, body over the limit never read",
+             request("POST", post_path, [json_type, ("Content-Length", str(60_000_000))], admitted=False), (401,),
+             body_after=b"x" * 65536),
+        Case("write from a foreign Origin with the token", write(bearer, ("Origin", "http://evil.example")), (403,)),
+        Case("write from a foreign Origin without a token", write(("Origin", "http://evil.example")), (403,)),
+        Case("write from a page on another local port", write(bearer, ("Origin", "http://127.0.0.1:9090")), (403,)),
+        Case("write from a sandboxed page (Origin: null)", write(bearer, ("Origin", "null")), (403,)),
+        Case("write marked cross-site by the browser", write(bearer, ("Sec-Fetch-Site", "cross-site")), (403,)),
+        Case("text/plain write without a token", write(("Content-Type", "text/plain")), (401,)),
+        Case("write with the token and no content type",
+             request("POST", post_path, [bearer, length], good_body, admitted=False), (415,)),
+        Case("write with the token and JSON", write(bearer), (201,)),
+        Case("write with the token and JSON with a charset",
+             write(bearer, ("Content-Type", "application/json; charset=utf-8")), (201,)),
+        Case("write with the token in a lower-case scheme", write(("Authorization", f"bearer {TOKEN}")), (201,)),
+        Case("health stays public", request("GET", "/health"), (200,)),
+        Case("health stays public from a foreign page", request("GET", "/health", [("Origin", "http://evil.example")]), (200,)),
+    ]
 
 
 def send(port: int, case: Case, timeout: float = 10.0) -> Answer:

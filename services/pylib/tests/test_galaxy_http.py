@@ -9,8 +9,8 @@ from io import BytesIO, StringIO
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from galaxy_http import (App, HttpError, Logger, Response, parse_int_param, parse_json, read_chunked,  # noqa: E402
-                         start_server, stop_server)
+from galaxy_http import (App, HttpError, Logger, Response, WriteGuard, check_token, parse_int_param,  # noqa: E402
+                         parse_json, read_chunked, start_server, stop_server)
 from galaxy_metrics import Metrics  # noqa: E402
 
 
@@ -121,3 +121,49 @@ class RequestInputTest(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class WriteGuardTest(unittest.TestCase):
+    TOKEN = "guard-test-token-0123456789"
+
+    def status(self, guard, method, **headers):
+        headers = {k.replace("_", "-"): v for k, v in headers.items()}
+        try:
+            guard.check(method, headers)
+            return None
+        except HttpError as err:
+            return err.status
+
+    def test_reads_are_public_and_writes_need_origin_token_and_json(self):
+        g = WriteGuard(self.TOKEN, ("http://127.0.0.1:8080/",))
+        ok = {"Authorization": f"Bearer {self.TOKEN}", "Content_Type": "application/json"}
+        self.assertIsNone(self.status(g, "GET"))
+        self.assertIsNone(self.status(g, "HEAD", Origin="http://evil.example"))
+        self.assertIsNone(self.status(g, "POST", **ok))
+        self.assertIsNone(self.status(g, "POST", Origin="http://127.0.0.1:8080", Sec_Fetch_Site="same-origin", **ok))
+        self.assertIsNone(self.status(g, "DELETE", Authorization=f"Bearer {self.TOKEN}"))  # no body: no type needed
+        self.assertEqual(self.status(g, "POST", Content_Type="application/json"), 401)
+        self.assertEqual(self.status(g, "DELETE"), 401)
+        self.assertEqual(self.status(g, "POST", Authorization="Bearer wrong", Content_Type="application/json"), 401)
+        self.assertEqual(self.status(g, "POST", Origin="http://localhost:8080", **ok), 403)
+        self.assertEqual(self.status(g, "POST", Sec_Fetch_Site="same-site", **ok), 403)
+        self.assertEqual(self.status(g, "POST", Authorization=f"Bearer {self.TOKEN}", Content_Type="text/plain"), 415)
+        self.assertEqual(self.status(g, "DELETE", Authorization=f"Bearer {self.TOKEN}", Content_Length="2"), 415)
+
+    def test_401_says_how_to_authenticate(self):
+        with self.assertRaises(HttpError) as ctx:
+            WriteGuard(self.TOKEN).check("POST", {})
+        self.assertEqual(ctx.exception.headers, {"WWW-Authenticate": "Bearer"})
+        self.assertIn("Authorization: Bearer", ctx.exception.message)
+
+    def test_a_guard_without_a_token_refuses_every_write(self):
+        self.assertEqual(self.status(WriteGuard(), "POST", Authorization="Bearer " + "x" * 20), 401)
+
+    def test_weak_or_unquotable_tokens_are_refused_at_start(self):
+        for bad in ["", "short", "a" * 15, 'quote"in-token-0123', "space in token 0123", "dollar$in-token-0123", "x" * 257]:
+            self.assertRaises(ValueError, check_token, bad)
+        self.assertEqual(check_token("A-z_0.9~+/=" + "x" * 10), "A-z_0.9~+/=" + "x" * 10)
+        with self.assertRaises(SystemExit):
+            WriteGuard.from_env({"API_TOKEN": "short"})
+        g = WriteGuard.from_env({"API_TOKEN": self.TOKEN, "API_ALLOWED_ORIGINS": "http://a:1, http://b:2/"})
+        self.assertEqual(g.allowed_origins, {"http://a:1", "http://b:2"})

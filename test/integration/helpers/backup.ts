@@ -36,7 +36,7 @@ export async function writeData(stack: TestStack): Promise<void> {
   for (let i = 0; i < 20; i++) {
     const res = await fetch(stack.url('MEMORY_API_PORT', '/knowledge'), {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: stack.writeHeaders(),
       body: JSON.stringify({ kind: 'fact', title: `fact ${i}`, content: `backup test fact number ${i}`, tags: ['backup'] }),
       signal: AbortSignal.timeout(10_000),
     });
