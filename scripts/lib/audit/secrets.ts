@@ -1,4 +1,4 @@
-// Secrets that `docker inspect` shows (pure). Which values are secrets is not a list kept here: it
+// Secrets that docker inspect shows (pure). Which values are secrets is not a list kept here: it
 // is every variable .env.example tags @secret (env.ts parseEnvExample), with its value from .env.
 import type { ContainerSecurity } from '../docker/containers.ts';
 import type { EnvVariable } from '../env.ts';
@@ -57,7 +57,7 @@ export function secretFindings(containers: ContainerSecurity[], secrets: Secret[
         check: 'secret-in-env',
         service: c.service,
         container: c.name,
-        problem: `docker inspect shows ${names.join(', ')} (in ${places.join(', ')})`,
+        problem: 'docker inspect shows ' + `${names.join(', ')} (in ${places.join(', ')})`,
         fix: 'pass it as a file (compose secrets and a *_FILE setting), not in the environment or command line',
       },
     ];
