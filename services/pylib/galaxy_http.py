@@ -18,16 +18,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Callable, Optional
 from urllib.parse import parse_qs, urlsplit
 
-from galaxy_input import (  # noqa: F401  (re-exported: the services import these from here)
-    INT_MAX,
-    INT_MIN,
-    MAX_BODY,
-    MAX_DEPTH,
-    HttpError,
-    parse_int_param,
-    parse_json,
-    read_chunked,
-)
+# Re-exported: the services import these from here.
+from galaxy_input import (INT_MAX, INT_MIN, MAX_BODY, MAX_DEPTH, HttpError, env_int, parse_int_param, parse_json,  # noqa: F401
+                          read_chunked)
 from galaxy_auth import READ_METHODS, WriteGuard, check_token  # noqa: F401  (re-exported)
 from galaxy_log import LEVELS, Logger  # noqa: F401  (re-exported: the services import Logger from here)
 from galaxy_metrics import Metrics
@@ -301,10 +294,3 @@ def run_forever(app: App, host: str, port: int) -> int:
     app.log.info("stopped")
     return 0
 
-
-def env_int(name: str, default: int) -> int:
-    raw = os.environ.get(name, "")
-    try:
-        return int(raw) if raw else default
-    except ValueError:
-        raise SystemExit(f"error: {name} must be an integer, got {raw!r}")

@@ -5,6 +5,7 @@ every refusal is an HttpError the server answers as a JSON 400 or 413 (galaxy_ht
 from __future__ import annotations
 
 import json
+import os
 import re
 from typing import Any
 
@@ -105,3 +106,12 @@ def read_chunked(rfile, limit: int) -> bytes:
         if not line.endswith(b"\n"):
             break
     raise HttpError(400, "malformed chunked body")
+
+
+# Settings from the environment are input too: a bad one stops the service with one line.
+def env_int(name: str, default: int) -> int:
+    raw = os.environ.get(name, "")
+    try:
+        return int(raw) if raw else default
+    except ValueError:
+        raise SystemExit(f"error: {name} must be an integer, got {raw!r}")
