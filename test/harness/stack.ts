@@ -170,9 +170,13 @@ export function savedStack(project: string, dir = runDir): { env: Record<string,
   return { env: saved.env ?? {}, profiles: saved.profiles ?? ['monitoring'] };
 }
 
-/** Prints a failed script's output so a red test explains itself. */
+/**
+ * Prints a failed script's output so a red test explains itself. Its first line carries the
+ * script's own last `error:` line: the one-line failure digest above make test's summary shows it.
+ */
 export function explain(result: ScriptResult): string {
-  return `exit ${result.exitCode}\n--- stdout ---\n${result.stdout.slice(-3000)}\n--- stderr ---\n${result.stderr.slice(-3000)}`;
+  const cause = `${result.stderr}\n${result.stdout}`.split('\n').filter((line) => /^\s*error:/.test(line)).pop()?.trim();
+  return `exit ${result.exitCode}${cause ? `: ${cause}` : ''}\n--- stdout ---\n${result.stdout.slice(-3000)}\n--- stderr ---\n${result.stderr.slice(-3000)}`;
 }
 
 export async function getJson(url: string, init?: RequestInit): Promise<{ status: number; body: unknown }> {

@@ -31,8 +31,8 @@ async function busyUnderLoad(name: string, args: string[]) {
     process.stdout.write(
       `# busy ${name} ${args.join(' ')}: exit ${result.exitCode}, ${traffic.failed} failed of ${traffic.total} requests in ${traffic.seconds.toFixed(1)}s, slowest ${Math.round(traffic.slowestMs)} ms\n`,
     );
-    // A failed request is explained by the containers' timeline and the proxies' own error lines.
-    const timeline = traffic.failed ? await stack.timeline(since, ['edge', 'frontend', 'backend', 'watcher']) : '';
+    // A failed request or deploy is explained by the containers' timeline and the proxies' own error lines.
+    const timeline = traffic.failed || result.exitCode ? await stack.timeline(since, ['edge', 'frontend', 'backend', 'watcher']) : '';
     return { result, traffic, why: `${traffic.failures.join('\n')}\n${timeline}\n--- ${name} output ---\n${result.stdout.slice(-4000)}` };
   } finally {
     await busy.stop();
@@ -47,7 +47,7 @@ test(`busy machine: deploy-all (images rebuilt) and rollback-all, ${ROUNDS} roun
   const stateless = ['experience-api', 'backend', 'frontend'];
   for (let round = 1; round <= ROUNDS; round++) {
     const all = await busyUnderLoad('deploy', ['--force', ...(round === 1 ? ['--no-cache'] : [])]);
-    assert.equal(all.result.exitCode, 0, `${explain(all.result)}\n${all.traffic.failures.join('\n')}`);
+    assert.equal(all.result.exitCode, 0, `round ${round} deploy-all: ${explain(all.result)}\n${all.why}`);
     assert.equal(all.traffic.failed, 0, `round ${round} deploy-all, ${all.traffic.failed} failed: ${all.why}`);
     const started = all.result.stdout.match(/new container \S+ started/g)?.length ?? 0;
     assert.ok(started >= 3, `a new container for each of ${stateless.join(', ')}:\n${all.result.stdout}`);
@@ -55,7 +55,7 @@ test(`busy machine: deploy-all (images rebuilt) and rollback-all, ${ROUNDS} roun
     for (const service of stateless) assert.match(readState(stack.project).services[service]?.version ?? '', /^[0-9a-f]{12}/, `${service} deployed`);
 
     const rollback = await busyUnderLoad('rollback', []);
-    assert.equal(rollback.result.exitCode, 0, `${explain(rollback.result)}\n${rollback.traffic.failures.join('\n')}`);
+    assert.equal(rollback.result.exitCode, 0, `round ${round} rollback-all: ${explain(rollback.result)}\n${rollback.why}`);
     assert.equal(rollback.traffic.failed, 0, `round ${round} rollback-all, ${rollback.traffic.failed} failed: ${rollback.why}`);
     for (const service of stateless) assert.equal(readState(stack.project).services[service]?.version, 'latest', `${service} rolled back`);
   }
