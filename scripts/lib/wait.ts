@@ -126,11 +126,11 @@ class StartWatcher {
       const storeLog = await lastLogLines(this.ctx, store.name, 200, this.since);
       const refused = findLoginFailure(storeLog, [store.kind]);
       if (!refused) continue;
-      // The store's log rarely names who tried; the services still starting are the suspects.
-      const suspects = this.targets.filter(
-        (name) => name !== store.name && readiness(rows.find((r) => r.service === name && r.status === 'running')).verdict !== 'ready',
-      );
-      for (const name of suspects) {
+      // The store's log rarely names who tried: ask the other services' logs, those still starting
+      // first (a client that cannot log in is rarely healthy), until one says so. Read once.
+      const others = this.targets.filter((name) => name !== store.name);
+      const ready = (name: string) => readiness(rows.find((r) => r.service === name && r.status === 'running')).verdict === 'ready';
+      for (const name of [...others.filter((n) => !ready(n)), ...others.filter(ready)]) {
         const logs = await lastLogLines(this.ctx, name, 50, this.since);
         if (findLoginFailure(logs, [store.kind]))
           return credentialMismatch(name, store.name, `--- last log lines of ${name} ---\n${logs}\n--- ${store.name} ---\n${refused.line}`);
