@@ -24,6 +24,11 @@ export interface ServiceModel {
   image?: string;
   /** Compose profiles the service belongs to (monitoring, grafana); empty for the core system. */
   profiles: string[];
+  /**
+   * A one-shot job: another service waits for it with `condition: service_completed_successfully`,
+   * so its exit 0 is its success, not a failure (make start's watcher reads it).
+   */
+  completes?: boolean;
 }
 
 export interface ComposeModel {
@@ -34,7 +39,7 @@ export interface ComposeModel {
 interface RawService {
   ports?: Array<{ host_ip?: string; published?: string | number; target: number }>;
   labels?: Record<string, string>;
-  depends_on?: Record<string, unknown>;
+  depends_on?: Record<string, { condition?: string } | undefined>;
   healthcheck?: { test?: string[]; disable?: boolean };
   build?: unknown;
   image?: string;
@@ -44,6 +49,13 @@ interface RawService {
 /** Turns compose's JSON into the model the scripts use (pure, unit-tested). */
 export function parseComposeConfig(json: string): ComposeModel {
   const raw = JSON.parse(json) as { name: string; services: Record<string, RawService> };
+  const completing = new Set(
+    Object.values(raw.services ?? {}).flatMap((svc) =>
+      Object.entries(svc.depends_on ?? {})
+        .filter(([, dep]) => dep?.condition === 'service_completed_successfully')
+        .map(([name]) => name),
+    ),
+  );
   const services = Object.entries(raw.services ?? {}).map(([name, svc]): ServiceModel => {
     const labels = svc.labels ?? {};
     return {
@@ -59,6 +71,7 @@ export function parseComposeConfig(json: string): ComposeModel {
       build: Boolean(svc.build),
       ...(svc.image ? { image: svc.image } : {}),
       profiles: svc.profiles ?? [],
+      ...(completing.has(name) ? { completes: true } : {}),
     };
   });
   return { project: raw.name, services: orderByDependencies(services) };

@@ -1,10 +1,14 @@
 // Waits for a set of services to become healthy, drawing live progress, using compose's own --wait
-// for the verdict (it knows healthchecks, one-shot services and dependencies).
+// for the verdict (it knows healthchecks, one-shot services and dependencies). Compose waits its
+// whole timeout for a service that has already given up, so a watcher (start-watch.ts) ends the
+// wait at once when a service exits, crash-loops or cannot log in to a store.
 import type { ComposeContext, ComposeModel } from './compose.ts';
 import { compose } from './docker/client.ts';
-import { listContainers, readiness } from './docker/containers.ts';
+import { type ContainerState, inspectContainers, listContainers, readiness } from './docker/containers.ts';
 import { OperationError, lastLine } from './errors.ts';
+import { findLoginFailure, storeKindOf, storeLogsLoginFailures, storeService } from './login-failure.ts';
 import { LiveStatus, formatDuration, green, interactive, red, stripAnsi, yellow } from './output.ts';
+import { START_MAX_RESTARTS, type StartSnapshot, judgeStart } from './start-watch.ts';
 
 function describe(state: string, health: string): string {
   if (state !== 'running') return red(state || 'missing');
@@ -12,15 +16,136 @@ function describe(state: string, health: string): string {
   return health === 'starting' ? yellow(health) : red(health);
 }
 
-export async function lastLogLines(ctx: ComposeContext, service: string, lines = 30): Promise<string> {
-  const out = await compose(ctx, ['logs', '--no-color', '--tail', String(lines), service], { timeout: '20s' }).nothrow();
+export async function lastLogLines(ctx: ComposeContext, service: string, lines = 30, since?: Date): Promise<string> {
+  const sinceArgs = since ? ['--since', since.toISOString()] : [];
+  const out = await compose(ctx, ['logs', '--no-color', '--tail', String(lines), ...sinceArgs, service], { timeout: '20s' }).nothrow();
   return stripAnsi(out.stdout).trim() || '(no log output)';
+}
+
+/** Between polls of the containers while compose waits (one compose ps, one docker inspect each). */
+const POLL_MS = 1000;
+/** Between reads of the stores' own logs for refused logins (one compose logs per store). */
+const LOGIN_CHECK_MS = 3000;
+
+/** The one line for credentials that the existing data does not accept (issue: a new .env beside old volumes). */
+function credentialMismatch(client: string, store: string, details: string): OperationError {
+  return new OperationError(
+    `${client} cannot log in to ${store}: the .env passwords do not match the data in the existing volumes (a new .env beside old data). Put back the .env from the newest backup set, or remove the data with make stop ARGS=--remove-data`,
+    1,
+    details,
+  );
+}
+
+/** A snapshot for the start watcher: compose's rows plus, from one inspect, restart counts and start times. */
+async function snapshotOf(rows: ContainerState[]): Promise<StartSnapshot> {
+  // compose ps may print short ids; inspect's are full. A container gone between the calls makes
+  // inspect fail: that poll then judges by status alone (no restarts, no start time).
+  const infos = rows.length
+    ? await inspectContainers(
+        rows.map((r) => r.id),
+        '20s',
+      ).catch(() => undefined)
+    : [];
+  const info = (id: string) => infos?.find((i) => i.id.startsWith(id));
+  return {
+    at: Date.now(),
+    containers: rows.map((r) => ({
+      id: r.id,
+      service: r.service,
+      status: r.status,
+      exitCode: r.exitCode,
+      restarts: info(r.id)?.restarts,
+      startedAt: info(r.id)?.startedAt,
+    })),
+  };
+}
+
+/** The services `targets` need, themselves included (depends_on followed all the way). */
+function withDependencies(model: ComposeModel, targets: string[]): ComposeModel['services'] {
+  const wanted = new Set<string>();
+  const add = (name: string) => {
+    if (wanted.has(name)) return;
+    wanted.add(name);
+    for (const dep of model.services.find((s) => s.name === name)?.dependsOn ?? []) add(dep);
+  };
+  targets.forEach(add);
+  return model.services.filter((s) => wanted.has(s.name));
+}
+
+/**
+ * Watches a start while compose waits: the first service that exits or crash-loops, or a store
+ * that logs a refused login, ends the wait at once with one line naming it (undefined: keep waiting).
+ */
+class StartWatcher {
+  private readonly since = new Date();
+  private readonly history: StartSnapshot[] = [];
+  private lastLoginCheck = 0;
+  private readonly stores: Array<{ name: string; kind: string }>;
+
+  constructor(
+    private readonly ctx: ComposeContext,
+    private readonly model: ComposeModel,
+    private readonly targets: string[],
+  ) {
+    this.stores = withDependencies(model, targets)
+      .map((s) => ({ name: s.name, kind: storeKindOf(s.labels) ?? '' }))
+      .filter((s) => storeLogsLoginFailures(s.kind));
+  }
+
+  async check(rows: ContainerState[]): Promise<OperationError | undefined> {
+    this.history.push(await snapshotOf(rows));
+    // Enough history to judge an exit (two polls) and every restart since the start began.
+    if (this.history.length > 600) this.history.splice(1, 1);
+    const verdict = judgeStart(this.history, {
+      since: this.since.getTime(),
+      services: this.targets,
+      completes: this.model.services.filter((s) => s.completes).map((s) => s.name),
+      maxRestarts: START_MAX_RESTARTS,
+    });
+    if (verdict.verdict === 'failed') return this.serviceFailed(verdict.service, verdict.reason);
+    if (Date.now() - this.lastLoginCheck < LOGIN_CHECK_MS) return undefined;
+    this.lastLoginCheck = Date.now();
+    return this.refusedLogin(rows);
+  }
+
+  private async serviceFailed(service: string, reason: string): Promise<OperationError> {
+    const logs = await lastLogLines(this.ctx, service);
+    const details = `--- last log lines of ${service} ---\n${logs}`;
+    const login = findLoginFailure(logs);
+    if (login) return credentialMismatch(service, storeService(this.model.services, login.kind), details);
+    return new OperationError(
+      `${service} ${reason} while starting, so the start stopped without waiting for its timeout: read the log lines above, then 'make logs service=${service}'`,
+      1,
+      details,
+    );
+  }
+
+  /** A store that logged a refused login since the start began; the client named when its own log says so. */
+  private async refusedLogin(rows: ContainerState[]): Promise<OperationError | undefined> {
+    for (const store of this.stores) {
+      const storeLog = await lastLogLines(this.ctx, store.name, 200, this.since);
+      const refused = findLoginFailure(storeLog, [store.kind]);
+      if (!refused) continue;
+      // The store's log rarely names who tried: ask the other services' logs, those still starting
+      // first (a client that cannot log in is rarely healthy), until one says so. Read once.
+      const others = this.targets.filter((name) => name !== store.name);
+      const ready = (name: string) => readiness(rows.find((r) => r.service === name && r.status === 'running')).verdict === 'ready';
+      for (const name of [...others.filter((n) => !ready(n)), ...others.filter(ready)]) {
+        const logs = await lastLogLines(this.ctx, name, 50, this.since);
+        if (findLoginFailure(logs, [store.kind]))
+          return credentialMismatch(name, store.name, `--- last log lines of ${name} ---\n${logs}\n--- ${store.name} ---\n${refused.line}`);
+      }
+      return credentialMismatch('a service', store.name, `--- ${store.name} ---\n${refused.line}`);
+    }
+    return undefined;
+  }
 }
 
 /** Runs `compose up` for the services (all when empty) and waits until every one is healthy. */
 export async function upAndWait(ctx: ComposeContext, model: ComposeModel, services: string[], extraUpArgs: string[], timeoutSeconds: number): Promise<number> {
   const started = performance.now();
   const targets = services.length ? services : model.services.map((s) => s.name);
+  const watcher = new StartWatcher(ctx, model, targets);
   const up = compose(ctx, ['up', '--detach', '--wait', '--wait-timeout', String(timeoutSeconds), ...extraUpArgs, ...services]).nothrow();
   const display = new LiveStatus();
   let finished = false;
@@ -34,10 +159,24 @@ export async function upAndWait(ctx: ComposeContext, model: ComposeModel, servic
         return [name, `  ${name.padEnd(20)} ${describe(c?.status ?? '', c?.health ?? '')}${interactive ? `  (${elapsed})` : ''}`];
       }),
     );
+    return containers;
   };
-  while (!finished) {
+  let failure: OperationError | undefined;
+  while (!finished && !failure) {
+    const containers = await draw();
+    failure = finished ? undefined : await watcher.check(containers).catch(() => undefined);
+    if (!failure) await Promise.race([up, new Promise((resolve) => setTimeout(resolve, POLL_MS))]);
+  }
+  if (failure) {
+    // Compose would keep waiting for a service that will not come: end it (the containers stay as
+    // they are, for `make logs`), then say what failed.
+    // (kill throws at once when compose ended between the last poll and here.)
+    await Promise.resolve()
+      .then(() => up.kill())
+      .catch(() => undefined);
+    await up;
     await draw();
-    await Promise.race([up, new Promise((resolve) => setTimeout(resolve, 700))]);
+    throw failure;
   }
   await draw();
   const result = await up;
@@ -47,8 +186,11 @@ export async function upAndWait(ctx: ComposeContext, model: ComposeModel, servic
   // Name the services that failed themselves, not the ones only waiting on them (dependants).
   const broken = notReady.filter((name) => containers.some((row) => row.service === name && readiness(row).verdict === 'failed'));
   const failing = broken.length ? broken : notReady;
-  const logs = await Promise.all(failing.map(async (name) => `--- last log lines of ${name} ---\n${await lastLogLines(ctx, name)}`));
+  const tails = await Promise.all(failing.map(async (name) => ({ name, log: await lastLogLines(ctx, name) })));
+  const logs = tails.map(({ name, log }) => `--- last log lines of ${name} ---\n${log}`);
   const reason = lastLine(result.stderr);
+  const refused = tails.map(({ name, log }) => ({ name, login: findLoginFailure(log) })).find((t) => t.login);
+  if (refused?.login) throw credentialMismatch(refused.name, storeService(model.services, refused.login.kind), logs.join('\n'));
   throw new OperationError(
     failing.length
       ? `${failing.join(', ')} did not become healthy within ${timeoutSeconds}s: read the log lines above, then 'make logs service=${failing[0]}'`
