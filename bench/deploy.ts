@@ -2,7 +2,8 @@
 // tsx bench/deploy.ts [--runs N] [--busy-runs N] [--service NAME]).
 // On its own throwaway stack, under a bounded load on 127.0.0.1 sent through the stack's entry
 // point: failed requests and duration of `deploy.sh <service>` and `rollback.sh <service>`, next to a
-// plain `docker compose up -d --build --force-recreate --no-deps <service>`; then the busy-machine
+// plain `docker compose up -d --build --force-recreate --no-deps <service>`, and of
+// `restart-service.sh <service>` next to a plain `docker compose restart <service>`; then the busy-machine
 // variant: `--busy-runs N` (default 10) deploys with every core saturated by stress-ng, failed
 // requests next to the quiet figure of the same session. Crash and hang recovery are the recovery
 // suite's figures (bench/suites/recovery.ts), measured there only.
@@ -57,17 +58,21 @@ async function underLoad(url: string, body: () => Promise<unknown>): Promise<Sam
 }
 
 /** Every deploy, rollback and plain redeploy of the target, under load, on a started stack. */
-async function measure(stack: BenchStack, target: BenchTarget): Promise<Record<'deploy' | 'rollback' | 'plain' | 'busy', Sample[]>> {
+type SampleKind = 'deploy' | 'rollback' | 'plain' | 'restart' | 'plainRestart' | 'busy';
+
+async function measure(stack: BenchStack, target: BenchTarget): Promise<Record<SampleKind, Sample[]>> {
   const { service, url } = target;
-  const samples: Record<'deploy' | 'rollback' | 'plain' | 'busy', Sample[]> = { deploy: [], rollback: [], plain: [], busy: [] };
+  const samples: Record<SampleKind, Sample[]> = { deploy: [], rollback: [], plain: [], restart: [], plainRestart: [], busy: [] };
   log(`starting a throwaway stack (${stack.project}); target ${service}, load on ${url} through ${target.chain.join(' -> ')}`);
   await stack.script('start-all');
   for (let run = 1; run <= runs; run++) {
     samples.deploy.push(await underLoad(url, () => stack.script('deploy', [service, '--force'])));
     samples.rollback.push(await underLoad(url, () => stack.script('rollback', [service])));
     samples.plain.push(await underLoad(url, () => stack.plain(['up', '--detach', '--build', '--force-recreate', '--no-deps', '--wait', service])));
+    samples.restart.push(await underLoad(url, () => stack.script('restart-service', [service])));
+    samples.plainRestart.push(await underLoad(url, () => stack.plain(['restart', service])));
     log(
-      `run ${run}/${runs}: ${(['deploy', 'rollback', 'plain'] as const)
+      `run ${run}/${runs}: ${(['deploy', 'rollback', 'plain', 'restart', 'plainRestart'] as const)
         .map((k) => {
           const s = samples[k][run - 1];
           return `${k} ${s.failed}/${s.total} failed in ${s.seconds.toFixed(1)}s`;
@@ -106,6 +111,8 @@ const deployCmd = `make deploy service=${service} ARGS=--force`;
 const busyCmd = `stress-ng --cpu <cores> & ${deployCmd}`;
 const rollbackCmd = `make rollback service=${service}`;
 const plainCmd = `docker compose up -d --build --force-recreate --no-deps --wait ${service}`;
+const restartCmd = `make restart service=${service}`;
+const plainRestartCmd = `docker compose restart ${service}`;
 const of = (list: Sample[], key: 'failed' | 'seconds') => list.map((s) => s[key]);
 const figures: Figure[] = [
   figure('deploy.failed-requests', deployCmd, of(samples.deploy, 'failed'), {
@@ -136,5 +143,15 @@ const figures: Figure[] = [
     : []),
   figure('rollback.failed-requests', rollbackCmd, of(samples.rollback, 'failed'), { subject: service, note: note(samples.rollback) }),
   figure('rollback.duration', rollbackCmd, of(samples.rollback, 'seconds'), { subject: service }),
+  figure('restart.failed-requests', restartCmd, of(samples.restart, 'failed'), {
+    subject: service,
+    note: note(samples.restart),
+    comparison: measurement('plain compose restart: failed requests', plainRestartCmd, of(samples.plainRestart, 'failed'), 'requests', note(samples.plainRestart)),
+  }),
+  figure('restart.duration', restartCmd, of(samples.restart, 'seconds'), {
+    subject: service,
+    note: 'a new container healthy first, the switch proven, the old one drained; no build',
+    comparison: measurement('plain compose restart: duration', plainRestartCmd, of(samples.plainRestart, 'seconds'), 's'),
+  }),
 ];
 process.stdout.write(`${JSON.stringify({ figures }, null, 2)}\n`);

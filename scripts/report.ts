@@ -81,6 +81,7 @@ await defineCommand(reportCommand, {
       benchRow({ metric: 'recovery after a hang', goal: '< 30 s', below: 30 }, 'recovery.hang'),
       benchRow({ metric: 'deploy duration', goal: '< 5 min', below: 300 }, 'deploy.duration'),
       benchRow({ metric: 'failed requests during a deploy', goal: '0', below: 1 }, 'deploy.failed-requests', false),
+      benchRow({ metric: 'failed requests during a restart', goal: '0', below: 1 }, 'restart.failed-requests', false),
       row(
         { metric: 'availability now (health URLs answering 2xx)', goal: '≥ 99.9%', atLeast: 99.9 },
         available === undefined ? undefined : { value: available, unit: '%', source: sampleSource },

@@ -1,36 +1,64 @@
 // `make restart service=X` / scripts/restart-service.sh SERVICE: restart one service, wait until healthy.
+// A stateless service (galaxy.deploy=rolling) is replaced the way deploy does it, on the version it
+// runs now: a new container healthy first, the proxies proven to use it, the old one drained, so no
+// request is dropped. Any other service gets a plain restart, and the command says so.
 import { defineCommand } from './lib/command/define.ts';
 import { loadComposeModel, requireService } from './lib/compose.ts';
+import { commandOptions, replacementOptions } from './lib/deploy/command.ts';
+import { replacementStep } from './lib/deploy/plan.ts';
+import { rollingReplace } from './lib/deploy/rollout.ts';
+import { readState, versionEnv } from './lib/deploy/state.ts';
 import { compose } from './lib/docker/client.ts';
-import { UsageError } from './lib/errors.ts';
+import { serviceContainers } from './lib/docker/containers.ts';
+import { OperationError, UsageError } from './lib/errors.ts';
 import { formatDuration, info } from './lib/output.ts';
 import { currentStack } from './lib/stack.ts';
 import { upAndWait } from './lib/wait.ts';
 
 const restartCommand = {
   name: 'restart-service.sh',
-  summary: 'Restart one service and wait until it is healthy again.',
+  summary: 'Restart one service and wait until it is healthy again; a stateless one is replaced without dropping a request.',
   positionals: { name: 'SERVICE', max: 1, help: 'a service of the compose files' },
-  options: {},
-  examples: ['make restart service=api', './scripts/restart-service.sh proxy'],
+  // The deploy's timeouts: they bound the replacement of a stateless service.
+  options: replacementOptions,
+  examples: ['make restart service=api', './scripts/restart-service.sh proxy', './scripts/restart-service.sh api --timeout 60'],
   locks: true,
 } as const;
 
 await defineCommand(restartCommand, {
   validate: (parsed) => {
     if (!parsed.positionals[0]) throw new UsageError('name a service: usage: restart-service.sh SERVICE');
-    return parsed.positionals[0];
+    return commandOptions(parsed);
   },
-  run: async (name) => {
+  run: async (opts) => {
+    const started = performance.now();
     const { ctx } = await currentStack();
     const model = await loadComposeModel(ctx);
-    const service = requireService(model, name);
-    info(`restart: ${service.name}`);
-    // No --timeout: the service's own stop_grace_period (a database gets its time to flush).
-    await compose(ctx, ['restart', service.name], { timeout: '120s' });
-    // `up --wait` of this one service recreates it if its config changed and waits for its health;
-    // not --no-deps: compose then drops depends_on from its comparison and a later full `up` recreates it.
-    const seconds = await upAndWait(ctx, model, [service.name], [], 120);
-    info(`${service.name} healthy again after ${formatDuration(seconds)}`);
+    const service = requireService(model, opts.service ?? '');
+    const step = replacementStep(model.services, service);
+    if (step.strategy === 'rolling') {
+      info(`restart: ${service.name} (stateless: a new container first, then the old one drained; no request dropped)`);
+      await rollingReplace({
+        ctx,
+        project: model.project,
+        step,
+        // The versions deploy recorded, so the new container runs what the old one ran.
+        env: { ...ctx.env, ...versionEnv(readState(model.project)) },
+        timeoutSeconds: opts.timeoutSeconds,
+        switchTimeoutSeconds: opts.switchTimeoutSeconds,
+        graceSeconds: opts.graceSeconds,
+        overrides: [],
+      });
+      const running = (await serviceContainers(model.project, service.name)).filter((c) => c.status === 'running');
+      if (running.length !== 1) throw new OperationError(`${service.name} should run one container after its restart, found ${running.length}`);
+    } else {
+      info(`restart: ${service.name} (galaxy.deploy=${service.deploy ?? 'recreate'}: a plain restart; it does not answer until it is back)`);
+      // No --timeout: the service's own stop_grace_period (a database gets its time to flush).
+      await compose(ctx, ['restart', service.name], { timeout: '120s' });
+      // `up --wait` of this one service recreates it if its config changed and waits for its health;
+      // not --no-deps: compose then drops depends_on from its comparison and a later full `up` recreates it.
+      await upAndWait(ctx, model, [service.name], [], opts.timeoutSeconds);
+    }
+    info(`${service.name} healthy again after ${formatDuration((performance.now() - started) / 1000)}`);
   },
 });

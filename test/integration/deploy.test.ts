@@ -131,6 +131,21 @@ test('rollback backend: zero failed requests while the deployed version and then
   assert.match(again.stderr, /nothing to roll back to/);
 });
 
+test('restart backend: a new container on the same version replaces the old one with zero failed requests', async () => {
+  const version = await servedVersion();
+  const before = await backendContainers();
+  const { result, traffic, during } = await underLoad('restart-service', ['backend']);
+  assert.equal(result.exitCode, 0, explain(result));
+  assert.equal(traffic.failed, 0, traffic.failures.join('\n'));
+  assert.match(result.stdout, /restart: backend \(stateless: a new container first/);
+  assert.match(result.stdout, /switch proven in/, 'the old container stopped only after the proxies were seen using the new one');
+  assert.ok(during > 0 && Object.keys(traffic.versions).length === 1 && traffic.versions[version] > 0, `only ${version} served: ${JSON.stringify(traffic.versions)}`);
+  const after = await backendContainers();
+  assert.equal(after.length, 1, after.join('\n'));
+  assert.notEqual(after[0].split(' ')[0], before[0]?.split(' ')[0], 'a new container');
+  assert.equal(after[0].split(' ')[1], before[0]?.split(' ')[1], 'the same image');
+});
+
 // deploy-all and rollback-all under load: test/integration/deploy-busy.test.ts (on a saturated machine).
 
 test('bad usage exits 2 with the valid names; a service the kit does not build is refused', async () => {

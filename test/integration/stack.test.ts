@@ -125,12 +125,13 @@ describe('core stack', { timeout: 40 * 60_000 }, () => {
     assert.ok(JSON.stringify(conversations.items).includes(title), `conversation ${title} missing after restart`);
   });
 
-  test('restart-service restarts one service and waits until it is healthy again', async () => {
-    const before = (await stack.compose(['ps', '--format', '{{.Status}}', 'backend'])).stdout;
-    const result = await stack.script('restart-service', ['backend']);
+  test('restart-service gives a single-writer service a plain restart, says so, and waits until it is healthy again', async () => {
+    const before = (await stack.compose(['ps', '--format', '{{.Status}}', 'memory-api'])).stdout;
+    const result = await stack.script('restart-service', ['memory-api']);
     assert.equal(result.exitCode, 0, explain(result));
-    assert.match(result.stdout, /backend healthy again after/);
-    const afterStatus = (await stack.compose(['ps', '--format', '{{.Status}}', 'backend'])).stdout;
+    assert.match(result.stdout, /restart: memory-api \(galaxy\.deploy=recreate: a plain restart/);
+    assert.match(result.stdout, /memory-api healthy again after/);
+    const afterStatus = (await stack.compose(['ps', '--format', '{{.Status}}', 'memory-api'])).stdout;
     assert.notEqual(afterStatus, before);
   });
 

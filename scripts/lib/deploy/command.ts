@@ -26,7 +26,7 @@ export interface CommandOptions {
   noCache: boolean;
 }
 
-const sharedOptions = {
+export const replacementOptions = {
   timeout: { type: 'string', value: 'SECONDS', default: '120', help: 'how long a new container may take to become healthy' },
   'switch-timeout': { type: 'string', value: 'SECONDS', default: '30', help: 'how long the proxies in front may take to be seen using the new container' },
   grace: { type: 'string', value: 'SECONDS', default: '20', help: 'upper bound for the old container to finish its in-flight requests' },
@@ -38,7 +38,7 @@ export const deployCommand = {
     'Build the working tree as the service image tagged with the commit and replace the running version without dropping a request; every stateless service when none is named.',
   positionals: { name: 'SERVICE', max: 1, help: 'one service with a build: section (default: every rolling service, dependencies first)' },
   options: {
-    ...sharedOptions,
+    ...replacementOptions,
     override: { type: 'string', value: 'COMPOSE_FILE', multiple: true, help: 'an extra compose file layered onto the new containers only (repeatable)' },
     force: { type: 'boolean', help: 'replace even when the service already runs this version' },
     'no-cache': { type: 'boolean', help: 'build every image layer again' },
@@ -51,7 +51,7 @@ export const rollbackCommand = {
   name: 'rollback.sh',
   summary: 'Return to the version recorded before the current one, replaced the same way as a deploy.',
   positionals: { name: 'SERVICE', max: 1, help: 'one service (default: every stateless service with an earlier recorded version)' },
-  options: sharedOptions,
+  options: replacementOptions,
   examples: ['make rollback service=api', 'make rollback'],
   locks: true,
 } as const satisfies CommandSpec<Record<string, OptionSpec>>;

@@ -37,14 +37,19 @@ export function strategyOf(service: ServiceModel): Strategy {
  * With a service named: that service (any deployable one). Without: every rolling (stateless)
  * service with an image built by the kit, dependencies first, one at a time.
  */
-export function planDeploy(services: ServiceModel[], requested?: string): DeployStep[] {
-  const buildable = services.filter((s) => s.build);
-  const step = (s: ServiceModel): DeployStep => ({
+/** How one service is replaced: by deploys, rollbacks, and restarts of stateless services. */
+export function replacementStep(services: ServiceModel[], s: ServiceModel): DeployStep {
+  return {
     service: s.name,
     strategy: strategyOf(s),
     hops: strategyOf(s) === 'rolling' && s.ports.length > 0 ? 2 : 1,
     proxies: proxiesOf(services, s.name),
-  });
+  };
+}
+
+export function planDeploy(services: ServiceModel[], requested?: string): DeployStep[] {
+  const buildable = services.filter((s) => s.build);
+  const step = (s: ServiceModel): DeployStep => replacementStep(services, s);
   if (requested) {
     const found = services.find((s) => s.name === requested);
     if (!found) throw new UsageError(`unknown service '${requested}': use one of ${buildable.map((s) => s.name).join(', ')}`);
