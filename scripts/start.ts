@@ -32,7 +32,7 @@ await defineCommand(startCommand, {
   run: async ({ mode, timeout }) => {
     const started = performance.now();
 
-    const { ctx } = await prepareStack(mode);
+    const { ctx, values } = await prepareStack(mode);
     const model = await loadComposeModel(ctx);
 
     // Ports held by this project's own containers are fine: start is idempotent, and compose
@@ -63,6 +63,10 @@ await defineCommand(startCommand, {
       rows.push([svc.name, url]);
     }
     info(`\n${table(rows)}\n`);
+    if (mode === 'prod') {
+      const host = !values.PUBLIC_BIND || values.PUBLIC_BIND === '0.0.0.0' ? '127.0.0.1' : values.PUBLIC_BIND;
+      info(`site over HTTPS: https://${host}:${values.EDGE_HTTPS_PORT || '8443'}/ (plain HTTP on ${values.FRONTEND_PORT} redirects there)`);
+    }
     info(bold(`all ${model.services.length} services healthy in ${formatDuration((performance.now() - started) / 1000)}`));
   },
 });

@@ -1,5 +1,6 @@
 // Host-port preflight: a busy port is reported with the process that holds it.
 import net from 'node:net';
+import { networkInterfaces } from 'node:os';
 import { $ } from 'zx';
 
 export function isPortFree(port: number, host = '127.0.0.1'): Promise<boolean> {
@@ -24,4 +25,9 @@ export function parseSsHolder(ssOutput: string, port: number): string | undefine
 export async function portHolder(port: number): Promise<string> {
   const out = await $`ss -ltnpH`.quiet().nothrow().timeout('5s');
   return (out.exitCode === 0 && parseSsHolder(out.stdout, port)) || 'an unknown process';
+}
+
+/** This machine's IPv4 addresses: where a port can be published besides 0.0.0.0. */
+export function localIPv4Addresses(interfaces = networkInterfaces()): string[] {
+  return Object.values(interfaces).flatMap((list) => (list ?? []).filter((a) => a.family === 'IPv4').map((a) => a.address));
 }

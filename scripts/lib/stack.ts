@@ -9,6 +9,9 @@ import { deployedVersionEnv } from './deploy/state.ts';
 import { buildOfflineImages } from './images/build.ts';
 import { resolveImageSource } from './images/source.ts';
 import { info } from './output.ts';
+import { envFile } from './paths.ts';
+import { localIPv4Addresses } from './ports.ts';
+import { ensureTlsPair } from './tls.ts';
 import { projectFiles, runDir } from './state/files.ts';
 
 interface SavedState {
@@ -37,6 +40,14 @@ export async function prepareStack(mode: StackMode): Promise<{ ctx: ComposeConte
   if (ensureEnvFile()) info('env: created .env from .env.example with generated secrets');
   for (const name of addMissingSecrets()) info(`env: added ${name} to .env with a generated value`);
   const values = loadEnv();
+  const bind = values.PUBLIC_BIND;
+  if (bind && bind !== '0.0.0.0' && !localIPv4Addresses().includes(bind))
+    throw new UsageError(`.env has PUBLIC_BIND=${bind}, which is not an address of this machine: use 127.0.0.1, 0.0.0.0 or one of ${localIPv4Addresses().join(', ')}`);
+  if (mode === 'prod') {
+    const tls = await ensureTlsPair(values, projectName(values), envFile);
+    if (tls.generated)
+      info(`tls: made a self-signed certificate for HTTPS (${tls.cert}); browsers warn until TLS_CERT_FILE and TLS_KEY_FILE in .env name your own pair (curl: --cacert ${tls.cert})`);
+  }
   await ensureEngine();
   const images = await resolveImageSource(values);
   if (images.mode === 'offline') await buildOfflineImages(undefined, { quiet: true });

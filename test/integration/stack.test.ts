@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import { after, before, describe, test } from 'node:test';
+import { projectFiles } from '../../scripts/lib/state/files.ts';
 import { TestStack, explain, getJson } from '../harness/stack.ts';
 
 interface HealthJson {
@@ -190,11 +191,30 @@ describe('core stack', { timeout: 40 * 60_000 }, () => {
     assert.match(stop.stderr, new RegExp(`deleting \\d+ volume\\(s\\).*${stack.project}_postgres-data`));
     const start = await stack.script('start-all', ['--prod']);
     assert.equal(start.exitCode, 0, explain(start));
+    assert.match(start.stdout, /tls: made a self-signed certificate for HTTPS/);
     const inspect = await stack.compose(['ps', '--format', '{{.Name}}', 'backend'], 'prod');
     const readOnly = await getReadOnly(inspect.stdout.trim());
     assert.equal(readOnly, 'true', 'prod backend runs with a read-only root filesystem');
     const health = await stack.script('health-check');
     assert.equal(health.exitCode, 0, explain(health));
+  });
+
+  test('prod serves the site over HTTPS with the generated certificate, HSTS, and plain HTTP redirecting to it', async () => {
+    const cert = projectFiles(stack.project).tlsCert;
+    assert.equal(stack.envValue('TLS_CERT_FILE'), cert, 'the start wrote the generated pair into .env');
+    const https = stack.url('EDGE_HTTPS_PORT', '/health').replace('http://', 'https://');
+    const { $ } = await import('zx');
+    const verified = await $({ nothrow: true })`curl -sS --max-time 10 --cacert ${cert} -D - -o /dev/null ${https}`;
+    assert.equal(verified.exitCode, 0, verified.stderr);
+    assert.match(verified.stdout, /^HTTP\/1\.1 200/);
+    assert.match(verified.stdout, /^strict-transport-security: max-age=31536000/im);
+    // The same request without the certificate: curl refuses an issuer it does not trust (exit 60).
+    const untrusted = await $({ nothrow: true })`curl -sS --max-time 10 -o /dev/null ${https}`;
+    assert.equal(untrusted.exitCode, 60, `${untrusted.stderr}`);
+    const plain = await $({ nothrow: true })`curl -sS --max-time 10 -o /dev/null -w ${'%{http_code} %{redirect_url}'} ${stack.url('FRONTEND_PORT', '/notes?x=1')}`;
+    assert.equal(plain.stdout, `308 https://127.0.0.1:${stack.ports.EDGE_HTTPS_PORT}/notes?x=1`);
+    const health = await $({ nothrow: true })`curl -sS --max-time 10 -o /dev/null -w ${'%{http_code}'} ${stack.url('FRONTEND_PORT', '/health')}`;
+    assert.equal(health.stdout, '200', 'health stays answerable over plain HTTP on the machine');
   });
 });
 

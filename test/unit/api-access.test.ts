@@ -60,8 +60,12 @@ test('compose passes the token from .env to every service that checks or sends i
   );
   // The overrides never replace it with a literal: compose files are its one route from .env.
   for (const file of ['docker-compose.dev.yml', 'docker-compose.prod.yml']) assert.doesNotMatch(read(file), /API_TOKEN/, file);
-  // Only the site's own origin, through the edge's published port, may write from a browser.
-  assert.equal(services.backend.environment?.API_ALLOWED_ORIGINS, 'http://127.0.0.1:${FRONTEND_PORT},http://localhost:${FRONTEND_PORT}');
+  // Only the site's own origins may write from a browser: the edge's plain and HTTPS ports on this
+  // machine, and the names PUBLIC_ORIGINS adds for users on other machines (validated by env.ts).
+  assert.equal(
+    services.backend.environment?.API_ALLOWED_ORIGINS,
+    'http://127.0.0.1:${FRONTEND_PORT},http://localhost:${FRONTEND_PORT},https://127.0.0.1:${EDGE_HTTPS_PORT:-8443},https://localhost:${EDGE_HTTPS_PORT:-8443},${PUBLIC_ORIGINS:-}',
+  );
   for (const name of ['memory-api', 'experience-api']) assert.equal(services[name].environment?.API_ALLOWED_ORIGINS, undefined, `${name}: no page may write`);
 });
 
@@ -96,7 +100,13 @@ function edgeMap(template: string, variable: string): (request: string) => strin
 }
 
 test('the edge rate-limits writes to /api/ with 429, never the reads the deploy tests send', () => {
-  const template = read('services/edge/templates/default.conf.template');
+  // Both modes' templates (plain, and prod's TLS) take the limits and the site from the same snippets.
+  for (const mode of ['templates', 'templates-tls']) {
+    const text = read(`services/edge/${mode}/default.conf.template`);
+    assert.match(text, /^include \/etc\/nginx\/snippets\/limits\.conf;$/m, mode);
+    assert.match(text, /^\s+include \/etc\/nginx\/snippets\/site\.conf;$/m, mode);
+  }
+  const template = read('services/edge/snippets/limits.conf') + read('services/edge/snippets/site.conf');
   const writes = edgeMap(template, 'api_write_client');
   const chats = edgeMap(template, 'api_chat_client');
   // An empty key is not counted by limit_req.

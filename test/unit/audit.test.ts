@@ -265,11 +265,13 @@ describe('make audit: the default stack', () => {
     ]);
   });
 
-  it('docker-compose.yml has nothing the audit calls high: loopback ports, nothing privileged, every socket mount declared', () => {
+  it('docker-compose.yml has nothing the audit calls high: loopback ports (the site on PUBLIC_BIND, loopback by default), nothing privileged, every socket mount declared', () => {
     type Svc = { ports?: string[]; privileged?: boolean; cap_add?: string[]; volumes?: string[]; labels?: Record<string, string> };
     const doc = YAML.parse(readFileSync(path.join(root, 'docker-compose.yml'), 'utf8'), { merge: true }) as { services: Record<string, Svc> };
     const problems = Object.entries(doc.services).flatMap(([name, svc]) => [
-      ...(svc.ports ?? []).filter((p) => !String(p).startsWith('127.0.0.1:')).map((p) => `${name}: port ${p} not on 127.0.0.1`),
+      ...(svc.ports ?? [])
+        .filter((p) => !String(p).startsWith('127.0.0.1:') && !String(p).startsWith('${PUBLIC_BIND:-127.0.0.1}:'))
+        .map((p) => `${name}: port ${p} not on 127.0.0.1`),
       ...(svc.privileged ? [`${name}: privileged`] : []),
       ...(svc.cap_add?.length ? [`${name}: cap_add ${svc.cap_add.join(',')}`] : []),
       ...(svc.volumes ?? [])
@@ -277,6 +279,12 @@ describe('make audit: the default stack', () => {
         .map(() => `${name}: docker.sock without ${SOCKET_LABEL}`),
     ]);
     assert.deepEqual(problems, []);
+    // PUBLIC_BIND opens one service only: the site's entry point, which publishes the site's port.
+    const opened = Object.entries(doc.services).filter(([, svc]) => (svc.ports ?? []).some((p) => String(p).includes('PUBLIC_BIND')));
+    assert.deepEqual(
+      opened.map(([name, svc]) => [name, svc.ports?.length]),
+      [['edge', 1]],
+    );
   });
 });
 

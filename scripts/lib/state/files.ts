@@ -20,6 +20,9 @@ export function projectFiles(project: string, dir = runDir) {
     deployState: path.join(dir, `deploy-state-${project}.json`),
     /** One JSON line per deploy or rollback attempt. */
     deployHistory: path.join(dir, `deploy-history-${project}.jsonl`),
+    /** The edge's self-signed certificate and key, made by the first prod start (tls.ts). */
+    tlsCert: path.join(dir, `tls-${project}-cert.pem`),
+    tlsKey: path.join(dir, `tls-${project}-key.pem`),
     /** The compose override of a two-hop deploy's first container (no host ports). */
     portlessOverride: (service: string) => path.join(dir, `deploy-${project}-${service}-portless.yml`),
   };
