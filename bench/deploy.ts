@@ -116,7 +116,13 @@ const plainRestartCmd = `docker compose restart ${service}`;
 const of = (list: Sample[], key: 'failed' | 'seconds') => list.map((s) => s[key]);
 /** Failed requests and duration of one of the kit's commands, each next to the plain compose command. */
 function pairedFigures(
-  kit: { failed: 'deploy.failed-requests' | 'restart.failed-requests'; duration: 'deploy.duration' | 'restart.duration'; command: string; samples: Sample[]; note: string },
+  kit: {
+    failed: 'deploy.failed-requests' | 'restart.failed-requests';
+    duration: 'deploy.duration' | 'restart.duration';
+    command: string;
+    samples: Sample[];
+    note: string;
+  },
   plain: { name: string; command: string; samples: Sample[] },
 ): Figure[] {
   return [
@@ -134,7 +140,13 @@ function pairedFigures(
 }
 const figures: Figure[] = [
   ...pairedFigures(
-    { failed: 'deploy.failed-requests', duration: 'deploy.duration', command: deployCmd, samples: samples.deploy, note: 'build (cached after the first run) + two-hop swap + drain' },
+    {
+      failed: 'deploy.failed-requests',
+      duration: 'deploy.duration',
+      command: deployCmd,
+      samples: samples.deploy,
+      note: 'build (cached after the first run) + two-hop swap + drain',
+    },
     { name: 'plain compose redeploy', command: plainCmd, samples: samples.plain },
   ),
   ...(samples.busy.length

@@ -42,11 +42,15 @@ export async function prepareStack(mode: StackMode): Promise<{ ctx: ComposeConte
   const values = loadEnv();
   const bind = values.PUBLIC_BIND;
   if (bind && bind !== '0.0.0.0' && !localIPv4Addresses().includes(bind))
-    throw new UsageError(`.env has PUBLIC_BIND=${bind}, which is not an address of this machine: use 127.0.0.1, 0.0.0.0 or one of ${localIPv4Addresses().join(', ')}`);
+    throw new UsageError(
+      `.env has PUBLIC_BIND=${bind}, which is not an address of this machine: use 127.0.0.1, 0.0.0.0 or one of ${localIPv4Addresses().join(', ')}`,
+    );
   if (mode === 'prod') {
     const tls = await ensureTlsPair(values, projectName(values), envFile);
     if (tls.generated)
-      info(`tls: made a self-signed certificate for HTTPS (${tls.cert}); browsers warn until TLS_CERT_FILE and TLS_KEY_FILE in .env name your own pair (curl: --cacert ${tls.cert})`);
+      info(
+        `tls: made a self-signed certificate for HTTPS (${tls.cert}); browsers warn until TLS_CERT_FILE and TLS_KEY_FILE in .env name your own pair (curl: --cacert ${tls.cert})`,
+      );
   }
   await ensureEngine();
   const images = await resolveImageSource(values);

@@ -29,7 +29,10 @@ export function tlsSettingsProblems(values: Record<string, string>): string[] {
   ] as const) {
     try {
       accessSync(file, constants.R_OK);
-      if (!readFileSync(file, 'utf8').includes(`-----BEGIN ${marker}`) && !(marker === 'PRIVATE KEY' && /-----BEGIN [A-Z ]*PRIVATE KEY/.test(readFileSync(file, 'utf8'))))
+      if (
+        !readFileSync(file, 'utf8').includes(`-----BEGIN ${marker}`) &&
+        !(marker === 'PRIVATE KEY' && /-----BEGIN [A-Z ]*PRIVATE KEY/.test(readFileSync(file, 'utf8')))
+      )
         problems.push(`.env ${name}=${file} is not a PEM ${marker.toLowerCase()} file: give the PEM file (-----BEGIN ${marker}-----)`);
     } catch {
       problems.push(`.env ${name}=${file} cannot be read: give the path of a readable PEM file`);
@@ -71,11 +74,16 @@ export async function ensureTlsPair(values: Record<string, string>, project: str
 /** openssl writes both files under temp names; they are renamed only when both are complete. */
 async function selfSigned(cert: string, key: string, project: string, names: string[]): Promise<void> {
   if ((await $({ nothrow: true, quiet: true })`command -v openssl`).exitCode !== 0)
-    throw new OperationError('openssl is needed to make a self-signed certificate: install it (Debian: apt-get install openssl), or set TLS_CERT_FILE and TLS_KEY_FILE in .env');
+    throw new OperationError(
+      'openssl is needed to make a self-signed certificate: install it (Debian: apt-get install openssl), or set TLS_CERT_FILE and TLS_KEY_FILE in .env',
+    );
   const [certTemp, keyTemp] = [`${cert}.tmp-${process.pid}`, `${key}.tmp-${process.pid}`];
   // P-256: every current browser and curl accept it, and it is made in milliseconds. 825 days is the
   // longest validity Apple's platforms accept for a server certificate.
-  const made = await $({ nothrow: true, quiet: true })`umask 077 && openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 825 -subj ${`/CN=${project} (self-signed by galaxy-orchestration)`} -addext ${`subjectAltName=${names.join(',')}`} -keyout ${keyTemp} -out ${certTemp}`;
+  const made = await $({
+    nothrow: true,
+    quiet: true,
+  })`umask 077 && openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 825 -subj ${`/CN=${project} (self-signed by galaxy-orchestration)`} -addext ${`subjectAltName=${names.join(',')}`} -keyout ${keyTemp} -out ${certTemp}`;
   if (made.exitCode !== 0) {
     rmSync(certTemp, { force: true });
     rmSync(keyTemp, { force: true });

@@ -175,7 +175,11 @@ export function savedStack(project: string, dir = runDir): { env: Record<string,
  * script's own last `error:` line: the one-line failure digest above make test's summary shows it.
  */
 export function explain(result: ScriptResult): string {
-  const cause = `${result.stderr}\n${result.stdout}`.split('\n').filter((line) => /^\s*error:/.test(line)).pop()?.trim();
+  const cause = `${result.stderr}\n${result.stdout}`
+    .split('\n')
+    .filter((line) => /^\s*error:/.test(line))
+    .pop()
+    ?.trim();
   return `exit ${result.exitCode}${cause ? `: ${cause}` : ''}\n--- stdout ---\n${result.stdout.slice(-3000)}\n--- stderr ---\n${result.stderr.slice(-3000)}`;
 }
 

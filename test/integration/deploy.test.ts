@@ -139,7 +139,10 @@ test('restart backend: a new container on the same version replaces the old one 
   assert.equal(traffic.failed, 0, traffic.failures.join('\n'));
   assert.match(result.stdout, /restart: backend \(stateless: a new container first/);
   assert.match(result.stdout, /switch proven in/, 'the old container stopped only after the proxies were seen using the new one');
-  assert.ok(during > 0 && Object.keys(traffic.versions).length === 1 && traffic.versions[version] > 0, `only ${version} served: ${JSON.stringify(traffic.versions)}`);
+  assert.ok(
+    during > 0 && Object.keys(traffic.versions).length === 1 && traffic.versions[version] > 0,
+    `only ${version} served: ${JSON.stringify(traffic.versions)}`,
+  );
   const after = await backendContainers();
   assert.equal(after.length, 1, after.join('\n'));
   assert.notEqual(after[0].split(' ')[0], before[0]?.split(' ')[0], 'a new container');

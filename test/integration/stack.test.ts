@@ -211,7 +211,9 @@ describe('core stack', { timeout: 40 * 60_000 }, () => {
     // The same request without the certificate: curl refuses an issuer it does not trust (exit 60).
     const untrusted = await $({ nothrow: true })`curl -sS --max-time 10 -o /dev/null ${https}`;
     assert.equal(untrusted.exitCode, 60, `${untrusted.stderr}`);
-    const plain = await $({ nothrow: true })`curl -sS --max-time 10 -o /dev/null -w ${'%{http_code} %{redirect_url}'} ${stack.url('FRONTEND_PORT', '/notes?x=1')}`;
+    const plain = await $({
+      nothrow: true,
+    })`curl -sS --max-time 10 -o /dev/null -w ${'%{http_code} %{redirect_url}'} ${stack.url('FRONTEND_PORT', '/notes?x=1')}`;
     assert.equal(plain.stdout, `308 https://127.0.0.1:${stack.ports.EDGE_HTTPS_PORT}/notes?x=1`);
     const health = await $({ nothrow: true })`curl -sS --max-time 10 -o /dev/null -w ${'%{http_code}'} ${stack.url('FRONTEND_PORT', '/health')}`;
     assert.equal(health.stdout, '200', 'health stays answerable over plain HTTP on the machine');

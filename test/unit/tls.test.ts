@@ -43,7 +43,11 @@ test('a self-signed certificate covers localhost, 127.0.0.1, the machine name an
   assert.deepEqual(certificateNames('127.0.0.1', 'box', interfaces), ['DNS:localhost', 'DNS:box', 'IP:127.0.0.1']);
   assert.deepEqual(certificateNames('10.0.0.5', 'box', interfaces), ['DNS:localhost', 'DNS:box', 'IP:127.0.0.1', 'IP:10.0.0.5']);
   assert.deepEqual(certificateNames('0.0.0.0', 'box', interfaces), ['DNS:localhost', 'DNS:box', 'IP:127.0.0.1', 'IP:10.0.0.5']);
-  assert.deepEqual(certificateNames('127.0.0.1', 'bad name,IP:1.2.3.4', interfaces), ['DNS:localhost', 'IP:127.0.0.1'], 'a name that would inject a SAN is left out');
+  assert.deepEqual(
+    certificateNames('127.0.0.1', 'bad name,IP:1.2.3.4', interfaces),
+    ['DNS:localhost', 'IP:127.0.0.1'],
+    'a name that would inject a SAN is left out',
+  );
 });
 
 test('setEnvValues replaces a NAME= line or appends one, keeps the rest, and leaves the file private', () => {

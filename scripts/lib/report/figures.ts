@@ -57,7 +57,12 @@ export const FIGURES = {
   'deploy.busy-duration': { meaning: 'deploy on a saturated machine: duration', unit: 's', producer: 'bench/deploy.ts', perSubject: true },
   'rollback.failed-requests': { meaning: 'rollback under load: failed requests', unit: 'requests', producer: 'bench/deploy.ts', perSubject: true },
   'rollback.duration': { meaning: 'rollback under load: duration', unit: 's', producer: 'bench/deploy.ts', perSubject: true },
-  'restart.failed-requests': { meaning: 'restart of a stateless service under load: failed requests', unit: 'requests', producer: 'bench/deploy.ts', perSubject: true },
+  'restart.failed-requests': {
+    meaning: 'restart of a stateless service under load: failed requests',
+    unit: 'requests',
+    producer: 'bench/deploy.ts',
+    perSubject: true,
+  },
   'restart.duration': { meaning: 'restart of a stateless service under load: duration', unit: 's', producer: 'bench/deploy.ts', perSubject: true },
   'backup.duration': { meaning: 'backup of a generated database of at least 500 MB', unit: 's', producer: 'bench/backup.ts' },
   'discovery.recall': { meaning: 'discovery recall', unit: '%', producer: 'bench/discovery.ts', perSubject: true },
