@@ -26,6 +26,11 @@ async function stream(command: Promise<unknown> & AsyncIterable<string>) {
   for await (const line of command) process.stdout.write(`${line}\n`);
 }
 
+/** A failure of a suite that has no TAP of its own (typecheck, shellcheck, checks), for the digest. */
+function fail(name: string, output: string) {
+  failures.push({ suite: current, name, message: output.trim() || '(no output)' });
+}
+
 async function suite(name: string, body: () => Promise<Counts>) {
   if (only && !name.startsWith(only)) return;
   heading(name);
@@ -36,6 +41,7 @@ async function suite(name: string, body: () => Promise<Counts>) {
     counts = await body();
   } catch (err) {
     process.stdout.write(`suite ${name} could not run: ${(err as Error).message}\n`);
+    fail('could not run', (err as Error).message);
     counts = { passed: 0, failed: 1, skipped: 0 };
   }
   process.stdout.write(
@@ -95,6 +101,7 @@ await suite('typecheck', async () => {
     const tsc = path.join(root, 'node_modules/.bin/tsc');
     const out = await $({ nothrow: true })`${tsc} --noEmit -p ${project}`;
     process.stdout.write(`${out.exitCode === 0 ? 'ok' : 'FAIL'} tsc -p ${project}\n${out.stdout}`);
+    if (out.exitCode !== 0) fail(`tsc -p ${project}`, out.stdout);
     counts[out.exitCode === 0 ? 'passed' : 'failed']++;
   }
   return counts;
@@ -107,7 +114,10 @@ await suite('shellcheck', async () => {
   const counts = { passed: 0, failed: 0, skipped: 0 };
   for (const file of files) {
     const out = await $({ nothrow: true })`shellcheck -x ${file}`;
-    if (out.exitCode !== 0) process.stdout.write(out.stdout);
+    if (out.exitCode !== 0) {
+      process.stdout.write(out.stdout);
+      fail(`shellcheck ${file}`, out.stdout);
+    }
     counts[out.exitCode === 0 ? 'passed' : 'failed']++;
   }
   process.stdout.write(`shellcheck: ${files.length} files\n`);
@@ -133,6 +143,9 @@ await suite('checks', async () => {
   // One layout for the TypeScript (Prettier from npm; what it covers: .prettierignore); `make format` fixes it.
   const format = await $({ nothrow: true })`${path.join(bin, 'prettier')} --list-different .`;
   process.stdout.write(`${format.exitCode === 0 ? 'ok' : 'FAIL'} formatted (prettier; run make format)\n${format.stdout}`);
+  if (cycles.exitCode !== 0) fail('no import cycles (dpdm)', cycles.stdout);
+  if (broken.length) fail('imports keep to the layers', broken.join('\n'));
+  if (format.exitCode !== 0) fail('formatted (prettier; run make format)', `files: ${format.stdout}`);
   const verdicts = [cycles.exitCode === 0, broken.length === 0, format.exitCode === 0];
   const passed = verdicts.filter(Boolean).length;
   return { passed, failed: verdicts.length - passed, skipped: 0 };
