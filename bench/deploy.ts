@@ -114,41 +114,29 @@ const plainCmd = `docker compose up -d --build --force-recreate --no-deps --wait
 const restartCmd = `make restart service=${service}`;
 const plainRestartCmd = `docker compose restart ${service}`;
 const of = (list: Sample[], key: 'failed' | 'seconds') => list.map((s) => s[key]);
-/** Failed requests and duration of one of the kit's commands, each next to the plain compose command. */
-function pairedFigures(
-  kit: {
-    failed: 'deploy.failed-requests' | 'restart.failed-requests';
-    duration: 'deploy.duration' | 'restart.duration';
-    command: string;
-    samples: Sample[];
-    note: string;
-  },
-  plain: { name: string; command: string; samples: Sample[] },
-): Figure[] {
-  return [
-    figure(kit.failed, kit.command, of(kit.samples, 'failed'), {
-      subject: service,
-      note: note(kit.samples),
-      comparison: measurement(`${plain.name}: failed requests`, plain.command, of(plain.samples, 'failed'), 'requests', note(plain.samples)),
-    }),
-    figure(kit.duration, kit.command, of(kit.samples, 'seconds'), {
-      subject: service,
-      note: kit.note,
-      comparison: measurement(`${plain.name}: duration`, plain.command, of(plain.samples, 'seconds'), 's'),
-    }),
-  ];
+interface PlainCommand {
+  name: string;
+  command: string;
+  samples: Sample[];
 }
+const plainRedeploy: PlainCommand = { name: 'plain compose redeploy', command: plainCmd, samples: samples.plain };
+const plainRestart: PlainCommand = { name: 'plain compose restart', command: plainRestartCmd, samples: samples.plainRestart };
+/** The plain compose command's figure of the same kind: what a kit figure is compared with. */
+const compared = (plain: PlainCommand, key: 'failed' | 'seconds') =>
+  key === 'failed'
+    ? measurement(`${plain.name}: failed requests`, plain.command, of(plain.samples, 'failed'), 'requests', note(plain.samples))
+    : measurement(`${plain.name}: duration`, plain.command, of(plain.samples, 'seconds'), 's');
 const figures: Figure[] = [
-  ...pairedFigures(
-    {
-      failed: 'deploy.failed-requests',
-      duration: 'deploy.duration',
-      command: deployCmd,
-      samples: samples.deploy,
-      note: 'build (cached after the first run) + two-hop swap + drain',
-    },
-    { name: 'plain compose redeploy', command: plainCmd, samples: samples.plain },
-  ),
+  figure('deploy.failed-requests', deployCmd, of(samples.deploy, 'failed'), {
+    subject: service,
+    note: note(samples.deploy),
+    comparison: compared(plainRedeploy, 'failed'),
+  }),
+  figure('deploy.duration', deployCmd, of(samples.deploy, 'seconds'), {
+    subject: service,
+    note: 'build (cached after the first run) + two-hop swap + drain',
+    comparison: compared(plainRedeploy, 'seconds'),
+  }),
   ...(samples.busy.length
     ? [
         figure('deploy.busy-failed-requests', busyCmd, of(samples.busy, 'failed'), {
@@ -167,15 +155,15 @@ const figures: Figure[] = [
     : []),
   figure('rollback.failed-requests', rollbackCmd, of(samples.rollback, 'failed'), { subject: service, note: note(samples.rollback) }),
   figure('rollback.duration', rollbackCmd, of(samples.rollback, 'seconds'), { subject: service }),
-  ...pairedFigures(
-    {
-      failed: 'restart.failed-requests',
-      duration: 'restart.duration',
-      command: restartCmd,
-      samples: samples.restart,
-      note: 'a new container healthy first, the switch proven, the old one drained; no build',
-    },
-    { name: 'plain compose restart', command: plainRestartCmd, samples: samples.plainRestart },
-  ),
+  figure('restart.failed-requests', restartCmd, of(samples.restart, 'failed'), {
+    subject: service,
+    note: note(samples.restart),
+    comparison: compared(plainRestart, 'failed'),
+  }),
+  figure('restart.duration', restartCmd, of(samples.restart, 'seconds'), {
+    subject: service,
+    note: 'a new container healthy first, the switch proven, the old one drained; no build',
+    comparison: compared(plainRestart, 'seconds'),
+  }),
 ];
 process.stdout.write(`${JSON.stringify({ figures }, null, 2)}\n`);
