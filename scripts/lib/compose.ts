@@ -65,7 +65,8 @@ export function parseComposeConfig(json: string): ComposeModel {
         .map((p) => ({ hostIp: p.host_ip || '0.0.0.0', published: Number(p.published), target: p.target })),
       labels,
       dependsOn: Object.keys(svc.depends_on ?? {}),
-      hasHealthcheck: Boolean(svc.healthcheck?.test?.length) && !svc.healthcheck?.disable && svc.healthcheck?.test?.[0] !== 'NONE',
+      // A healthcheck block without `test` keeps the image's own command (Docker merges the two).
+      hasHealthcheck: Boolean(svc.healthcheck) && !svc.healthcheck?.disable && svc.healthcheck?.test?.[0] !== 'NONE',
       healthPath: labels['galaxy.health.path'],
       deploy: labels['galaxy.deploy'],
       build: Boolean(svc.build),
