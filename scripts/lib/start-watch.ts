@@ -39,9 +39,10 @@ export const START_MAX_RESTARTS = 3;
 
 /**
  * The verdict for the newest snapshot of `history` (oldest first). A service fails when one of its
- * containers, started during this start, has stayed exited or dead across two polls (one poll alone
- * may fall inside a `docker restart`'s stop and start) with a non-zero code, or with 0 when it is
- * not a one-shot job; or when its restart count rose by `maxRestarts` since it was first seen.
+ * containers, started during this start, has stayed exited or dead across two polls (one poll
+ * alone may fall between the stop and the start of a restart by Docker) with a non-zero code, or
+ * with 0 when it is not a one-shot job; or when its restart count rose by `maxRestarts` since it
+ * was first seen.
  * Containers started before this start (a recreated container's old copy, a stopped one compose is
  * about to start again) are not judged by their exit.
  */

@@ -5,10 +5,9 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import YAML from 'yaml';
 import { type AuditInput, runAudit } from '../../scripts/lib/audit/audit.ts';
 import { DAILY_SLACK_HOURS, backupFindings, staleAfterHours } from '../../scripts/lib/audit/backups.ts';
-import { SOCKET_LABEL, entryPoints, runsAsRoot } from '../../scripts/lib/audit/containers.ts';
+import { entryPoints, runsAsRoot } from '../../scripts/lib/audit/containers.ts';
 import { type Finding, auditExitCode, summarize } from '../../scripts/lib/audit/findings.ts';
 import { secretsOf } from '../../scripts/lib/audit/secrets.ts';
 import { readBackupSettings } from '../../scripts/lib/backup/settings.ts';
@@ -263,28 +262,6 @@ describe('make audit: the default stack', () => {
       'Not measured: no container of project shop is running. Run `make audit`.',
       '',
     ]);
-  });
-
-  it('docker-compose.yml has nothing the audit calls high: loopback ports (the site on PUBLIC_BIND, loopback by default), nothing privileged, every socket mount declared', () => {
-    type Svc = { ports?: string[]; privileged?: boolean; cap_add?: string[]; volumes?: string[]; labels?: Record<string, string> };
-    const doc = YAML.parse(readFileSync(path.join(root, 'docker-compose.yml'), 'utf8'), { merge: true }) as { services: Record<string, Svc> };
-    const problems = Object.entries(doc.services).flatMap(([name, svc]) => [
-      ...(svc.ports ?? [])
-        .filter((p) => !String(p).startsWith('127.0.0.1:') && !String(p).startsWith('${PUBLIC_BIND:-127.0.0.1}:'))
-        .map((p) => `${name}: port ${p} not on 127.0.0.1`),
-      ...(svc.privileged ? [`${name}: privileged`] : []),
-      ...(svc.cap_add?.length ? [`${name}: cap_add ${svc.cap_add.join(',')}`] : []),
-      ...(svc.volumes ?? [])
-        .filter((v) => /docker\.sock/.test(String(v)) && !svc.labels?.[SOCKET_LABEL])
-        .map(() => `${name}: docker.sock without ${SOCKET_LABEL}`),
-    ]);
-    assert.deepEqual(problems, []);
-    // PUBLIC_BIND opens one service only: the site's entry point, which publishes the site's port.
-    const opened = Object.entries(doc.services).filter(([, svc]) => (svc.ports ?? []).some((p) => String(p).includes('PUBLIC_BIND')));
-    assert.deepEqual(
-      opened.map(([name, svc]) => [name, svc.ports?.length]),
-      [['edge', 1]],
-    );
   });
 });
 

@@ -5,7 +5,8 @@ import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
-import { publicSettingsProblems, setEnvValues } from '../../scripts/lib/env.ts';
+import { setEnvValues } from '../../scripts/lib/env.ts';
+import { publicSettingsProblems } from '../../scripts/lib/public-settings.ts';
 import { certificateNames, tlsSettingsProblems } from '../../scripts/lib/tls.ts';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'galaxy-tls-'));
