@@ -7,7 +7,6 @@ import { loadComposeModel, requireService } from './lib/compose.ts';
 import { commandOptions, replacementOptions } from './lib/deploy/command.ts';
 import { replacementStep } from './lib/deploy/plan.ts';
 import { rollingReplace } from './lib/deploy/rollout.ts';
-import { readState, versionEnv } from './lib/deploy/state.ts';
 import { compose } from './lib/docker/client.ts';
 import { serviceContainers } from './lib/docker/containers.ts';
 import { OperationError, UsageError } from './lib/errors.ts';
@@ -42,8 +41,8 @@ await defineCommand(restartCommand, {
         ctx,
         project: model.project,
         step,
-        // The versions deploy recorded, so the new container runs what the old one ran.
-        env: { ...ctx.env, ...versionEnv(readState(model.project)) },
+        // currentStack's env holds the versions deploy recorded: the new container runs what the old one ran.
+        env: ctx.env,
         timeoutSeconds: opts.timeoutSeconds,
         switchTimeoutSeconds: opts.switchTimeoutSeconds,
         graceSeconds: opts.graceSeconds,
