@@ -149,6 +149,13 @@ export class TestStack {
   /** Removes the containers, volumes and this project's files under .run/ (deploy state, lock...). */
   async destroy(): Promise<void> {
     await this.compose(['down', '--volumes', '--remove-orphans', '--timeout', '5']);
+    // `down` removes the networks of the files it is given; a test's extra compose file can add a
+    // service on compose's `default` network, which then outlives the stack. Docker has about 30
+    // address pools, so leaked networks made later stacks fail ("could not find an available,
+    // non-overlapping IPv4 address pool"). Remove every network still labelled with this project.
+    const left = await $({ nothrow: true, quiet: true })`docker network ls -q --filter ${`label=com.docker.compose.project=${this.project}`}`;
+    const ids = left.stdout.split('\n').filter(Boolean);
+    if (ids.length) await $({ nothrow: true, quiet: true })`docker network rm ${ids}`;
     const own = projectFileMatcher(this.project);
     if (existsSync(this.runDir)) for (const name of readdirSync(this.runDir).filter(own)) rmSync(path.join(this.runDir, name), { force: true });
   }
