@@ -2,10 +2,11 @@
 // machines, docs/SECURITY.md): the PEM files .env names in TLS_CERT_FILE and TLS_KEY_FILE, or,
 // when both are empty, a self-signed pair made once with openssl and written into .env, so
 // compose and every later command read the same two paths.
-import { accessSync, constants, existsSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { hostname, networkInterfaces } from 'node:os';
 import { $ } from 'zx';
 import { setEnvValues } from './env.ts';
+import { localIPv4Addresses } from './ports.ts';
 import { OperationError, UsageError } from './errors.ts';
 import { projectFiles } from './state/files.ts';
 
@@ -23,20 +24,18 @@ export function tlsSettingsProblems(values: Record<string, string>): string[] {
   if (!cert && !key) return [];
   if (!cert || !key) return ['.env sets only one of TLS_CERT_FILE and TLS_KEY_FILE: set both (PEM files), or neither for a generated self-signed pair'];
   const problems: string[] = [];
-  for (const [name, file, marker] of [
-    ['TLS_CERT_FILE', cert, 'CERTIFICATE'],
-    ['TLS_KEY_FILE', key, 'PRIVATE KEY'],
+  for (const [name, file, marker, pem] of [
+    ['TLS_CERT_FILE', cert, 'CERTIFICATE', /-----BEGIN CERTIFICATE-----/],
+    ['TLS_KEY_FILE', key, 'PRIVATE KEY', /-----BEGIN [A-Z ]*PRIVATE KEY-----/],
   ] as const) {
+    let text: string;
     try {
-      accessSync(file, constants.R_OK);
-      if (
-        !readFileSync(file, 'utf8').includes(`-----BEGIN ${marker}`) &&
-        !(marker === 'PRIVATE KEY' && /-----BEGIN [A-Z ]*PRIVATE KEY/.test(readFileSync(file, 'utf8')))
-      )
-        problems.push(`.env ${name}=${file} is not a PEM ${marker.toLowerCase()} file: give the PEM file (-----BEGIN ${marker}-----)`);
+      text = readFileSync(file, 'utf8');
     } catch {
       problems.push(`.env ${name}=${file} cannot be read: give the path of a readable PEM file`);
+      continue;
     }
+    if (!pem.test(text)) problems.push(`.env ${name}=${file} is not a PEM ${marker.toLowerCase()} file: give the PEM file (-----BEGIN ${marker}-----)`);
   }
   return problems;
 }
@@ -47,9 +46,8 @@ export function tlsSettingsProblems(values: Record<string, string>): string[] {
  */
 export function certificateNames(publicBind: string, host = hostname(), interfaces = networkInterfaces()): string[] {
   const addresses = new Set(['127.0.0.1']);
-  if (publicBind === '0.0.0.0') {
-    for (const list of Object.values(interfaces)) for (const a of list ?? []) if (a.family === 'IPv4') addresses.add(a.address);
-  } else if (publicBind) addresses.add(publicBind);
+  if (publicBind === '0.0.0.0') for (const address of localIPv4Addresses(interfaces)) addresses.add(address);
+  else if (publicBind) addresses.add(publicBind);
   const dns = new Set(['localhost', ...(/^[A-Za-z0-9.-]+$/.test(host) ? [host] : [])]);
   return [...[...dns].map((d) => `DNS:${d}`), ...[...addresses].map((a) => `IP:${a}`)];
 }
