@@ -1,6 +1,6 @@
 // Docker engine bootstrap: use a working engine, or install one from Debian's packages and start it.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, openSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, openSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { $, sleep } from 'zx';
 import { askEngine, pluginVersion } from './docker/client.ts';
@@ -146,4 +146,16 @@ export async function ensureEngine(): Promise<EngineFacts> {
     facts = await readEngineFacts();
   }
   throw new OperationError('the Docker engine could not be brought up: read .run/dockerd.log');
+}
+
+/** The engine's socket as the compose file mounts it into the socket proxy (its only holder). */
+export const ENGINE_SOCKET = '/var/run/docker.sock';
+
+/**
+ * The group id that may open the engine's socket (root:docker 0660 on a typical host), which the
+ * socket proxy joins (compose `group_add: DOCKER_SOCKET_GID`) so that it need not run as root.
+ * undefined when there is no socket file (an engine reached over TCP): the proxy then says so.
+ */
+export function engineSocketGroup(socket = ENGINE_SOCKET): string | undefined {
+  return existsSync(socket) ? String(statSync(socket).gid) : undefined;
 }

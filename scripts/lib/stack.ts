@@ -2,8 +2,8 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import type { ComposeContext, StackMode } from './compose.ts';
 import { askEngine } from './docker/client.ts';
-import { ensureEngine } from './engine.ts';
-import { addMissingSecrets, ensureEnvFile, loadEnv, writeFileAtomic } from './env.ts';
+import { engineSocketGroup, ensureEngine } from './engine.ts';
+import { addMissingSecrets, ensureEnvFile, loadEnv, setEnvValues, writeFileAtomic } from './env.ts';
 import { OperationError, UsageError } from './errors.ts';
 import { deployedVersionEnv } from './deploy/state.ts';
 import { buildOfflineImages } from './images/build.ts';
@@ -53,6 +53,13 @@ export async function prepareStack(mode: StackMode): Promise<{ ctx: ComposeConte
       );
   }
   await ensureEngine();
+  // A fact of this host, not a choice: written to .env so every compose call (the scripts', the
+  // tests', an operator's own) hands the socket proxy the same group.
+  const socketGroup = engineSocketGroup();
+  if (socketGroup !== undefined && values.DOCKER_SOCKET_GID !== socketGroup) {
+    setEnvValues(envFile, { DOCKER_SOCKET_GID: socketGroup });
+    values.DOCKER_SOCKET_GID = socketGroup;
+  }
   const images = await resolveImageSource(values);
   if (images.mode === 'offline') await buildOfflineImages(undefined, { quiet: true });
   const profiles = ['monitoring', ...(images.grafana ? ['grafana'] : [])];

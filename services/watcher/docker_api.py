@@ -1,23 +1,16 @@
-"""A minimal Docker Engine API client over the unix socket (stdlib only: no SDK without PyPI)."""
+"""The few Docker Engine API calls the watcher makes: list, inspect, events, restart (and ping).
+
+In the stack it reaches the engine through the socket proxy (services/socket-proxy), which passes
+on exactly these calls and only for this project's containers; a bare socket path still works for
+running it by hand against an engine.
+"""
 from __future__ import annotations
 
-import http.client
 import json
-import socket
 from typing import Iterator, Optional
 from urllib.parse import quote
 
-
-class UnixConnection(http.client.HTTPConnection):
-    def __init__(self, path: str, timeout: Optional[float]):
-        super().__init__("localhost", timeout=timeout)
-        self.socket_path = path
-
-    def connect(self) -> None:
-        sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        sock.settimeout(self.timeout)
-        sock.connect(self.socket_path)
-        self.sock = sock
+from galaxy_engine import engine_connection
 
 
 # The engine's own stop timeout for a container that sets none; here it only bounds how long a
@@ -30,12 +23,13 @@ class DockerError(Exception):
 
 
 class Docker:
-    def __init__(self, socket_path: str = "/var/run/docker.sock", timeout: float = 10.0):
-        self.socket_path = socket_path
+    def __init__(self, endpoint: str = "unix:///var/run/docker.sock", timeout: float = 10.0):
+        """`endpoint`: tcp://host:port (the socket proxy), unix:///path or a bare socket path."""
+        self.endpoint = endpoint
         self.timeout = timeout
 
     def _request(self, method: str, path: str, timeout: Optional[float] = None) -> tuple[int, bytes]:
-        conn = UnixConnection(self.socket_path, timeout if timeout is not None else self.timeout)
+        conn = engine_connection(self.endpoint, timeout if timeout is not None else self.timeout)
         try:
             conn.request(method, path, headers={"Host": "docker"})
             resp = conn.getresponse()
@@ -80,7 +74,7 @@ class Docker:
     def events(self, project: str) -> Iterator[dict]:
         """Container events of one project, one dict each, until the connection ends."""
         filters = quote(json.dumps({"type": ["container"], "label": [f"com.docker.compose.project={project}"]}))
-        conn = UnixConnection(self.socket_path, None)  # a quiet stream may idle for hours
+        conn = engine_connection(self.endpoint, None)  # a quiet stream may idle for hours
         try:
             conn.request("GET", f"/events?filters={filters}", headers={"Host": "docker"})
             resp = conn.getresponse()

@@ -6,7 +6,8 @@ for `health_status: unhealthy`, also sweeps every few seconds in case an event w
 reconnecting, and restarts within a per-container rate limit. Above the limit it logs, counts
 and (when ALERTMANAGER_URL is set) raises an alert instead of restarting again.
 
-Environment: WATCH_PROJECT (default: the compose project of the watcher's own container), DOCKER_SOCKET, PORT (9102),
+Environment: WATCH_PROJECT (default: the compose project of the watcher's own container), DOCKER_HOST
+(tcp://socket-proxy:2375 in the stack; default unix:///var/run/docker.sock), PORT (9102),
 RESTART_LIMIT (3) per RESTART_WINDOW_SECONDS (600), SWEEP_SECONDS (5), PROBE_TIMEOUT_SECONDS (5) and PROBE_ATTEMPTS (2): the second opinion asked
 before a restart,
 ALERTMANAGER_URL (optional), APP_VERSION, LOG_LEVEL.
@@ -229,7 +230,7 @@ def own_view(docker: Docker) -> Optional[ContainerView]:
 
 
 def main() -> int:
-    docker = Docker(os.environ.get("DOCKER_SOCKET", "/var/run/docker.sock"))
+    docker = Docker(os.environ.get("DOCKER_HOST", "").strip() or "unix:///var/run/docker.sock")
     # Explicit wins; otherwise guard the project this container belongs to, so two copies of the
     # stack on one engine each keep to their own containers without any setting.
     me = own_view(docker)

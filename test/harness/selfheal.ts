@@ -1,7 +1,9 @@
 // Helpers for crash and hang tests: the watcher for a TestStack (the stack's own `watcher` service
 // when the compose files have one, else the same image run beside it with the project's label so
-// `compose down --remove-orphans` removes it), container PIDs, and bounded waits for recovery.
+// `compose down --remove-orphans` removes it; the image runs as non-root, so it joins the socket's
+// group), container PIDs, and bounded waits for recovery.
 import { $ } from 'zx';
+import { ENGINE_SOCKET, engineSocketGroup } from '../../scripts/lib/engine.ts';
 import { projectRoot } from '../../scripts/lib/paths.ts';
 import { type TestStack, explain, freePort, savedStack } from './stack.ts';
 
@@ -69,7 +71,7 @@ export async function ensureWatcher(stack: TestStack, sweepSeconds = 5): Promise
   const port = await freePort();
   await $({
     quiet: true,
-  })`docker run --detach --name ${`${stack.project}-watcher-test`} --label ${`com.docker.compose.project=${stack.project}`} --label com.docker.compose.service=watcher-test -v /var/run/docker.sock:/var/run/docker.sock -e ${`WATCH_PROJECT=${stack.project}`} -e ${`SWEEP_SECONDS=${sweepSeconds}`} -p ${`127.0.0.1:${port}:9102`} ${image}`.timeout(
+  })`docker run --detach --name ${`${stack.project}-watcher-test`} --label ${`com.docker.compose.project=${stack.project}`} --label com.docker.compose.service=watcher-test -v ${`${ENGINE_SOCKET}:/var/run/docker.sock`} --group-add ${engineSocketGroup() ?? '0'} -e ${`WATCH_PROJECT=${stack.project}`} -e ${`SWEEP_SECONDS=${sweepSeconds}`} -p ${`127.0.0.1:${port}:9102`} ${image}`.timeout(
     '60s',
   );
   const url = `http://127.0.0.1:${port}/metrics`;

@@ -66,3 +66,59 @@ test('a backend stopped by an operator stays stopped', async () => {
   const start = await $({ quiet: true, nothrow: true })`docker start ${c?.id ?? ''}`.timeout('60s');
   assert.equal(start.exitCode, 0);
 });
+
+// What the watcher's socket proxy lets through, asked from inside the watcher (the one service on
+// the proxy's network): only list, inspect and restart of this project's containers; the restart
+// itself is proven by the hung-backend test above, which the watcher heals through the proxy.
+const ASK_PROXY = `
+import http.client, json, sys
+def ask(method, path, body=None):
+    c = http.client.HTTPConnection("socket-proxy", 2375, timeout=60)
+    c.request(method, path, body=body, headers={"Content-Type": "application/json"})
+    r = c.getresponse()
+    text = r.read().decode(errors="replace")
+    c.close()
+    return {"status": r.status, "body": text}
+own, other = sys.argv[1], sys.argv[2]
+listed = ask("GET", "/containers/json?all=1")
+print(json.dumps({
+    "listedProjects": sorted({c["Labels"].get("com.docker.compose.project", "") for c in json.loads(listed["body"])}),
+    "create": ask("POST", "/v1.45/containers/create", json.dumps({"Image": "scratch", "Cmd": ["true"]})),
+    "exec": ask("POST", "/containers/" + own + "/exec", json.dumps({"Cmd": ["id"]})),
+    "pull": ask("POST", "/images/create?fromImage=debian&tag=stable"),
+    "list": {"status": listed["status"], "body": ""},
+    "inspectOwn": ask("GET", "/containers/" + own + "/json"),
+    "inspectOther": ask("GET", "/containers/" + other + "/json"),
+    "restartOther": ask("POST", "/containers/" + other + "/restart?t=1"),
+}))
+`;
+
+test('the socket proxy refuses create, exec, pull and other projects, and hides environments; the watcher reaches only its own project', async () => {
+  const backend = await serviceContainer(stack, 'backend');
+  const watcher = await serviceContainer(stack, 'watcher');
+  assert.ok(backend && watcher, 'backend and watcher exist');
+  // A container of another project, created (never started) from the watcher's own image.
+  const image = (await $({ quiet: true })`docker inspect --format {{.Image}} ${watcher.id}`.timeout('20s')).stdout.trim();
+  const outsider = `${stack.project}-outsider`;
+  await $({ quiet: true })`docker create --name ${outsider} --label ${`com.docker.compose.project=${stack.project}-other`} ${image} true`.timeout('60s');
+  try {
+    const run = await stack.compose(['exec', '-T', 'watcher', 'python3', '-c', ASK_PROXY, backend.id, outsider]);
+    assert.equal(run.exitCode, 0, explain(run));
+    const answers = JSON.parse(run.stdout.trim().split('\n').at(-1) ?? '{}') as Record<string, { status: number; body: string }> & {
+      listedProjects: string[];
+    };
+    for (const refused of ['create', 'exec', 'pull', 'inspectOther', 'restartOther'])
+      assert.equal(answers[refused].status, 403, `${refused} refused: ${JSON.stringify(answers[refused])}`);
+    assert.match(answers.create.body, /galaxy socket proxy: POST \/v1\.45\/containers\/create is not one of the calls/);
+    assert.equal(answers.inspectOwn.status, 200);
+    // The backend's environment holds the API token and database password: never passed back.
+    assert.doesNotMatch(answers.inspectOwn.body, /"Env"|API_TOKEN|DATABASE_URL/);
+    assert.equal(answers.list.status, 200);
+    // Asked for every container of the engine: the proxy's forced filter leaves only this project.
+    assert.deepEqual(answers.listedProjects, [stack.project]);
+    const state = (await $({ quiet: true })`docker inspect --format {{.State.Status}} ${outsider}`.timeout('20s')).stdout.trim();
+    assert.equal(state, 'created', 'the other project’s container was never started');
+  } finally {
+    await $({ quiet: true, nothrow: true })`docker rm -f ${outsider}`.timeout('60s');
+  }
+});

@@ -1,12 +1,12 @@
 // The compose file as the audit would judge it, before anything runs: nothing it calls high
 // (ports off loopback, privileged, added capabilities, an undeclared Docker socket), and
-// PUBLIC_BIND opens the site's entry point only.
+// PUBLIC_BIND opens the site's entry point only; and every service is least-privileged in every mode.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import YAML from 'yaml';
-import { SOCKET_LABEL } from '../../scripts/lib/audit/containers.ts';
+import { SOCKET_LABEL, runsAsRoot } from '../../scripts/lib/audit/containers.ts';
 
 const root = path.resolve(import.meta.dirname, '..', '..');
 
@@ -31,5 +31,50 @@ describe('make audit: the compose file', () => {
       opened.map(([name, svc]) => [name, svc.ports?.length]),
       [['edge', 1]],
     );
+  });
+
+  it('every service, in every mode: a non-root user, no capabilities, no-new-privileges, a pids limit, a read-only root; one socket holder; no lifecycle API', () => {
+    type Svc = {
+      user?: string;
+      cap_drop?: string[];
+      security_opt?: string[];
+      read_only?: boolean;
+      build?: { context: string; dockerfile?: string };
+      deploy?: { resources?: { limits?: { pids?: number } } };
+      command?: string[];
+      volumes?: string[];
+      labels?: Record<string, string>;
+    };
+    const load = (file: string) => YAML.parse(readFileSync(path.join(root, file), 'utf8'), { merge: true }) as { services: Record<string, Svc> };
+    const base = load('docker-compose.yml');
+    // A built image's user is its Dockerfile's USER (every stage that sets one); a stock image's is named in compose.
+    const dockerfileUsers = (build: NonNullable<Svc['build']>) =>
+      [...readFileSync(path.join(root, build.context, build.dockerfile ?? 'Dockerfile'), 'utf8').matchAll(/^USER\s+(\S+)/gm)].map((m) => m[1]);
+    const problems = Object.entries(base.services).flatMap(([name, svc]) => {
+      const users = svc.user !== undefined ? [svc.user] : svc.build ? dockerfileUsers(svc.build) : [];
+      return [
+        ...(users.length && !users.some(runsAsRoot) ? [] : [`${name}: no non-root user (${users.join(', ') || 'none named'})`]),
+        ...(svc.cap_drop?.includes('ALL') ? [] : [`${name}: no cap_drop: [ALL]`]),
+        ...(svc.security_opt?.includes('no-new-privileges:true') ? [] : [`${name}: no no-new-privileges`]),
+        ...(svc.read_only === true ? [] : [`${name}: writable root filesystem`]),
+        ...((svc.deploy?.resources?.limits?.pids ?? 0) > 0 ? [] : [`${name}: no pids limit`]),
+      ];
+    });
+    assert.deepEqual(problems, []);
+    // The overrides inherit all of it: none may loosen a measure, in dev or in prod.
+    for (const file of ['docker-compose.dev.yml', 'docker-compose.prod.yml']) {
+      const loosened = Object.entries(load(file).services).flatMap(([name, svc]) =>
+        ['user', 'cap_add', 'cap_drop', 'security_opt', 'read_only', 'privileged'].filter((key) => key in svc).map((key) => `${file} ${name}: ${key}`),
+      );
+      assert.deepEqual(loosened, []);
+    }
+    const holders = Object.entries(base.services).filter(([, svc]) => (svc.volumes ?? []).some((v) => /docker\.sock/.test(String(v))));
+    assert.deepEqual(
+      holders.map(([name]) => name),
+      ['socket-proxy'],
+    );
+    for (const file of ['docker-compose.yml', 'docker-compose.dev.yml', 'docker-compose.prod.yml'])
+      for (const [name, svc] of Object.entries(load(file).services))
+        assert.ok(!(svc.command ?? []).includes('--web.enable-lifecycle'), `${file} ${name}: the lifecycle API needs no credentials`);
   });
 });

@@ -96,8 +96,8 @@ function privilegeFindings(c: ContainerSecurity): Finding[] {
     const reason = c.labels[SOCKET_LABEL];
     const mode = m.rw ? 'read-write' : 'read-only (which stops no API call)';
     // high: the Engine API is root on the host, so a container holding it undeclared is an escape
-    // route. medium: a service whose compose labels say why it needs the API (today's self-healer);
-    // it is still root-equivalent until a socket proxy that allows only what it uses stands between.
+    // route. medium: a service whose compose labels say why it needs the API (the kit's socket
+    // proxy, the one filter in front of it): it is still root-equivalent if broken into.
     found.push(
       reason
         ? {
@@ -105,7 +105,7 @@ function privilegeFindings(c: ContainerSecurity): Finding[] {
             severity: 'medium',
             check: 'docker-socket',
             problem: `holds the Docker socket ${mode}, for: ${reason}`,
-            fix: 'reach Docker through a socket proxy that allows only the calls it makes',
+            fix: 'only a socket proxy should hold it; every other service reaches Docker through one that allows only the calls it makes',
           }
         : {
             ...base,
@@ -143,14 +143,13 @@ function privilegeFindings(c: ContainerSecurity): Finding[] {
 }
 
 /**
- * medium, each of the four: the default stack has them today (several images run as root, no
- * service drops capabilities or sets no-new-privileges, root filesystems are writable outside prod),
- * so they cannot fail the audit yet; each only widens what a break-in can do. They become high once
- * least privilege (issue 12, point 5) is in the compose files.
+ * high, each of the four: the kit's own compose files give every service a non-root user, no
+ * capabilities, no-new-privileges and a read-only root filesystem, so any container without them
+ * is one somebody added or loosened; each widens what a break-in can do to the host.
  */
 function leastPrivilegeFindings(c: ContainerSecurity): Finding[] {
   const found: Finding[] = [];
-  const base = { service: c.service, container: c.name, severity: 'medium' as const };
+  const base = { service: c.service, container: c.name, severity: 'high' as const };
   if (runsAsRoot(c.user))
     found.push({
       ...base,

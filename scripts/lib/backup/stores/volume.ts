@@ -10,15 +10,17 @@ import { upAndWait } from '../../wait.ts';
 import { inspectArchive } from './archive.ts';
 import { STEP_TIMEOUT_SECONDS, type StoreKind, type StoreTarget, checkRestored } from './kind.ts';
 
+/** Where restore unpacks first: an anonymous volume of the one-off container (see oneOff). */
+const STAGE = '/.galaxy-restore';
+
 /**
- * stdin is the archive; the arguments are the mount paths. Everything is unpacked on the
- * container's own layer first, so a broken archive stops the restore before a volume is emptied.
+ * stdin is the archive; the arguments are the mount paths. Everything is unpacked in the stage
+ * first, so a broken archive stops the restore before a volume is emptied.
  */
 const RESTORE_SCRIPT = `
 set -eu
-stage=/.galaxy-restore
-rm -rf "$stage"
-mkdir -p "$stage"
+stage=${STAGE}
+find "$stage" -mindepth 1 -maxdepth 1 -exec rm -rf {} +
 tar -xf - -C "$stage"
 for t in "$@"; do
   [ -d "$stage$t" ] || { echo "the archive holds nothing for $t" >&2; exit 1; }
@@ -27,7 +29,6 @@ for t in "$@"; do
   find "$t" -mindepth 1 -maxdepth 1 -exec rm -rf {} +
   cp -a "$stage$t/." "$t/"
 done
-rm -rf "$stage"
 echo "volumes replaced: $*"
 `;
 
@@ -35,14 +36,21 @@ const COUNT_SCRIPT = 'find "$@" -type f | wc -l';
 
 const mounts = (target: StoreTarget) => target.service.volumes.map((v) => v.target);
 
-/** A one-off container of the service as root (files of any owner), nothing started beside it. */
-const oneOff = (target: StoreTarget, entrypoint: string, args: string[]) => [
+/**
+ * A one-off container of the service as root, nothing started beside it. The service itself may
+ * run with no capabilities and a read-only root (docs/SECURITY.md); this container gets back the
+ * three a root copy of files of any owner needs (read and write them, set their owner and modes),
+ * and restore unpacks into an anonymous volume (STAGE), removed with the container.
+ */
+const oneOff = (target: StoreTarget, entrypoint: string, args: string[], stage = false) => [
   'run',
   '--rm',
   '--no-deps',
   '-T',
   '--user',
   '0:0',
+  ...['DAC_OVERRIDE', 'CHOWN', 'FOWNER'].flatMap((cap) => ['--cap-add', cap]),
+  ...(stage ? ['--volume', STAGE] : []),
   '--entrypoint',
   entrypoint,
   target.service.name,
@@ -105,7 +113,7 @@ export const volume: StoreKind = {
   async restore(target, file) {
     const name = target.service.name;
     await compose(target.ctx, ['stop', '--timeout', '20', name], { timeout: '60s' });
-    await composeStream(target.ctx, oneOff(target, 'sh', ['-c', RESTORE_SCRIPT, 'sh', ...mounts(target)]), {
+    await composeStream(target.ctx, oneOff(target, 'sh', ['-c', RESTORE_SCRIPT, 'sh', ...mounts(target)], true), {
       stdinFile: file,
       timeoutSeconds: STEP_TIMEOUT_SECONDS,
       what: `restoring ${name}'s volumes`,

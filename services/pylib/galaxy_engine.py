@@ -1,0 +1,39 @@
+"""Connections to the Docker Engine API (stdlib only: no SDK without PyPI).
+
+The socket proxy opens the engine's unix socket; the watcher reaches the engine only through that
+proxy, over TCP on the project's internal control network. One place for both ways in.
+"""
+from __future__ import annotations
+
+import http.client
+import socket
+from typing import Optional
+from urllib.parse import urlsplit
+
+
+class UnixConnection(http.client.HTTPConnection):
+    """HTTP over a unix socket (the engine's own socket file)."""
+
+    def __init__(self, path: str, timeout: Optional[float]):
+        super().__init__("localhost", timeout=timeout)
+        self.socket_path = path
+
+    def connect(self) -> None:
+        sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        sock.settimeout(self.timeout)
+        sock.connect(self.socket_path)
+        self.sock = sock
+
+
+def engine_connection(endpoint: str, timeout: Optional[float]) -> http.client.HTTPConnection:
+    """A connection to `unix:///path`, `tcp://host:port` (DOCKER_HOST's forms) or a bare socket path."""
+    if endpoint.startswith("tcp://"):
+        where = urlsplit(endpoint)
+        if not where.hostname or not where.port:
+            raise ValueError(f"{endpoint!r} needs a host and a port, e.g. tcp://socket-proxy:2375")
+        return http.client.HTTPConnection(where.hostname, where.port, timeout=timeout)
+    if endpoint.startswith("unix://"):
+        endpoint = endpoint[len("unix://"):]
+    if not endpoint.startswith("/"):
+        raise ValueError(f"{endpoint!r} is neither tcp://host:port nor an absolute socket path")
+    return UnixConnection(endpoint, timeout)
