@@ -112,6 +112,10 @@ discover: deps ## Inventory a codebase's services, ports, dependencies and probl
 audit: deps ## Check the running stack's security (ports, root, capabilities, secrets, backups); exit 1 on a high finding (ARGS="--json")
 	@./scripts/audit.sh
 
+.PHONY: alert-test
+alert-test: deps ## Send a test alert through every configured channel (ALERT_* in .env); exit 1 unless all accept it
+	@./scripts/alert-test.sh
+
 .PHONY: report
 report: deps ## Write docs/reports/05_SYSTEM_READY_REPORT.md from the live system
 	@./scripts/report.sh

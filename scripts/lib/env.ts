@@ -14,10 +14,12 @@ export interface EnvVariable {
   value: string;
   required: boolean;
   secret: boolean;
+  /** A secret the operator supplies (an API key, a bot token): never generated, but a secret to the audit. */
+  credential: boolean;
   description: string;
 }
 
-/** Reads .env.example: each variable with the @required / @secret tags of the comment above it. */
+/** Reads .env.example: each variable with the @required / @secret / @credential tags of the comment above it. */
 export function parseEnvExample(text: string): EnvVariable[] {
   const variables: EnvVariable[] = [];
   let comment: string[] = [];
@@ -35,6 +37,7 @@ export function parseEnvExample(text: string): EnvVariable[] {
         value: match[2],
         required: tags.includes('@required'),
         secret: tags.includes('@secret'),
+        credential: tags.includes('@credential'),
         description: tags.replace(/@\w+/g, '').trim(),
       });
     }

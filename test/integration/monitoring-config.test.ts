@@ -166,7 +166,7 @@ test('amtool check-config: the shipped config, with its routes, inhibitions and 
   assert.match(r.out, /SUCCESS/);
   const inhibit = (YAML.parse(fs.readFileSync(path.join(amDir, 'alertmanager.yml'), 'utf8')).inhibit_rules as unknown[]).length;
   assert.match(r.out, new RegExp(`- ${inhibit} inhibit rules`));
-  assert.match(r.out, /- 1 receivers/);
+  assert.match(r.out, /- 2 receivers/);
 });
 
 test('amtool check-config fails on a route to an undefined receiver', () => {
@@ -175,26 +175,39 @@ test('amtool check-config fails on a route to an undefined receiver', () => {
   fs.chmodSync(scratch, 0o755);
   fs.writeFileSync(
     path.join(dir, 'alertmanager.yml'),
-    fs.readFileSync(path.join(amDir, 'alertmanager.yml'), 'utf8').replace('  receiver: default\n', '  receiver: nowhere\n'),
+    fs.readFileSync(path.join(amDir, 'alertmanager.yml'), 'utf8').replace('  receiver: warning\n', '  receiver: nowhere\n'),
   );
   const r = dockerRun(ALERTMANAGER, 'amtool', [[dir, '/etc/alertmanager']], ['check-config', '/etc/alertmanager/alertmanager.yml']);
   assert.notEqual(r.code, 0, r.out);
   assert.match(r.out, /undefined receiver "nowhere"/);
 });
 
-for (const [label, url] of [
-  ['without webhook (null receiver)', ''],
-  ['with webhook', 'http://127.0.0.1:9/hook'],
+for (const [label, settings] of [
+  ['without channels (null receivers)', {}],
+  [
+    'with every channel',
+    {
+      ALERT_WEBHOOK_URL: 'http://127.0.0.1:9/hook',
+      ALERT_SLACK_WEBHOOK_URL: 'http://127.0.0.1:9/slack',
+      ALERT_TELEGRAM_BOT_TOKEN: '1:token',
+      ALERT_TELEGRAM_CHAT_ID: '-1',
+      ALERT_EMAIL_TO: 'a@example.org',
+      ALERT_EMAIL_FROM: 'b@example.org',
+      ALERT_SMTP_SMARTHOST: '127.0.0.1:25',
+      ALERT_SMTP_USERNAME: 'u',
+      ALERT_SMTP_PASSWORD: 'p',
+    },
+  ],
 ] as const) {
   test(`entrypoint.sh renders a valid config inside the image ${label}`, () => {
     const script =
       'sh /etc/alertmanager/entrypoint.sh --render-only >/dev/null && amtool check-config /tmp/galaxy-alertmanager/alertmanager.yml' +
       ' && amtool config routes test --config.file=/tmp/galaxy-alertmanager/alertmanager.yml severity=critical service=backend alertname=TargetDown';
-    const r = dockerRun(ALERTMANAGER, 'sh', amMounts, ['-c', script], { ALERT_WEBHOOK_URL: url });
+    const r = dockerRun(ALERTMANAGER, 'sh', amMounts, ['-c', script], settings);
     assert.equal(r.code, 0, r.out);
     assert.match(r.out, /SUCCESS/);
-    assert.match(r.out, /^default$/m, 'critical alerts route to the default receiver');
-    assert.match(r.out, url ? /webhook receiver enabled/ : /null receiver/);
+    assert.match(r.out, /^critical$/m, 'critical alerts route to the critical receiver');
+    assert.match(r.out, 'ALERT_WEBHOOK_URL' in settings ? /critical alerts go to: webhook slack telegram email/ : /null receivers/);
   });
 }
 

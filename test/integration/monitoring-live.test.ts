@@ -7,13 +7,16 @@
 //   GALAXY_TEST_COMPOSE_FILES           its compose files, ':'-separated (default: docker-compose.yml)
 // The alert flow layers test/fixtures/compose.monitoring-fast.yml on the stack (TargetDown
 // and friends with `for: 5s`) only if the running Prometheus does not already use it, and
-// restores the shipped rules afterwards. Traffic goes to 127.0.0.1 only; every wait is bounded.
+// restores the shipped rules afterwards; it also layers test/fixtures/compose.alert-sinks.yml
+// (stand-ins for a webhook, Slack, Telegram and SMTP, Alertmanager pointed at them through the
+// ALERT_* settings) and removes it afterwards. Traffic goes to 127.0.0.1 only; every wait is bounded.
 import { after, before, test } from 'node:test';
 import { TestStack, explain, savedStack } from '../harness/stack.ts';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { CHANNELS, alertNamesByChannel, receivedNotices } from '../helpers/alert-sinks.ts';
 import { knownMetricNames, monitoringDir, parseExposedMetrics, root } from '../helpers/monitoring.ts';
 
 let PROM = process.env.GALAXY_TEST_STACK_URL_PROMETHEUS?.replace(/\/$/, '');
@@ -115,16 +118,30 @@ test('live Prometheus scrapes every configured target successfully', async (t) =
   assert.deepEqual(down, []);
 });
 
-function compose(args: string[]): { code: number; out: string } {
+/** docker compose on the stack's files, with `extra` fixture files layered on top. */
+function compose(args: string[], extra: string[] = []): { code: number; out: string } {
   const r = spawnSync(
     'docker',
-    ['compose', '-p', PROJECT!, '--project-directory', root, '--env-file', ENV_FILE, ...COMPOSE_FILES, '--profile', 'monitoring', ...args],
+    [
+      'compose',
+      '-p',
+      PROJECT!,
+      '--project-directory',
+      root,
+      '--env-file',
+      ENV_FILE,
+      ...COMPOSE_FILES,
+      ...extra.flatMap((f) => ['-f', f]),
+      '--profile',
+      'monitoring',
+      ...args,
+    ],
     { encoding: 'utf8', timeout: 180_000, env: { ...process.env, ...savedStack(PROJECT!).env } },
   );
   return { code: r.status ?? -1, out: `${r.stdout}${r.stderr}` };
 }
 
-type AmAlert = { labels: Record<string, string>; status: { state: string; inhibitedBy: string[] } };
+type AmAlert = { labels: Record<string, string>; annotations: Record<string, string>; status: { state: string; inhibitedBy: string[] } };
 const DOWN_ALERTS = ['TargetDown', 'ContainerNotRunning', 'ServiceUnhealthy'];
 
 async function memoryApiAlerts(): Promise<AmAlert[]> {
@@ -145,34 +162,11 @@ test('alert flow: memory-api stopped -> alert firing in Alertmanager -> started 
   if (!PROM) return t.skip(SKIP_NO_STACK);
   if (!AM || !PROJECT) return t.skip('GALAXY_TEST_STACK_URL_ALERTMANAGER and GALAXY_TEST_PROJECT are needed to drive the alert flow');
   const fastFile = path.join(root, 'test', 'fixtures', 'compose.monitoring-fast.yml');
+  const sinksFile = path.join(root, 'test', 'fixtures', 'compose.alert-sinks.yml');
   let swapped = false;
   const setPrometheusRules = (fast: boolean): void => {
-    const extra = fast ? ['-f', fastFile] : [];
-    const r = spawnSync(
-      'docker',
-      [
-        'compose',
-        '-p',
-        PROJECT!,
-        '--project-directory',
-        root,
-        '--env-file',
-        ENV_FILE,
-        ...COMPOSE_FILES,
-        ...extra,
-        '--profile',
-        'monitoring',
-        'up',
-        '-d',
-        '--no-deps',
-        '--wait',
-        '--wait-timeout',
-        '90',
-        'prometheus',
-      ],
-      { encoding: 'utf8', timeout: 180_000, env: { ...process.env, ...savedStack(PROJECT!).env } },
-    );
-    assert.equal(r.status, 0, `${r.stdout}${r.stderr}`);
+    const r = compose(['up', '-d', '--no-deps', '--wait', '--wait-timeout', '90', 'prometheus'], fast ? [fastFile] : []);
+    assert.equal(r.code, 0, r.out);
   };
   try {
     if (!(await fastRulesActive())) {
@@ -191,6 +185,10 @@ test('alert flow: memory-api stopped -> alert firing in Alertmanager -> started 
     // Alertmanager until their endsAt (a few minutes). Start from a clean slate. Starting the
     // stack with the fast override in the first place avoids both the swap and this wait.
     await waitFor('no memory-api down alert before the test', 300_000, 5_000, async () => ((await memoryApiAlerts()).length === 0 ? true : undefined));
+    // Alertmanager re-rendered with every channel pointed at the stand-ins, which start empty.
+    const sinks = compose(['up', '-d', '--no-deps', '--wait', '--wait-timeout', '90', 'alert-sinks', 'alertmanager'], [sinksFile]);
+    assert.equal(sinks.code, 0, sinks.out);
+    const sinksUrl = `http://${compose(['port', 'alert-sinks', '8080'], [sinksFile]).out.trim()}`;
 
     const stop = compose(['stop', 'memory-api']);
     assert.equal(stop.code, 0, stop.out);
@@ -211,13 +209,40 @@ test('alert flow: memory-api stopped -> alert firing in Alertmanager -> started 
       'at least one memory-api alert is not inhibited',
     );
 
+    // Every channel tells people once per alert: the alerts Alertmanager notified (the webhook
+    // sees each group) reach Slack, Telegram and e-mail too, with the summary and the runbook.
+    const summaries = new Map(firing.map((a) => [a.labels.alertname, a.annotations.summary]));
+    // Waited for until every channel has told of the same alerts (they are sent one by one).
+    const sorted = (names: string[]) => [...names].sort().join(',');
+    const sent = await waitFor('the same firing messages about memory-api on every channel', 120_000, 2_000, async () => {
+      const names = alertNamesByChannel(await receivedNotices(sinksUrl), 'memory-api', 'firing');
+      return names.webhook.length > 0 && CHANNELS.every((c) => sorted(names[c]) === sorted(names.webhook)) ? names : undefined;
+    });
+    t.diagnostic(`firing messages: ${JSON.stringify(sent)}`);
+    const notified = [...new Set(sent.webhook)].sort();
+    for (const channel of CHANNELS) assert.deepEqual([...sent[channel]].sort(), notified, `${channel}: one firing message per notified alert`);
+    for (const n of (await receivedNotices(sinksUrl)).filter((x) => x.service === 'memory-api')) {
+      assert.match(n.text, /runbook: docs\/TROUBLESHOOTING\.md#/, `${n.channel} names the runbook`);
+      const summary = summaries.get(n.alertname);
+      if (summary) assert.ok(n.text.includes(summary), `${n.channel} carries the summary of ${n.alertname}`);
+    }
+
     const start = compose(['start', 'memory-api']);
     assert.equal(start.code, 0, start.out);
     const restarted = Date.now();
     await waitFor('memory-api alerts resolved in Alertmanager', 180_000, 2_000, async () => ((await memoryApiAlerts()).length === 0 ? true : undefined));
     t.diagnostic(`resolved ${((Date.now() - restarted) / 1000).toFixed(1)} s after the start`);
+    const resolved = await waitFor('a resolved message for every notified alert on every channel', 120_000, 2_000, async () => {
+      const names = alertNamesByChannel(await receivedNotices(sinksUrl), 'memory-api', 'resolved');
+      return CHANNELS.every((c) => notified.every((name) => names[c].includes(name))) ? names : undefined;
+    });
+    t.diagnostic(`resolved messages: ${JSON.stringify(resolved)}`);
+    for (const channel of CHANNELS)
+      assert.deepEqual(resolved[channel].filter((name) => notified.includes(name)).sort(), notified, `${channel}: one resolved message per alert`);
   } finally {
     compose(['start', 'memory-api']);
     if (swapped) setPrometheusRules(false);
+    compose(['rm', '--stop', '--force', 'alert-sinks'], [sinksFile]);
+    compose(['up', '-d', '--no-deps', '--wait', '--wait-timeout', '90', 'alertmanager']);
   }
 });

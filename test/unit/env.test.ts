@@ -99,7 +99,8 @@ test('the shipped .env.example has no password value and parses', () => {
   const vars = parseEnvExample(readFileSync(path.join(import.meta.dirname, '../../.env.example'), 'utf8'));
   assert.ok(vars.length > 10);
   for (const v of vars.filter((x) => x.secret)) assert.equal(v.value, '', `${v.name} must ship empty`);
-  for (const v of vars.filter((x) => /PASSWORD|SECRET/.test(x.name))) assert.ok(v.secret, `${v.name} must be @secret`);
+  for (const v of vars.filter((x) => x.credential)) assert.equal(v.value, '', `${v.name} must ship empty`);
+  for (const v of vars.filter((x) => /PASSWORD|SECRET|TOKEN/.test(x.name))) assert.ok(v.secret || v.credential, `${v.name} must be @secret or @credential`);
 });
 
 // One reading of .env: each line compose and the scripts would read differently is refused by key

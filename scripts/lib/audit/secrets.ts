@@ -1,5 +1,5 @@
 // Secrets that docker inspect shows (pure). Which values are secrets is not a list kept here: it
-// is every variable .env.example tags @secret (env.ts parseEnvExample), with its value from .env.
+// is every variable .env.example tags @secret or @credential (env.ts parseEnvExample), with its value from .env.
 import type { ContainerSecurity } from '../docker/containers.ts';
 import type { EnvVariable } from '../env.ts';
 import type { Finding } from './findings.ts';
@@ -12,9 +12,9 @@ export interface Secret {
 /** A shorter value could turn up inside unrelated text; generated secrets are 32 characters. */
 const MIN_MATCH = 8;
 
-/** The @secret variables of the example with their values from .env (empty when unset). */
+/** The @secret and @credential variables of the example with their values from .env (empty when unset). */
 export function secretsOf(example: EnvVariable[], values: Record<string, string>): Secret[] {
-  return example.filter((v) => v.secret).map((v) => ({ name: v.name, value: values[v.name] ?? '' }));
+  return example.filter((v) => v.secret || v.credential).map((v) => ({ name: v.name, value: values[v.name] ?? '' }));
 }
 
 /** Where a container's inspect shows a secret: variable names (or `command line`) and the secrets they hold. */

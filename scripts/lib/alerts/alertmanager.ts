@@ -1,0 +1,75 @@
+// Alertmanager as `make alert-test` sees it: which service it is (the compose label
+// `galaxy.role: alertmanager`, so no service name is kept here), which channels its running config
+// sends to, and how many notifications each channel has sent and failed (its own metrics).
+// The parsing is pure and unit-tested (test/unit/alert-test.test.ts).
+import YAML from 'yaml';
+import type { ComposeModel } from '../compose.ts';
+import { OperationError } from '../errors.ts';
+
+/** The label by which the compose files name the service that receives the alerts. */
+export const ROLE_LABEL = 'galaxy.role';
+export const ALERTMANAGER_ROLE = 'alertmanager';
+
+/** The published address of the service labelled as the alert receiver. */
+export function alertmanagerUrl(model: ComposeModel): { service: string; url: string } {
+  const svc = model.services.find((s) => s.labels[ROLE_LABEL] === ALERTMANAGER_ROLE);
+  if (!svc)
+    throw new OperationError(`no service of ${model.project} has the label ${ROLE_LABEL}: ${ALERTMANAGER_ROLE}: the compose files name no Alertmanager`);
+  const port = svc.ports[0];
+  if (!port) throw new OperationError(`${svc.name} publishes no port: publish its API on 127.0.0.1 to test its channels`);
+  const host = port.hostIp === '0.0.0.0' || port.hostIp === '' ? '127.0.0.1' : port.hostIp;
+  return { service: svc.name, url: `http://${host}:${port.published}` };
+}
+
+/** The integrations of the receiver that critical alerts go to, read from the running config. */
+export function criticalChannels(configYaml: string): string[] {
+  type Route = { receiver?: string; matchers?: string[]; routes?: Route[] };
+  const config = YAML.parse(configYaml) as { route?: Route; receivers?: Array<Record<string, unknown> & { name: string }> };
+  const critical = config.route?.routes?.find((r) => (r.matchers ?? []).some((m) => /severity\s*=\s*"?critical"?/.test(m)));
+  const name = critical?.receiver ?? config.route?.receiver;
+  const receiver = (config.receivers ?? []).find((r) => r.name === name);
+  if (!receiver) return [];
+  // Each `<name>_configs` list is one integration, named <name> in Alertmanager's metrics.
+  return Object.keys(receiver)
+    .filter((key) => key.endsWith('_configs') && Array.isArray(receiver[key]) && (receiver[key] as unknown[]).length > 0)
+    .map((key) => key.slice(0, -'_configs'.length));
+}
+
+export interface NotificationCounts {
+  sent: number;
+  failed: number;
+}
+
+/** alertmanager_notifications_total and _failed_total per integration, from /metrics text. */
+export function notificationCounts(metrics: string): Record<string, NotificationCounts> {
+  const counts: Record<string, NotificationCounts> = {};
+  const line = /^alertmanager_notifications_(total|failed_total)\{([^}]*)\}\s+([0-9.eE+-]+)$/;
+  for (const text of metrics.split('\n')) {
+    const m = line.exec(text.trim());
+    if (!m) continue;
+    const integration = /(?:^|,)integration="([^"]+)"/.exec(m[2])?.[1];
+    if (!integration) continue;
+    const entry = (counts[integration] ??= { sent: 0, failed: 0 });
+    // Newer versions split counts by receiver too: add them up per integration.
+    if (m[1] === 'total') entry.sent += Number(m[3]);
+    else entry.failed += Number(m[3]);
+  }
+  return counts;
+}
+
+export type ChannelVerdict = 'accepted' | 'refused' | 'no answer';
+
+/** Per channel: accepted when it sent without a failure since `before`, refused on any failure. */
+export function verdicts(
+  channels: string[],
+  before: Record<string, NotificationCounts>,
+  now: Record<string, NotificationCounts>,
+): Record<string, ChannelVerdict> {
+  return Object.fromEntries(
+    channels.map((c) => {
+      const sent = (now[c]?.sent ?? 0) - (before[c]?.sent ?? 0);
+      const failed = (now[c]?.failed ?? 0) - (before[c]?.failed ?? 0);
+      return [c, failed > 0 ? 'refused' : sent > 0 ? 'accepted' : 'no answer'];
+    }),
+  );
+}
