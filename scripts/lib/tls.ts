@@ -2,7 +2,7 @@
 // machines, docs/SECURITY.md): the PEM files .env names in TLS_CERT_FILE and TLS_KEY_FILE, or,
 // when both are empty, a self-signed pair made once with openssl and written into .env, so
 // compose and every later command read the same two paths.
-import { existsSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { hostname, networkInterfaces } from 'node:os';
 import { $ } from 'zx';
 import { setEnvValues } from './env.ts';
@@ -17,7 +17,21 @@ export interface TlsPair {
   generated: boolean;
 }
 
-/** Where a pair set in .env is wrong: both or neither, readable PEM files (one line each). */
+/**
+ * Who must read the pair: the site's entry point runs as this user and group (compose `user:`, the
+ * nginx user of both the official image and the Debian stand-in), not as root, so a key readable by
+ * root only is a key it cannot load. test/unit/tls.test.ts checks that the compose file agrees.
+ */
+export const TLS_READER = { uid: 101, gid: 101 };
+
+/** Whether the owner, group or other bits of `stat` let `reader` read the file. */
+export function readableBy(stat: { uid: number; gid: number; mode: number }, reader: { uid: number; gid: number }): boolean {
+  if (stat.uid === reader.uid) return (stat.mode & 0o400) !== 0;
+  if (stat.gid === reader.gid) return (stat.mode & 0o040) !== 0;
+  return (stat.mode & 0o004) !== 0;
+}
+
+/** Where a pair set in .env is wrong: both or neither, PEM files the entry point can read (one line each). */
 export function tlsSettingsProblems(values: Record<string, string>): string[] {
   const cert = values.TLS_CERT_FILE ?? '';
   const key = values.TLS_KEY_FILE ?? '';
@@ -36,6 +50,10 @@ export function tlsSettingsProblems(values: Record<string, string>): string[] {
       continue;
     }
     if (!pem.test(text)) problems.push(`.env ${name}=${file} is not a PEM ${marker.toLowerCase()} file: give the PEM file (-----BEGIN ${marker}-----)`);
+    else if (!readableBy(statSync(file), TLS_READER))
+      problems.push(
+        `.env ${name}=${file} cannot be read by the site's nginx, which runs as uid ${TLS_READER.uid} and gid ${TLS_READER.gid}, not root: chgrp ${TLS_READER.gid} ${file} && chmod 640 ${file}`,
+      );
   }
   return problems;
 }
@@ -63,10 +81,25 @@ export async function ensureTlsPair(values: Record<string, string>, project: str
     await selfSigned(cert, key, project, certificateNames(values.PUBLIC_BIND || '127.0.0.1'));
     generated = true;
   }
+  // Every start, so a pair made before the entry point stopped running as root is fixed too.
+  shareWithReader(cert, key);
   setEnvValues(envFile, { TLS_CERT_FILE: cert, TLS_KEY_FILE: key });
   values.TLS_CERT_FILE = cert;
   values.TLS_KEY_FILE = key;
   return { cert, key, generated };
+}
+
+/** The certificate readable by all, the key by its owner and the entry point's group only. */
+function shareWithReader(cert: string, key: string): void {
+  try {
+    chmodSync(cert, 0o644);
+    chownSync(key, statSync(key).uid, TLS_READER.gid);
+    chmodSync(key, 0o640);
+  } catch (err) {
+    throw new OperationError(
+      `cannot let the site's nginx (gid ${TLS_READER.gid}) read ${key} (${(err as NodeJS.ErrnoException).code ?? String(err)}): run make start as root, or set TLS_CERT_FILE and TLS_KEY_FILE to a pair it can read`,
+    );
+  }
 }
 
 /** openssl writes both files under temp names; they are renamed only when both are complete. */
