@@ -119,7 +119,7 @@ test('live Prometheus scrapes every configured target successfully', async (t) =
 });
 
 /** docker compose on the stack's files, with `extra` fixture files layered on top. */
-function compose(args: string[], extra: string[] = []): { code: number; out: string } {
+function compose(args: string[], extra: string[] = []): { code: number; out: string; stdout: string } {
   const r = spawnSync(
     'docker',
     [
@@ -138,7 +138,7 @@ function compose(args: string[], extra: string[] = []): { code: number; out: str
     ],
     { encoding: 'utf8', timeout: 180_000, env: { ...process.env, ...savedStack(PROJECT!).env } },
   );
-  return { code: r.status ?? -1, out: `${r.stdout}${r.stderr}` };
+  return { code: r.status ?? -1, out: `${r.stdout}${r.stderr}`, stdout: r.stdout };
 }
 
 type AmAlert = { labels: Record<string, string>; annotations: Record<string, string>; status: { state: string; inhibitedBy: string[] } };
@@ -188,7 +188,7 @@ test('alert flow: memory-api stopped -> alert firing in Alertmanager -> started 
     // Alertmanager re-rendered with every channel pointed at the stand-ins, which start empty.
     const sinks = compose(['up', '-d', '--no-deps', '--wait', '--wait-timeout', '90', 'alert-sinks', 'alertmanager'], [sinksFile]);
     assert.equal(sinks.code, 0, sinks.out);
-    const sinksUrl = `http://${compose(['port', 'alert-sinks', '8080'], [sinksFile]).out.trim()}`;
+    const sinksUrl = `http://${compose(['port', 'alert-sinks', '8080'], [sinksFile]).stdout.trim()}`;
 
     const stop = compose(['stop', 'memory-api']);
     assert.equal(stop.code, 0, stop.out);
