@@ -118,6 +118,16 @@ test('live Prometheus scrapes every configured target successfully', async (t) =
   assert.deepEqual(down, []);
 });
 
+test('live Prometheus refuses its lifecycle API: nobody can stop or reload it over HTTP', async (t) => {
+  if (!PROM) return t.skip(SKIP_NO_STACK);
+  for (const action of ['quit', 'reload']) {
+    const res = await fetch(`${PROM}/-/${action}`, { method: 'POST', signal: AbortSignal.timeout(5_000) });
+    assert.equal(res.status, 403, `POST /-/${action} answered ${res.status}`);
+    assert.match(await res.text(), /Lifecycle API is not enabled/);
+  }
+  assert.equal((await fetch(`${PROM}/-/ready`, { signal: AbortSignal.timeout(5_000) })).status, 200, 'still running');
+});
+
 /** docker compose on the stack's files, with `extra` fixture files layered on top. */
 function compose(args: string[], extra: string[] = []): { code: number; out: string; stdout: string } {
   const r = spawnSync(
