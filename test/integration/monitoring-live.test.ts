@@ -121,7 +121,7 @@ test('live Prometheus scrapes every configured target successfully', async (t) =
 test('live Prometheus refuses its lifecycle API: nobody can stop or reload it over HTTP', async (t) => {
   if (!PROM) return t.skip(SKIP_NO_STACK);
   for (const action of ['quit', 'reload']) {
-    const res = await fetch(`${PROM}/-/${action}`, { method: 'POST', signal: AbortSignal.timeout(5_000) });
+    const res: Response = await fetch(`${PROM}/-/${action}`, { method: 'POST', signal: AbortSignal.timeout(5_000) });
     assert.equal(res.status, 403, `POST /-/${action} answered ${res.status}`);
     assert.match(await res.text(), /Lifecycle API is not enabled/);
   }
