@@ -1,6 +1,6 @@
 // `make alert-test` / scripts/alert-test.sh [--timeout SECONDS]: sends one critical test alert to
 // Alertmanager and reports, per channel its config sends critical alerts to (ALERT_* in .env),
-// whether the channel accepted it, read from Alertmanager's own notification counters. Then it
+// whether the channel accepted it, read from Alertmanager's own request counters. Then it
 // resolves the alert (each channel also gets the resolved message). Exit 1 when a channel
 // refused it or did not answer in time, or when no channel is configured.
 import { type NotificationCounts, alertmanagerUrl, criticalChannels, notificationCounts, verdicts } from './lib/alerts/alertmanager.ts';
@@ -66,7 +66,13 @@ await defineCommand(alertTestCommand, {
 
     let result = verdicts(channels, before, before);
     const deadline = Date.now() + seconds * 1000;
-    while (Date.now() < deadline && Object.values(result).includes('no answer')) {
+    const settled = () => !Object.values(result).includes('no answer');
+    while (Date.now() < deadline && !settled()) {
+      await new Promise((r) => setTimeout(r, 1000));
+      result = verdicts(channels, before, await counts());
+    }
+    // Read once more a second later: a request's total and failed counters are two steps apart.
+    if (settled()) {
       await new Promise((r) => setTimeout(r, 1000));
       result = verdicts(channels, before, await counts());
     }

@@ -44,14 +44,15 @@ receivers:
   assert.deepEqual(criticalChannels('route: { receiver: critical }\nreceivers: [{ name: critical }]'), []);
 });
 
-test('counters per integration (summed over receivers) decide accepted, refused, no answer', () => {
+test('request counters per integration (summed over receivers) decide accepted, refused, no answer', () => {
   const metrics = (slack: number, slackFailed: number, email: number) => `
-# HELP alertmanager_notifications_total The total number of attempted notifications.
-alertmanager_notifications_total{integration="slack",receiver_name="critical"} ${slack}
-alertmanager_notifications_total{integration="slack",receiver_name="warning"} 1
-alertmanager_notifications_failed_total{integration="slack",reason="other",receiver_name="critical"} ${slackFailed}
-alertmanager_notifications_total{integration="email"} ${email}
-alertmanager_notifications_total{integration="telegram"} 0
+# HELP alertmanager_notification_requests_total The total number of attempted notification requests.
+alertmanager_notification_requests_total{integration="slack",receiver_name="critical"} ${slack}
+alertmanager_notification_requests_total{integration="slack",receiver_name="warning"} 1
+alertmanager_notification_requests_failed_total{integration="slack",receiver_name="critical"} ${slackFailed}
+alertmanager_notification_requests_total{integration="email"} ${email}
+alertmanager_notification_requests_total{integration="telegram"} 0
+alertmanager_notifications_total{integration="telegram"} 9
 `;
   const before = notificationCounts(metrics(2, 0, 5));
   assert.deepEqual(before.slack, { sent: 3, failed: 0 });
@@ -60,5 +61,8 @@ alertmanager_notifications_total{integration="telegram"} 0
     email: 'accepted',
     telegram: 'no answer',
   });
-  assert.deepEqual(verdicts(['slack'], before, notificationCounts(metrics(3, 1, 5))), { slack: 'refused' });
+  // Refused: every request since failed (Alertmanager retries, each retry one more failed request).
+  assert.deepEqual(verdicts(['slack'], before, notificationCounts(metrics(4, 2, 5))), { slack: 'refused' });
+  // A retry that got through after a failure: accepted.
+  assert.deepEqual(verdicts(['slack'], before, notificationCounts(metrics(5, 1, 5))), { slack: 'accepted' });
 });

@@ -40,10 +40,14 @@ export interface NotificationCounts {
   failed: number;
 }
 
-/** alertmanager_notifications_total and _failed_total per integration, from /metrics text. */
+/**
+ * alertmanager_notification_requests_total and _failed_total per integration, from /metrics text:
+ * one count per request to the channel, after its answer (the notifications_total counter counts
+ * before the answer, so it cannot tell an accepted message from a refused one).
+ */
 export function notificationCounts(metrics: string): Record<string, NotificationCounts> {
   const counts: Record<string, NotificationCounts> = {};
-  const line = /^alertmanager_notifications_(total|failed_total)\{([^}]*)\}\s+([0-9.eE+-]+)$/;
+  const line = /^alertmanager_notification_requests_(total|failed_total)\{([^}]*)\}\s+([0-9.eE+-]+)$/;
   for (const text of metrics.split('\n')) {
     const m = line.exec(text.trim());
     if (!m) continue;
@@ -59,7 +63,7 @@ export function notificationCounts(metrics: string): Record<string, Notification
 
 export type ChannelVerdict = 'accepted' | 'refused' | 'no answer';
 
-/** Per channel: accepted when it sent without a failure since `before`, refused on any failure. */
+/** Per channel since `before`: accepted when a request succeeded, refused when requests failed and none succeeded. */
 export function verdicts(
   channels: string[],
   before: Record<string, NotificationCounts>,
@@ -67,9 +71,9 @@ export function verdicts(
 ): Record<string, ChannelVerdict> {
   return Object.fromEntries(
     channels.map((c) => {
-      const sent = (now[c]?.sent ?? 0) - (before[c]?.sent ?? 0);
       const failed = (now[c]?.failed ?? 0) - (before[c]?.failed ?? 0);
-      return [c, failed > 0 ? 'refused' : sent > 0 ? 'accepted' : 'no answer'];
+      const succeeded = (now[c]?.sent ?? 0) - (before[c]?.sent ?? 0) - failed;
+      return [c, succeeded > 0 ? 'accepted' : failed > 0 ? 'refused' : 'no answer'];
     }),
   );
 }
