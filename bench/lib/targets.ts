@@ -5,7 +5,7 @@
 // (galaxy.proxy.upstreams on the proxy names it) and says where its answers can be asked for on the
 // stack's entry point (galaxy.entry.path): the load of a deploy goes there, through every proxy in
 // front of it. The default target is the one behind the most proxies: its deploy crosses them all.
-import type { ComposeModel, ServiceModel } from '../../scripts/lib/compose.ts';
+import { type ComposeModel, type ServiceModel, publishedUrl } from '../../scripts/lib/compose.ts';
 import { proxiesOf } from '../../scripts/lib/deploy/plan.ts';
 
 export interface BenchTarget {
@@ -35,8 +35,7 @@ export function benchTargets(model: ComposeModel): BenchTarget[] {
       const chain = proxyChain(model.services, s.name);
       const entry = chain && model.services.find((p) => p.name === chain[0])?.ports[0];
       if (!chain || !entry) return [];
-      const host = entry.hostIp === '0.0.0.0' || entry.hostIp === '' ? '127.0.0.1' : entry.hostIp;
-      return [{ service: s.name, chain, url: `http://${host}:${entry.published}${s.labels['galaxy.entry.path']}` }];
+      return [{ service: s.name, chain, url: `${publishedUrl(entry)}${s.labels['galaxy.entry.path']}` }];
     })
     .sort((a, b) => b.chain.length - a.chain.length);
 }

@@ -11,6 +11,12 @@ export interface PublishedPort {
   target: number;
 }
 
+/** Where this machine reaches a published port: its address, loopback for "every address". */
+export function publishedUrl(port: PublishedPort): string {
+  const host = port.hostIp === '0.0.0.0' || port.hostIp === '' ? '127.0.0.1' : port.hostIp;
+  return `http://${host}:${port.published}`;
+}
+
 export interface ServiceModel {
   name: string;
   ports: PublishedPort[];

@@ -1,5 +1,5 @@
 // Health probing: Docker's own health state plus a timed HTTP probe of each published health URL.
-import type { ComposeContext, ComposeModel } from './compose.ts';
+import { type ComposeContext, type ComposeModel, publishedUrl } from './compose.ts';
 import { type ContainerInfo, type ContainerState, inspectContainers, listContainers, readiness } from './docker/containers.ts';
 
 export interface ServiceHealth {
@@ -24,8 +24,7 @@ export function healthUrl(model: ComposeModel, service: string): string | undefi
   const svc = model.services.find((s) => s.name === service);
   const port = svc?.ports[0];
   if (!svc?.healthPath || !port) return undefined;
-  const host = port.hostIp === '0.0.0.0' || port.hostIp === '' ? '127.0.0.1' : port.hostIp;
-  return `http://${host}:${port.published}${svc.healthPath}`;
+  return `${publishedUrl(port)}${svc.healthPath}`;
 }
 
 export async function probeHttp(url: string, timeoutMs = 3000): Promise<{ status?: number; latencyMs: number }> {

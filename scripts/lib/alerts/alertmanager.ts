@@ -3,7 +3,7 @@
 // sends to, and how many notifications each channel has sent and failed (its own metrics).
 // The parsing is pure and unit-tested (test/unit/alert-test.test.ts).
 import YAML from 'yaml';
-import type { ComposeModel } from '../compose.ts';
+import { type ComposeModel, publishedUrl } from '../compose.ts';
 import { OperationError } from '../errors.ts';
 
 /** The label by which the compose files name the service that receives the alerts. */
@@ -17,8 +17,7 @@ export function alertmanagerUrl(model: ComposeModel): { service: string; url: st
     throw new OperationError(`no service of ${model.project} has the label ${ROLE_LABEL}: ${ALERTMANAGER_ROLE}: the compose files name no Alertmanager`);
   const port = svc.ports[0];
   if (!port) throw new OperationError(`${svc.name} publishes no port: publish its API on 127.0.0.1 to test its channels`);
-  const host = port.hostIp === '0.0.0.0' || port.hostIp === '' ? '127.0.0.1' : port.hostIp;
-  return { service: svc.name, url: `http://${host}:${port.published}` };
+  return { service: svc.name, url: publishedUrl(port) };
 }
 
 /** The integrations of the receiver that critical alerts go to, read from the running config. */
