@@ -4,7 +4,7 @@ import { defineCommand } from './lib/command/define.ts';
 import { loadComposeModel } from './lib/compose.ts';
 import { collectHealth } from './lib/health.ts';
 import { formatDuration, green, info, red, table } from './lib/output.ts';
-import { currentStack } from './lib/stack.ts';
+import { currentStack, withEngine } from './lib/stack.ts';
 
 const healthCommand = {
   name: 'health-check.sh',
@@ -16,9 +16,11 @@ const healthCommand = {
 await defineCommand(healthCommand, {
   run: async (parsed) => {
     const started = performance.now();
-    const { ctx } = await currentStack();
+    // Quick enough for cron and pipelines: no engine check of its own (withEngine explains a
+    // failed call), the model from its cache, the containers in one listing, the probes in parallel.
+    const { ctx } = await currentStack(undefined, { checkEngine: false });
     const model = await loadComposeModel(ctx);
-    const services = await collectHealth(ctx, model);
+    const services = await withEngine(() => collectHealth(model));
     const healthy = services.every((s) => s.ok);
     if (parsed.values.json) {
       info(

@@ -47,7 +47,7 @@ await defineCommand(reportCommand, {
     const { ctx, values } = await currentStack();
     const model = await loadComposeModel(ctx);
     info(`report: reading the live stack ${model.project}`);
-    const services = await collectHealth(ctx, model);
+    const services = await collectHealth(model);
 
     const monitoring: EndpointLine[] = [];
     // The monitoring endpoints are the published services of the compose profiles, at their health paths.

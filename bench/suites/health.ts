@@ -28,7 +28,7 @@ export const healthSuite: Suite = {
     });
     return {
       message:
-        'health-check command = the whole process (tsx start, compose ps, docker inspect, one HTTP probe per service); probing = its own durationMs field.',
+        'health-check command = the whole process (run.sh, node on the bundle in .build/, the compose model from its cache, the containers from the engine, one HTTP probe per service in parallel); probing = its own durationMs field.',
       figures: [
         figure('health.command', './scripts/health-check.sh --json', ours, {
           comparison: measurement('plain compose ps', 'docker compose ps --all --format json', plain, 'ms'),

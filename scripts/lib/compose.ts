@@ -1,5 +1,6 @@
 // The compose model. The compose files are the only list of services: everything here is read
 // from `docker compose config --format json` (run by docker/client.ts), never kept in a second list.
+import { cachedComposeModel } from './compose-cache.ts';
 import { type ComposeContext, compose } from './docker/client.ts';
 import { OperationError, UsageError, lastLine } from './errors.ts';
 
@@ -111,8 +112,9 @@ export async function readComposeConfig(ctx: ComposeContext): Promise<string> {
   return out.stdout;
 }
 
+/** The model of this context: read once, then from the cache until a compose file, .env or the context changes. */
 export async function loadComposeModel(ctx: ComposeContext): Promise<ComposeModel> {
-  return parseComposeConfig(await readComposeConfig(ctx));
+  return cachedComposeModel(ctx, [parseComposeConfig, orderByDependencies], async () => parseComposeConfig(await readComposeConfig(ctx)));
 }
 
 /** Resolves a service name given by a person; unknown names are refused with the valid list. */

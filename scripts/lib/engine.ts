@@ -2,7 +2,8 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, openSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { $, sleep } from 'zx';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { $ } from 'zx/core';
 import { askEngine, pluginVersion } from './docker/client.ts';
 import { OperationError } from './errors.ts';
 import { info } from './output.ts';

@@ -1,6 +1,7 @@
 // Health probing: Docker's own health state plus a timed HTTP probe of each published health URL.
-import { type ComposeContext, type ComposeModel, publishedUrl } from './compose.ts';
-import { type ContainerInfo, type ContainerState, inspectContainers, listContainers, readiness } from './docker/containers.ts';
+import { type ComposeModel, publishedUrl } from './compose.ts';
+import { type Judged, allProjectContainers, readiness } from './docker/containers.ts';
+import { httpGet } from './http-get.ts';
 
 export interface ServiceHealth {
   service: string;
@@ -14,12 +15,6 @@ export interface ServiceHealth {
   ok: boolean;
 }
 
-async function inspect(ids: string[]): Promise<Map<string, ContainerInfo>> {
-  if (!ids.length) return new Map();
-  const rows = (await inspectContainers(ids, '15s')) ?? [];
-  return new Map(rows.map((row) => [row.id.slice(0, 12), row]));
-}
-
 export function healthUrl(model: ComposeModel, service: string): string | undefined {
   const svc = model.services.find((s) => s.name === service);
   const port = svc?.ports[0];
@@ -27,45 +22,57 @@ export function healthUrl(model: ComposeModel, service: string): string | undefi
   return `${publishedUrl(port)}${svc.healthPath}`;
 }
 
-export async function probeHttp(url: string, timeoutMs = 3000): Promise<{ status?: number; latencyMs: number }> {
+/**
+ * A health endpoint answers in milliseconds; one that takes longer than this is reported as not
+ * answering rather than holding the whole check (and the cron job or pipeline that runs it) up.
+ */
+export const PROBE_TIMEOUT_MS = 2000;
+
+export async function probeHttp(url: string, timeoutMs = PROBE_TIMEOUT_MS): Promise<{ status?: number; latencyMs: number }> {
   const started = performance.now();
   try {
-    const response = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
-    await response.arrayBuffer();
-    return { status: response.status, latencyMs: performance.now() - started };
+    const status = await httpGet(url, { timeoutMs });
+    return { status, latencyMs: performance.now() - started };
   } catch {
     return { latencyMs: performance.now() - started };
   }
 }
 
 /** A service is OK when the readiness rule says ready (runs, healthy or no healthcheck) and its URL answers 2xx. */
-export function judge(container: ContainerState | undefined, httpStatus: number | undefined, hasUrl: boolean): boolean {
+export function judge(container: Judged | undefined, httpStatus: number | undefined, hasUrl: boolean): boolean {
   if (readiness(container).verdict !== 'ready') return false;
   return !hasUrl || (httpStatus !== undefined && httpStatus >= 200 && httpStatus < 300);
 }
 
-export async function collectHealth(ctx: ComposeContext, model: ComposeModel): Promise<ServiceHealth[]> {
-  const containers = await listContainers(ctx);
-  const details = await inspect(containers.map((c) => c.id));
+export async function collectHealth(model: ComposeModel): Promise<ServiceHealth[]> {
+  // Every probe starts now, beside the engine calls, not after them: a probe of a service whose
+  // container turns out not to run is dropped unread.
+  const probes = new Map(
+    model.services.flatMap((svc) => {
+      const url = healthUrl(model, svc.name);
+      return url ? [[svc.name, probeHttp(url)] as const] : [];
+    }),
+  );
+  const containers = await allProjectContainers(model.project);
   const now = Date.now();
   return Promise.all(
     model.services.map(async (svc): Promise<ServiceHealth> => {
       // With several replicas (during a deploy) report the newest running one.
       const mine = containers.filter((c) => c.service === svc.name);
       const container = mine.find((c) => c.status === 'running') ?? mine[0];
-      const detail = container ? details.get(container.id.slice(0, 12)) : undefined;
       const url = healthUrl(model, svc.name);
-      const probe = url && container?.status === 'running' ? await probeHttp(url) : undefined;
+      const probe = url && container?.status === 'running' ? await probes.get(svc.name) : undefined;
       return {
         service: svc.name,
         state: container?.status ?? 'missing',
         health: container ? container.health || 'none' : 'none',
-        uptimeSeconds: detail?.running ? Math.max(0, (now - Date.parse(detail.startedAt)) / 1000) : undefined,
-        restarts: detail?.restarts,
+        uptimeSeconds: container?.running ? Math.max(0, (now - Date.parse(container.startedAt)) / 1000) : undefined,
+        restarts: container?.restarts,
         url,
         httpStatus: probe?.status,
         latencyMs: probe ? Math.round(probe.latencyMs * 10) / 10 : undefined,
-        ok: judge(container, probe?.status, Boolean(url)),
+        // The readiness rule on state and health alone: a restart count long past is not a failure now.
+        ok: judge(container && { status: container.status, health: container.health }, probe?.status, Boolean(url)),
       };
     }),
   );

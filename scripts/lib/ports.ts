@@ -1,7 +1,7 @@
 // Host-port preflight: a busy port is reported with the process that holds it.
 import net from 'node:net';
 import { networkInterfaces } from 'node:os';
-import { $ } from 'zx';
+import { $ } from 'zx/core';
 
 export function isPortFree(port: number, host = '127.0.0.1'): Promise<boolean> {
   return new Promise((resolve) => {

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Shared launcher for the scripts/*.sh entry points: runs scripts/<name>.ts with the project's tsx,
-# installing the locked node packages first when a fresh clone has none.
+# Shared launcher for the scripts/*.sh entry points: runs scripts/<name>.ts (as its bundle in
+# .build/, rebuilt when stale), installing the locked node packages first when a fresh clone has none.
 #
 # make's variables arrive here as environment variables (GALAXY_ARGS, GALAXY_SERVICE, GALAXY_FROM,
 # GALAXY_SRC, exported by the Makefile), never pasted into a shell line, so a value such as
@@ -47,6 +47,21 @@ fi
 # runs in one process while scripts/ still never imports bench/.
 name="$1"
 shift
-entry="$root/scripts/$name.ts"
-[[ "$name" == */* ]] && entry="$root/$name.ts"
-exec "$tsx" "$entry" "$@" "${from_make[@]}"
+rel="scripts/$name"
+[[ "$name" == */* ]] && rel="$name"
+
+# The entry runs as plain JavaScript from .build/ (bundled by scripts/lib/build/bundle.ts, rebuilt
+# here whenever a source is newer than the last build), not compiled by tsx at every start.
+# GALAXY_FROM_SOURCE=1 runs the TypeScript itself; a failed build does too, after one warning line.
+# shellcheck source=scripts/lib/build/stale.sh
+source "$root/scripts/lib/build/stale.sh"
+if [[ -z "${GALAXY_FROM_SOURCE-}" ]]; then
+  built=yes
+  if build_stale "$root" >/dev/null; then
+    "$tsx" "$root/scripts/lib/build/bundle.ts" || built=
+  fi
+  if [[ -n "$built" && -f "$root/.build/$rel.mjs" ]]; then
+    exec node "$root/.build/$rel.mjs" "$@" "${from_make[@]}"
+  fi
+fi
+exec "$tsx" "$root/$rel.ts" "$@" "${from_make[@]}"

@@ -71,16 +71,41 @@ export async function prepareStack(mode: StackMode): Promise<{ ctx: ComposeConte
   return { ctx, values };
 }
 
-/** For commands on a stack that was started before: same files, profiles and images as its start. */
-export async function currentStack(modeFlag?: StackMode): Promise<{ ctx: ComposeContext; values: Record<string, string> }> {
-  // .env first: a settings mistake is reported the same way with or without an engine.
-  const values = loadEnv();
+/** Returns when the engine answers; otherwise an OperationError that says what to do. */
+export async function requireEngine(): Promise<void> {
   const engine = await askEngine();
   if ('problem' in engine && engine.problem === 'slow')
     throw new OperationError(
       "the Docker engine did not answer within 30 s: the machine is overloaded or dockerd is stuck; 'docker version' shows when it answers again",
     );
   if ('problem' in engine) throw new OperationError("no Docker engine answers: run 'make start' (it installs and starts one) or start dockerd");
+}
+
+/**
+ * Runs `work`, whose first Docker call stands in for the engine check (one process fewer, for
+ * commands that must be quick): when it fails, the engine is asked, and a missing or stuck engine
+ * is reported as such instead of as the call's own error.
+ */
+export async function withEngine<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (err) {
+    await requireEngine();
+    throw err;
+  }
+}
+
+/**
+ * For commands on a stack that was started before: same files, profiles and images as its start.
+ * `checkEngine: false` skips the engine check for a caller that wraps its Docker calls in withEngine.
+ */
+export async function currentStack(
+  modeFlag?: StackMode,
+  { checkEngine = true }: { checkEngine?: boolean } = {},
+): Promise<{ ctx: ComposeContext; values: Record<string, string> }> {
+  // .env first: a settings mistake is reported the same way with or without an engine.
+  const values = loadEnv();
+  if (checkEngine) await requireEngine();
   const file = stateFile(projectName(values));
   const saved: SavedState = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : { mode: 'default', env: {}, profiles: ['monitoring'] };
   return { ctx: { mode: modeFlag ?? saved.mode, env: { ...saved.env, ...deployedVersionEnv(projectName(values)) }, profiles: saved.profiles }, values };

@@ -4,7 +4,7 @@
 // compose and every later command read the same two paths.
 import { chmodSync, chownSync, existsSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { hostname, networkInterfaces } from 'node:os';
-import { $ } from 'zx';
+import { $ } from 'zx/core';
 import { setEnvValues } from './env.ts';
 import { localIPv4Addresses } from './ports.ts';
 import { OperationError, UsageError } from './errors.ts';

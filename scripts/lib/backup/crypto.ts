@@ -1,7 +1,7 @@
 // Optional encryption with age (Debian package `age`): files are encrypted to a public key, so the
 // machine that writes backups cannot read them back; restore needs the matching identity file.
 import { existsSync, rmSync } from 'node:fs';
-import { $ } from 'zx';
+import { $ } from 'zx/core';
 import { OperationError, UsageError, lastLine } from '../errors.ts';
 
 async function requireAge(): Promise<void> {

@@ -4,7 +4,7 @@
 import { closeSync, copyFileSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { $ } from 'zx';
+import { $ } from 'zx/core';
 import type { ComposeContext } from '../compose.ts';
 import { pluginVersion } from '../docker/client.ts';
 import { OperationError, lastLine } from '../errors.ts';

@@ -3,7 +3,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { $ } from 'zx';
+import { $ } from 'zx/core';
 import { OperationError } from '../errors.ts';
 import { projectRoot } from '../paths.ts';
 

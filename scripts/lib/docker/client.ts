@@ -4,7 +4,7 @@
 // decided once. A unit test (test/unit/docker-client.test.ts) fails when another file spawns docker.
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { $, type Duration } from 'zx';
+import { $, type Duration } from 'zx/core';
 import { lastLine } from '../errors.ts';
 import { interactive } from '../output.ts';
 import { envFile, projectRoot } from '../paths.ts';

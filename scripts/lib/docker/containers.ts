@@ -1,9 +1,10 @@
 // Containers as the scripts see them: compose's list of a project's containers, Docker's inspect
 // of one or several (and the security facts `make audit` judges), and the one readiness rule that
 // health, wait and deploy share.
-import type { Duration } from 'zx';
+import type { Duration } from 'zx/core';
 import { lastLine } from '../errors.ts';
 import { type ComposeContext, DOCKER_CALL_TIMEOUT, EngineSlow, compose, docker } from './client.ts';
+import { inspectProjectOverSocket } from './engine-api.ts';
 
 /** What compose ps knows of a container (one row of `compose ps`). */
 export interface ContainerState {
@@ -124,20 +125,35 @@ export async function serviceContainers(project: string, service: string): Promi
   return all;
 }
 
-/** Inspect texts of the project's running containers: one text for all, or one each when one exited between the calls. */
-async function runningInspectTexts(project: string): Promise<string[]> {
-  const ids = await docker(['ps', '--quiet', '--no-trunc', ...projectFilter(project)]);
+/**
+ * Inspect texts of the project's running containers (or all, stopped ones too, without compose's
+ * one-off `run` containers, as `compose ps --all` lists them): one text for all, or one each when
+ * one went away between the calls.
+ */
+async function inspectTexts(project: string, which: 'running' | 'all' = 'running'): Promise<string[]> {
+  const all = which === 'all' ? ['--all', '--filter', 'label=com.docker.compose.oneoff=False'] : [];
+  const ids = await docker(['ps', '--quiet', '--no-trunc', ...all, ...projectFilter(project)]);
   const list = ids.stdout.split('\n').filter(Boolean);
   if (!list.length) return [];
-  const all = await inspectText(list);
-  if (all !== undefined) return [all];
-  // One exited between the two calls: inspect the rest one by one.
+  const text = await inspectText(list);
+  if (text !== undefined) return [text];
+  // One went away between the two calls: inspect the rest one by one.
   return (await Promise.all(list.map((id) => inspectText([id])))).filter((t): t is string => t !== undefined);
 }
 
 /** Every running container of the project, with the pid of its network namespace and its IPs. */
 export async function projectContainers(project: string): Promise<ContainerInfo[]> {
-  return (await runningInspectTexts(project)).flatMap(parseInspect).filter((c) => c.running);
+  return (await inspectTexts(project)).flatMap(parseInspect).filter((c) => c.running);
+}
+
+/**
+ * Every container of the project, stopped ones too, newest first (docker ps's order): over the
+ * engine's socket when the CLI uses it (engine-api.ts), else one `docker ps` and one `docker inspect`
+ * (where `compose ps` plus an inspect cost a compose start, half a second).
+ */
+export async function allProjectContainers(project: string): Promise<ContainerInfo[]> {
+  const fast = await inspectProjectOverSocket(project);
+  return fast !== undefined ? parseInspect(fast) : (await inspectTexts(project, 'all')).flatMap(parseInspect);
 }
 
 /** What `make audit` judges of a container: who it runs as, what it may do, what it shows. */
@@ -213,7 +229,7 @@ export function parseSecurity(json: string): ContainerSecurity[] {
 
 /** The security facts of every running container of the project: one `docker ps`, one `docker inspect`. */
 export async function projectSecurity(project: string): Promise<ContainerSecurity[]> {
-  const texts = await runningInspectTexts(project);
+  const texts = await inspectTexts(project);
   // The same documents parsed twice: running-ness comes from the one inspect reader.
   const running = new Set(
     texts

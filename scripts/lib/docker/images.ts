@@ -1,5 +1,5 @@
 // Images through the one Docker client: look-ups, pulls, builds and the import of a root file system.
-import { $, type Duration } from 'zx';
+import { $, type Duration } from 'zx/core';
 import { docker } from './client.ts';
 
 export async function imageExists(image: string): Promise<boolean> {

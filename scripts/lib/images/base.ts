@@ -3,7 +3,7 @@
 import { createHash } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { $ } from 'zx';
+import { $ } from 'zx/core';
 import { importRootfs } from '../docker/images.ts';
 import { debianMirror, ensureTrixieSource } from '../engine.ts';
 import { OperationError, lastLines } from '../errors.ts';

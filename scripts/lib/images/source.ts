@@ -1,6 +1,6 @@
 // Image sources: official images from a registry, or local stand-ins built from Debian packages
 // (images/offline/). The decision logic is pure; only the registry probe touches the engine.
-import type { Duration } from 'zx';
+import type { Duration } from 'zx/core';
 import { pullImage } from '../docker/images.ts';
 import { UsageError } from '../errors.ts';
 import { type ImageManifest, loadManifest } from './manifest.ts';

@@ -47,6 +47,8 @@ export const machineFiles = {
   imagesLock: path.join(kitRunDir, 'images.lock'),
   offlineBaseRootfs: path.join(kitRunDir, 'offline-base', 'rootfs'),
   backupLog: path.join(runDir, 'backup.log'),
+  /** The last compose models, each under the hash of everything it was read from (compose-cache.ts). */
+  composeModels: path.join(runDir, 'compose-models.json'),
   /** node-exporter's textfile collector folder (backup metrics). */
   textfileDir: path.join(runDir, 'textfile'),
 };
