@@ -19,8 +19,10 @@ await defineCommand(healthCommand, {
     // Quick enough for cron and pipelines: no engine check of its own (withEngine explains a
     // failed call), the model from its cache, the containers in one listing, the probes in parallel.
     const { ctx } = await currentStack(undefined, { checkEngine: false });
-    const model = await loadComposeModel(ctx);
-    const services = await withEngine(() => collectHealth(model));
+    const { model, services } = await withEngine(async () => {
+      const model = await loadComposeModel(ctx);
+      return { model, services: await collectHealth(model) };
+    });
     const healthy = services.every((s) => s.ok);
     if (parsed.values.json) {
       info(

@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import { homedir } from 'node:os';
 import path from 'node:path';
+import { EngineSlow } from './client.ts';
 
 /**
  * Pure: the local socket the CLI would use, or undefined when it would use something else (a TCP or
@@ -30,7 +31,7 @@ function cliConfig(): string | undefined {
   try {
     return readFileSync(path.join(process.env.DOCKER_CONFIG ?? path.join(homedir(), '.docker'), 'config.json'), 'utf8');
   } catch {
-    return undefined;
+    return undefined; // no config: the default context
   }
 }
 
@@ -51,7 +52,8 @@ function get(socketPath: string, urlPath: string, timeoutMs: number): Promise<{ 
 /**
  * `docker inspect` documents of every container of a compose project (stopped ones too, not
  * one-off `run` containers), newest first as `docker ps` lists them; undefined when the socket is
- * not the CLI's or did not answer as expected (the caller asks the CLI instead).
+ * not the CLI's or did not answer as expected (the caller asks the CLI instead); EngineSlow when
+ * it gave no answer within `timeoutMs`.
  */
 export async function inspectProjectOverSocket(project: string, timeoutMs = 15_000): Promise<string | undefined> {
   const socketPath = localEngineSocket(process.env, cliConfig());
@@ -66,7 +68,10 @@ export async function inspectProjectOverSocket(project: string, timeoutMs = 15_0
     if (docs.some((d) => d.status !== 200 && d.status !== 404)) return undefined;
     const found = docs.filter((d) => d.status === 200).map((d) => d.body);
     return `[${found.join(',')}]`;
-  } catch {
+  } catch (err) {
+    // No answer in time: the engine is there but busy, and the CLI would wait as long again.
+    if ((err as { cause?: { name?: string } }).cause?.name === 'TimeoutError')
+      throw new EngineSlow(`the Docker engine did not answer within ${timeoutMs / 1000} s on its socket`);
     return undefined;
   }
 }
