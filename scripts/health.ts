@@ -16,9 +16,9 @@ const healthCommand = {
 await defineCommand(healthCommand, {
   run: async (parsed) => {
     const started = performance.now();
-    const { ctx } = await currentStack();
+    const { ctx, values } = await currentStack();
     const model = await loadComposeModel(ctx);
-    const services = await collectHealth(ctx, model);
+    const services = await collectHealth(ctx, model, values);
     const healthy = services.every((s) => s.ok);
     if (parsed.values.json) {
       info(

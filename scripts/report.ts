@@ -12,7 +12,7 @@ import { newestBackup } from './lib/backup/summary.ts';
 import { loadComposeModel } from './lib/compose.ts';
 import { writeFileAtomic } from './lib/env.ts';
 import { UsageError } from './lib/errors.ts';
-import { collectHealth, healthUrl, probeHttp } from './lib/health.ts';
+import { collectHealth, healthProbe, probeHttp } from './lib/health.ts';
 import { info } from './lib/output.ts';
 import { kitRoot, projectRoot } from './lib/paths.ts';
 import { type Evidence, type Goal, type ProbeRound, availability, metricRow, summarizeVerdicts } from './lib/report/metrics.ts';
@@ -47,23 +47,28 @@ await defineCommand(reportCommand, {
     const { ctx, values } = await currentStack();
     const model = await loadComposeModel(ctx);
     info(`report: reading the live stack ${model.project}`);
-    const services = await collectHealth(ctx, model);
+    const services = await collectHealth(ctx, model, values);
 
     const monitoring: EndpointLine[] = [];
     // The monitoring endpoints are the published services of the compose profiles, at their health paths.
     for (const svc of model.services.filter((s) => s.profiles.length > 0)) {
-      const url = healthUrl(model, svc.name);
-      if (!url) continue;
-      const probe = await probeHttp(url);
-      monitoring.push({ name: svc.name, url, status: probe.status ? `HTTP ${probe.status} in ${Math.round(probe.latencyMs)} ms` : 'no answer' });
+      const target = healthProbe(model, svc.name, values);
+      if (!target) continue;
+      const probe = await probeHttp(target.url, undefined, target.headers);
+      monitoring.push({
+        name: svc.name,
+        url: target.url,
+        status: probe.status ? `HTTP ${probe.status} in ${Math.round(probe.latencyMs)} ms` : 'no answer',
+      });
     }
 
     // Availability now: every published health URL probed once per round, half a second apart.
-    const urls = model.services.map((s) => healthUrl(model, s.name)).filter((u): u is string => Boolean(u));
+    const targets = model.services.map((s) => healthProbe(model, s.name, values)).filter((t) => t !== undefined);
+    const urls = targets.map((t) => t.url);
     info(`report: sampling availability: ${options.samples} rounds over ${urls.length} health URLs`);
     const rounds: ProbeRound[] = [];
     for (let i = 0; i < options.samples && urls.length; i++) {
-      const results = await Promise.all(urls.map((u) => probeHttp(u, 2000)));
+      const results = await Promise.all(targets.map((t) => probeHttp(t.url, 2000, t.headers)));
       rounds.push({ ok: results.filter((r) => r.status !== undefined && r.status >= 200 && r.status < 300).length, total: results.length });
       if (i + 1 < options.samples) await new Promise((resolve) => setTimeout(resolve, 500));
     }

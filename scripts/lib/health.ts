@@ -1,4 +1,5 @@
 // Health probing: Docker's own health state plus a timed HTTP probe of each published health URL.
+import { adminAuthHeaders } from './admin-auth.ts';
 import { type ComposeContext, type ComposeModel, publishedUrl } from './compose.ts';
 import { type ContainerInfo, type ContainerState, inspectContainers, listContainers, readiness } from './docker/containers.ts';
 
@@ -27,10 +28,23 @@ export function healthUrl(model: ComposeModel, service: string): string | undefi
   return `${publishedUrl(port)}${svc.healthPath}`;
 }
 
-export async function probeHttp(url: string, timeoutMs = 3000): Promise<{ status?: number; latencyMs: number }> {
+export interface HealthProbe {
+  url: string;
+  /** The admin credentials for a service that asks for them on every path (admin-auth.ts). */
+  headers: Record<string, string>;
+}
+
+/** What a probe of the service's published health URL sends; `values` is .env. */
+export function healthProbe(model: ComposeModel, service: string, values: Record<string, string>): HealthProbe | undefined {
+  const url = healthUrl(model, service);
+  const svc = model.services.find((s) => s.name === service);
+  return url && svc ? { url, headers: adminAuthHeaders(svc, values) } : undefined;
+}
+
+export async function probeHttp(url: string, timeoutMs = 3000, headers: Record<string, string> = {}): Promise<{ status?: number; latencyMs: number }> {
   const started = performance.now();
   try {
-    const response = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
+    const response = await fetch(url, { headers, signal: AbortSignal.timeout(timeoutMs) });
     await response.arrayBuffer();
     return { status: response.status, latencyMs: performance.now() - started };
   } catch {
@@ -44,7 +58,7 @@ export function judge(container: ContainerState | undefined, httpStatus: number 
   return !hasUrl || (httpStatus !== undefined && httpStatus >= 200 && httpStatus < 300);
 }
 
-export async function collectHealth(ctx: ComposeContext, model: ComposeModel): Promise<ServiceHealth[]> {
+export async function collectHealth(ctx: ComposeContext, model: ComposeModel, values: Record<string, string>): Promise<ServiceHealth[]> {
   const containers = await listContainers(ctx);
   const details = await inspect(containers.map((c) => c.id));
   const now = Date.now();
@@ -54,8 +68,9 @@ export async function collectHealth(ctx: ComposeContext, model: ComposeModel): P
       const mine = containers.filter((c) => c.service === svc.name);
       const container = mine.find((c) => c.status === 'running') ?? mine[0];
       const detail = container ? details.get(container.id.slice(0, 12)) : undefined;
-      const url = healthUrl(model, svc.name);
-      const probe = url && container?.status === 'running' ? await probeHttp(url) : undefined;
+      const target = healthProbe(model, svc.name, values);
+      const url = target?.url;
+      const probe = target && container?.status === 'running' ? await probeHttp(target.url, undefined, target.headers) : undefined;
       return {
         service: svc.name,
         state: container?.status ?? 'missing',
