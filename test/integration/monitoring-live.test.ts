@@ -17,7 +17,9 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { ADMIN_AUTH_LABEL, adminAuthHeaders } from '../../scripts/lib/admin-auth.ts';
+import { parseComposeConfig } from '../../scripts/lib/compose.ts';
 import { readEnvText } from '../../scripts/lib/env.ts';
+import { probeTargets } from '../../scripts/lib/monitoring/probe-targets.ts';
 import { CHANNELS, alertNamesByChannel, receivedNotices } from '../helpers/alert-sinks.ts';
 import { knownMetricNames, monitoringDir, parseExposedMetrics, root } from '../helpers/monitoring.ts';
 
@@ -124,6 +126,37 @@ test('live Prometheus scrapes every configured target successfully', async (t) =
     return [err.message, ...data.activeTargets.filter((x) => x.health !== 'up').map((x) => `${x.labels.job}: ${x.lastError}`)];
   });
   assert.deepEqual(down, []);
+});
+
+test('every public endpoint is probed for the availability SLO, and make report reads the figure from Prometheus', async (t) => {
+  if (!PROM || !PROJECT) return t.skip(SKIP_NO_STACK);
+  // The endpoints the compose files publish (the kit's own rule, from compose's own model).
+  const config = compose(['config', '--format', 'json']);
+  assert.equal(config.code, 0, config.out);
+  const expected = probeTargets(parseComposeConfig(config.stdout))
+    .map((g) => g.labels.service)
+    .sort();
+  assert.ok(expected.length >= 3, `public endpoints: ${expected.join(', ')}`);
+  type Series = { metric: Record<string, string>; value: [number, string] };
+  const query = async (expr: string) => (await getJson<{ data: { result: Series[] } }>(`${PROM}/api/v1/query?query=${encodeURIComponent(expr)}`)).data.result;
+  const probed = await waitFor('a successful probe of every public endpoint', 90_000, 2_000, async () => {
+    const up = (await query('probe_success{job="blackbox"} == 1')).map((r) => r.metric.service).sort();
+    return JSON.stringify(up) === JSON.stringify(expected) ? up : undefined;
+  });
+  assert.deepEqual(probed, expected);
+  const recorded = await waitFor('the availability recording rule', 120_000, 5_000, async () => {
+    const rows = await query('service:probe_availability:ratio_1h');
+    return rows.length === expected.length ? rows : undefined;
+  });
+  for (const r of recorded) assert.ok(Number(r.value[1]) > 0.5, `${r.metric.service}: ${r.value[1]}`);
+  if (!ownStack) return;
+  const out = path.join(ownStack.dir, 'report.md');
+  const report = await ownStack.script('report', ['--out', out, '--samples', '1']);
+  const row = fs
+    .readFileSync(out, 'utf8')
+    .split('\n')
+    .find((line) => line.startsWith('| availability'));
+  assert.match(row ?? '', new RegExp(`Prometheus: \\d+ probes of ${expected.length} public endpoints over `), explain(report));
 });
 
 test('live Prometheus refuses its lifecycle API: nobody can stop or reload it over HTTP', async (t) => {

@@ -4,16 +4,14 @@
 // The parsing is pure and unit-tested (test/unit/alert-test.test.ts).
 import YAML from 'yaml';
 import { adminAuthHeaders } from '../admin-auth.ts';
-import { type ComposeModel, publishedUrl } from '../compose.ts';
+import { type ComposeModel, ROLE_LABEL, publishedUrl, serviceWithRole } from '../compose.ts';
 import { OperationError } from '../errors.ts';
 
-/** The label by which the compose files name the service that receives the alerts. */
-export const ROLE_LABEL = 'galaxy.role';
 export const ALERTMANAGER_ROLE = 'alertmanager';
 
 /** The published address of the service labelled as the alert receiver, and the credentials it asks for. */
 export function alertmanagerUrl(model: ComposeModel, values: Record<string, string>): { service: string; url: string; headers: Record<string, string> } {
-  const svc = model.services.find((s) => s.labels[ROLE_LABEL] === ALERTMANAGER_ROLE);
+  const svc = serviceWithRole(model, ALERTMANAGER_ROLE);
   if (!svc)
     throw new OperationError(`no service of ${model.project} has the label ${ROLE_LABEL}: ${ALERTMANAGER_ROLE}: the compose files name no Alertmanager`);
   const port = svc.ports[0];
