@@ -20,10 +20,12 @@ const alertTestCommand = {
   examples: ['make alert-test', './scripts/alert-test.sh --timeout 120'],
 } as const;
 
-async function call(url: string, what: string, service: string, init?: RequestInit): Promise<Response> {
+async function call(url: string, what: string, service: string, init: RequestInit & { headers: Record<string, string> }): Promise<Response> {
   const response = await fetch(url, { ...init, signal: AbortSignal.timeout(10_000) }).catch((err: Error) => {
     throw new OperationError(`${service} does not answer at ${url} (${err.message}): start the stack with make start, which runs the monitoring profile`);
   });
+  if (response.status === 401)
+    throw new OperationError(`${service} refused the admin credentials: ADMIN_USER and ADMIN_PASSWORD in .env changed since the last start; run make start`);
   if (!response.ok) throw new OperationError(`${service} answered ${response.status} to ${what}: make logs service=${service} shows why`);
   return response;
 }
@@ -33,16 +35,16 @@ await defineCommand(alertTestCommand, {
     if (!/^[0-9]{1,3}$/.test(values.timeout) || Number(values.timeout) < 1 || Number(values.timeout) > 600)
       throw new UsageError(`--timeout must be a whole number of seconds from 1 to 600, not '${values.timeout}'`);
     const seconds = Number(values.timeout);
-    const { ctx } = await currentStack();
-    const { service, url } = alertmanagerUrl(await loadComposeModel(ctx));
-    const status = (await (await call(`${url}/api/v2/status`, 'its status', service)).json()) as { config: { original: string } };
+    const { ctx, values: env } = await currentStack();
+    const { service, url, headers } = alertmanagerUrl(await loadComposeModel(ctx), env);
+    const status = (await (await call(`${url}/api/v2/status`, 'its status', service, { headers })).json()) as { config: { original: string } };
     const channels = criticalChannels(status.config.original);
     if (!channels.length)
       throw new OperationError(
         `no alert channel is configured: set ALERT_WEBHOOK_URL, ALERT_SLACK_WEBHOOK_URL, ALERT_TELEGRAM_BOT_TOKEN with ALERT_TELEGRAM_CHAT_ID, or ALERT_EMAIL_TO with ALERT_EMAIL_FROM and ALERT_SMTP_SMARTHOST in .env, then make restart service=${service}`,
       );
     const counts = async (): Promise<Record<string, NotificationCounts>> =>
-      notificationCounts(await (await call(`${url}/metrics`, 'its metrics', service)).text());
+      notificationCounts(await (await call(`${url}/metrics`, 'its metrics', service, { headers })).text());
     const before = await counts();
 
     // A label of its own makes it a group of its own: sent after the critical route's group_wait.
@@ -58,7 +60,7 @@ await defineCommand(alertTestCommand, {
     const post = (endsAt: Date) =>
       call(`${url}/api/v2/alerts`, 'the test alert', service, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: { ...headers, 'content-type': 'application/json' },
         body: JSON.stringify(alert(endsAt)),
       });
     await post(new Date(Date.now() + 10 * 60_000));

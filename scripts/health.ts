@@ -18,10 +18,10 @@ await defineCommand(healthCommand, {
     const started = performance.now();
     // Quick enough for cron and pipelines: no engine check of its own (withEngine explains a
     // failed call), the model from its cache, the containers in one listing, the probes in parallel.
-    const { ctx } = await currentStack(undefined, { checkEngine: false });
+    const { ctx, values } = await currentStack(undefined, { checkEngine: false });
     const { model, services } = await withEngine(async () => {
       const model = await loadComposeModel(ctx);
-      return { model, services: await collectHealth(model) };
+      return { model, services: await collectHealth(model, values) };
     });
     const healthy = services.every((s) => s.ok);
     if (parsed.values.json) {

@@ -1,6 +1,6 @@
 // `make report` / scripts/report.sh [--samples N] [--out FILE]: writes
-// docs/reports/05_SYSTEM_READY_REPORT.md from the live stack (health, URLs, availability sampled
-// now, the security audit's summary) and the newest bench/results figures (startup, recovery, deploy), each metric judged only on
+// docs/reports/05_SYSTEM_READY_REPORT.md from the live stack (health, URLs, availability from
+// Prometheus's probes over the stack's lifetime, the security audit's summary) and the newest bench/results figures (startup, recovery, deploy), each metric judged only on
 // a measurement. Exit 0 when every measured metric passes, 1 when one fails (the file is written
 // either way), 2 on bad usage.
 import { mkdirSync, readFileSync } from 'node:fs';
@@ -12,10 +12,11 @@ import { newestBackup } from './lib/backup/summary.ts';
 import { loadComposeModel } from './lib/compose.ts';
 import { writeFileAtomic } from './lib/env.ts';
 import { UsageError } from './lib/errors.ts';
-import { collectHealth, healthUrl, probeHttp } from './lib/health.ts';
+import { collectHealth, healthProbe, probeHttp } from './lib/health.ts';
 import { info } from './lib/output.ts';
 import { kitRoot, projectRoot } from './lib/paths.ts';
 import { type Evidence, type Goal, type ProbeRound, availability, metricRow, summarizeVerdicts } from './lib/report/metrics.ts';
+import { availabilityFromPrometheus, describeWindow } from './lib/report/slo.ts';
 import { renderAudit } from './lib/report/audit.ts';
 import { renderBackups } from './lib/report/backups.ts';
 import { benchEvidence, missingFigure } from './lib/report/bench-evidence.ts';
@@ -28,9 +29,9 @@ const resultsDir = path.join(kitRoot, 'bench', 'results');
 const reportCommand = {
   name: 'report.sh',
   summary:
-    'Write the system-ready report from the live stack (health, URLs, availability sampled now) and the newest bench figures; exit 1 when a measured metric misses its goal.',
+    'Write the system-ready report from the live stack (health, URLs, availability over its lifetime from Prometheus) and the newest bench figures; exit 1 when a measured metric misses its goal.',
   options: {
-    samples: { type: 'string', value: 'N', default: '20', help: 'availability probes per endpoint (1 to 600)' },
+    samples: { type: 'string', value: 'N', default: '20', help: 'availability probes per endpoint when Prometheus has none (1 to 600)' },
     out: { type: 'string', value: 'FILE', default: path.join('docs', 'reports', '05_SYSTEM_READY_REPORT.md'), help: 'where to write the report' },
   },
   examples: ['make report', './scripts/report.sh --samples 100 --out /tmp/report.md'],
@@ -47,28 +48,51 @@ await defineCommand(reportCommand, {
     const { ctx, values } = await currentStack();
     const model = await loadComposeModel(ctx);
     info(`report: reading the live stack ${model.project}`);
-    const services = await collectHealth(model);
+    const services = await collectHealth(model, values);
 
     const monitoring: EndpointLine[] = [];
     // The monitoring endpoints are the published services of the compose profiles, at their health paths.
     for (const svc of model.services.filter((s) => s.profiles.length > 0)) {
-      const url = healthUrl(model, svc.name);
-      if (!url) continue;
-      const probe = await probeHttp(url);
-      monitoring.push({ name: svc.name, url, status: probe.status ? `HTTP ${probe.status} in ${Math.round(probe.latencyMs)} ms` : 'no answer' });
+      const target = healthProbe(model, svc.name, values);
+      if (!target) continue;
+      const probe = await probeHttp(target.url, undefined, target.headers);
+      monitoring.push({
+        name: svc.name,
+        url: target.url,
+        status: probe.status ? `HTTP ${probe.status} in ${Math.round(probe.latencyMs)} ms` : 'no answer',
+      });
     }
 
-    // Availability now: every published health URL probed once per round, half a second apart.
-    const urls = model.services.map((s) => healthUrl(model, s.name)).filter((u): u is string => Boolean(u));
-    info(`report: sampling availability: ${options.samples} rounds over ${urls.length} health URLs`);
-    const rounds: ProbeRound[] = [];
-    for (let i = 0; i < options.samples && urls.length; i++) {
-      const results = await Promise.all(urls.map((u) => probeHttp(u, 2000)));
-      rounds.push({ ok: results.filter((r) => r.status !== undefined && r.status >= 200 && r.status < 300).length, total: results.length });
-      if (i + 1 < options.samples) await new Promise((resolve) => setTimeout(resolve, 500));
+    // Availability over the stack's lifetime from the SLO's probes in Prometheus; only without
+    // them (no monitoring, no probe yet) sampled now: every published health URL per round, 0.5 s apart.
+    const measured = await availabilityFromPrometheus(model, values);
+    let availabilityEvidence: Evidence | undefined;
+    let availabilityMetric = 'availability (blackbox probes of every public endpoint, Prometheus)';
+    if (measured) {
+      availabilityEvidence = {
+        value: measured.percent,
+        unit: '%',
+        source: `Prometheus: ${measured.probes} probes of ${measured.endpoints} public endpoints over ${describeWindow(measured.windowSeconds)}, since ${measured.since.toISOString().replace(/\.\d+Z$/, 'Z')} (the stack's lifetime as far back as Prometheus keeps it, 30 days at most)`,
+      };
+      info(`report: availability from Prometheus over ${describeWindow(measured.windowSeconds)}: ${measured.percent.toFixed(3)} %`);
+    } else {
+      const targets = model.services.map((s) => healthProbe(model, s.name, values)).filter((t) => t !== undefined);
+      info(`report: no availability probes in Prometheus: sampling ${options.samples} rounds over ${targets.length} health URLs`);
+      const rounds: ProbeRound[] = [];
+      for (let i = 0; i < options.samples && targets.length; i++) {
+        const results = await Promise.all(targets.map((t) => probeHttp(t.url, 2000, t.headers)));
+        rounds.push({ ok: results.filter((r) => r.status !== undefined && r.status >= 200 && r.status < 300).length, total: results.length });
+        if (i + 1 < options.samples) await new Promise((resolve) => setTimeout(resolve, 500));
+      }
+      const available = availability(rounds);
+      availabilityMetric = 'availability now (health URLs answering 2xx; no probes in Prometheus)';
+      if (available !== undefined)
+        availabilityEvidence = {
+          value: available,
+          unit: '%',
+          source: `sampled by this report: ${rounds.reduce((s, r) => s + r.total, 0)} probes of ${targets.length} URLs over ${((options.samples - 1) * 0.5).toFixed(1)} s`,
+        };
     }
-    const available = availability(rounds);
-    const sampleSource = `sampled by this report: ${rounds.reduce((s, r) => s + r.total, 0)} probes of ${urls.length} URLs over ${((options.samples - 1) * 0.5).toFixed(1)} s`;
 
     const used: string[] = [];
     const row = (goal: Goal, evidence: Evidence | undefined, why = 'no bench figure yet: run `make bench`') => metricRow(goal, evidence, why);
@@ -82,11 +106,7 @@ await defineCommand(reportCommand, {
       benchRow({ metric: 'deploy duration', goal: '< 5 min', below: 300 }, 'deploy.duration'),
       benchRow({ metric: 'failed requests during a deploy', goal: '0', below: 1 }, 'deploy.failed-requests', false),
       benchRow({ metric: 'failed requests during a restart', goal: '0', below: 1 }, 'restart.failed-requests', false),
-      row(
-        { metric: 'availability now (health URLs answering 2xx)', goal: '≥ 99.9%', atLeast: 99.9 },
-        available === undefined ? undefined : { value: available, unit: '%', source: sampleSource },
-        'no health URL published: is the stack running?',
-      ),
+      row({ metric: availabilityMetric, goal: '≥ 99.9%', atLeast: 99.9 }, availabilityEvidence, 'no health URL published: is the stack running?'),
       row(
         { metric: 'services healthy now', goal: `all ${services.length}`, atLeast: services.length },
         { value: healthyNow, unit: `of ${services.length}`, source: 'docker health state + one HTTP probe each, at report time' },
@@ -113,7 +133,7 @@ await defineCommand(reportCommand, {
       backups: renderBackups(newestBackup(readBackupSettings(values))),
       audit: renderAudit(audit),
       availabilityNote:
-        'Startup, recovery and deploy figures come from the newest `make bench` run that measured them (a throwaway copy of the stack on this machine); availability and health are measured on the live stack while this report is written.',
+        "Startup, recovery and deploy figures come from the newest `make bench` run that measured them (a throwaway copy of the stack on this machine); availability comes from the live stack's own probes in Prometheus (the window is stated), health is measured while this report is written.",
     });
     mkdirSync(path.dirname(options.out), { recursive: true });
     writeFileAtomic(options.out, text);

@@ -9,6 +9,8 @@ import { bold, formatDuration, info, table } from './lib/output.ts';
 import { isPortFree, portHolder } from './lib/ports.ts';
 import { modeFromFlags, prepareStack } from './lib/stack.ts';
 import { upAndWait } from './lib/wait.ts';
+import { writeProbeTargets } from './lib/monitoring/probe-targets.ts';
+import { projectFiles } from './lib/state/files.ts';
 import { versionVariable } from './lib/deploy/version.ts';
 
 const startCommand = {
@@ -34,6 +36,8 @@ await defineCommand(startCommand, {
 
     const { ctx, values } = await prepareStack(mode);
     const model = await loadComposeModel(ctx);
+    // Before up: Prometheus finds the folder when it starts, and a running one re-reads the file.
+    writeProbeTargets(model, projectFiles(model.project).probeTargetsDir);
 
     // Ports held by this project's own containers are fine: start is idempotent, and compose
     // moves a port between its own services when the files changed.

@@ -117,6 +117,14 @@ export async function loadComposeModel(ctx: ComposeContext): Promise<ComposeMode
   return cachedComposeModel(ctx, [parseComposeConfig, orderByDependencies], async () => parseComposeConfig(await readComposeConfig(ctx)));
 }
 
+/** The label by which the compose files name the service that plays a part for the kit (alertmanager, prometheus). */
+export const ROLE_LABEL = 'galaxy.role';
+
+/** The service labelled `galaxy.role: <role>`, if the compose files have one. */
+export function serviceWithRole(model: ComposeModel, role: string): ServiceModel | undefined {
+  return model.services.find((s) => s.labels[ROLE_LABEL] === role);
+}
+
 /** Resolves a service name given by a person; unknown names are refused with the valid list. */
 export function requireService(model: ComposeModel, name: string | undefined): ServiceModel {
   const names = model.services.map((s) => s.name);

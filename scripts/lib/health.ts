@@ -1,4 +1,5 @@
 // Health probing: Docker's own health state plus a timed HTTP probe of each published health URL.
+import { adminAuthHeaders } from './admin-auth.ts';
 import { type ComposeModel, publishedUrl } from './compose.ts';
 import { type Judged, allProjectContainers, readiness } from './docker/containers.ts';
 import { httpGet } from './http-get.ts';
@@ -28,10 +29,27 @@ export function healthUrl(model: ComposeModel, service: string): string | undefi
  */
 export const PROBE_TIMEOUT_MS = 2000;
 
-export async function probeHttp(url: string, timeoutMs = PROBE_TIMEOUT_MS): Promise<{ status?: number; latencyMs: number }> {
+export interface HealthProbe {
+  url: string;
+  /** The admin credentials for a service that asks for them on every path (admin-auth.ts). */
+  headers: Record<string, string>;
+}
+
+/** What a probe of the service's published health URL sends; `values` is .env. */
+export function healthProbe(model: ComposeModel, service: string, values: Record<string, string>): HealthProbe | undefined {
+  const url = healthUrl(model, service);
+  const svc = model.services.find((s) => s.name === service);
+  return url && svc ? { url, headers: adminAuthHeaders(svc, values) } : undefined;
+}
+
+export async function probeHttp(
+  url: string,
+  timeoutMs = PROBE_TIMEOUT_MS,
+  headers: Record<string, string> = {},
+): Promise<{ status?: number; latencyMs: number }> {
   const started = performance.now();
   try {
-    const status = await httpGet(url, { timeoutMs });
+    const status = await httpGet(url, { timeoutMs, headers });
     return { status, latencyMs: performance.now() - started };
   } catch {
     return { latencyMs: performance.now() - started };
@@ -44,13 +62,13 @@ export function judge(container: Judged | undefined, httpStatus: number | undefi
   return !hasUrl || (httpStatus !== undefined && httpStatus >= 200 && httpStatus < 300);
 }
 
-export async function collectHealth(model: ComposeModel): Promise<ServiceHealth[]> {
+export async function collectHealth(model: ComposeModel, values: Record<string, string>): Promise<ServiceHealth[]> {
   // Every probe starts now, beside the engine calls, not after them: a probe of a service whose
   // container turns out not to run is dropped unread.
   const probes = new Map(
     model.services.flatMap((svc) => {
-      const url = healthUrl(model, svc.name);
-      return url ? [[svc.name, probeHttp(url)] as const] : [];
+      const target = healthProbe(model, svc.name, values);
+      return target ? [[svc.name, probeHttp(target.url, undefined, target.headers)] as const] : [];
     }),
   );
   const containers = await allProjectContainers(model.project);

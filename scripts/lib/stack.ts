@@ -1,6 +1,7 @@
 // Prepares the compose context every command runs in: engine, .env, image source, saved mode.
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import type { ComposeContext, StackMode } from './compose.ts';
+import { adminCredentials, ensureWebConfig } from './admin-auth.ts';
 import { askEngine } from './docker/client.ts';
 import { engineSocketGroup, ensureEngine } from './engine.ts';
 import { addMissingSecrets, ensureEnvFile, loadEnv, setEnvValues, writeFileAtomic } from './env.ts';
@@ -65,6 +66,9 @@ export async function prepareStack(mode: StackMode): Promise<{ ctx: ComposeConte
   const profiles = ['monitoring', ...(images.grafana ? ['grafana'] : [])];
   const ctx: ComposeContext = { mode, env: { ...images.imageEnv }, profiles };
   mkdirSync(runDir, { recursive: true });
+  const admin = adminCredentials(values);
+  if (admin && ensureWebConfig(projectFiles(projectName(values)).adminWebConfig, admin))
+    info(`admin: Prometheus, Alertmanager and the watcher's metrics ask for ${admin.user} / ADMIN_PASSWORD from .env`);
   writeFileAtomic(stateFile(projectName(values)), `${JSON.stringify({ mode, env: ctx.env, profiles } satisfies SavedState, null, 2)}\n`);
   // Deployed versions (make deploy / rollback) pin <SERVICE>_VERSION so a start never reverts them.
   ctx.env = { ...ctx.env, ...deployedVersionEnv(projectName(values)) };

@@ -1,9 +1,11 @@
 """Who may write to the Python reference services (issue #12, docs/SECURITY.md): the API token,
 the content type and the browser's Origin, checked once per request by galaxy_http's handler.
+Who may read an admin endpoint (the watcher's metrics): the admin credentials, BasicAuth.
 """
 from __future__ import annotations
 
 import hashlib
+import base64
 import hmac
 import os
 import re
@@ -74,3 +76,39 @@ class WriteGuard:
         media_type = (headers.get("Content-Type") or "").split(";")[0].strip().lower()
         if may_have_body and media_type != "application/json":
             raise HttpError(415, "writes accept only Content-Type: application/json")
+
+
+class BasicAuth:
+    """The admin credentials (ADMIN_USER, ADMIN_PASSWORD from .env; docs/SECURITY.md), for an
+    endpoint only the operator and the monitoring stack may read, and for calls to the admin UIs
+    (Prometheus and Alertmanager ask for the same pair). Compared as SHA-256 digests with
+    hmac.compare_digest, as the API token is."""
+
+    REALM = 'Basic realm="galaxy admin", charset="UTF-8"'
+
+    def __init__(self, user: str, password: str):
+        if not user or not password:
+            raise ValueError("the admin credentials need a user and a password")
+        self._pair = f"{user}:{password}".encode()
+        self._digest = hashlib.sha256(self._pair).digest()
+
+    @classmethod
+    def from_env(cls, env=os.environ) -> Optional["BasicAuth"]:
+        """ADMIN_USER (default admin) and ADMIN_PASSWORD as compose passes them; None without a password."""
+        password = env.get("ADMIN_PASSWORD", "")
+        return cls(env.get("ADMIN_USER", "") or "admin", password) if password else None
+
+    def header(self) -> dict[str, str]:
+        """The Authorization header that presents these credentials."""
+        return {"Authorization": "Basic " + base64.b64encode(self._pair).decode()}
+
+    def check(self, headers) -> None:
+        """401 with a Basic challenge unless the request presents exactly these credentials."""
+        scheme, _, given = (headers.get("Authorization") or "").strip().partition(" ")
+        try:
+            pair = base64.b64decode(given.strip(), validate=True) if scheme.lower() == "basic" else b""
+        except ValueError:  # binascii.Error: not base64
+            pair = b""
+        if not pair or not hmac.compare_digest(hashlib.sha256(pair).digest(), self._digest):
+            raise HttpError(401, "admin credentials required: basic auth with ADMIN_USER and ADMIN_PASSWORD from .env",
+                            {"WWW-Authenticate": self.REALM})

@@ -21,17 +21,19 @@ from urllib.parse import parse_qs, urlsplit
 # Re-exported: the services import these from here.
 from galaxy_input import (INT_MAX, INT_MIN, MAX_BODY, MAX_DEPTH, HttpError, env_int, parse_int_param, parse_json,  # noqa: F401
                           read_chunked)
-from galaxy_auth import READ_METHODS, WriteGuard, check_token  # noqa: F401  (re-exported)
+from galaxy_auth import READ_METHODS, BasicAuth, WriteGuard, check_token  # noqa: F401  (re-exported)
 from galaxy_log import LEVELS, Logger  # noqa: F401  (re-exported: the services import Logger from here)
 from galaxy_metrics import Metrics
 
 class Request:
-    def __init__(self, method: str, path: str, query: dict[str, list[str]], body: bytes, params: dict[str, Any]):
+    def __init__(self, method: str, path: str, query: dict[str, list[str]], body: bytes, params: dict[str, Any],
+                 headers: Any = None):
         self.method = method
         self.path = path
         self.query = query
         self.body = body
         self.params = params
+        self.headers = headers if headers is not None else {}  # case-insensitive http.client headers when served
 
     def arg(self, name: str, default: Optional[str] = None) -> Optional[str]:
         values = self.query.get(name)
@@ -132,7 +134,7 @@ class App:
             return fn
         return deco
 
-    def dispatch(self, method: str, raw_path: str, body: bytes) -> tuple[str, Response]:
+    def dispatch(self, method: str, raw_path: str, body: bytes, headers: Any = None) -> tuple[str, Response]:
         try:
             parts = urlsplit(raw_path)
         except ValueError:  # e.g. an absolute-form target "http://[" (a bad IPv6 host)
@@ -141,7 +143,7 @@ class App:
         if handler is None:
             status = 405 if route == "method_not_allowed" else 404
             return route, Response(status, {"error": HTTPStatus(status).phrase.lower()})
-        req = Request(method, parts.path, parse_qs(parts.query), body, params)
+        req = Request(method, parts.path, parse_qs(parts.query), body, params, headers)
         try:
             return route, handler(req)
         except HttpError as err:
@@ -199,7 +201,7 @@ def make_handler(app: App):
                 route = "too_large" if err.status == 413 else route
                 resp = Response(err.status, {"error": err.message}, headers=err.headers)
             else:
-                route, resp = app.dispatch(self.command, self.path, body)
+                route, resp = app.dispatch(self.command, self.path, body, self.headers)
             self._answer(route, resp, started)
 
         def _answer(self, route: str, resp: Response, started: float) -> None:

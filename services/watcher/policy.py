@@ -16,6 +16,8 @@ SERVICE_LABEL = "com.docker.compose.service"
 AUTOHEAL_LABEL = "galaxy.autoheal"
 HEALTH_PATH_LABEL = "galaxy.health.path"
 HEALTH_PORT_LABEL = "galaxy.health.port"
+# "basic": the service asks for the admin credentials on every path, its health path included.
+ADMIN_AUTH_LABEL = "galaxy.admin-auth"
 # Seconds between SIGTERM and SIGKILL when the watcher restarts the container; without it, the
 # container's own stop timeout (compose's stop_grace_period), so a database can flush.
 AUTOHEAL_STOP_LABEL = "galaxy.autoheal.stop-seconds"
@@ -36,6 +38,7 @@ class ContainerView:
     health_port: int = 0  # galaxy.health.port, else the lowest TCP port the image exposes
     networks: tuple = ()  # (network name, ip) pairs
     stop_timeout: Optional[int] = None  # seconds of grace on a restart; None: the engine's default
+    admin_auth: bool = False  # its health URL asks for the admin credentials
 
     @staticmethod
     def from_inspect(raw: dict) -> "ContainerView":
@@ -55,6 +58,7 @@ class ContainerView:
             networks=tuple(sorted((name, (net or {}).get("IPAddress") or "")
                                   for name, net in ((raw.get("NetworkSettings") or {}).get("Networks") or {}).items())),
             stop_timeout=stop_timeout(labels.get(AUTOHEAL_STOP_LABEL, ""), (raw.get("Config") or {}).get("StopTimeout")),
+            admin_auth=labels.get(ADMIN_AUTH_LABEL, "") == "basic",
         )
 
 

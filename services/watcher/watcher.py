@@ -10,7 +10,9 @@ Environment: WATCH_PROJECT (default: the compose project of the watcher's own co
 (tcp://socket-proxy:2375 in the stack; default unix:///var/run/docker.sock), PORT (9102),
 RESTART_LIMIT (3) per RESTART_WINDOW_SECONDS (600), SWEEP_SECONDS (5), PROBE_TIMEOUT_SECONDS (5) and PROBE_ATTEMPTS (2): the second opinion asked
 before a restart,
-ALERTMANAGER_URL (optional), APP_VERSION, LOG_LEVEL.
+ALERTMANAGER_URL (optional), ADMIN_USER and ADMIN_PASSWORD (the admin credentials: /metrics asks for
+them, and the watcher sends them to Alertmanager and to the health URLs of services labelled
+galaxy.admin-auth=basic), APP_VERSION, LOG_LEVEL.
 The grace a restart gives each container is the container's own: its galaxy.autoheal.stop-seconds
 label, else its stop timeout (compose's stop_grace_period), else the engine's default.
 """
@@ -27,17 +29,17 @@ from typing import Callable, Optional
 
 # The shared module lives in services/pylib on the host and in /app/pylib in the image.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "pylib"))
-from galaxy_http import App, Logger, Request, Response, env_int, run_forever  # noqa: E402
+from galaxy_http import App, BasicAuth, Logger, Request, Response, env_int, run_forever  # noqa: E402
 
 from docker_api import Docker  # noqa: E402
 from policy import ContainerView, Counters, RateLimiter, direct_health_url, is_unhealthy_event, render_metrics, skip_reason  # noqa: E402
 
 
-def http_probe(url: str, timeout: float) -> Optional[float]:
+def http_probe(url: str, headers: dict[str, str], timeout: float) -> Optional[float]:
     """Seconds until the URL answered 200, or None (error, other status, no answer in time)."""
     started = time.monotonic()
     try:
-        with urllib.request.urlopen(url, timeout=timeout) as resp:
+        with urllib.request.urlopen(urllib.request.Request(url, headers=headers), timeout=timeout) as resp:
             return time.monotonic() - started if resp.status == 200 else None
     except OSError:  # URLError, HTTPError (non-2xx), timeouts and refused connections
         return None
@@ -46,7 +48,8 @@ def http_probe(url: str, timeout: float) -> Optional[float]:
 class Watcher:
     def __init__(self, docker, project: str, limiter: RateLimiter, log: Logger,
                  alert: Optional[Callable[[ContainerView, str], None]] = None, clock: Callable[[], float] = time.monotonic,
-                 networks: Optional[set] = None, probe: Optional[Callable[[str], Optional[float]]] = None, probe_attempts: int = 2):
+                 networks: Optional[set] = None, probe: Optional[Callable[[str, dict], Optional[float]]] = None,
+                 probe_attempts: int = 2, admin: Optional[BasicAuth] = None):
         self.docker = docker
         self.project = project
         self.limiter = limiter
@@ -54,7 +57,8 @@ class Watcher:
         self.alert = alert
         self.clock = clock
         self.networks = networks or set()  # the watcher's own networks: where it can reach services
-        self.probe = probe or (lambda url: http_probe(url, 5.0))
+        self.probe = probe or (lambda url, headers: http_probe(url, headers, 5.0))
+        self.admin = admin  # presented only to services that ask for it (galaxy.admin-auth)
         self.probe_attempts = max(1, probe_attempts)
         self.counters = Counters()
         self.snapshot: list[ContainerView] = []
@@ -77,11 +81,12 @@ class Watcher:
             return f"skip:{why}"
         assert c is not None
         url = direct_health_url(c, self.networks)
+        headers = self.admin.header() if c.admin_auth and self.admin else {}
         answered = None
         # Two chances: on an overloaded machine one answer can miss its timeout; a hung process
         # misses both, so it is still restarted (at most 2 x PROBE_TIMEOUT_SECONDS later).
         for _attempt in range(self.probe_attempts if url else 0):
-            answered = self.probe(url)
+            answered = self.probe(url, headers)
             if answered is not None:
                 break
         if answered is not None:
@@ -160,7 +165,7 @@ class Watcher:
             return render_metrics(list(self.snapshot), self.counters)
 
 
-def alertmanager_sender(base_url: str, project: str) -> Callable[[ContainerView, str], None]:
+def alertmanager_sender(base_url: str, project: str, admin: Optional[BasicAuth]) -> Callable[[ContainerView, str], None]:
     def send(c: ContainerView, summary: str) -> None:
         body = json.dumps([{
             "labels": {"alertname": "GalaxyWatcherRestartLimit", "severity": "critical", "project": project,
@@ -168,7 +173,7 @@ def alertmanager_sender(base_url: str, project: str) -> Callable[[ContainerView,
             "annotations": {"summary": summary},
         }]).encode()
         req = urllib.request.Request(base_url.rstrip("/") + "/api/v2/alerts", data=body, method="POST",
-                                     headers={"Content-Type": "application/json"})
+                                     headers={"Content-Type": "application/json", **(admin.header() if admin else {})})
         with urllib.request.urlopen(req, timeout=3):
             pass
     return send
@@ -208,7 +213,10 @@ def build_app(w: Watcher, version: str) -> App:
         return Response(200 if ok else 503, body)
 
     @app.route("GET", "/metrics")
-    def metrics(_req: Request) -> Response:
+    def metrics(req: Request) -> Response:
+        # What every container of the project is and does: for the operator and Prometheus only.
+        if w.admin:
+            w.admin.check(req.headers)
         # Read the engine at scrape time so a scrape never shows a state older than itself;
         # if the engine does not answer, the last sweep's snapshot is served instead.
         try:
@@ -242,11 +250,12 @@ def main() -> int:
     log = Logger("watcher", os.environ.get("LOG_LEVEL", "info"))
     limiter = RateLimiter(env_int("RESTART_LIMIT", 3), float(env_int("RESTART_WINDOW_SECONDS", 600)))
     alert_url = os.environ.get("ALERTMANAGER_URL", "").strip()
+    admin = BasicAuth.from_env()
     w = Watcher(docker, project, limiter, log,
-                alert=alertmanager_sender(alert_url, project) if alert_url else None,
+                alert=alertmanager_sender(alert_url, project, admin) if alert_url else None,
                 networks={name for name, _ip in me.networks} if me else set(),
-                probe=lambda url: http_probe(url, float(env_int("PROBE_TIMEOUT_SECONDS", 5))),
-                probe_attempts=env_int("PROBE_ATTEMPTS", 2))
+                probe=lambda url, headers: http_probe(url, headers, float(env_int("PROBE_TIMEOUT_SECONDS", 5))),
+                probe_attempts=env_int("PROBE_ATTEMPTS", 2), admin=admin)
     stop = threading.Event()
     threading.Thread(target=follow_events, args=(w, stop), daemon=True).start()
     threading.Thread(target=sweep_forever, args=(w, stop, float(env_int("SWEEP_SECONDS", 5))), daemon=True).start()

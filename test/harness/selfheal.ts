@@ -2,7 +2,10 @@
 // when the compose files have one, else the same image run beside it with the project's label so
 // `compose down --remove-orphans` removes it; the image runs as non-root, so it joins the socket's
 // group), container PIDs, and bounded waits for recovery.
+import { readFileSync } from 'node:fs';
 import { $ } from 'zx';
+import { ADMIN_AUTH_LABEL, adminAuthHeaders } from '../../scripts/lib/admin-auth.ts';
+import { readEnvText } from '../../scripts/lib/env.ts';
 import { ENGINE_SOCKET, engineSocketGroup } from '../../scripts/lib/engine.ts';
 import { projectRoot } from '../../scripts/lib/paths.ts';
 import { type TestStack, explain, freePort, savedStack } from './stack.ts';
@@ -87,6 +90,14 @@ export async function ensureWatcher(stack: TestStack, sweepSeconds = 5): Promise
     await new Promise((r) => setTimeout(r, 300));
   }
   throw new Error('the test watcher did not answer /health within 30s');
+}
+
+/** The watcher's metrics text: the stack's own watcher asks for the admin credentials of its .env. */
+export async function watcherMetrics(stack: TestStack, url: string): Promise<string> {
+  const { values } = readEnvText(readFileSync(stack.envFile, 'utf8'));
+  const response = await fetch(url, { headers: adminAuthHeaders({ labels: { [ADMIN_AUTH_LABEL]: 'basic' } }, values), signal: AbortSignal.timeout(10_000) });
+  if (!response.ok) throw new Error(`${url} answered ${response.status}`);
+  return response.text();
 }
 
 /** Removes the watcher ensureWatcher started beside the stack (no-op for the stack's own). */

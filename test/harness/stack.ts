@@ -157,7 +157,8 @@ export class TestStack {
     const ids = left.stdout.split('\n').filter(Boolean);
     if (ids.length) await $({ nothrow: true, quiet: true })`docker network rm ${ids}`;
     const own = projectFileMatcher(this.project);
-    if (existsSync(this.runDir)) for (const name of readdirSync(this.runDir).filter(own)) rmSync(path.join(this.runDir, name), { force: true });
+    if (existsSync(this.runDir))
+      for (const name of readdirSync(this.runDir).filter(own)) rmSync(path.join(this.runDir, name), { recursive: true, force: true });
   }
 
   /** The system's .run/: the kit's own, or the one under `root`. */

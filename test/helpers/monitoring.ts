@@ -27,10 +27,24 @@ export interface Rule {
   annotations?: Record<string, string>;
 }
 
+function allRules(file: string): Array<Partial<Rule> & { record?: string; expr: string }> {
+  const doc = YAML.parse(fs.readFileSync(file, 'utf8')) as { groups: { rules: Array<Partial<Rule> & { record?: string; expr: string }> }[] };
+  return doc.groups.flatMap((g) => g.rules);
+}
+
 /** Every alerting rule of a rules file, in file order. */
 export function readRules(file: string): Rule[] {
-  const doc = YAML.parse(fs.readFileSync(file, 'utf8')) as { groups: { rules: Rule[] }[] };
-  return doc.groups.flatMap((g) => g.rules);
+  return allRules(file).filter((r): r is Rule => typeof r.alert === 'string');
+}
+
+/** The names a rules file's recording rules write (service:probe_errors:ratio_5m...). */
+export function recordedNames(file: string): string[] {
+  return allRules(file).flatMap((r) => (r.record ? [r.record] : []));
+}
+
+/** How many rules (alerting and recording) a rules file has: what `promtool check rules` counts. */
+export function ruleCountOf(file: string): number {
+  return allRules(file).length;
 }
 
 /**
@@ -84,6 +98,8 @@ export function parseExposedMetrics(text: string): ExposedMetric[] {
 export function knownMetricNames(): Set<string> {
   const names = parseDevelopingMetrics(fs.readFileSync(path.join(root, 'docs', 'DEVELOPING.md'), 'utf8'));
   for (const m of parseExposedMetrics(fs.readFileSync(path.join(monitoringDir, 'exposed-metrics.txt'), 'utf8'))) names.add(m.name);
+  // What the recording rules write is Prometheus's own series, usable by alerts and dashboards.
+  for (const file of listYaml(rulesDir)) for (const name of recordedNames(file)) names.add(name);
   return names;
 }
 

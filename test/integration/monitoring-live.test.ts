@@ -16,6 +16,10 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { ADMIN_AUTH_LABEL, adminAuthHeaders } from '../../scripts/lib/admin-auth.ts';
+import { parseComposeConfig } from '../../scripts/lib/compose.ts';
+import { readEnvText } from '../../scripts/lib/env.ts';
+import { probeTargets } from '../../scripts/lib/monitoring/probe-targets.ts';
 import { CHANNELS, alertNamesByChannel, receivedNotices } from '../helpers/alert-sinks.ts';
 import { knownMetricNames, monitoringDir, parseExposedMetrics, root } from '../helpers/monitoring.ts';
 
@@ -58,8 +62,14 @@ const CONTRACT_ALWAYS = [
   'galaxy_container_restart_count',
 ];
 
+/** The admin credentials of the stack under test (Prometheus and Alertmanager ask for them on every path). */
+function adminHeaders(): Record<string, string> {
+  const { values } = readEnvText(fs.readFileSync(ENV_FILE, 'utf8'));
+  return adminAuthHeaders({ labels: { [ADMIN_AUTH_LABEL]: 'basic' } }, values);
+}
+
 async function getJson<T>(url: string): Promise<T> {
-  const res = await fetch(url, { signal: AbortSignal.timeout(5_000) });
+  const res = await fetch(url, { headers: adminHeaders(), signal: AbortSignal.timeout(5_000) });
   assert.equal(res.status, 200, `${url} answered ${res.status}`);
   return (await res.json()) as T;
 }
@@ -118,14 +128,83 @@ test('live Prometheus scrapes every configured target successfully', async (t) =
   assert.deepEqual(down, []);
 });
 
+test('every public endpoint is probed for the availability SLO, and make report reads the figure from Prometheus', async (t) => {
+  if (!PROM || !PROJECT) return t.skip(SKIP_NO_STACK);
+  // The endpoints the compose files publish (the kit's own rule, from compose's own model).
+  const config = compose(['config', '--format', 'json']);
+  assert.equal(config.code, 0, config.out);
+  const expected = probeTargets(parseComposeConfig(config.stdout))
+    .map((g) => g.labels.service)
+    .sort();
+  assert.ok(expected.length >= 3, `public endpoints: ${expected.join(', ')}`);
+  type Series = { metric: Record<string, string>; value: [number, string] };
+  const query = async (expr: string) => (await getJson<{ data: { result: Series[] } }>(`${PROM}/api/v1/query?query=${encodeURIComponent(expr)}`)).data.result;
+  const probed = await waitFor('a successful probe of every public endpoint', 90_000, 2_000, async () => {
+    const up = (await query('probe_success{job="blackbox"} == 1')).map((r) => r.metric.service).sort();
+    return JSON.stringify(up) === JSON.stringify(expected) ? up : undefined;
+  });
+  assert.deepEqual(probed, expected);
+  const recorded = await waitFor('the availability recording rule', 120_000, 5_000, async () => {
+    const rows = await query('service:probe_availability:ratio_1h');
+    return rows.length === expected.length ? rows : undefined;
+  });
+  for (const r of recorded) assert.ok(Number(r.value[1]) > 0.5, `${r.metric.service}: ${r.value[1]}`);
+  if (!ownStack) return;
+  const out = path.join(ownStack.dir, 'report.md');
+  const report = await ownStack.script('report', ['--out', out, '--samples', '1']);
+  const row = fs
+    .readFileSync(out, 'utf8')
+    .split('\n')
+    .find((line) => line.startsWith('| availability'));
+  assert.match(row ?? '', new RegExp(`Prometheus: \\d+ probes of ${expected.length} public endpoints over `), explain(report));
+});
+
 test('live Prometheus refuses its lifecycle API: nobody can stop or reload it over HTTP', async (t) => {
   if (!PROM) return t.skip(SKIP_NO_STACK);
   for (const action of ['quit', 'reload']) {
-    const res: Response = await fetch(`${PROM}/-/${action}`, { method: 'POST', signal: AbortSignal.timeout(5_000) });
+    // With the admin credentials: the API is off, not merely behind the login.
+    const res: Response = await fetch(`${PROM}/-/${action}`, { method: 'POST', headers: adminHeaders(), signal: AbortSignal.timeout(5_000) });
     assert.equal(res.status, 403, `POST /-/${action} answered ${res.status}`);
     assert.match(await res.text(), /Lifecycle API is not enabled/);
   }
-  assert.equal((await fetch(`${PROM}/-/ready`, { signal: AbortSignal.timeout(5_000) })).status, 200, 'still running');
+  assert.equal((await fetch(`${PROM}/-/ready`, { headers: adminHeaders(), signal: AbortSignal.timeout(5_000) })).status, 200, 'still running');
+});
+
+test('the admin UIs ask for basic auth on every path; the watcher health stays public', async (t) => {
+  if (!PROM || !AM) return t.skip(SKIP_NO_STACK);
+  const watcher = ownStack?.url('WATCHER_PORT', '');
+  const guarded = [
+    `${PROM}/-/ready`,
+    `${PROM}/-/healthy`,
+    `${PROM}/api/v1/query?query=up`,
+    `${PROM}/graph`,
+    `${AM}/-/ready`,
+    `${AM}/api/v2/status`,
+    ...(watcher ? [`${watcher}/metrics`] : []),
+  ];
+  const wrong = { authorization: `Basic ${Buffer.from('admin:not-the-password').toString('base64')}` };
+  const status = async (url: string, headers: Record<string, string>) =>
+    (await fetch(url, { headers, redirect: 'manual', signal: AbortSignal.timeout(5_000) })).status;
+  for (const url of guarded) {
+    assert.equal(await status(url, {}), 401, `${url} without credentials`);
+    assert.equal(await status(url, wrong), 401, `${url} with a wrong password`);
+    assert.ok([200, 302].includes(await status(url, adminHeaders())), `${url} with the admin credentials`);
+  }
+  // A write too: silencing every alert is exactly what a page in the operator's browser must not do.
+  const silence = await fetch(`${AM}/api/v2/silences`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      matchers: [{ name: 'alertname', value: '.+', isRegex: true }],
+      startsAt: new Date().toISOString(),
+      endsAt: new Date(Date.now() + 60_000).toISOString(),
+      createdBy: 'test',
+      comment: 'must be refused',
+    }),
+    signal: AbortSignal.timeout(5_000),
+  });
+  assert.equal(silence.status, 401, 'a silence without credentials');
+  if (watcher) assert.equal(await status(`${watcher}/health`, {}), 200, 'the watcher health stays public (its health check)');
 });
 
 /** docker compose on the stack's files, with `extra` fixture files layered on top. */
@@ -249,6 +328,14 @@ test('alert flow: memory-api stopped -> alert firing in Alertmanager -> started 
     t.diagnostic(`resolved messages: ${JSON.stringify(resolved)}`);
     for (const channel of CHANNELS)
       assert.deepEqual(resolved[channel].filter((name) => notified.includes(name)).sort(), notified, `${channel}: one resolved message per alert`);
+
+    // make alert-test through the same channels: it finds Alertmanager by its label and presents
+    // the admin credentials Alertmanager asks for.
+    if (ownStack) {
+      const check = await ownStack.script('alert-test', ['--timeout', '60']);
+      assert.equal(check.exitCode, 0, explain(check));
+      for (const channel of CHANNELS) assert.match(check.stdout, new RegExp(`${channel}\\s+accepted`), `make alert-test: ${channel}`);
+    }
   } finally {
     compose(['start', 'memory-api']);
     if (swapped) setPrometheusRules(false);

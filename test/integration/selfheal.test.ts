@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { $ } from 'zx';
-import { ensureWatcher, metricValue, removeTestWatcher, serviceContainer, waitRecovered } from '../harness/selfheal.ts';
+import { ensureWatcher, metricValue, removeTestWatcher, serviceContainer, waitRecovered, watcherMetrics } from '../harness/selfheal.ts';
 import { TestStack, explain } from '../harness/stack.ts';
 
 const stack = new TestStack();
@@ -36,7 +36,7 @@ test('kill -9 of the backend process: healthy again without anyone acting', asyn
 test('a hung backend (SIGSTOP from the host) is restarted by the watcher', async () => {
   const before = await serviceContainer(stack, 'backend');
   assert.ok(before && before.status === 'running' && before.health === 'healthy', `backend healthy first: ${JSON.stringify(before)}`);
-  const restartsBefore = metricValue(await (await fetch(metricsUrl)).text(), 'galaxy_watcher_restarts_total', { service: 'backend', reason: 'unhealthy' });
+  const restartsBefore = metricValue(await watcherMetrics(stack, metricsUrl), 'galaxy_watcher_restarts_total', { service: 'backend', reason: 'unhealthy' });
   process.kill(before.pid, 'SIGSTOP');
   try {
     const seconds = await waitRecovered(stack, 'backend', before.startedAt, stack.url('FRONTEND_PORT', '/api/version'), 240);
@@ -49,7 +49,7 @@ test('a hung backend (SIGSTOP from the host) is restarted by the watcher', async
       /* already gone: restarted */
     }
   }
-  const metrics = await (await fetch(metricsUrl)).text();
+  const metrics = await watcherMetrics(stack, metricsUrl);
   assert.equal(metricValue(metrics, 'galaxy_watcher_restarts_total', { service: 'backend', reason: 'unhealthy' }), restartsBefore + 1);
   assert.match(metrics, /galaxy_container_health\{service="backend",container="[^"]+"\} 1/);
 });
@@ -61,7 +61,7 @@ test('a backend stopped by an operator stays stopped', async () => {
   await new Promise((r) => setTimeout(r, 16_000));
   const c = await serviceContainer(stack, 'backend');
   assert.equal(c?.status, 'exited');
-  const metrics = await (await fetch(metricsUrl)).text();
+  const metrics = await watcherMetrics(stack, metricsUrl);
   assert.match(metrics, /galaxy_container_running\{service="backend",container="[^"]+"\} 0/);
   const start = await $({ quiet: true, nothrow: true })`docker start ${c?.id ?? ''}`.timeout('60s');
   assert.equal(start.exitCode, 0);

@@ -21,9 +21,14 @@ test('the alert receiver is the service labelled galaxy.role: alertmanager, at i
     project: 'shop',
     services: [svc('api', {}), svc('am', { 'galaxy.role': 'alertmanager' }, [{ hostIp: '127.0.0.1', published: 19093, target: 9093 }])],
   };
-  assert.deepEqual(alertmanagerUrl(model), { service: 'am', url: 'http://127.0.0.1:19093' });
-  assert.throws(() => alertmanagerUrl({ project: 'shop', services: [svc('api', {})] }), /no service of shop has the label galaxy.role: alertmanager/);
-  assert.throws(() => alertmanagerUrl({ project: 'shop', services: [svc('am', { 'galaxy.role': 'alertmanager' })] }), /am publishes no port/);
+  assert.deepEqual(alertmanagerUrl(model, { ADMIN_PASSWORD: 'pw' }), { service: 'am', url: 'http://127.0.0.1:19093', headers: {} });
+  assert.throws(() => alertmanagerUrl({ project: 'shop', services: [svc('api', {})] }, {}), /no service of shop has the label galaxy.role: alertmanager/);
+  assert.throws(() => alertmanagerUrl({ project: 'shop', services: [svc('am', { 'galaxy.role': 'alertmanager' })] }, {}), /am publishes no port/);
+  // Labelled as asking for the admin credentials: the kit's calls send them (basic auth, from .env).
+  const guarded = svc('am', { 'galaxy.role': 'alertmanager', 'galaxy.admin-auth': 'basic' }, [{ hostIp: '127.0.0.1', published: 19093, target: 9093 }]);
+  assert.deepEqual(alertmanagerUrl({ project: 'shop', services: [guarded] }, { ADMIN_USER: 'ops', ADMIN_PASSWORD: 'pw' }).headers, {
+    authorization: `Basic ${Buffer.from('ops:pw').toString('base64')}`,
+  });
 });
 
 test('critical channels come from the receiver of the severity="critical" route', () => {

@@ -22,6 +22,7 @@ const VARIABLES = [
   'NODE_EXPORTER_IMAGE',
   'POSTGRES_EXPORTER_IMAGE',
   'REDIS_EXPORTER_IMAGE',
+  'BLACKBOX_EXPORTER_IMAGE',
 ];
 
 describe('manifest', () => {
@@ -118,7 +119,7 @@ describe('resolveImageSource', () => {
 describe('selectImages', () => {
   it('keeps manifest order and rejects unknown names', () => {
     assert.deepEqual(selectImages(manifest, ['redis', 'node']), ['node', 'redis']);
-    assert.equal(selectImages(manifest).length, 10);
+    assert.equal(selectImages(manifest).length, Object.keys(manifest.images).length);
     assert.throws(() => selectImages(manifest, ['grafana']), /unknown offline image grafana: choose from node, python/);
   });
 });

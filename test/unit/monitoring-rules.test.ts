@@ -34,12 +34,13 @@ for (const r of shipped) {
   test(`${r.alert}: severity, service grouping and annotations`, () => {
     assert.match(r.labels?.severity ?? '', /^(critical|warning)$/);
     // Grouping and inhibition key on `service`: it comes from the series or from the rule.
-    const fromSeries = /\bup\{|galaxy_container_|galaxy_watcher_|galaxy_dependency_up|http_request/.test(r.expr);
+    const fromSeries = /\bup\{|galaxy_container_|galaxy_watcher_|galaxy_dependency_up|http_request|service:probe_errors:/.test(r.expr);
     assert.ok(fromSeries || r.labels?.service, `${r.alert} has no service label`);
     for (const k of ['summary', 'description', 'runbook']) assert.ok(r.annotations?.[k], `${r.alert} lacks ${k}`);
     assert.equal(r.annotations!.runbook, `docs/TROUBLESHOOTING.md#${r.alert.toLowerCase()}`);
-    // No `for:` only where the expression already spans a window (increase over 15m/30m).
-    if (!r.for) assert.match(r.expr, /increase\(/, `${r.alert} fires on a single evaluation`);
+    // No `for:` only where the expression already spans a window (increase over 15m/30m, or the
+    // burn-rate alerts' pairs of windows).
+    if (!r.for) assert.match(r.expr, /increase\(|service:probe_errors:ratio_/, `${r.alert} fires on a single evaluation`);
   });
 }
 

@@ -3,21 +3,20 @@
 // sends to, and how many notifications each channel has sent and failed (its own metrics).
 // The parsing is pure and unit-tested (test/unit/alert-test.test.ts).
 import YAML from 'yaml';
-import { type ComposeModel, publishedUrl } from '../compose.ts';
+import { adminAuthHeaders } from '../admin-auth.ts';
+import { type ComposeModel, ROLE_LABEL, publishedUrl, serviceWithRole } from '../compose.ts';
 import { OperationError } from '../errors.ts';
 
-/** The label by which the compose files name the service that receives the alerts. */
-export const ROLE_LABEL = 'galaxy.role';
 export const ALERTMANAGER_ROLE = 'alertmanager';
 
-/** The published address of the service labelled as the alert receiver. */
-export function alertmanagerUrl(model: ComposeModel): { service: string; url: string } {
-  const svc = model.services.find((s) => s.labels[ROLE_LABEL] === ALERTMANAGER_ROLE);
+/** The published address of the service labelled as the alert receiver, and the credentials it asks for. */
+export function alertmanagerUrl(model: ComposeModel, values: Record<string, string>): { service: string; url: string; headers: Record<string, string> } {
+  const svc = serviceWithRole(model, ALERTMANAGER_ROLE);
   if (!svc)
     throw new OperationError(`no service of ${model.project} has the label ${ROLE_LABEL}: ${ALERTMANAGER_ROLE}: the compose files name no Alertmanager`);
   const port = svc.ports[0];
   if (!port) throw new OperationError(`${svc.name} publishes no port: publish its API on 127.0.0.1 to test its channels`);
-  return { service: svc.name, url: publishedUrl(port) };
+  return { service: svc.name, url: publishedUrl(port), headers: adminAuthHeaders(svc, values) };
 }
 
 /** The integrations of the receiver that critical alerts go to, read from the running config. */

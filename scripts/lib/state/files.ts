@@ -23,6 +23,10 @@ export function projectFiles(project: string, dir = runDir) {
     /** The edge's self-signed certificate and key, made by the first prod start (tls.ts). */
     tlsCert: path.join(dir, `tls-${project}-cert.pem`),
     tlsKey: path.join(dir, `tls-${project}-key.pem`),
+    /** The admin UIs' web config (bcrypt hash of ADMIN_PASSWORD), mounted by compose (admin-auth.ts). */
+    adminWebConfig: path.join(dir, `admin-web-${project}.yml`),
+    /** The blackbox exporter's targets (a file_sd folder mounted into Prometheus; probe-targets.ts). */
+    probeTargetsDir: path.join(dir, `probes-${project}`),
     /** The compose override of a two-hop deploy's first container (no host ports). */
     portlessOverride: (service: string) => path.join(dir, `deploy-${project}-${service}-portless.yml`),
   };

@@ -14,9 +14,9 @@ HERE = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent / "pylib"))
 from docker_api import Docker  # noqa: E402
-from galaxy_http import Logger  # noqa: E402
+from galaxy_http import BasicAuth, Logger  # noqa: E402
 from policy import RateLimiter  # noqa: E402
-from watcher import Watcher  # noqa: E402
+from watcher import Watcher, build_app  # noqa: E402
 
 
 def raw(cid, status="running", health="unhealthy", project="galaxy", autoheal="true", service="backend"):
@@ -57,18 +57,21 @@ class FakeDocker:
 
 
 class WatcherTest(unittest.TestCase):
-    def make(self, containers, limit=3, clock=None, probe=None):
+    def make(self, containers, limit=3, clock=None, probe=None, admin=None):
         self.log = io.StringIO()
         self.alerts = []
         self.probed = []
+        self.probe_headers = []
         docker = FakeDocker(containers)
         now = clock or (lambda: 0.0)
 
-        def record(url):
+        def record(url, headers):
             self.probed.append(url)
+            self.probe_headers.append(headers)
             return probe(url) if probe else None
         w = Watcher(docker, "galaxy", RateLimiter(limit, 600), Logger("watcher", stream=self.log),
-                    alert=lambda c, s: self.alerts.append((c.name, s)), clock=now, networks={"galaxy_public"}, probe=record)
+                    alert=lambda c, s: self.alerts.append((c.name, s)), clock=now, networks={"galaxy_public"}, probe=record,
+                    admin=admin)
         return w, docker
 
     def test_unhealthy_but_answering_directly_is_not_restarted(self):
@@ -80,6 +83,30 @@ class WatcherTest(unittest.TestCase):
         self.assertEqual(self.probed, ["http://172.18.0.5:3000/health"])
         self.assertIn('galaxy_watcher_skipped_total{service="backend",reason="still_answering"} 1', w.metrics_text())
         self.assertIn("answers directly", self.log.getvalue())
+
+    def test_admin_credentials_go_only_to_services_that_ask_for_them(self):
+        admin = BasicAuth("admin", "s3cret-value")
+        ui = with_health(raw("p1", service="prometheus"), "/-/ready", "galaxy_public", "172.18.0.7", exposed=["9090/tcp"])
+        ui["Config"]["Labels"]["galaxy.admin-auth"] = "basic"
+        app = with_health(raw("b1"), "/health", "galaxy_public", "172.18.0.5", exposed=["3000/tcp"])
+        w, _docker = self.make([ui, app], probe=lambda _url: 0.01, admin=admin)
+        w.handle_event({"Type": "container", "Action": "health_status: unhealthy", "id": "p1"})
+        w.handle_event({"Type": "container", "Action": "health_status: unhealthy", "id": "b1"})
+        self.assertEqual(self.probe_headers, [admin.header(), {}])
+
+    def test_metrics_ask_for_the_admin_credentials(self):
+        admin = BasicAuth("admin", "s3cret-value")
+        w, _docker = self.make([raw("b1", health="healthy")], admin=admin)
+        app = build_app(w, "test")
+        for headers in ({}, {"Authorization": "Basic " + "YWRtaW46d3Jvbmc="}, {"Authorization": "Basic !!"},
+                        {"Authorization": "Bearer s3cret-value"}):
+            _route, resp = app.dispatch("GET", "/metrics", b"", headers)
+            self.assertEqual(resp.status, 401, headers)
+            self.assertIn("Basic", resp.headers["WWW-Authenticate"])
+        _route, resp = app.dispatch("GET", "/metrics", b"", admin.header())
+        self.assertEqual(resp.status, 200)
+        self.assertIn("galaxy_container_running", resp.encode().decode())
+        self.assertEqual(app.dispatch("GET", "/health", b"", {})[1].status, 200, "health stays public")
 
     def test_unhealthy_and_silent_twice_is_restarted(self):
         c = with_health(raw("b1"), "/health", "galaxy_public", "172.18.0.5", exposed=["3000/tcp"])

@@ -1,0 +1,32 @@
+// The report's availability from Prometheus: the window (the stack's lifetime, 30 days at most),
+// the queries over it, reading their answers, and saying the window for people.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { availabilityQueries, availabilityWindow, describeWindow, firstValue } from '../../scripts/lib/report/slo.ts';
+
+test('the window runs from the oldest sample to now, whole seconds, at most 30 days', () => {
+  assert.equal(availabilityWindow(1000, 8200.2), 7201);
+  assert.equal(availabilityWindow(0, 90 * 86400), 30 * 86400);
+  assert.equal(availabilityWindow(500, 500), 1, 'never an empty range');
+});
+
+test('the queries count the blackbox probes over the window', () => {
+  assert.deepEqual(availabilityQueries(7201), {
+    ok: 'sum(sum_over_time(probe_success{job="blackbox"}[7201s]))',
+    total: 'sum(count_over_time(probe_success{job="blackbox"}[7201s]))',
+    endpoints: 'count(count_over_time(probe_success{job="blackbox"}[7201s]))',
+  });
+});
+
+test('a scalar is read from an instant-query answer; an empty result is no figure', () => {
+  assert.equal(firstValue({ status: 'success', data: { resultType: 'vector', result: [{ metric: {}, value: [1, '1438'] }] } }), 1438);
+  assert.equal(firstValue({ status: 'success', data: { resultType: 'vector', result: [] } }), undefined);
+  assert.equal(firstValue({ status: 'error' }), undefined);
+  assert.equal(firstValue(null), undefined);
+});
+
+test('the window is said the way people say it', () => {
+  assert.equal(describeWindow(95), '1 min 35 s');
+  assert.equal(describeWindow(7980), '2 h 13 min');
+  assert.equal(describeWindow(3 * 86400 + 4 * 3600 + 59), '3 d 4 h');
+});
