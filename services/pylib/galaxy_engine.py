@@ -6,6 +6,8 @@ proxy, over TCP on the project's internal control network. One place for both wa
 from __future__ import annotations
 
 import http.client
+import json
+import os
 import socket
 from typing import Optional
 from urllib.parse import urlsplit
@@ -37,3 +39,17 @@ def engine_connection(endpoint: str, timeout: Optional[float]) -> http.client.HT
     if not endpoint.startswith("/"):
         raise ValueError(f"{endpoint!r} is neither tcp://host:port nor an absolute socket path")
     return UnixConnection(endpoint, timeout)
+
+
+def inspect_self(endpoint: str, timeout: float = 10.0) -> Optional[dict]:
+    """This container's own inspect answer (compose makes its hostname its container id), or None
+    when the engine does not know it (run outside a container). OSError when the engine cannot be
+    reached: the caller says why (a permission on the socket, a proxy that is not up yet)."""
+    conn = engine_connection(endpoint, timeout)
+    try:
+        conn.request("GET", f"/containers/{os.environ.get('HOSTNAME', '')}/json", headers={"Host": "docker"})
+        resp = conn.getresponse()
+        body = resp.read()
+    finally:
+        conn.close()
+    return json.loads(body) if resp.status == 200 else None

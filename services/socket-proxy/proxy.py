@@ -23,10 +23,10 @@ from typing import Callable, Optional
 
 # The shared modules live in services/pylib on the host and in /app/pylib in the image.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "pylib"))
-from galaxy_engine import engine_connection  # noqa: E402
+from galaxy_engine import engine_connection, inspect_self  # noqa: E402
 from galaxy_log import Logger  # noqa: E402
 
-from rules import Decision, decide, owned_by, redacted_inspect, redacted_list, restart_path  # noqa: E402
+from rules import Decision, decide, owned_by, owned_path, redacted_inspect, redacted_list  # noqa: E402
 
 # Headers that describe one hop, not the answer: never copied from the engine's response.
 HOP_HEADERS = {"connection", "keep-alive", "transfer-encoding", "content-length"}
@@ -89,8 +89,9 @@ class Handler(BaseHTTPRequestHandler):
         if decision.action == "inspect":
             return self.answer(200, resp.getheaders(), redacted_inspect(body))
         container_id = json.loads(body)["Id"]
-        self.server.log.info("restart", container=container_id[:12], path=self.path)
-        self.relay("POST", restart_path(decision, container_id), stream=False)
+        if decision.action == "restart":
+            self.server.log.info("restart", container=container_id[:12], path=self.path)
+        self.relay(self.command, owned_path(decision, container_id), stream=False)
 
     def relay(self, method: str, path: str, stream: bool, redact: Optional[Callable[[bytes], bytes]] = None) -> None:
         conn, resp = self.server.engine.call(method, path, stream=stream)
@@ -138,16 +139,10 @@ class Handler(BaseHTTPRequestHandler):
         self.answer(status, [("Content-Type", "application/json")], json.dumps(payload).encode() + b"\n")
 
 
-def own_project(engine: Engine) -> str:
-    """The compose project of this container (its hostname is its container id)."""
-    conn, resp = engine.call("GET", f"/containers/{os.environ.get('HOSTNAME', '')}/json")
-    try:
-        body = resp.read()
-    finally:
-        conn.close()
-    if resp.status != 200:
-        return ""
-    return ((json.loads(body).get("Config") or {}).get("Labels") or {}).get("com.docker.compose.project", "")
+def own_project(socket_path: str) -> str:
+    """The compose project of this container."""
+    raw = inspect_self(socket_path) or {}
+    return ((raw.get("Config") or {}).get("Labels") or {}).get("com.docker.compose.project", "")
 
 
 def main() -> int:
@@ -155,7 +150,7 @@ def main() -> int:
     socket_path = os.environ.get("DOCKER_SOCKET", "/var/run/docker.sock")
     engine = Engine(socket_path)
     try:
-        project = os.environ.get("PROXY_PROJECT", "").strip() or own_project(engine)
+        project = os.environ.get("PROXY_PROJECT", "").strip() or own_project(socket_path)
     except PermissionError:
         print(f"error: cannot open {socket_path}: permission denied; DOCKER_SOCKET_GID in .env must be the socket's group "
               "(make start sets it)", file=sys.stderr)

@@ -3,8 +3,9 @@
 Exactly the calls the watcher makes, scoped to one compose project:
 - GET/HEAD /_ping and GET /version: the engine answers at all (the proxy's own healthcheck);
 - GET /containers/json and GET /events: the project's label filter is forced into the query;
-- GET /containers/{id}/json and POST /containers/{id}/restart: only after the proxy has checked
-  (with an inspect of its own) that the container carries the project's label.
+- GET /containers/{id}/json, GET /containers/{id}/stats (one sample, not a stream) and
+  POST /containers/{id}/restart: only after the proxy has checked (with an inspect of its own)
+  that the container carries the project's label.
 Everything else (create, exec, pull, build, volumes, networks, other projects...) is refused.
 Each path may carry the API version prefix (/v1.45/...), which is passed on unchanged.
 Answers are passed back without what could hold a secret: environments and command lines (a
@@ -30,6 +31,7 @@ _ROUTES = [
     ("events", {"GET"}, re.compile(rf"^{_VERSION}/events$")),
     ("inspect", {"GET"}, re.compile(rf"^{_VERSION}/containers/(?P<id>{_CONTAINER})/json$")),
     ("restart", {"POST"}, re.compile(rf"^{_VERSION}/containers/(?P<id>{_CONTAINER})/restart$")),
+    ("stats", {"GET"}, re.compile(rf"^{_VERSION}/containers/(?P<id>{_CONTAINER})/stats$")),
 ]
 
 # The query parameters each call may carry; anything else is refused rather than passed on blind.
@@ -40,6 +42,7 @@ _QUERY = {
     "events": {"since", "until", "filters"},
     "inspect": {"size"},
     "restart": {"t"},
+    "stats": {"stream", "one-shot"},
 }
 
 # The longest stop grace a restart may ask for (PostgreSQL's 30 s with room to spare).
@@ -119,6 +122,10 @@ def decide(method: str, target: str, project: str) -> Decision:
                 flat["filters"] = scoped_filters(flat.get("filters"), project, container_events=action == "events")
             except ValueError as err:
                 return refuse(f"filters: {err}", 400)
+        if action == "stats" and flat.get("stream") not in ("0", "false"):
+            # A stream holds a connection and an engine goroutine open for as long as the client
+            # likes; one sample per call is all the watcher's metrics need.
+            return refuse("stats must be asked for one sample at a time: stream=false", 400)
         if action == "restart" and "t" in flat:
             if not re.fullmatch(r"[0-9]{1,4}", flat["t"]) or int(flat["t"]) > MAX_RESTART_SECONDS:
                 return refuse(f"t must be a whole number of seconds up to {MAX_RESTART_SECONDS}", 400)
@@ -127,7 +134,7 @@ def decide(method: str, target: str, project: str) -> Decision:
         return Decision(allow=True, action=action, upstream_path=upstream, container=container,
                         check_owner=bool(container), stream=action == "events", version=version, query=flat)
     return refuse(f"{method} {parts.path} is not one of the calls this proxy passes on "
-                  "(ping, version, list/inspect/events/restart of the project's containers)")
+                  "(ping, version, list/inspect/stats/events/restart of the project's containers)")
 
 
 def owned_by(inspect_body: bytes, project: str) -> bool:
@@ -139,11 +146,11 @@ def owned_by(inspect_body: bytes, project: str) -> bool:
     return labels.get(PROJECT_LABEL) == project
 
 
-def restart_path(decision: Decision, container_id: str) -> str:
-    """The restart call for the container's full id (a name could be taken by another container
-    between the check and the call; the id cannot)."""
-    query = f"?{urlencode({'t': decision.query['t']})}" if "t" in decision.query else ""
-    return f"{decision.version}/containers/{container_id}/restart{query}"
+def owned_path(decision: Decision, container_id: str) -> str:
+    """The checked call (restart, stats) for the container's full id (a name could be taken by
+    another container between the check and the call; the id cannot)."""
+    query = f"?{urlencode(decision.query)}" if decision.query else ""
+    return f"{decision.version}/containers/{container_id}/{decision.action}{query}"
 
 
 # Where inspect and list answers carry environment variables and command lines.

@@ -1,4 +1,4 @@
-"""The few Docker Engine API calls the watcher makes: list, inspect, events, restart (and ping).
+"""The few Docker Engine API calls the watcher makes: list, inspect, stats, events, restart (and ping).
 
 In the stack it reaches the engine through the socket proxy (services/socket-proxy), which passes
 on exactly these calls and only for this project's containers; a bare socket path still works for
@@ -59,6 +59,15 @@ class Docker:
             return None
         if status != 200:
             raise DockerError(f"inspect {container_id}: HTTP {status}")
+        return json.loads(body)
+
+    def stats(self, container_id: str) -> Optional[dict]:
+        """One sample of the container's resource use (not a stream); None when it is gone."""
+        status, body = self._request("GET", f"/containers/{quote(container_id)}/stats?stream=false&one-shot=true", timeout=5)
+        if status == 404:
+            return None
+        if status != 200:
+            raise DockerError(f"stats {container_id}: HTTP {status}")
         return json.loads(body)
 
     def restart(self, container_id: str, stop_timeout: Optional[int]) -> None:

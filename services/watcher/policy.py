@@ -11,6 +11,8 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import Optional
 
+from resources import render_resources
+
 PROJECT_LABEL = "com.docker.compose.project"
 SERVICE_LABEL = "com.docker.compose.service"
 AUTOHEAL_LABEL = "galaxy.autoheal"
@@ -39,6 +41,8 @@ class ContainerView:
     networks: tuple = ()  # (network name, ip) pairs
     stop_timeout: Optional[int] = None  # seconds of grace on a restart; None: the engine's default
     admin_auth: bool = False  # its health URL asks for the admin credentials
+    cpu_limit: float = 0.0  # cores (HostConfig.NanoCpus); 0: no limit
+    memory_limit: int = 0  # bytes (HostConfig.Memory); 0: no limit
 
     @staticmethod
     def from_inspect(raw: dict) -> "ContainerView":
@@ -59,6 +63,8 @@ class ContainerView:
                                   for name, net in ((raw.get("NetworkSettings") or {}).get("Networks") or {}).items())),
             stop_timeout=stop_timeout(labels.get(AUTOHEAL_STOP_LABEL, ""), (raw.get("Config") or {}).get("StopTimeout")),
             admin_auth=labels.get(ADMIN_AUTH_LABEL, "") == "basic",
+            cpu_limit=int((raw.get("HostConfig") or {}).get("NanoCpus") or 0) / 1e9,
+            memory_limit=int((raw.get("HostConfig") or {}).get("Memory") or 0),
         )
 
 
@@ -166,19 +172,24 @@ class Counters:
     restarts: dict = field(default_factory=dict)  # (service, reason) -> n
     skipped: dict = field(default_factory=dict)  # (service, reason) -> n
     per_container: dict = field(default_factory=dict)  # container name -> restarts done by the watcher
+    oom_kills: dict = field(default_factory=dict)  # container name -> OOM kills seen in the event stream
 
     def count_restart(self, c: ContainerView, reason: str) -> None:
         key = (c.service, reason)
         self.restarts[key] = self.restarts.get(key, 0) + 1
         self.per_container[c.name] = self.per_container.get(c.name, 0) + 1
 
+    def count_oom(self, container: str) -> None:
+        self.oom_kills[container] = self.oom_kills.get(container, 0) + 1
+
     def count_skip(self, c: ContainerView, reason: str) -> None:
         key = (c.service, reason)
         self.skipped[key] = self.skipped.get(key, 0) + 1
 
 
-def render_metrics(containers: list[ContainerView], counters: Counters) -> str:
-    """Prometheus text for the contract's galaxy_container_* and galaxy_watcher_* series."""
+def render_metrics(containers: list[ContainerView], counters: Counters, usage: Optional[dict] = None) -> str:
+    """Prometheus text for the contract's galaxy_container_* and galaxy_watcher_* series; `usage`
+    maps container ids to their resources.Usage (the running ones the last stats read reached)."""
     out = [
         "# HELP galaxy_container_health 1 when the container's healthcheck passes, 0 when unhealthy or starting.",
         "# TYPE galaxy_container_health gauge",
@@ -206,4 +217,9 @@ def render_metrics(containers: list[ContainerView], counters: Counters) -> str:
     ]
     for (service, reason), n in sorted(counters.skipped.items()):
         out.append(f"galaxy_watcher_skipped_total{_labels({'service': service, 'reason': reason})} {n}")
+    usage = usage or {}
+    out += render_resources(
+        [({"service": c.service, "container": c.name}, usage.get(c.id) if c.status == "running" else None, c.cpu_limit, c.memory_limit)
+         for c in ordered],
+        counters.oom_kills, _labels)
     return "\n".join(out) + "\n"

@@ -7,23 +7,21 @@ reconnecting, and restarts within a per-container rate limit. Above the limit it
 and (when ALERTMANAGER_URL is set) raises an alert instead of restarting again.
 
 Environment: WATCH_PROJECT (default: the compose project of the watcher's own container), DOCKER_HOST
-(tcp://socket-proxy:2375 in the stack; default unix:///var/run/docker.sock), PORT (9102),
-RESTART_LIMIT (3) per RESTART_WINDOW_SECONDS (600), SWEEP_SECONDS (5), PROBE_TIMEOUT_SECONDS (5) and PROBE_ATTEMPTS (2): the second opinion asked
-before a restart,
-ALERTMANAGER_URL (optional), ADMIN_USER and ADMIN_PASSWORD (the admin credentials: /metrics asks for
-them, and the watcher sends them to Alertmanager and to the health URLs of services labelled
-galaxy.admin-auth=basic), APP_VERSION, LOG_LEVEL.
-The grace a restart gives each container is the container's own: its galaxy.autoheal.stop-seconds
+(tcp://socket-proxy:2375 in the stack; default unix:///var/run/docker.sock), PORT (9102), RESTART_LIMIT (3)
+per RESTART_WINDOW_SECONDS (600), SWEEP_SECONDS (5), STATS_SECONDS (10: how often /metrics reads each
+running container's CPU, memory and network), PROBE_TIMEOUT_SECONDS (5) and PROBE_ATTEMPTS (2) (the
+second opinion asked before a restart), ALERTMANAGER_URL (optional), ADMIN_USER and ADMIN_PASSWORD
+(/metrics asks for them; sent to Alertmanager and to health URLs labelled galaxy.admin-auth=basic),
+APP_VERSION, LOG_LEVEL. A restart gives each container its own grace: its galaxy.autoheal.stop-seconds
 label, else its stop timeout (compose's stop_grace_period), else the engine's default.
 """
 from __future__ import annotations
 
-import json
 import os
 import sys
 import threading
 import time
-import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Callable, Optional
 
@@ -32,24 +30,17 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "pylib"))
 from galaxy_http import App, BasicAuth, Logger, Request, Response, env_int, run_forever  # noqa: E402
 
 from docker_api import Docker  # noqa: E402
+from galaxy_engine import inspect_self  # noqa: E402
 from policy import ContainerView, Counters, RateLimiter, direct_health_url, is_unhealthy_event, render_metrics, skip_reason  # noqa: E402
-
-
-def http_probe(url: str, headers: dict[str, str], timeout: float) -> Optional[float]:
-    """Seconds until the URL answered 200, or None (error, other status, no answer in time)."""
-    started = time.monotonic()
-    try:
-        with urllib.request.urlopen(urllib.request.Request(url, headers=headers), timeout=timeout) as resp:
-            return time.monotonic() - started if resp.status == 200 else None
-    except OSError:  # URLError, HTTPError (non-2xx), timeouts and refused connections
-        return None
+from outbound import alertmanager_sender, http_probe  # noqa: E402
+from resources import parse_stats  # noqa: E402
 
 
 class Watcher:
     def __init__(self, docker, project: str, limiter: RateLimiter, log: Logger,
                  alert: Optional[Callable[[ContainerView, str], None]] = None, clock: Callable[[], float] = time.monotonic,
                  networks: Optional[set] = None, probe: Optional[Callable[[str, dict], Optional[float]]] = None,
-                 probe_attempts: int = 2, admin: Optional[BasicAuth] = None):
+                 probe_attempts: int = 2, admin: Optional[BasicAuth] = None, stats_seconds: float = 10.0):
         self.docker = docker
         self.project = project
         self.limiter = limiter
@@ -66,6 +57,9 @@ class Watcher:
         self._busy: set[str] = set()  # names being restarted: the sweep must not restart them twice
         self._lock = threading.Lock()
         self._alerted: dict[str, float] = {}
+        self.stats_seconds = stats_seconds
+        self.usage: dict = {}  # container id -> resources.Usage, from the last read_usage
+        self._usage_read = float("-inf")
 
     def view(self, container_id: str) -> Optional[ContainerView]:
         raw = self.docker.inspect(container_id)
@@ -144,6 +138,13 @@ class Watcher:
         attrs = (event.get("Actor") or {}).get("Attributes") or {}
         if is_unhealthy_event(event):
             return self.consider(event.get("id") or (event.get("Actor") or {}).get("ID", ""), "unhealthy")
+        if action == "oom":
+            # The kernel killed a process of the container for memory (the restart policy, or the
+            # program itself, deals with it): counted for ContainerOOMKilled.
+            with self._lock:
+                self.counters.count_oom(attrs.get("name", ""))
+            self.log.warn("container ran out of memory", container=attrs.get("name"), target_service=attrs.get("com.docker.compose.service"))
+            return "oom"
         if action == "die":
             # Crashes are the restart policy's job; logged so a crash loop is visible next to our restarts.
             self.log.info("container exited", container=attrs.get("name"), target_service=attrs.get("com.docker.compose.service"),
@@ -160,23 +161,29 @@ class Watcher:
         views = self.refresh()
         return [self.consider(v.id, "unhealthy") for v in views if skip_reason(v, self.project) is None]
 
+    def read_usage(self) -> None:
+        """One stats sample of every running container, in parallel, at most every STATS_SECONDS
+        (each is two engine calls through the proxy; a counter a few seconds old is fine for rate())."""
+        now = self.clock()
+        if now - self._usage_read < self.stats_seconds:
+            return
+        self._usage_read = now
+        running = [c for c in self.snapshot if c.status == "running"]
+
+        def one(c: ContainerView):
+            try:
+                raw = self.docker.stats(c.id)
+            except Exception as err:  # gone meanwhile, or the engine is slow: the next read tries again
+                self.log.info("stats not read", container=c.name, error=str(err))
+                return c.id, None
+            return c.id, parse_stats(raw) if raw else None
+        with ThreadPoolExecutor(max_workers=4) as pool:
+            read = dict(pool.map(one, running))
+        self.usage = {cid: u for cid, u in read.items() if u is not None}
+
     def metrics_text(self) -> str:
         with self._lock:
-            return render_metrics(list(self.snapshot), self.counters)
-
-
-def alertmanager_sender(base_url: str, project: str, admin: Optional[BasicAuth]) -> Callable[[ContainerView, str], None]:
-    def send(c: ContainerView, summary: str) -> None:
-        body = json.dumps([{
-            "labels": {"alertname": "GalaxyWatcherRestartLimit", "severity": "critical", "project": project,
-                       "service": c.service, "container": c.name},
-            "annotations": {"summary": summary},
-        }]).encode()
-        req = urllib.request.Request(base_url.rstrip("/") + "/api/v2/alerts", data=body, method="POST",
-                                     headers={"Content-Type": "application/json", **(admin.header() if admin else {})})
-        with urllib.request.urlopen(req, timeout=3):
-            pass
-    return send
+            return render_metrics(list(self.snapshot), self.counters, self.usage)
 
 
 def follow_events(w: Watcher, stop: threading.Event) -> None:
@@ -221,6 +228,7 @@ def build_app(w: Watcher, version: str) -> App:
         # if the engine does not answer, the last sweep's snapshot is served instead.
         try:
             w.refresh()
+            w.read_usage()
         except Exception as err:
             w.log.warn("metrics refresh failed, serving the last snapshot", error=str(err))
         return Response(200, app.metrics.render(w.metrics_text()), "text/plain; version=0.0.4; charset=utf-8")
@@ -229,9 +237,9 @@ def build_app(w: Watcher, version: str) -> App:
 
 
 def own_view(docker: Docker) -> Optional[ContainerView]:
-    """The watcher's own container (its hostname is its container id): its project and networks."""
+    """The watcher's own container: its project and networks."""
     try:
-        raw = docker.inspect(os.environ.get("HOSTNAME", ""))
+        raw = inspect_self(docker.endpoint)
     except Exception:
         return None
     return ContainerView.from_inspect(raw) if raw else None
@@ -255,7 +263,7 @@ def main() -> int:
                 alert=alertmanager_sender(alert_url, project, admin) if alert_url else None,
                 networks={name for name, _ip in me.networks} if me else set(),
                 probe=lambda url, headers: http_probe(url, headers, float(env_int("PROBE_TIMEOUT_SECONDS", 5))),
-                probe_attempts=env_int("PROBE_ATTEMPTS", 2), admin=admin)
+                probe_attempts=env_int("PROBE_ATTEMPTS", 2), admin=admin, stats_seconds=float(env_int("STATS_SECONDS", 10)))
     stop = threading.Event()
     threading.Thread(target=follow_events, args=(w, stop), daemon=True).start()
     threading.Thread(target=sweep_forever, args=(w, stop, float(env_int("SWEEP_SECONDS", 5))), daemon=True).start()

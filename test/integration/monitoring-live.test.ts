@@ -159,6 +159,48 @@ test('every public endpoint is probed for the availability SLO, and make report 
   assert.match(row ?? '', new RegExp(`Prometheus: \\d+ probes of ${expected.length} public endpoints over `), explain(report));
 });
 
+test('per-container CPU, memory against its compose limit and network reach Prometheus for every running service', async (t) => {
+  if (!PROM || !PROJECT) return t.skip(SKIP_NO_STACK);
+  const config = compose(['config', '--format', 'json']);
+  assert.equal(config.code, 0, config.out);
+  type Limits = { deploy?: { resources?: { limits?: { cpus?: string | number; memory?: string | number } } } };
+  const services = JSON.parse(config.stdout).services as Record<string, Limits>;
+  const running = compose(['ps', '--status', 'running', '--services']).stdout.trim().split('\n').filter(Boolean).sort();
+  type Series = { metric: Record<string, string>; value: [number, string] };
+  const query = async (expr: string) => (await getJson<{ data: { result: Series[] } }>(`${PROM}/api/v1/query?query=${encodeURIComponent(expr)}`)).data.result;
+  const byService = async (name: string) => new Map((await query(name)).map((r) => [r.metric.service, Number(r.value[1])]));
+  await waitFor('memory and CPU series for every running service', 90_000, 3_000, async () => {
+    const memory = await byService('galaxy_container_memory_bytes');
+    const cpu = await byService('rate(galaxy_container_cpu_seconds_total[1m])');
+    return running.every((s) => memory.has(s) && cpu.has(s)) ? true : undefined;
+  });
+  const memory = await byService('galaxy_container_memory_bytes');
+  const memoryLimit = await byService('galaxy_container_memory_limit_bytes');
+  const cpuLimit = await byService('galaxy_container_cpu_limit_cores');
+  const received = await byService('galaxy_container_network_receive_bytes_total');
+  for (const name of running) {
+    const limits = services[name]?.deploy?.resources?.limits;
+    assert.ok((memory.get(name) ?? 0) > 0, `${name}: memory in use`);
+    if (limits?.memory !== undefined) {
+      assert.equal(memoryLimit.get(name), Number(limits.memory), `${name}: the memory limit compose set`);
+      assert.ok((memory.get(name) ?? 0) < Number(limits.memory), `${name}: below its limit`);
+    }
+    if (limits?.cpus !== undefined) assert.equal(cpuLimit.get(name), Number(limits.cpus), `${name}: the CPU limit compose set`);
+  }
+  // Every service on a network has received something by now (health checks, scrapes, probes).
+  assert.ok(
+    [...received.values()].some((v) => v > 0),
+    'network bytes are counted',
+  );
+  const oom = await query('galaxy_container_oom_kills_total');
+  const counted = new Set(oom.map((r) => r.metric.service));
+  assert.deepEqual(
+    running.filter((name) => !counted.has(name)),
+    [],
+    'an OOM counter from 0 for every container',
+  );
+});
+
 test('live Prometheus refuses its lifecycle API: nobody can stop or reload it over HTTP', async (t) => {
   if (!PROM) return t.skip(SKIP_NO_STACK);
   for (const action of ['quit', 'reload']) {

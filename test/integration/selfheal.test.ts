@@ -68,7 +68,7 @@ test('a backend stopped by an operator stays stopped', async () => {
 });
 
 // What the watcher's socket proxy lets through, asked from inside the watcher (the one service on
-// the proxy's network): only list, inspect and restart of this project's containers; the restart
+// the proxy's network): only list, inspect, stats and restart of this project's containers; the restart
 // itself is proven by the hung-backend test above, which the watcher heals through the proxy.
 const ASK_PROXY = `
 import http.client, json, sys
@@ -90,6 +90,9 @@ print(json.dumps({
     "inspectOwn": ask("GET", "/containers/" + own + "/json"),
     "inspectOther": ask("GET", "/containers/" + other + "/json"),
     "restartOther": ask("POST", "/containers/" + other + "/restart?t=1"),
+    "statsOwn": ask("GET", "/containers/" + own + "/stats?stream=false&one-shot=true"),
+    "statsStream": ask("GET", "/containers/" + own + "/stats"),
+    "statsOther": ask("GET", "/containers/" + other + "/stats?stream=false"),
 }))
 `;
 
@@ -107,13 +110,17 @@ test('the socket proxy refuses create, exec, pull and other projects, and hides 
     const answers = JSON.parse(run.stdout.trim().split('\n').at(-1) ?? '{}') as Record<string, { status: number; body: string }> & {
       listedProjects: string[];
     };
-    for (const refused of ['create', 'exec', 'pull', 'inspectOther', 'restartOther'])
+    for (const refused of ['create', 'exec', 'pull', 'inspectOther', 'restartOther', 'statsOther'])
       assert.equal(answers[refused].status, 403, `${refused} refused: ${JSON.stringify(answers[refused])}`);
     assert.match(answers.create.body, /galaxy socket proxy: POST \/v1\.45\/containers\/create is not one of the calls/);
     assert.equal(answers.inspectOwn.status, 200);
     // The backend's environment holds the API token and database password: never passed back.
     assert.doesNotMatch(answers.inspectOwn.body, /"Env"|API_TOKEN|DATABASE_URL/);
     assert.equal(answers.list.status, 200);
+    // One stats sample of its own containers (the metrics), never a stream that stays open.
+    assert.equal(answers.statsOwn.status, 200);
+    assert.ok((JSON.parse(answers.statsOwn.body) as { memory_stats?: { usage?: number } }).memory_stats?.usage, 'a memory figure');
+    assert.equal(answers.statsStream.status, 400);
     // Asked for every container of the engine: the proxy's forced filter leaves only this project.
     assert.deepEqual(answers.listedProjects, [stack.project]);
     const state = (await $({ quiet: true })`docker inspect --format {{.State.Status}} ${outsider}`.timeout('20s')).stdout.trim();

@@ -70,6 +70,17 @@ class RulesTest(unittest.TestCase):
         self.assertTrue(decide("GET", "/containers/abc/json", "galaxy").check_owner)
         self.assertFalse(decide("GET", "/_ping", "galaxy").check_owner)
 
+    def test_stats_is_one_sample_of_an_own_container(self):
+        d = decide("GET", "/v1.45/containers/galaxy-backend-1/stats?stream=false&one-shot=true", "galaxy")
+        self.assertTrue(d.allow and d.check_owner)
+        self.assertEqual((d.action, d.container, d.query), ("stats", "galaxy-backend-1", {"stream": "false", "one-shot": "true"}))
+        # A stream would hold a connection open for as long as the client likes.
+        for target in ("/containers/abc/stats", "/containers/abc/stats?stream=true", "/containers/abc/stats?stream=1"):
+            with self.subTest(target=target):
+                self.assertEqual(decide("GET", target, "galaxy").status, 400)
+        self.assertEqual(decide("GET", "/containers/abc/stats?stream=false&size=1", "galaxy").status, 400)
+        self.assertEqual(decide("POST", "/containers/abc/stats?stream=false", "galaxy").status, 405)
+
     def test_owned_by_reads_the_compose_label(self):
         self.assertTrue(owned_by(json.dumps({"Config": {"Labels": {"com.docker.compose.project": "galaxy"}}}).encode(), "galaxy"))
         self.assertFalse(owned_by(json.dumps({"Config": {"Labels": {"com.docker.compose.project": "galaxy2"}}}).encode(), "galaxy"))
@@ -163,6 +174,12 @@ class ProxyTest(unittest.TestCase):
         self.assertEqual(self.call("GET", "/containers/theirs/json")[0], 403)
         self.assertNotIn("POST", [method for method, _ in self.engine.calls])
         self.assertEqual(self.call("GET", "/containers/missing/json")[0], 404)
+
+    def test_stats_of_an_own_container_go_to_its_full_id_and_another_projects_are_refused(self):
+        self.assertEqual(self.call("GET", "/v1.45/containers/mine/stats?stream=false&one-shot=true")[0], 200)
+        self.assertEqual(self.engine.calls[-1], ("GET", "/v1.45/containers/mine-full-id/stats?stream=false&one-shot=true"))
+        self.assertEqual(self.call("GET", "/containers/theirs/stats?stream=false")[0], 403)
+        self.assertFalse(any(path.startswith("/containers/theirs-full-id") for _m, path in self.engine.calls))
 
     def test_inspect_of_an_own_container_and_ping_pass(self):
         status, body = self.call("GET", "/containers/mine/json")
