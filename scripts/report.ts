@@ -17,6 +17,8 @@ import { info } from './lib/output.ts';
 import { kitRoot, projectRoot } from './lib/paths.ts';
 import { type Evidence, type Goal, type ProbeRound, availability, metricRow, summarizeVerdicts } from './lib/report/metrics.ts';
 import { availabilityFromPrometheus, describeWindow } from './lib/report/slo.ts';
+import { prometheusQuery } from './lib/monitoring/prometheus.ts';
+import { gatherMonitoring, renderMonitoring } from './lib/report/monitoring.ts';
 import { renderAudit } from './lib/report/audit.ts';
 import { renderBackups } from './lib/report/backups.ts';
 import { benchEvidence, missingFigure } from './lib/report/bench-evidence.ts';
@@ -65,7 +67,8 @@ await defineCommand(reportCommand, {
 
     // Availability over the stack's lifetime from the SLO's probes in Prometheus; only without
     // them (no monitoring, no probe yet) sampled now: every published health URL per round, 0.5 s apart.
-    const measured = await availabilityFromPrometheus(model, values);
+    const prometheus = prometheusQuery(model, values);
+    const measured = await availabilityFromPrometheus(prometheus);
     let availabilityEvidence: Evidence | undefined;
     let availabilityMetric = 'availability (blackbox probes of every public endpoint, Prometheus)';
     if (measured) {
@@ -113,6 +116,12 @@ await defineCommand(reportCommand, {
       ),
     ];
 
+    const monitoringSection = renderMonitoring(
+      await gatherMonitoring(prometheus),
+      // Hand-written until logs have a store of their own (issue 16 point 4): Docker's json-file per container.
+      "each container's own Docker json-file (3 files of 10 MB at most, set in docker-compose.yml); no central store yet, so a recreated container's lines are gone.",
+    );
+
     // The audit's summary, not its verdict: a high finding shows here and fails `make audit`, not the report.
     const audit = await auditStack(model, values).catch((err: Error) => ({ missing: err.message }));
 
@@ -132,6 +141,7 @@ await defineCommand(reportCommand, {
       benchLines: used,
       backups: renderBackups(newestBackup(readBackupSettings(values))),
       audit: renderAudit(audit),
+      monitoringSection,
       availabilityNote:
         "Startup, recovery and deploy figures come from the newest `make bench` run that measured them (a throwaway copy of the stack on this machine); availability comes from the live stack's own probes in Prometheus (the window is stated), health is measured while this report is written.",
     });

@@ -152,10 +152,12 @@ test('every public endpoint is probed for the availability SLO, and make report 
   if (!ownStack) return;
   const out = path.join(ownStack.dir, 'report.md');
   const report = await ownStack.script('report', ['--out', out, '--samples', '1']);
-  const row = fs
-    .readFileSync(out, 'utf8')
-    .split('\n')
-    .find((line) => line.startsWith('| availability'));
+  const written = fs.readFileSync(out, 'utf8');
+  const row = written.split('\n').find((line) => line.startsWith('| availability'));
+  // The Monitoring section: from the same Prometheus, with the admin credentials.
+  assert.match(written, /^## Monitoring$/m);
+  assert.match(written, /^Alerts firing now: /m);
+  assert.match(written, /^Availability of every public endpoint together .*: 1h \d+\.\d{3} %/m);
   assert.match(row ?? '', new RegExp(`Prometheus: \\d+ probes of ${expected.length} public endpoints over `), explain(report));
 });
 

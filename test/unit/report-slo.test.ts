@@ -2,7 +2,8 @@
 // the queries over it, reading their answers, and saying the window for people.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { availabilityQueries, availabilityWindow, describeWindow, firstValue } from '../../scripts/lib/report/slo.ts';
+import { samples } from '../../scripts/lib/monitoring/prometheus.ts';
+import { availabilityQueries, availabilityWindow, describeWindow } from '../../scripts/lib/report/slo.ts';
 
 test('the window runs from the oldest sample to now, whole seconds, at most 30 days', () => {
   assert.equal(availabilityWindow(1000, 8200.2), 7201);
@@ -18,11 +19,13 @@ test('the queries count the blackbox probes over the window', () => {
   });
 });
 
-test('a scalar is read from an instant-query answer; an empty result is no figure', () => {
-  assert.equal(firstValue({ status: 'success', data: { resultType: 'vector', result: [{ metric: {}, value: [1, '1438'] }] } }), 1438);
-  assert.equal(firstValue({ status: 'success', data: { resultType: 'vector', result: [] } }), undefined);
-  assert.equal(firstValue({ status: 'error' }), undefined);
-  assert.equal(firstValue(null), undefined);
+test('samples are read from an instant-query answer; an error or empty result is none', () => {
+  assert.deepEqual(samples({ status: 'success', data: { resultType: 'vector', result: [{ metric: { service: 'api' }, value: [1, '1438'] }] } }), [
+    { labels: { service: 'api' }, value: 1438 },
+  ]);
+  assert.deepEqual(samples({ status: 'success', data: { resultType: 'vector', result: [] } }), []);
+  assert.deepEqual(samples({ status: 'error' }), []);
+  assert.deepEqual(samples(null), []);
 });
 
 test('the window is said the way people say it', () => {

@@ -40,6 +40,8 @@ export interface ReportFacts {
   backups?: string[];
   /** The Security audit section, rendered by report/audit.ts from `make audit`'s findings. */
   audit?: string[];
+  /** The Monitoring section (alerts, availability windows, resource peaks, logs), report/monitoring.ts. */
+  monitoringSection?: string[];
 }
 
 function cell(text: string | undefined): string {
@@ -91,6 +93,7 @@ export function renderReport(f: ReportFacts): string {
     '',
   );
   if (f.benchLines.length) out.push('### Benchmark figures used', '', ...f.benchLines.map((l) => `- ${l}`), '');
+  if (f.monitoringSection) out.push(...f.monitoringSection);
   if (f.backups) out.push(...f.backups);
   if (f.audit) out.push(...f.audit);
   out.push(

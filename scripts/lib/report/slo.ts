@@ -2,10 +2,8 @@
 // (job "blackbox", one every 5 s) over the stack's lifetime, as far back as Prometheus keeps them
 // (its oldest sample; 30 days at most, the SLO's window), with the window stated. The queries and
 // the arithmetic on their answers are pure and unit-tested (test/unit/report-slo.test.ts).
-import { adminAuthHeaders } from '../admin-auth.ts';
-import { type ComposeModel, publishedUrl, serviceWithRole } from '../compose.ts';
+import type { Query } from '../monitoring/prometheus.ts';
 
-export const PROMETHEUS_ROLE = 'prometheus';
 const THIRTY_DAYS = 30 * 24 * 3600;
 
 export interface MeasuredAvailability {
@@ -28,13 +26,6 @@ export function availabilityQueries(seconds: number): { ok: string; total: strin
   return { ok: `sum(sum_over_time(${range}))`, total: `sum(count_over_time(${range}))`, endpoints: `count(count_over_time(${range}))` };
 }
 
-/** A scalar out of an instant-query answer; undefined for an empty result. */
-export function firstValue(answer: unknown): number | undefined {
-  const result = (answer as { data?: { result?: Array<{ value?: [number, string] }> } })?.data?.result;
-  const value = result?.[0]?.value?.[1];
-  return value === undefined ? undefined : Number(value);
-}
-
 /** "2 h 13 min", "3 d 4 h": how long the window is, for people. */
 export function describeWindow(seconds: number): string {
   const days = Math.floor(seconds / 86400);
@@ -46,26 +37,19 @@ export function describeWindow(seconds: number): string {
 }
 
 /**
- * Availability from the Prometheus the compose files label `galaxy.role: prometheus`; undefined
- * when there is none, it does not answer, or it has no probe yet (the report then samples).
+ * Availability from the stack's Prometheus (`query`, monitoring/prometheus.ts); undefined when it
+ * does not answer or has no probe yet (the report then samples).
  */
-export async function availabilityFromPrometheus(model: ComposeModel, values: Record<string, string>): Promise<MeasuredAvailability | undefined> {
-  const prometheus = serviceWithRole(model, PROMETHEUS_ROLE);
-  const port = prometheus?.ports[0];
-  if (!prometheus || !port) return undefined;
-  const base = publishedUrl(port);
-  const headers = adminAuthHeaders(prometheus, values);
-  const query = async (expr: string): Promise<number | undefined> => {
-    const response = await fetch(`${base}/api/v1/query?query=${encodeURIComponent(expr)}`, { headers, signal: AbortSignal.timeout(15_000) });
-    return response.ok ? firstValue(await response.json()) : undefined;
-  };
+export async function availabilityFromPrometheus(query: Query | undefined): Promise<MeasuredAvailability | undefined> {
+  if (!query) return undefined;
+  const scalar = async (expr: string) => (await query(expr))[0]?.value;
   try {
-    const lowest = await query('prometheus_tsdb_lowest_timestamp_seconds');
+    const lowest = await scalar('prometheus_tsdb_lowest_timestamp_seconds');
     if (lowest === undefined) return undefined;
     const now = Date.now() / 1000;
     const seconds = availabilityWindow(lowest, now);
     const q = availabilityQueries(seconds);
-    const [ok, total, endpoints] = await Promise.all([query(q.ok), query(q.total), query(q.endpoints)]);
+    const [ok, total, endpoints] = await Promise.all([scalar(q.ok), scalar(q.total), scalar(q.endpoints)]);
     if (ok === undefined || !total || !endpoints) return undefined;
     return { percent: (100 * ok) / total, probes: total, endpoints, windowSeconds: seconds, since: new Date((now - seconds) * 1000) };
   } catch {

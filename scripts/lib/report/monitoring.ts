@@ -1,0 +1,108 @@
+// The report's "Monitoring" section (issue 16): the alerts firing now, availability over the SLO's
+// windows, each service's resource peaks against its limits over the last 24 h, and where logs are
+// kept. Read from the stack's Prometheus (monitoring/prometheus.ts); rendering is pure and
+// unit-tested (test/unit/report-monitoring.test.ts).
+import type { Query, Sample } from '../monitoring/prometheus.ts';
+
+export interface FiringAlert {
+  alertname: string;
+  severity: string;
+  service: string;
+}
+
+export interface ResourcePeak {
+  service: string;
+  memoryPeakBytes?: number;
+  memoryLimitBytes?: number;
+  cpuPeakCores?: number;
+  cpuLimitCores?: number;
+}
+
+export interface MonitoringFacts {
+  firing: FiringAlert[];
+  /** The whole system's availability in percent per window (1h, 24h, 30d); a window without data is left out. */
+  availability: Record<string, number>;
+  /** Per service, 24 h availability in percent. */
+  serviceAvailability: Record<string, number>;
+  peaks: ResourcePeak[];
+}
+
+const WINDOWS = ['1h', '24h', '30d'] as const;
+
+function byService(rows: Sample[]): Map<string, number> {
+  return new Map(rows.filter((r) => r.labels.service).map((r) => [r.labels.service, r.value]));
+}
+
+/** Everything the section shows, in parallel queries; undefined when Prometheus does not answer. */
+export async function gatherMonitoring(query: Query | undefined): Promise<MonitoringFacts | undefined> {
+  if (!query) return undefined;
+  try {
+    const [firing, windows, services, memory, memoryLimit, cpu, cpuLimit] = await Promise.all([
+      query('ALERTS{alertstate="firing"}'),
+      Promise.all(WINDOWS.map((w) => query(`galaxy:probe_availability:ratio_${w}`))),
+      query('service:probe_availability:ratio_24h'),
+      query('max by (service) (max_over_time(galaxy_container_memory_bytes[24h]))'),
+      query('max by (service) (galaxy_container_memory_limit_bytes)'),
+      // A 1-minute rate sampled every minute of the day: the busiest minute, not a 5 s spike.
+      query('max by (service) (max_over_time(rate(galaxy_container_cpu_seconds_total[1m])[24h:1m]))'),
+      query('max by (service) (galaxy_container_cpu_limit_cores)'),
+    ]);
+    const [mem, memLimit, cpuPeak, cpuMax] = [byService(memory), byService(memoryLimit), byService(cpu), byService(cpuLimit)];
+    const names = [...new Set([...mem.keys(), ...cpuPeak.keys()])].sort();
+    return {
+      firing: firing
+        .map((a) => ({ alertname: a.labels.alertname ?? '', severity: a.labels.severity ?? '', service: a.labels.service ?? '' }))
+        .sort((a, b) => `${a.severity}${a.alertname}${a.service}`.localeCompare(`${b.severity}${b.alertname}${b.service}`)),
+      availability: Object.fromEntries(WINDOWS.flatMap((w, i) => (windows[i][0] ? [[w, 100 * windows[i][0].value]] : []))),
+      serviceAvailability: Object.fromEntries([...byService(services)].map(([s, v]) => [s, 100 * v])),
+      peaks: names.map((service) => ({
+        service,
+        memoryPeakBytes: mem.get(service),
+        memoryLimitBytes: memLimit.get(service),
+        cpuPeakCores: cpuPeak.get(service),
+        cpuLimitCores: cpuMax.get(service),
+      })),
+    };
+  } catch {
+    return undefined;
+  }
+}
+
+const mib = (bytes: number | undefined) => (bytes === undefined ? '-' : `${(bytes / 1048576).toFixed(1)} MiB`);
+/** " (61 % of 96.0 MiB)": a peak against its limit; nothing when there is no limit. */
+const share = (part: number | undefined, whole: number | undefined, shown: string) =>
+  part === undefined || !whole ? '' : ` (${Math.round((100 * part) / whole)} % of ${shown})`;
+
+/** The section's lines (pure). `logStore` says where logs are kept and how much they take. */
+export function renderMonitoring(facts: MonitoringFacts | undefined, logStore: string): string[] {
+  const out = ['## Monitoring', ''];
+  if (!facts) return [...out, 'Not measured: no Prometheus answers (is the `monitoring` profile running?).', '', `Logs: ${logStore}`, ''];
+  out.push(
+    facts.firing.length
+      ? `Alerts firing now: ${facts.firing.map((a) => `${a.alertname} (${a.severity}${a.service ? `, ${a.service}` : ''})`).join('; ')}.`
+      : 'Alerts firing now: none.',
+    '',
+  );
+  const windows = Object.entries(facts.availability);
+  out.push(
+    windows.length
+      ? `Availability of every public endpoint together (blackbox probes every 5 s; objective 99.9 % over 30 days): ${windows.map(([w, v]) => `${w} ${v.toFixed(3)} %`).join(', ')}. A window longer than the stack's life covers its life.`
+      : 'Availability: no probe recorded yet.',
+    '',
+  );
+  if (facts.peaks.length) {
+    out.push(
+      '| service | availability 24 h | memory peak, 24 h | CPU peak (busiest minute), 24 h |',
+      '| --- | --- | --- | --- |',
+      ...facts.peaks.map((p) => {
+        const available = facts.serviceAvailability[p.service];
+        const cpu =
+          p.cpuPeakCores === undefined ? '-' : `${p.cpuPeakCores.toFixed(3)} cores${share(p.cpuPeakCores, p.cpuLimitCores, `${p.cpuLimitCores} cores`)}`;
+        return `| ${p.service} | ${available === undefined ? '-' : `${available.toFixed(3)} %`} | ${mib(p.memoryPeakBytes)}${share(p.memoryPeakBytes, p.memoryLimitBytes, mib(p.memoryLimitBytes))} | ${cpu} |`;
+      }),
+      '',
+    );
+  }
+  out.push(`Logs: ${logStore}`, '');
+  return out;
+}
