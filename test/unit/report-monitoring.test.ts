@@ -25,7 +25,7 @@ test('the facts come from the alerts, the recorded availability and each service
       'max by (service) (galaxy_container_cpu_limit_cores)': [s({ service: 'api' }, 0.5)],
     }),
   );
-  assert.ok(facts);
+  assert.ok(facts && !('missing' in facts));
   assert.deepEqual(facts.firing, [{ alertname: 'TargetDown', severity: 'critical', service: 'api' }]);
   assert.deepEqual(Object.keys(facts.availability), ['1h', '24h'], 'no 30 d figure without its recording');
   assert.ok(Math.abs(facts.availability['24h'] - 99.95) < 1e-9);
@@ -39,14 +39,12 @@ test('the facts come from the alerts, the recorded availability and each service
 });
 
 test('without Prometheus the section says it was not measured, never an empty pass', async () => {
-  assert.equal(await gatherMonitoring(undefined), undefined);
-  assert.equal(
-    await gatherMonitoring(async () => {
-      throw new Error('refused');
-    }),
-    undefined,
-  );
-  assert.match(renderMonitoring(undefined, 'x').join('\n'), /Not measured: no Prometheus answers/);
+  assert.deepEqual(await gatherMonitoring(undefined), { missing: 'the compose files publish no service labelled galaxy.role: prometheus' });
+  const refused = await gatherMonitoring(async () => {
+    throw new Error('Prometheus answered 401 to up');
+  });
+  assert.deepEqual(refused, { missing: 'Prometheus did not answer (Prometheus answered 401 to up); is the monitoring profile running?' });
+  assert.match(renderMonitoring(refused, 'x').join('\n'), /^Not measured: Prometheus did not answer \(Prometheus answered 401 to up\)/m);
   const quiet = renderMonitoring({ firing: [], availability: {}, serviceAvailability: {}, peaks: [] }, 'x').join('\n');
   assert.match(quiet, /Alerts firing now: none\./);
   assert.match(quiet, /Availability: no probe recorded yet\./);

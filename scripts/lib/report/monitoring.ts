@@ -33,9 +33,9 @@ function byService(rows: Sample[]): Map<string, number> {
   return new Map(rows.filter((r) => r.labels.service).map((r) => [r.labels.service, r.value]));
 }
 
-/** Everything the section shows, in parallel queries; undefined when Prometheus does not answer. */
-export async function gatherMonitoring(query: Query | undefined): Promise<MonitoringFacts | undefined> {
-  if (!query) return undefined;
+/** Everything the section shows, in parallel queries; or why it could not be read. */
+export async function gatherMonitoring(query: Query | undefined): Promise<MonitoringFacts | { missing: string }> {
+  if (!query) return { missing: 'the compose files publish no service labelled galaxy.role: prometheus' };
   try {
     const [firing, windows, services, memory, memoryLimit, cpu, cpuLimit] = await Promise.all([
       query('ALERTS{alertstate="firing"}'),
@@ -63,8 +63,8 @@ export async function gatherMonitoring(query: Query | undefined): Promise<Monito
         cpuLimitCores: cpuMax.get(service),
       })),
     };
-  } catch {
-    return undefined;
+  } catch (err) {
+    return { missing: `Prometheus did not answer (${(err as Error).message}); is the monitoring profile running?` };
   }
 }
 
@@ -74,9 +74,9 @@ const share = (part: number | undefined, whole: number | undefined, shown: strin
   part === undefined || !whole ? '' : ` (${Math.round((100 * part) / whole)} % of ${shown})`;
 
 /** The section's lines (pure). `logStore` says where logs are kept and how much they take. */
-export function renderMonitoring(facts: MonitoringFacts | undefined, logStore: string): string[] {
+export function renderMonitoring(facts: MonitoringFacts | { missing: string }, logStore: string): string[] {
   const out = ['## Monitoring', ''];
-  if (!facts) return [...out, 'Not measured: no Prometheus answers (is the `monitoring` profile running?).', '', `Logs: ${logStore}`, ''];
+  if ('missing' in facts) return [...out, `Not measured: ${facts.missing}.`, '', `Logs: ${logStore}`, ''];
   out.push(
     facts.firing.length
       ? `Alerts firing now: ${facts.firing.map((a) => `${a.alertname} (${a.severity}${a.service ? `, ${a.service}` : ''})`).join('; ')}.`
