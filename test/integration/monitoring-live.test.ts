@@ -277,6 +277,17 @@ function compose(args: string[], extra: string[] = []): { code: number; out: str
 type AmAlert = { labels: Record<string, string>; annotations: Record<string, string>; status: { state: string; inhibitedBy: string[] } };
 const DOWN_ALERTS = ['TargetDown', 'ContainerNotRunning', 'ServiceUnhealthy'];
 
+/**
+ * The "memory-api is down" messages per channel. The availability SLO's ErrorBudgetBurnFast fires
+ * for the same outage and, rightly, stays until the 5-minute window has emptied after the
+ * recovery; it is the SLO rules' test (monitoring/prometheus/tests/slo.test.yml), not this flow's.
+ */
+function downAlertNames(notices: Awaited<ReturnType<typeof receivedNotices>>, status: 'firing' | 'resolved') {
+  const names = alertNamesByChannel(notices, 'memory-api', status);
+  for (const channel of CHANNELS) names[channel] = names[channel].filter((name) => DOWN_ALERTS.includes(name));
+  return names;
+}
+
 async function memoryApiAlerts(): Promise<AmAlert[]> {
   const q = new URLSearchParams({ filter: 'service="memory-api"', active: 'true', silenced: 'true', inhibited: 'true' });
   const all = await getJson<AmAlert[]>(`${AM}/api/v2/alerts?${q}`);
@@ -348,7 +359,7 @@ test('alert flow: memory-api stopped -> alert firing in Alertmanager -> started 
     // Waited for until every channel has told of the same alerts (they are sent one by one).
     const sorted = (names: string[]) => [...names].sort().join(',');
     const sent = await waitFor('the same firing messages about memory-api on every channel', 120_000, 2_000, async () => {
-      const names = alertNamesByChannel(await receivedNotices(sinksUrl), 'memory-api', 'firing');
+      const names = downAlertNames(await receivedNotices(sinksUrl), 'firing');
       return names.webhook.length > 0 && CHANNELS.every((c) => sorted(names[c]) === sorted(names.webhook)) ? names : undefined;
     });
     t.diagnostic(`firing messages: ${JSON.stringify(sent)}`);
@@ -366,7 +377,7 @@ test('alert flow: memory-api stopped -> alert firing in Alertmanager -> started 
     await waitFor('memory-api alerts resolved in Alertmanager', 180_000, 2_000, async () => ((await memoryApiAlerts()).length === 0 ? true : undefined));
     t.diagnostic(`resolved ${((Date.now() - restarted) / 1000).toFixed(1)} s after the start`);
     const resolved = await waitFor('a resolved message for every notified alert on every channel', 120_000, 2_000, async () => {
-      const names = alertNamesByChannel(await receivedNotices(sinksUrl), 'memory-api', 'resolved');
+      const names = downAlertNames(await receivedNotices(sinksUrl), 'resolved');
       return CHANNELS.every((c) => notified.every((name) => names[c].includes(name))) ? names : undefined;
     });
     t.diagnostic(`resolved messages: ${JSON.stringify(resolved)}`);
