@@ -75,7 +75,7 @@ await defineCommand(reportCommand, {
       availabilityEvidence = {
         value: measured.percent,
         unit: '%',
-        source: `Prometheus: ${measured.probes} probes of ${measured.endpoints} public endpoints over ${describeWindow(measured.windowSeconds)}, since ${measured.since.toISOString().replace(/\.\d+Z$/, 'Z')} (the stack's lifetime as far back as Prometheus keeps it, 30 days at most)`,
+        source: `Prometheus: ${measured.probes} probes of ${measured.endpoints} public endpoints over ${describeWindow(measured.windowSeconds)}, since ${measured.since.toISOString().replace(/\.\d+Z$/, 'Z')} (since the first probe Prometheus holds, 30 days at most)`,
       };
       info(`report: availability from Prometheus over ${describeWindow(measured.windowSeconds)}: ${measured.percent.toFixed(3)} %`);
     } else {

@@ -1,6 +1,6 @@
 // The report's availability figure, read from Prometheus: every public endpoint's blackbox probes
-// (job "blackbox", one every 5 s) over the stack's lifetime, as far back as Prometheus keeps them
-// (its oldest sample; 30 days at most, the SLO's window), with the window stated. The queries and
+// (job "blackbox", one every 5 s) over the stack's lifetime: from the first probe Prometheus still
+// holds, 30 days at most (the SLO's window), with the window stated. The queries and
 // the arithmetic on their answers are pure and unit-tested (test/unit/report-slo.test.ts).
 import type { Query } from '../monitoring/prometheus.ts';
 
@@ -15,9 +15,12 @@ export interface MeasuredAvailability {
   since: Date;
 }
 
-/** The window from Prometheus's oldest sample to now, whole seconds, 30 days at most (pure). */
-export function availabilityWindow(lowestTimestampSeconds: number, nowSeconds: number): number {
-  return Math.max(1, Math.min(THIRTY_DAYS, Math.ceil(nowSeconds - lowestTimestampSeconds)));
+/** When the oldest probe within 30 days was taken (a 1-minute subquery: one cheap query). */
+export const FIRST_PROBE = 'min(min_over_time(timestamp(probe_success{job="blackbox"})[30d:1m]))';
+
+/** The window from the first probe to now, whole seconds, 30 days at most (pure). */
+export function availabilityWindow(firstProbeSeconds: number, nowSeconds: number): number {
+  return Math.max(1, Math.min(THIRTY_DAYS, Math.ceil(nowSeconds - firstProbeSeconds)));
 }
 
 /** The three queries over `seconds`: successful probes, all probes, probed endpoints. */
@@ -44,10 +47,12 @@ export async function availabilityFromPrometheus(query: Query | undefined): Prom
   if (!query) return undefined;
   const scalar = async (expr: string) => (await query(expr))[0]?.value;
   try {
-    const lowest = await scalar('prometheus_tsdb_lowest_timestamp_seconds');
-    if (lowest === undefined) return undefined;
+    // The first probe Prometheus still holds (to the minute): the window is the probes' own
+    // lifetime, not the age of Prometheus's volume, which may predate them.
+    const first = await scalar(FIRST_PROBE);
+    if (first === undefined) return undefined;
     const now = Date.now() / 1000;
-    const seconds = availabilityWindow(lowest, now);
+    const seconds = availabilityWindow(first, now);
     const q = availabilityQueries(seconds);
     const [ok, total, endpoints] = await Promise.all([scalar(q.ok), scalar(q.total), scalar(q.endpoints)]);
     if (ok === undefined || !total || !endpoints) return undefined;
