@@ -1,4 +1,4 @@
-// The compose model without a `docker compose config` on every command: that call starts compose,
+// The compose model without running compose's `config` on every command: that call starts compose,
 // which reads and interpolates every file (half a second, more on a busy machine), for an answer
 // that changes only when its inputs do. The inputs are hashed, and the model is kept under the hash:
 // - the compose files' paths and text, and .env's text (compose interpolates it);

@@ -11,32 +11,11 @@ import os from 'node:os';
 import path from 'node:path';
 import YAML from 'yaml';
 import { ensureWebConfig } from '../../scripts/lib/admin-auth.ts';
-import { loadManifest } from '../../scripts/lib/images/manifest.ts';
+import { type Run, dockerRun, toolImage } from '../helpers/tool-images.ts';
 import { listYaml, monitoringDir, readRules, ruleCountOf, ruleTestsDir, rulesDir } from '../helpers/monitoring.ts';
 
-const manifest = loadManifest();
-const imageFor = (key: string): string => {
-  const entry = manifest.images[key];
-  assert.ok(entry, `images/offline/manifest.json has no ${key}`);
-  return process.env[entry.variable] || entry.offline;
-};
-const PROMETHEUS = imageFor('prometheus');
-const ALERTMANAGER = imageFor('alertmanager');
-
-interface Run {
-  code: number;
-  out: string;
-}
-
-/** docker run --rm with the given entrypoint; stdout and stderr together (promtool mixes them). */
-function dockerRun(image: string, entrypoint: string, mounts: [string, string][], args: string[], env: Record<string, string> = {}): Run {
-  const argv = ['run', '--rm', '--network', 'none', '--tmpfs', '/tmp:mode=1777', '--entrypoint', entrypoint];
-  for (const [host, target] of mounts) argv.push('-v', `${host}:${target}:ro`);
-  for (const [k, v] of Object.entries(env)) argv.push('-e', `${k}=${v}`);
-  const r = spawnSync('docker', [...argv, image, ...args], { encoding: 'utf8', timeout: 120_000 });
-  if (r.error) throw r.error;
-  return { code: r.status ?? -1, out: `${r.stdout}${r.stderr}` };
-}
+const PROMETHEUS = toolImage('prometheus');
+const ALERTMANAGER = toolImage('alertmanager');
 
 const promDir = path.join(monitoringDir, 'prometheus');
 const amDir = path.join(monitoringDir, 'alertmanager');

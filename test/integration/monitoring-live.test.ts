@@ -11,17 +11,26 @@
 // (stand-ins for a webhook, Slack, Telegram and SMTP, Alertmanager pointed at them through the
 // ALERT_* settings) and removes it afterwards. Traffic goes to 127.0.0.1 only; every wait is bounded.
 import { after, before, test } from 'node:test';
-import { TestStack, explain, savedStack } from '../harness/stack.ts';
+import { TestStack, explain } from '../harness/stack.ts';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { ADMIN_AUTH_LABEL, adminAuthHeaders } from '../../scripts/lib/admin-auth.ts';
 import { parseComposeConfig } from '../../scripts/lib/compose.ts';
-import { readEnvText } from '../../scripts/lib/env.ts';
+import { samples } from '../../scripts/lib/monitoring/prometheus.ts';
 import { probeTargets } from '../../scripts/lib/monitoring/probe-targets.ts';
-import { CHANNELS, alertNamesByChannel, receivedNotices } from '../helpers/alert-sinks.ts';
-import { knownMetricNames, monitoringDir, parseExposedMetrics, root } from '../helpers/monitoring.ts';
+import { CHANNELS, receivedNotices } from '../helpers/alert-sinks.ts';
+import {
+  type AmAlert,
+  DOWN_ALERTS,
+  adminHeadersOf,
+  composeOn,
+  downAlertNames,
+  getJsonWith,
+  missingLiveMetrics,
+  sleep,
+  waitFor,
+} from '../helpers/live-monitoring.ts';
+import { root } from '../helpers/monitoring.ts';
 
 let PROM = process.env.GALAXY_TEST_STACK_URL_PROMETHEUS?.replace(/\/$/, '');
 let AM = process.env.GALAXY_TEST_STACK_URL_ALERTMANAGER?.replace(/\/$/, '');
@@ -49,65 +58,21 @@ after(async () => {
 const COMPOSE_FILES = (process.env.GALAXY_TEST_COMPOSE_FILES ?? 'docker-compose.yml')
   .split(':')
   .filter(Boolean)
-  .flatMap((f) => ['-f', path.resolve(root, f)]);
+  .map((f) => path.resolve(root, f));
 const SKIP_NO_STACK = 'GALAXY_TEST_STACK_URL_PROMETHEUS is not set: no running stack to check';
 
-/** Names from the DEVELOPING.md contract that every running stack has without any traffic. */
-const CONTRACT_ALWAYS = [
-  'galaxy_service_info',
-  'process_start_time_seconds',
-  'galaxy_dependency_up',
-  'galaxy_container_health',
-  'galaxy_container_running',
-  'galaxy_container_restart_count',
-];
-
-/** The admin credentials of the stack under test (Prometheus and Alertmanager ask for them on every path). */
-function adminHeaders(): Record<string, string> {
-  const { values } = readEnvText(fs.readFileSync(ENV_FILE, 'utf8'));
-  return adminAuthHeaders({ labels: { [ADMIN_AUTH_LABEL]: 'basic' } }, values);
-}
-
-async function getJson<T>(url: string): Promise<T> {
-  const res = await fetch(url, { headers: adminHeaders(), signal: AbortSignal.timeout(5_000) });
-  assert.equal(res.status, 200, `${url} answered ${res.status}`);
-  return (await res.json()) as T;
-}
-
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-/** Polls `probe` every `everyMs` until it returns a value, at most `timeoutMs`. */
-async function waitFor<T>(what: string, timeoutMs: number, everyMs: number, probe: () => Promise<T | undefined>): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await probe();
-      if (v !== undefined) return v;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-    await sleep(everyMs);
-  }
-}
-
-/** The live check: which expected metric names the running Prometheus does not have. */
-export async function missingLiveMetrics(promUrl: string): Promise<{ missing: string[]; notYetSeen: string[] }> {
-  const live = new Set((await getJson<{ data: string[] }>(`${promUrl}/api/v1/label/__name__/values`)).data);
-  const exposed = parseExposedMetrics(fs.readFileSync(path.join(monitoringDir, 'exposed-metrics.txt'), 'utf8'));
-  const required = [...exposed.filter((m) => m.when === 'always').map((m) => m.name), ...CONTRACT_ALWAYS];
-  const optional = [...knownMetricNames()].filter((n) => !required.includes(n));
-  return { missing: required.filter((n) => !live.has(n)), notYetSeen: optional.filter((n) => !live.has(n)) };
-}
+const adminHeaders = () => adminHeadersOf(ENV_FILE);
+const getJson = <T>(url: string): Promise<T> => getJsonWith<T>(url, adminHeaders());
+/** An instant query of the stack's Prometheus: its samples. */
+const query = async (expr: string) => samples(await getJson(`${PROM}/api/v1/query?query=${encodeURIComponent(expr)}`));
 
 test('live Prometheus has every always-present metric name the dashboards and rules rely on', async (t) => {
   if (!PROM) return t.skip(SKIP_NO_STACK);
   // Exporters and the watcher are scraped every 5-15 s: give a just-started stack time to be seen.
-  let result = await missingLiveMetrics(PROM);
+  let result = await missingLiveMetrics(PROM, adminHeaders());
   for (let i = 0; i < 45 && result.missing.length > 0; i++) {
     await sleep(2_000);
-    result = await missingLiveMetrics(PROM);
+    result = await missingLiveMetrics(PROM, adminHeaders());
   }
   const { missing, notYetSeen } = result;
   if (notYetSeen.length > 0) t.diagnostic(`not seen yet (appear with traffic, a restart, a backup or an alert): ${notYetSeen.join(', ')}`);
@@ -137,10 +102,8 @@ test('every public endpoint is probed for the availability SLO, and make report 
     .map((g) => g.labels.service)
     .sort();
   assert.ok(expected.length >= 3, `public endpoints: ${expected.join(', ')}`);
-  type Series = { metric: Record<string, string>; value: [number, string] };
-  const query = async (expr: string) => (await getJson<{ data: { result: Series[] } }>(`${PROM}/api/v1/query?query=${encodeURIComponent(expr)}`)).data.result;
   const probed = await waitFor('a successful probe of every public endpoint', 90_000, 2_000, async () => {
-    const up = (await query('probe_success{job="blackbox"} == 1')).map((r) => r.metric.service).sort();
+    const up = (await query('probe_success{job="blackbox"} == 1')).map((r) => r.labels.service).sort();
     return JSON.stringify(up) === JSON.stringify(expected) ? up : undefined;
   });
   assert.deepEqual(probed, expected);
@@ -148,7 +111,10 @@ test('every public endpoint is probed for the availability SLO, and make report 
     const rows = await query('service:probe_availability:ratio_1h');
     return rows.length === expected.length ? rows : undefined;
   });
-  for (const r of recorded) assert.ok(Number(r.value[1]) > 0.5, `${r.metric.service}: ${r.value[1]}`);
+  for (const r of recorded)
+    // A ratio: how high depends on how soon after start the first probe came (the rule's
+    // arithmetic is promtool's test, monitoring/prometheus/tests/slo.test.yml).
+    assert.ok(r.value >= 0 && r.value <= 1, `${r.labels.service}: ${r.value}`);
   if (!ownStack) return;
   const out = path.join(ownStack.dir, 'report.md');
   const report = await ownStack.script('report', ['--out', out, '--samples', '1']);
@@ -168,9 +134,7 @@ test('per-container CPU, memory against its compose limit and network reach Prom
   type Limits = { deploy?: { resources?: { limits?: { cpus?: string | number; memory?: string | number } } } };
   const services = JSON.parse(config.stdout).services as Record<string, Limits>;
   const running = compose(['ps', '--status', 'running', '--services']).stdout.trim().split('\n').filter(Boolean).sort();
-  type Series = { metric: Record<string, string>; value: [number, string] };
-  const query = async (expr: string) => (await getJson<{ data: { result: Series[] } }>(`${PROM}/api/v1/query?query=${encodeURIComponent(expr)}`)).data.result;
-  const byService = async (name: string) => new Map((await query(name)).map((r) => [r.metric.service, Number(r.value[1])]));
+  const byService = async (name: string) => new Map((await query(name)).map((r) => [r.labels.service, r.value]));
   await waitFor('memory and CPU series for every running service', 90_000, 3_000, async () => {
     const memory = await byService('galaxy_container_memory_bytes');
     const cpu = await byService('rate(galaxy_container_cpu_seconds_total[1m])');
@@ -195,7 +159,7 @@ test('per-container CPU, memory against its compose limit and network reach Prom
     'network bytes are counted',
   );
   const oom = await query('galaxy_container_oom_kills_total');
-  const counted = new Set(oom.map((r) => r.metric.service));
+  const counted = new Set(oom.map((r) => r.labels.service));
   assert.deepEqual(
     running.filter((name) => !counted.has(name)),
     [],
@@ -252,41 +216,7 @@ test('the admin UIs ask for basic auth on every path; the watcher health stays p
 });
 
 /** docker compose on the stack's files, with `extra` fixture files layered on top. */
-function compose(args: string[], extra: string[] = []): { code: number; out: string; stdout: string } {
-  const r = spawnSync(
-    'docker',
-    [
-      'compose',
-      '-p',
-      PROJECT!,
-      '--project-directory',
-      root,
-      '--env-file',
-      ENV_FILE,
-      ...COMPOSE_FILES,
-      ...extra.flatMap((f) => ['-f', f]),
-      '--profile',
-      'monitoring',
-      ...args,
-    ],
-    { encoding: 'utf8', timeout: 180_000, env: { ...process.env, ...savedStack(PROJECT!).env } },
-  );
-  return { code: r.status ?? -1, out: `${r.stdout}${r.stderr}`, stdout: r.stdout };
-}
-
-type AmAlert = { labels: Record<string, string>; annotations: Record<string, string>; status: { state: string; inhibitedBy: string[] } };
-const DOWN_ALERTS = ['TargetDown', 'ContainerNotRunning', 'ServiceUnhealthy'];
-
-/**
- * The "memory-api is down" messages per channel. The availability SLO's ErrorBudgetBurnFast fires
- * for the same outage and, rightly, stays until the 5-minute window has emptied after the
- * recovery; it is the SLO rules' test (monitoring/prometheus/tests/slo.test.yml), not this flow's.
- */
-function downAlertNames(notices: Awaited<ReturnType<typeof receivedNotices>>, status: 'firing' | 'resolved') {
-  const names = alertNamesByChannel(notices, 'memory-api', status);
-  for (const channel of CHANNELS) names[channel] = names[channel].filter((name) => DOWN_ALERTS.includes(name));
-  return names;
-}
+const compose = (args: string[], extra: string[] = []) => composeOn({ project: PROJECT!, envFile: ENV_FILE, files: COMPOSE_FILES }, args, extra);
 
 async function memoryApiAlerts(): Promise<AmAlert[]> {
   const q = new URLSearchParams({ filter: 'service="memory-api"', active: 'true', silenced: 'true', inhibited: 'true' });
