@@ -18,6 +18,8 @@ export interface EngineFacts {
   composeVersion?: string;
   buildxVersion?: string;
   dockerdInstalled: boolean;
+  /** pid of a dockerd already running on this machine (any pidfile, any checkout), if one is. */
+  dockerdRunning?: number;
   isRoot: boolean;
   osId?: string;
 }
@@ -38,6 +40,14 @@ export function decideEngineAction(facts: EngineFacts): EngineAction {
       return { kind: 'refuse', reason: 'Docker Compose v2 is missing: install the docker-compose-plugin (Debian: docker-compose from trixie)' };
     if (!facts.buildxVersion) return { kind: 'refuse', reason: 'Docker buildx is missing: install docker-buildx (Debian: docker-buildx from trixie)' };
     return { kind: 'ready' };
+  }
+  // A dockerd that is alive but silent is overloaded or lost its socket: a second one on the same
+  // /var/lib/docker would replace the socket every client uses and fail on containerd anyway.
+  if (facts.dockerdRunning !== undefined) {
+    return {
+      kind: 'refuse',
+      reason: `a dockerd is running (pid ${facts.dockerdRunning}) but does not answer: wait for the machine's load to fall and retry, or stop it (kill ${facts.dockerdRunning}) and run make engine`,
+    };
   }
   if (!facts.isRoot) {
     return {
@@ -61,6 +71,20 @@ async function engineVersionNow(): Promise<string | undefined> {
   return 'version' in answer ? answer.version : undefined;
 }
 
+/** Any process named dockerd, read from /proc (the pidfile is per checkout, the engine is per machine). */
+export function runningDockerd(procRoot = '/proc'): number | undefined {
+  if (!existsSync(procRoot)) return undefined;
+  for (const entry of readdirSync(procRoot)) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (readFileSync(path.join(procRoot, entry, 'comm'), 'utf8').trim() === 'dockerd') return Number(entry);
+    } catch {
+      // the process ended between the listing and the read
+    }
+  }
+  return undefined;
+}
+
 export async function readEngineFacts(): Promise<EngineFacts> {
   const hasClient = (await $`command -v docker`.quiet().nothrow()).exitCode === 0;
   const engineVersion = hasClient ? await engineVersionNow() : undefined;
@@ -71,6 +95,7 @@ export async function readEngineFacts(): Promise<EngineFacts> {
     composeVersion: engineVersion ? await pluginVersion('compose') : undefined,
     buildxVersion: engineVersion ? await pluginVersion('buildx') : undefined,
     dockerdInstalled: (await $`command -v dockerd`.quiet().nothrow()).exitCode === 0,
+    dockerdRunning: engineVersion ? undefined : runningDockerd(),
     isRoot: process.getuid?.() === 0,
     osId: /^ID=("?)([^"\n]+)\1$/m.exec(osRelease)?.[2],
   };

@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { type EngineFacts, decideEngineAction } from '../../scripts/lib/engine.ts';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { type EngineFacts, decideEngineAction, runningDockerd } from '../../scripts/lib/engine.ts';
 
 const base: EngineFacts = { engineAnswers: false, dockerdInstalled: false, isRoot: true, osId: 'debian' };
 
@@ -31,4 +34,25 @@ test('installed but stopped engine is started; missing one is installed on Debia
 test('no root or another OS: refused with one line saying what to do', () => {
   assert.match((decideEngineAction({ ...base, isRoot: false }) as { reason: string }).reason, /not root/);
   assert.match((decideEngineAction({ ...base, osId: 'fedora' }) as { reason: string }).reason, /not Debian \(fedora\)/);
+});
+
+test('a dockerd that runs but does not answer is never started a second time', () => {
+  const action = decideEngineAction({ ...base, dockerdInstalled: true, dockerdRunning: 7716 });
+  assert.equal(action.kind, 'refuse');
+  assert.match((action as { reason: string }).reason, /a dockerd is running \(pid 7716\) but does not answer.*kill 7716/);
+});
+
+test('a running dockerd is found by its process name, whichever pidfile it was given', () => {
+  const proc = mkdtempSync(path.join(tmpdir(), 'proc-'));
+  for (const [pid, comm] of [
+    ['12', 'node'],
+    ['345', 'dockerd'],
+    ['self', 'bash'],
+  ] as const) {
+    mkdirSync(path.join(proc, pid));
+    writeFileSync(path.join(proc, pid, 'comm'), `${comm}\n`);
+  }
+  mkdirSync(path.join(proc, '99'));
+  assert.equal(runningDockerd(proc), 345);
+  assert.equal(runningDockerd(path.join(proc, '12')), undefined);
 });
