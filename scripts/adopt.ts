@@ -1,13 +1,13 @@
 // `make adopt SRC=path [only=a,b] [ARGS=--dry-run]`: bring a codebase's services under the kit
 // (Dockerfiles, docker-compose.adopted.yml, .env.example); docs/ADOPT.md. Logic: scripts/lib/adopt/.
 import path from 'node:path';
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { parse } from 'dotenv';
 import { makePlan, planRows, writePlan } from './lib/adopt/adopt.ts';
 import { type CommandSpec, type OptionSpec, type Parsed, defineCommand, usageLine } from './lib/command/define.ts';
 import { UsageError } from './lib/errors.ts';
 import { bold, info, table } from './lib/output.ts';
 import { envFile, kitRoot, projectRoot } from './lib/paths.ts';
-import { loadEnv } from './lib/env.ts';
 
 const adoptCommand = {
   name: 'adopt.sh',
@@ -28,7 +28,8 @@ function adoptArgs({ values, positionals }: Parsed<typeof adoptCommand.options>)
   const [src] = positionals;
   if (!src) throw new UsageError(`missing PATH: usage: ${usageLine(adoptCommand)}`);
   if (!existsSync(src) || !statSync(src).isDirectory()) throw new UsageError(`${src} is not a folder: name the codebase to adopt (make adopt SRC=PATH)`);
-  const source = values['image-source'] ?? (existsSync(envFile) ? loadEnv().IMAGE_SOURCE : undefined);
+  // Read, not validated: adopt is what adds the settings a validation would miss.
+  const source = values['image-source'] ?? (existsSync(envFile) ? parse(readFileSync(envFile, 'utf8')).IMAGE_SOURCE : undefined);
   if (values['image-source'] !== undefined && !['offline', 'registry'].includes(source ?? ''))
     throw new UsageError(`--image-source must be offline or registry (got "${values['image-source']}")`);
   const only = (values.only ?? '').split(',').filter(Boolean);
@@ -52,7 +53,10 @@ await defineCommand(adoptCommand, {
       for (const r of writer.results)
         if (r.outcome === 'kept') info(`kept ${r.file}: changed since make adopt wrote it (delete it, or the block, to have it written again)`);
         else if (r.outcome === 'written') info(`wrote ${r.file}`);
-      if (envAdded.length) info(`env: added ${envAdded.join(', ')} to ${path.relative(process.cwd(), envFile) || envFile}`);
+      if (envAdded.length) {
+        const shown = path.relative(process.cwd(), envFile);
+        info(`env: added ${envAdded.join(', ')} to ${shown && !shown.startsWith('..') ? shown : envFile}`);
+      }
     }
     info(`\n${table(planRows(plan))}`);
     info(args.dryRun ? `next: make adopt SRC=${args.src}` : 'next: make start');

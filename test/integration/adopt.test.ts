@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { projectRoot } from '../../scripts/lib/paths.ts';
-import { TestStack, explain, getJson } from '../harness/stack.ts';
+import { TestStack, explain } from '../harness/stack.ts';
 
 const src = mkdtempSync(path.join(tmpdir(), 'galaxy-adopt-src-'));
 const root = mkdtempSync(path.join(tmpdir(), 'galaxy-adopt-root-'));
@@ -82,13 +82,18 @@ test('start: every adopted service healthy; a request crosses the API (bound to 
     ['worker', true],
   ]);
   // The committed notes.db seeded the new volume; a note written now is read back through the API.
-  const posted = await getJson(stack.url('NOTES_PORT', '/notes'), {
+  // 60 s a request: a bound, not a goal (Flask's development server on a saturated 2-core machine).
+  const call = async (url: string, init: RequestInit = {}) => {
+    const res = await fetch(url, { ...init, signal: AbortSignal.timeout(60_000) });
+    return { status: res.status, body: (await res.json()) as unknown };
+  };
+  const posted = await call(stack.url('NOTES_PORT', '/notes'), {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ text: 'through two services' }),
   });
   assert.equal(posted.status, 200);
-  const { status, body } = await getJson(stack.url('FIXTURE_API_PORT', '/notes'));
+  const { status, body } = await call(stack.url('FIXTURE_API_PORT', '/notes'));
   assert.equal(status, 200);
   assert.deepEqual(body, {
     via: 'api',
@@ -97,7 +102,7 @@ test('start: every adopted service healthy; a request crosses the API (bound to 
       { id: 2, text: 'through two services' },
     ],
   });
-  const site = await fetch(stack.url('SITE_PORT', '/'), { signal: AbortSignal.timeout(10_000) });
+  const site = await fetch(stack.url('SITE_PORT', '/'), { signal: AbortSignal.timeout(60_000) });
   assert.match(await site.text(), /Fixture site/);
 });
 

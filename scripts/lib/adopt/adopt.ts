@@ -91,7 +91,9 @@ export function writePlan(plan: AdoptPlan, opts: AdoptOptions): { writer: Guarde
     probe: path.join(opts.kitRoot, 'services', 'probe'),
   });
   writer.write(path.join(opts.projectRoot, ADOPTED_FILE), compose);
-  const ports = plan.services.flatMap((s) => (s.port ? [{ name: s.port.hostVar, value: String(s.port.host) }] : []));
+  // The example keeps the port it has (a test's or an operator's .env may hold another).
+  const example = readEnv(path.join(opts.projectRoot, '.env.example'));
+  const ports = plan.services.flatMap((s) => (s.port ? [{ name: s.port.hostVar, value: example[s.port.hostVar] ?? String(s.port.host) }] : []));
   writer.writeEnvBlock(
     path.join(opts.projectRoot, '.env.example'),
     plan.services.flatMap((s) => s.envExample),
