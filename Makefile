@@ -7,6 +7,7 @@ SHELL = /usr/bin/env bash -o pipefail
 # Overridable variables (documented in `make help`).
 service ?=
 SRC ?=
+only ?=
 ARGS ?=
 from ?=
 
@@ -27,7 +28,7 @@ TSX := $(NODE_BIN)/tsx
 .PHONY: help
 help: ## Show this help (targets, one line each, and their variables)
 	@if [ -t 1 ]; then c=$$'\033[36m'; b=$$'\033[1m'; r=$$'\033[0m'; else c=; b=; r=; fi; \
-	awk -v c="$$c" -v b="$$b" -v r="$$r" 'BEGIN {FS = ":.*##"; print "Usage: make <target> [service=NAME] [SRC=PATH] [from=SET] [ARGS=\"--flag\"]"} \
+	awk -v c="$$c" -v b="$$b" -v r="$$r" 'BEGIN {FS = ":.*##"; print "Usage: make <target> [service=NAME] [SRC=PATH] [only=A,B] [from=SET] [ARGS=\"--flag\"]"} \
 	  /^[a-zA-Z_-]+:.*?##/ { printf "  %s%-16s%s %s\n", c, $$1, r, $$2 } \
 	  /^##@/ { printf "\n%s%s%s\n", b, substr($$0, 5), r }' $(MAKEFILE_LIST)
 
@@ -107,6 +108,13 @@ discover: export GALAXY_SRC = $(value SRC)
 discover: deps ## Inventory a codebase's services, ports, dependencies and problems (SRC=PATH, ARGS="--json --probe")
 	@[ -n "$${GALAXY_SRC}" ] || { echo "error: name the codebase to scan: make discover SRC=PATH" >&2; exit 2; }
 	@./scripts/discover.sh
+
+.PHONY: adopt
+adopt: export GALAXY_SRC = $(value SRC)
+adopt: export GALAXY_ONLY = $(value only)
+adopt: deps ## Bring a codebase's services under the kit: Dockerfiles, docker-compose.adopted.yml, .env (SRC=PATH, only=a,b, ARGS=--dry-run)
+	@[ -n "$${GALAXY_SRC}" ] || { echo "error: name the codebase to adopt: make adopt SRC=PATH" >&2; exit 2; }
+	@./scripts/adopt.sh
 
 .PHONY: audit
 audit: deps ## Check the running stack's security (ports, root, capabilities, secrets, backups); exit 1 on a high finding (ARGS="--json")

@@ -3,7 +3,7 @@
 # .build/, rebuilt when stale), installing the locked node packages first when a fresh clone has none.
 #
 # make's variables arrive here as environment variables (GALAXY_ARGS, GALAXY_SERVICE, GALAXY_FROM,
-# GALAXY_SRC, exported by the Makefile), never pasted into a shell line, so a value such as
+# GALAXY_SRC, GALAXY_ONLY, exported by the Makefile), never pasted into a shell line, so a value such as
 # '$(touch x)' or 'a;b' is only ever text. Each is checked, then passed on as separate arguments.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -32,11 +32,17 @@ if [[ -n "${GALAXY_FROM-}" ]]; then
     || refuse "from='$GALAXY_FROM' is not a backup set name: name a set in the backup folder, without '/' or '..'"
   from_make+=("$GALAXY_FROM")
 fi
+if [[ -n "${GALAXY_ONLY-}" ]]; then
+  # A comma-separated list of compose service names.
+  [[ "$GALAXY_ONLY" =~ ^[a-zA-Z0-9][a-zA-Z0-9._,-]*$ ]] \
+    || refuse "only='$GALAXY_ONLY' is not a list of service names: use names separated by commas (only=api,worker)"
+  from_make+=("--only" "$GALAXY_ONLY")
+fi
 if [[ -n "${GALAXY_SRC-}" ]]; then
   from_make+=("$GALAXY_SRC")
 fi
 # Read once: scripts this one starts (bench starts a stack) must not see them again.
-unset GALAXY_ARGS GALAXY_SERVICE GALAXY_FROM GALAXY_SRC
+unset GALAXY_ARGS GALAXY_SERVICE GALAXY_FROM GALAXY_SRC GALAXY_ONLY
 
 if [[ ! -x "$tsx" ]]; then
   command -v npm >/dev/null || { echo "error: Node.js 20+ with npm is required: install it (Debian: apt-get install nodejs npm)" >&2; exit 2; }

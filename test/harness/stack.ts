@@ -5,6 +5,7 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { $ } from 'zx';
+import { composeFiles } from '../../scripts/lib/docker/client.ts';
 import { renderNewEnv } from '../../scripts/lib/env.ts';
 import { projectRoot } from '../../scripts/lib/paths.ts';
 import { projectFileMatcher, projectFiles, runDir } from '../../scripts/lib/state/files.ts';
@@ -86,7 +87,7 @@ export class TestStack {
 
   /** docker compose for this project (same files as the scripts use in default mode). */
   async compose(args: string[], mode: 'default' | 'prod' = 'default'): Promise<ScriptResult> {
-    const files = ['docker-compose.yml', ...(mode === 'prod' ? ['docker-compose.prod.yml'] : [])].flatMap((f) => ['-f', path.join(this.root, f)]);
+    const files = composeFiles(mode, this.root).flatMap((f) => ['-f', f]);
     const saved = savedStack(this.project, this.runDir);
     const profileArgs = saved.profiles.flatMap((p) => ['--profile', p]);
     const out = await $({

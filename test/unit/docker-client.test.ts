@@ -2,7 +2,8 @@
 // scripts/lib/docker/. This scans the scripts' source and names each other file that spawns docker,
 // and checks the client's pure parts: the compose command line and the one readiness rule.
 import assert from 'node:assert/strict';
-import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import { composeCommandLine, composeFiles } from '../../scripts/lib/docker/client.ts';
@@ -111,6 +112,19 @@ test('compose files of each mode', () => {
     composeFiles('dev').map((f) => path.basename(f)),
     ['docker-compose.yml', 'docker-compose.dev.yml'],
   );
+});
+
+test('docker-compose.adopted.yml (make adopt) is layered right after the base file when it exists, before the mode', () => {
+  const system = mkdtempSync(path.join(tmpdir(), 'galaxy-adopted-'));
+  try {
+    writeFileSync(path.join(system, 'docker-compose.adopted.yml'), 'services: {}\n');
+    assert.deepEqual(
+      composeFiles('prod', system).map((f) => path.relative(system, f)),
+      ['docker-compose.yml', 'docker-compose.adopted.yml', 'docker-compose.prod.yml'],
+    );
+  } finally {
+    rmSync(system, { recursive: true, force: true });
+  }
 });
 
 test('inspect: one container type with compose service, image, restarts, namespace pid and addresses', () => {

@@ -52,10 +52,15 @@ export function composeCommandLine(line: ComposeLine): string[] {
   return args;
 }
 
-export function composeFiles(mode: StackMode): string[] {
+/** Written by `make adopt` (docs/ADOPT.md): the adopted services, layered on the system's own file. */
+export const ADOPTED_FILE = 'docker-compose.adopted.yml';
+
+export function composeFiles(mode: StackMode, root = projectRoot): string[] {
   const files = ['docker-compose.yml'];
+  // Right after the base file: the mode's overrides still come last and win.
+  if (existsSync(path.join(root, ADOPTED_FILE))) files.push(ADOPTED_FILE);
   if (mode !== 'default') files.push(`docker-compose.${mode}.yml`);
-  return files.map((file) => path.join(projectRoot, file));
+  return files.map((file) => path.join(root, file));
 }
 
 /** The compose arguments for this checkout and context: its files, .env (when present) and profiles. */

@@ -53,6 +53,8 @@ export const machineFiles = {
   backupLog: path.join(runDir, 'backup.log'),
   /** The last compose models, each under the hash of everything it was read from (compose-cache.ts). */
   composeModels: path.join(runDir, 'compose-models.json'),
+  /** What make adopt wrote, by path, with the sha256 of the text: a file changed since is never overwritten. */
+  adoptWritten: path.join(runDir, 'adopt-written.json'),
   /** node-exporter's textfile collector folder (backup metrics). */
   textfileDir: path.join(runDir, 'textfile'),
 };

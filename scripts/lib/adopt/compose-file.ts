@@ -1,0 +1,86 @@
+// docker-compose.adopted.yml (pure text): one block per adopted service, layered by every command
+// onto docker-compose.yml (scripts/lib/docker/client.ts composeFiles).
+import path from 'node:path';
+import { stringify } from 'yaml';
+import { GENERATED, IMAGE_VARIABLE } from './render.ts';
+import type { ServicePlan } from './types.ts';
+
+/** Build and compose paths: relative to the project folder when inside it, else absolute. */
+export interface ComposePaths {
+  projectRoot: string;
+  /** The adopted codebase. */
+  src: string;
+  /** The kit's services/probe folder (the healthcheck every built image carries). */
+  probe: string;
+}
+
+const rel = (root: string, p: string) => {
+  const r = path.relative(root, p);
+  return r && !r.startsWith('..') && !path.isAbsolute(r) ? `./${r}` : p;
+};
+
+function healthcheck(plan: ServicePlan): Record<string, unknown> | undefined {
+  const timing = { interval: '10s', timeout: '10s', retries: 3, start_period: '60s', start_interval: '1s' };
+  if (plan.health.kind === 'http' && plan.port)
+    return { test: ['CMD', '/usr/local/bin/healthcheck', String(plan.port.container), plan.health.path], ...timing };
+  // A TCP connect over bash's /dev/tcp: every Debian-based image has bash, none needs a tool added.
+  if (plan.health.kind === 'tcp' && plan.port) return { test: ['CMD', 'bash', '-c', `exec 3<>/dev/tcp/127.0.0.1/${plan.port.container}`], ...timing };
+  return undefined;
+}
+
+function serviceBlock(plan: ServicePlan, paths: ComposePaths, byName: Map<string, ServicePlan>): Record<string, unknown> {
+  const own = path.join(paths.projectRoot, 'services', plan.name);
+  const context = rel(paths.projectRoot, path.resolve(paths.src, plan.context));
+  const build =
+    plan.image === 'dockerfile'
+      ? { context, dockerfile: path.resolve(paths.src, plan.dockerfile!) }
+      : {
+          context,
+          dockerfile: path.join(own, 'Dockerfile'),
+          additional_contexts: { probe: rel(paths.projectRoot, paths.probe), adopt: rel(paths.projectRoot, own) },
+          args: { [IMAGE_VARIABLE[plan.image]]: `\${${IMAGE_VARIABLE[plan.image]}:?set ${IMAGE_VARIABLE[plan.image]} in .env}` },
+          ...(plan.image === 'node' ? { secrets: ['host_ca'] } : {}),
+        };
+  const block: Record<string, unknown> = {
+    build,
+    image: `adopted/${plan.name}:\${${plan.name.toUpperCase().replace(/[^A-Z0-9]+/g, '_')}_VERSION:-latest}`,
+    restart: 'unless-stopped',
+    stop_grace_period: '20s',
+    // The kit's least privilege (docs/SECURITY.md): no capabilities, no setuid gain, read-only root.
+    cap_drop: ['ALL'],
+    security_opt: ['no-new-privileges:true'],
+    read_only: true,
+    tmpfs: ['/tmp'],
+    logging: { driver: 'json-file', options: { 'max-size': '10m', 'max-file': '3' } },
+  };
+  if (Object.keys(plan.environment).length) block.environment = plan.environment;
+  if (plan.volumes.length) block.volumes = plan.volumes.map((v) => `${v.name}:${v.target}`);
+  if (plan.port) block.ports = [`127.0.0.1:\${${plan.port.hostVar}:?set ${plan.port.hostVar} in .env}:${plan.port.container}`];
+  block.networks = ['adopted'];
+  if (plan.dependsOn.length)
+    block.depends_on = Object.fromEntries(
+      plan.dependsOn.map((d) => [d, { condition: byName.get(d)?.health.kind === 'none' ? 'service_started' : 'service_healthy' }]),
+    );
+  const check = healthcheck(plan);
+  if (check) block.healthcheck = check;
+  block.labels = plan.labels;
+  block.deploy = { resources: { limits: { cpus: '0.5', memory: '256m', pids: 256 } } };
+  return block;
+}
+
+export function renderComposeFile(plans: ServicePlan[], paths: ComposePaths): string {
+  const byName = new Map(plans.map((p) => [p.name, p]));
+  const doc: Record<string, unknown> = {
+    services: Object.fromEntries(plans.map((p) => [p.name, serviceBlock(p, paths, byName)])),
+    networks: { adopted: {} },
+  };
+  const volumes = plans.flatMap((p) => p.volumes.map((v) => v.name));
+  if (volumes.length) doc.volumes = Object.fromEntries(volumes.map((v) => [v, {}]));
+  if (plans.some((p) => p.image === 'node')) doc.secrets = { host_ca: { file: '${HOST_CA_BUNDLE:-/etc/ssl/certs/ca-certificates.crt}' } };
+  return [
+    `# ${GENERATED}`,
+    '# The adopted services (make adopt, docs/ADOPT.md). Every command reads this file after',
+    '# docker-compose.yml when it exists; host ports come from .env.',
+    stringify(doc, { lineWidth: 0 }),
+  ].join('\n');
+}
