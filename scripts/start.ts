@@ -44,8 +44,10 @@ await defineCommand(startCommand, {
     const ownPorts = new Set((await listContainers(ctx)).flatMap((c) => c.publishedPorts));
     for (const svc of model.services) {
       for (const port of svc.ports.filter((p) => !ownPorts.has(p.published))) {
-        if (!(await isPortFree(port.published, port.hostIp === '0.0.0.0' ? '0.0.0.0' : port.hostIp))) {
-          throw new UsageError(`port ${port.published} (${svc.name}) is in use by ${await portHolder(port.published)}: stop it, or set another port in .env`);
+        if (!(await isPortFree(port.published, port.hostIp === '0.0.0.0' ? '0.0.0.0' : port.hostIp, port.protocol))) {
+          throw new UsageError(
+            `port ${port.published} (${svc.name}) is in use by ${await portHolder(port.published, port.protocol)}: stop it, or set another port in .env`,
+          );
         }
       }
     }

@@ -10,6 +10,8 @@ export interface PublishedPort {
   hostIp: string;
   published: number;
   target: number;
+  /** Set for a UDP port only (the log store's): everything else the kit publishes is TCP. */
+  protocol?: 'udp';
 }
 
 /** Where this machine reaches a published port: its address, loopback for "every address". */
@@ -44,7 +46,7 @@ export interface ComposeModel {
 }
 
 interface RawService {
-  ports?: Array<{ host_ip?: string; published?: string | number; target: number }>;
+  ports?: Array<{ host_ip?: string; published?: string | number; target: number; protocol?: string }>;
   labels?: Record<string, string>;
   depends_on?: Record<string, { condition?: string } | undefined>;
   healthcheck?: { test?: string[]; disable?: boolean };
@@ -69,7 +71,12 @@ export function parseComposeConfig(json: string): ComposeModel {
       name,
       ports: (svc.ports ?? [])
         .filter((p) => p.published !== undefined && p.published !== '')
-        .map((p) => ({ hostIp: p.host_ip || '0.0.0.0', published: Number(p.published), target: p.target })),
+        .map((p) => ({
+          hostIp: p.host_ip || '0.0.0.0',
+          published: Number(p.published),
+          target: p.target,
+          ...(p.protocol === 'udp' ? { protocol: 'udp' as const } : {}),
+        })),
       labels,
       dependsOn: Object.keys(svc.depends_on ?? {}),
       // A healthcheck block without `test` keeps the image's own command (Docker merges the two).
