@@ -7,7 +7,8 @@ import { UsageError } from './lib/errors.ts';
 import { type LogRecord, formatRecord, matchesText, parseStoreLine, recordSource } from './lib/logs/record.ts';
 import { type StoreQuery, followStart, inQuery, readNewLines, readStore } from './lib/logs/store.ts';
 import { parseWindow } from './lib/logs/when.ts';
-import { currentStack } from './lib/stack.ts';
+import { printComposeLogs } from './lib/logs/compose-logs.ts';
+import { currentStack, requireEngine } from './lib/stack.ts';
 import { projectFiles } from './lib/state/files.ts';
 
 const logsCommand = {
@@ -44,6 +45,14 @@ await defineCommand(logsCommand, {
     const { ctx, values: env } = await currentStack(undefined, { checkEngine: false });
     const model = await loadComposeModel(ctx);
     const services = positionals.map((name) => requireService(model, name).name);
+    if (!model.services.some((s) => s.logsToStore)) {
+      // A system without the log store (docs/LOGS.md): Docker's own logs, as before the store.
+      await requireEngine();
+      const { tail, follow, since, until, grep } = values;
+      const found = await printComposeLogs(ctx, { services, tail, follow, since, until, grep });
+      if (grep && found === 0) process.stderr.write(`no log line matches '${grep}'\n`);
+      return;
+    }
     const dir = projectFiles(env.COMPOSE_PROJECT_NAME || 'galaxy').logsDir;
     const width = Math.max(...(services.length ? services : model.services.map((s) => s.name)).map((name) => name.length)) + 7;
     let matched = 0;

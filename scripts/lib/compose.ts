@@ -28,6 +28,8 @@ export interface ServiceModel {
   hasHealthcheck: boolean;
   healthPath?: string;
   deploy?: string;
+  /** Its lines go to a log store on this machine (Docker's syslog driver to udp://127.0.0.1): make logs reads the store. */
+  logsToStore?: true;
   build: boolean;
   /** The image reference as compose resolved it (`orders/api:latest`); what a build is tagged as. */
   image?: string;
@@ -53,6 +55,7 @@ interface RawService {
   build?: unknown;
   image?: string;
   profiles?: string[];
+  logging?: { driver?: string; options?: Record<string, string> };
 }
 
 /** Turns compose's JSON into the model the scripts use (pure, unit-tested). */
@@ -87,6 +90,7 @@ export function parseComposeConfig(json: string): ComposeModel {
       ...(svc.image ? { image: svc.image } : {}),
       profiles: svc.profiles ?? [],
       ...(completing.has(name) ? { completes: true } : {}),
+      ...(svc.logging?.driver === 'syslog' && svc.logging.options?.['syslog-address']?.startsWith('udp://127.0.0.1:') ? { logsToStore: true as const } : {}),
     };
   });
   return { project: raw.name, services: orderByDependencies(services) };

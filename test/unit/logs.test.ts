@@ -6,6 +6,7 @@ import { appendFileSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
+import { parseComposeConfig } from '../../scripts/lib/compose.ts';
 import { validateEnv } from '../../scripts/lib/env.ts';
 import { OperationError, UsageError } from '../../scripts/lib/errors.ts';
 import { formatRecord, matchesText, parseStoreLine, readableMessage } from '../../scripts/lib/logs/record.ts';
@@ -138,4 +139,22 @@ test('a follower gets each whole line once: what was there before is left to rea
     ['completed'],
   );
   assert.deepEqual(readNewLines(dir, position), []);
+});
+
+test('the compose model says which services send their lines to a store on this machine', () => {
+  const model = parseComposeConfig(
+    JSON.stringify({
+      name: 'p',
+      services: {
+        api: { logging: { driver: 'syslog', options: { 'syslog-address': 'udp://127.0.0.1:5514' } } },
+        remote: { logging: { driver: 'syslog', options: { 'syslog-address': 'tcp://logs.example.org:514' } } },
+        plain: { logging: { driver: 'json-file' } },
+        none: {},
+      },
+    }),
+  );
+  assert.deepEqual(
+    model.services.filter((s) => s.logsToStore).map((s) => s.name),
+    ['api'],
+  );
 });
