@@ -42,7 +42,7 @@ await defineCommand(logsCommand, {
     return { ...parsed, window: parseWindow(since, until, Date.now()), tailCount: tail === 'all' ? Number.POSITIVE_INFINITY : Number(tail) };
   },
   run: async ({ values, positionals, window, tailCount }) => {
-    const { ctx, values: env } = await currentStack(undefined, { checkEngine: false });
+    const { ctx } = await currentStack(undefined, { checkEngine: false });
     const model = await loadComposeModel(ctx);
     const services = positionals.map((name) => requireService(model, name).name);
     if (!model.services.some((s) => s.logsToStore)) {
@@ -53,7 +53,7 @@ await defineCommand(logsCommand, {
       if (grep && found === 0) process.stderr.write(`no log line matches '${grep}'\n`);
       return;
     }
-    const dir = projectFiles(env.COMPOSE_PROJECT_NAME || 'galaxy').logsDir;
+    const dir = projectFiles(model.project).logsDir;
     const width = Math.max(...(services.length ? services : model.services.map((s) => s.name)).map((name) => name.length)) + 7;
     let matched = 0;
     const show = (record: LogRecord): void => {
