@@ -18,6 +18,8 @@ export interface EngineFacts {
   composeVersion?: string;
   buildxVersion?: string;
   dockerdInstalled: boolean;
+  /** A dockerd process runs on this machine (answering or not). */
+  dockerdRunning?: boolean;
   isRoot: boolean;
   osId?: string;
 }
@@ -39,6 +41,15 @@ export function decideEngineAction(facts: EngineFacts): EngineAction {
     if (!facts.buildxVersion) return { kind: 'refuse', reason: 'Docker buildx is missing: install docker-buildx (Debian: docker-buildx from trixie)' };
     return { kind: 'ready' };
   }
+  // A second dockerd would replace the socket file of the running one and then fail on its
+  // containerd: the running engine, with every project's containers, would be reachable by nobody
+  // (seen on an overloaded 2-core machine where the engine took more than 30 s to answer).
+  if (facts.dockerdRunning)
+    return {
+      kind: 'refuse',
+      reason:
+        'a dockerd process runs but the engine did not answer: it is starting or the machine is overloaded; retry in a minute (never start a second dockerd beside it)',
+    };
   if (!facts.isRoot) {
     return {
       kind: 'refuse',
@@ -71,6 +82,7 @@ export async function readEngineFacts(): Promise<EngineFacts> {
     composeVersion: engineVersion ? await pluginVersion('compose') : undefined,
     buildxVersion: engineVersion ? await pluginVersion('buildx') : undefined,
     dockerdInstalled: (await $`command -v dockerd`.quiet().nothrow()).exitCode === 0,
+    dockerdRunning: engineVersion ? undefined : (await $`pgrep -x dockerd`.quiet().nothrow()).exitCode === 0,
     isRoot: process.getuid?.() === 0,
     osId: /^ID=("?)([^"\n]+)\1$/m.exec(osRelease)?.[2],
   };

@@ -25,6 +25,10 @@ test('an engine without compose v2 or buildx is refused with what to install', (
 
 test('installed but stopped engine is started; missing one is installed on Debian as root', () => {
   assert.deepEqual(decideEngineAction({ ...base, dockerdInstalled: true }), { kind: 'start' });
+  // A dockerd that runs but does not answer (overloaded) is never joined by a second one.
+  const busy = decideEngineAction({ ...base, dockerdInstalled: true, dockerdRunning: true });
+  assert.equal(busy.kind, 'refuse');
+  assert.match(busy.kind === 'refuse' ? busy.reason : '', /^a dockerd process runs but the engine did not answer: .*never start a second dockerd/);
   assert.deepEqual(decideEngineAction(base), { kind: 'install' });
 });
 
