@@ -66,7 +66,7 @@ restart: deps ## Restart one service and wait until healthy (service=NAME)
 
 .PHONY: logs
 logs: export GALAXY_SERVICE = $(value service)
-logs: deps ## Show logs of all or one service (service=NAME, ARGS="--follow --since 10m --grep TEXT")
+logs: deps ## Logs of all or one service from the log store, across deploys (service=NAME, ARGS="--follow --since 2d --until 1h --grep TEXT")
 	@./scripts/logs.sh
 
 .PHONY: health

@@ -18,13 +18,16 @@ import { kitRoot, projectRoot } from './lib/paths.ts';
 import { type Evidence, type Goal, type ProbeRound, availability, metricRow, summarizeVerdicts } from './lib/report/metrics.ts';
 import { availabilityFromPrometheus, describeWindow } from './lib/report/slo.ts';
 import { prometheusQuery } from './lib/monitoring/prometheus.ts';
-import { gatherMonitoring, renderMonitoring } from './lib/report/monitoring.ts';
+import { describeLogStore, gatherMonitoring, renderMonitoring } from './lib/report/monitoring.ts';
+import { logRetention } from './lib/logs/settings.ts';
+import { storeSize } from './lib/logs/store.ts';
 import { renderAudit } from './lib/report/audit.ts';
 import { renderBackups } from './lib/report/backups.ts';
 import { benchEvidence, missingFigure } from './lib/report/bench-evidence.ts';
 import type { FigureId } from './lib/report/figures.ts';
 import { type EndpointLine, makeTargets, renderReport } from './lib/report/render.ts';
 import { currentStack } from './lib/stack.ts';
+import { projectFiles } from './lib/state/files.ts';
 
 const resultsDir = path.join(kitRoot, 'bench', 'results');
 
@@ -116,10 +119,10 @@ await defineCommand(reportCommand, {
       ),
     ];
 
+    const logsDir = projectFiles(model.project).logsDir;
     const monitoringSection = renderMonitoring(
       await gatherMonitoring(prometheus),
-      // Hand-written until logs have a store of their own (issue 16 point 4): Docker's json-file per container.
-      "each container's own Docker json-file (3 files of 10 MB at most, set in docker-compose.yml); no central store yet, so a recreated container's lines are gone.",
+      describeLogStore(path.relative(projectRoot, logsDir), storeSize(logsDir), logRetention(values)),
     );
 
     // The audit's summary, not its verdict: a high finding shows here and fails `make audit`, not the report.

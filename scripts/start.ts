@@ -44,8 +44,10 @@ await defineCommand(startCommand, {
     const ownPorts = new Set((await listContainers(ctx)).flatMap((c) => c.publishedPorts));
     for (const svc of model.services) {
       for (const port of svc.ports.filter((p) => !ownPorts.has(p.published))) {
-        if (!(await isPortFree(port.published, port.hostIp === '0.0.0.0' ? '0.0.0.0' : port.hostIp))) {
-          throw new UsageError(`port ${port.published} (${svc.name}) is in use by ${await portHolder(port.published)}: stop it, or set another port in .env`);
+        if (!(await isPortFree(port.published, port.hostIp === '0.0.0.0' ? '0.0.0.0' : port.hostIp, port.protocol))) {
+          throw new UsageError(
+            `port ${port.published} (${svc.name}) is in use by ${await portHolder(port.published, port.protocol)}: stop it, or set another port in .env`,
+          );
         }
       }
     }
@@ -58,6 +60,11 @@ await defineCommand(startCommand, {
       if (build.exitCode !== 0) throw processFailure('building the service images failed: read the build output above', build.stderr);
     }
 
+    // The log store first (label galaxy.role: logs): a line sent over UDP before it listens is lost
+    // (docs/LOGS.md). Not depends_on: a recreate deploy (up --no-deps) of a service that has one
+    // makes the next start recreate it again.
+    const stores = model.services.filter((s) => s.labels['galaxy.role'] === 'logs').map((s) => s.name);
+    if (stores.length) await upAndWait(ctx, model, stores, [], timeout);
     info(`up: starting ${model.services.length} services of project ${model.project}`);
     await upAndWait(ctx, model, [], ['--remove-orphans'], timeout);
 

@@ -1,4 +1,5 @@
 // `make stop` / scripts/stop-all.sh [--remove-data]: graceful stop in reverse dependency order; data kept.
+import path from 'node:path';
 import { defineCommand } from './lib/command/define.ts';
 import { loadComposeModel } from './lib/compose.ts';
 import { compose } from './lib/docker/client.ts';
@@ -6,6 +7,7 @@ import { projectVolumes } from './lib/docker/containers.ts';
 import { OperationError, UsageError, lastLine } from './lib/errors.ts';
 import { formatDuration, info, warn } from './lib/output.ts';
 import { currentStack } from './lib/stack.ts';
+import { projectFiles } from './lib/state/files.ts';
 
 const stopCommand = {
   name: 'stop-all.sh',
@@ -43,6 +45,8 @@ await defineCommand(stopCommand, {
       const names = await projectVolumes(model.project);
       warn(`--remove-data: deleting ${names.length} volume(s) and all their data: ${names.join(', ') || '(none)'}`);
       args.push('--volumes');
+      // A folder, not a volume, so `down --volumes` cannot take it (docs/LOGS.md).
+      info(`--remove-data: the log store ${path.relative(process.cwd(), projectFiles(model.project).logsDir) || '.'} is kept; its own retention bounds it`);
     }
     const down = await compose(ctx, args, { timeout: '300s' }).nothrow();
     if (down.exitCode !== 0) throw new OperationError(`stopping failed: ${lastLine(down.stderr)}`);

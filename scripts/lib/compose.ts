@@ -10,6 +10,8 @@ export interface PublishedPort {
   hostIp: string;
   published: number;
   target: number;
+  /** Set for a UDP port only (the log store's): everything else the kit publishes is TCP. */
+  protocol?: 'udp';
 }
 
 /** Where this machine reaches a published port: its address, loopback for "every address". */
@@ -26,6 +28,8 @@ export interface ServiceModel {
   hasHealthcheck: boolean;
   healthPath?: string;
   deploy?: string;
+  /** Its lines go to a log store on this machine (Docker's syslog driver to udp://127.0.0.1): make logs reads the store. */
+  logsToStore?: true;
   build: boolean;
   /** The image reference as compose resolved it (`orders/api:latest`); what a build is tagged as. */
   image?: string;
@@ -44,13 +48,14 @@ export interface ComposeModel {
 }
 
 interface RawService {
-  ports?: Array<{ host_ip?: string; published?: string | number; target: number }>;
+  ports?: Array<{ host_ip?: string; published?: string | number; target: number; protocol?: string }>;
   labels?: Record<string, string>;
   depends_on?: Record<string, { condition?: string } | undefined>;
   healthcheck?: { test?: string[]; disable?: boolean };
   build?: unknown;
   image?: string;
   profiles?: string[];
+  logging?: { driver?: string; options?: Record<string, string> };
 }
 
 /** Turns compose's JSON into the model the scripts use (pure, unit-tested). */
@@ -69,7 +74,12 @@ export function parseComposeConfig(json: string): ComposeModel {
       name,
       ports: (svc.ports ?? [])
         .filter((p) => p.published !== undefined && p.published !== '')
-        .map((p) => ({ hostIp: p.host_ip || '0.0.0.0', published: Number(p.published), target: p.target })),
+        .map((p) => ({
+          hostIp: p.host_ip || '0.0.0.0',
+          published: Number(p.published),
+          target: p.target,
+          ...(p.protocol === 'udp' ? { protocol: 'udp' as const } : {}),
+        })),
       labels,
       dependsOn: Object.keys(svc.depends_on ?? {}),
       // A healthcheck block without `test` keeps the image's own command (Docker merges the two).
@@ -80,6 +90,7 @@ export function parseComposeConfig(json: string): ComposeModel {
       ...(svc.image ? { image: svc.image } : {}),
       profiles: svc.profiles ?? [],
       ...(completing.has(name) ? { completes: true } : {}),
+      ...(svc.logging?.driver === 'syslog' && svc.logging.options?.['syslog-address']?.startsWith('udp://127.0.0.1:') ? { logsToStore: true as const } : {}),
     };
   });
   return { project: raw.name, services: orderByDependencies(services) };

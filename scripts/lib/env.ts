@@ -7,6 +7,7 @@ import { parse } from 'dotenv';
 import { composeFiles } from './docker/client.ts';
 import { UsageError } from './errors.ts';
 import { envExampleFile, envFile } from './paths.ts';
+import { logSettingsProblems } from './logs/settings.ts';
 import { publicSettingsProblems } from './public-settings.ts';
 
 export interface EnvVariable {
@@ -239,6 +240,7 @@ export function validateEnv(values: Record<string, string>, example: EnvVariable
     problems.push(`.env has IMAGE_SOURCE=${values.IMAGE_SOURCE}: use one of ${IMAGE_SOURCES.join(', ')}`);
   }
   problems.push(...publicSettingsProblems(values));
+  problems.push(...logSettingsProblems(values));
   for (const name of inUrls) {
     // The value is not printed: these are passwords.
     if (values[name] !== undefined && !URL_SAFE.test(values[name])) {

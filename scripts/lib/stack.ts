@@ -11,6 +11,7 @@ import { buildOfflineImages } from './images/build.ts';
 import { resolveImageSource } from './images/source.ts';
 import { info } from './output.ts';
 import { envFile } from './paths.ts';
+import { ensureStoreDir } from './logs/store.ts';
 import { localIPv4Addresses } from './ports.ts';
 import { ensureTlsPair } from './tls.ts';
 import { projectFiles, runDir } from './state/files.ts';
@@ -69,6 +70,8 @@ export async function prepareStack(mode: StackMode): Promise<{ ctx: ComposeConte
   const admin = adminCredentials(values);
   if (admin && ensureWebConfig(projectFiles(projectName(values)).adminWebConfig, admin))
     info(`admin: Prometheus, Alertmanager and the watcher's metrics ask for ${admin.user} / ADMIN_PASSWORD from .env`);
+  // Before up: Docker would create a missing bind source itself, owned by root (logs/store.ts).
+  ensureStoreDir(projectFiles(projectName(values)).logsDir);
   writeFileAtomic(stateFile(projectName(values)), `${JSON.stringify({ mode, env: ctx.env, profiles } satisfies SavedState, null, 2)}\n`);
   // Deployed versions (make deploy / rollback) pin <SERVICE>_VERSION so a start never reverts them.
   ctx.env = { ...ctx.env, ...deployedVersionEnv(projectName(values)) };

@@ -167,7 +167,8 @@ describe('core stack', { timeout: 40 * 60_000 }, () => {
     assert.equal(result.exitCode, 0, explain(result));
     const lines = result.stdout.trim().split('\n');
     assert.ok(lines.length > 0);
-    for (const line of lines) assert.match(line, /^memory-api-1 +\|/);
+    // From the log store (docs/LOGS.md): service and container id, then the time the line was written.
+    for (const line of lines) assert.match(line, /^memory-api-[0-9a-f]{6} +\| \S+Z /);
   });
 
   test('a busy host port is refused before anything starts, naming the process', async () => {

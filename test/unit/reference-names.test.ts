@@ -16,10 +16,10 @@ const SCANNED = ['scripts', 'bench', 'Makefile', '.ci'];
 const NOT_SCANNED = [path.join('scripts', 'lib', 'discovery'), path.join('bench', 'results')];
 /**
  * The kit's own vocabulary may equal a service name: store kind ids (postgres, redis) and the
- * watcher (the kit's self-healer) and its socket proxy, which run beside any system. Profiled services (monitoring) are
- * the kit's too; the reference system is the rest of the core.
+ * watcher (the kit's self-healer), its socket proxy and the log store, which run beside any system.
+ * Profiled services (monitoring) are the kit's too; the reference system is the rest of the core.
  */
-const KIT_NAMES = new Set(['postgres', 'redis', 'sqlite', 'volume', 'watcher', 'socket-proxy']);
+const KIT_NAMES = new Set(['postgres', 'redis', 'sqlite', 'volume', 'watcher', 'socket-proxy', 'log-store']);
 
 /** Figure names in result files written before figures had ids: data the report must still read. */
 const FORMER_NAMES = new Set(Object.values(FIGURES as Record<string, FigureSpec>).flatMap((spec) => spec.formerNames ?? []));

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Sample } from '../../scripts/lib/monitoring/prometheus.ts';
-import { gatherMonitoring, renderMonitoring } from '../../scripts/lib/report/monitoring.ts';
+import { describeLogStore, gatherMonitoring, renderMonitoring } from '../../scripts/lib/report/monitoring.ts';
 
 const s = (labels: Record<string, string>, value: number): Sample => ({ labels, value });
 
@@ -48,4 +48,16 @@ test('without Prometheus the section says it was not measured, never an empty pa
   const quiet = renderMonitoring({ firing: [], availability: {}, serviceAvailability: {}, peaks: [] }, 'x').join('\n');
   assert.match(quiet, /Alerts firing now: none\./);
   assert.match(quiet, /Availability: no probe recorded yet\./);
+});
+
+test("the log store's line: where, how big, since when, and its retention", () => {
+  const retention = { maxAgeDays: 14, maxSizeMb: 1024 };
+  assert.equal(
+    describeLogStore('.run/logs-galaxy', { bytes: 3 * 1048576, files: 5, oldest: Date.parse('2026-12-02T07:00:00Z') }, retention),
+    'one store for every container at .run/logs-galaxy/: 3.0 MiB in 5 hourly files since 2026-12-02T07:00Z; kept across restarts, deploys and --remove-data; retention 14 days or 1024 MB, whichever is reached first (docs/LOGS.md).',
+  );
+  assert.match(
+    describeLogStore('.run/logs-galaxy', { bytes: 0, files: 0 }, retention),
+    /^one store for every container at \.run\/logs-galaxy\/, empty: no line received yet/,
+  );
 });

@@ -2,6 +2,8 @@
 // windows, each service's resource peaks against its limits over the last 24 h, and where logs are
 // kept. Read from the stack's Prometheus (monitoring/prometheus.ts); rendering is pure and
 // unit-tested (test/unit/report-monitoring.test.ts).
+import type { LogRetention } from '../logs/settings.ts';
+import type { StoreSize } from '../logs/store.ts';
 import type { Query, Sample } from '../monitoring/prometheus.ts';
 
 export interface FiringAlert {
@@ -66,6 +68,15 @@ export async function gatherMonitoring(query: Query | undefined): Promise<Monito
   } catch (err) {
     return { missing: `Prometheus did not answer (${(err as Error).message}); is the monitoring profile running?` };
   }
+}
+
+/** The report's "Logs:" sentence: where the store is, how big and how old, and its retention (pure). */
+export function describeLogStore(dir: string, size: StoreSize, retention: LogRetention): string {
+  const kept = `kept across restarts, deploys and --remove-data; retention ${retention.maxAgeDays} days or ${retention.maxSizeMb} MB, whichever is reached first (docs/LOGS.md)`;
+  if (size.files === 0 || size.oldest === undefined)
+    return `one store for every container at ${dir}/, empty: no line received yet (is the stack started with make start?); ${kept}.`;
+  const since = new Date(size.oldest).toISOString().slice(0, 13);
+  return `one store for every container at ${dir}/: ${mib(size.bytes)} in ${size.files} hourly file${size.files === 1 ? '' : 's'} since ${since}:00Z; ${kept}.`;
 }
 
 const mib = (bytes: number | undefined) => (bytes === undefined ? '-' : `${(bytes / 1048576).toFixed(1)} MiB`);

@@ -27,6 +27,8 @@ export function projectFiles(project: string, dir = runDir) {
     adminWebConfig: path.join(dir, `admin-web-${project}.yml`),
     /** The blackbox exporter's targets (a file_sd folder mounted into Prometheus; probe-targets.ts). */
     probeTargetsDir: path.join(dir, `probes-${project}`),
+    /** The log store: every container's lines as hourly JSON-line files (docs/LOGS.md); never a volume, so --remove-data keeps it. */
+    logsDir: path.join(dir, `logs-${project}`),
     /** The compose override of a two-hop deploy's first container (no host ports). */
     portlessOverride: (service: string) => path.join(dir, `deploy-${project}-${service}-portless.yml`),
   };
