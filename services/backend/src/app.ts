@@ -12,6 +12,7 @@ import { answer, ChatInputError, parseChatRequest } from './chat.js';
 import { createNote, deleteNote, listNotes, saveExchange, type Note } from './db.js';
 import { HttpError, readJson, Router, sendJson, sendText, type Ctx } from './http.js';
 import { checkWrite, type WritePolicy } from './auth.js';
+import type { PrometheusCharts } from './prometheus.js';
 
 export interface AppState {
   migrated: boolean;
@@ -26,10 +27,11 @@ export interface AppDeps {
   metrics: Metrics;
   log: Logger;
   state: AppState;
+  charts: PrometheusCharts;
 }
 
 export function createHandler(d: AppDeps): (req: IncomingMessage, res: ServerResponse) => void {
-  const { cfg, pool, cache, deps, metrics, log, state } = d;
+  const { cfg, pool, cache, deps, metrics, log, state, charts } = d;
   const router = new Router();
   const writePolicy: WritePolicy = { token: cfg.apiToken, allowedOrigins: cfg.allowedOrigins };
 
@@ -61,6 +63,12 @@ export function createHandler(d: AppDeps): (req: IncomingMessage, res: ServerRes
     const health = healthReport(own, state.migrated, cfg.appVersion);
     const self: StatusEntry = { name: 'backend', kind: 'self', status: health.body.status === 'down' ? 'down' : 'ok', critical: true };
     sendJson(res, 200, { version: cfg.appVersion, ...aggregateStatus([self, ...asStatusEntries(own), ...probed]) });
+  });
+
+  // Always 200: whether Prometheus answered is in the body (`prometheus.status`), so the page can
+  // say "charts unavailable" while the health table above it still works.
+  router.add('GET', '/api/status/charts', async ({ res }) => {
+    sendJson(res, 200, await charts.report());
   });
 
   router.add('GET', '/api/notes', async ({ res }) => {

@@ -1,5 +1,6 @@
 // Configuration from the environment, parsed once and validated so a typo fails at start, loudly.
 import { tokenProblem } from './auth.js';
+import type { PrometheusSettings } from './prometheus.js';
 
 export interface StatusTarget {
   name: string;
@@ -26,6 +27,8 @@ export interface Config {
   apiToken: string;
   /** API_ALLOWED_ORIGINS: browser origins whose pages may write (the site through the edge). */
   allowedOrigins: string[];
+  /** PROMETHEUS_URL with ADMIN_USER / ADMIN_PASSWORD: the status page's charts; unset, the page says so. */
+  prometheus: PrometheusSettings | undefined;
 }
 
 export class ConfigError extends Error {}
@@ -102,6 +105,12 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       throw new ConfigError(`API_ALLOWED_ORIGINS items must be origins like http://127.0.0.1:8080, got ${origin}`);
     }
   }
+  const prometheusUrl = env.PROMETHEUS_URL?.trim();
+  if (prometheusUrl && !env.ADMIN_PASSWORD) {
+    throw new ConfigError('PROMETHEUS_URL is set but ADMIN_PASSWORD is empty: Prometheus answers only with the admin credentials');
+  }
+  const adminUser = env.ADMIN_USER || 'admin';
+  if (!/^[A-Za-z0-9._-]{1,64}$/.test(adminUser)) throw new ConfigError(`ADMIN_USER must be 1 to 64 letters, digits, '.', '_' or '-', got ${adminUser}`);
   return {
     port: int('PORT', env.PORT, 3000, 1, 65535),
     host: env.HOST || '0.0.0.0',
@@ -118,6 +127,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     probeTimeoutMs: int('PROBE_TIMEOUT_MS', env.PROBE_TIMEOUT_MS, 2000, 100, 30000),
     apiToken: env.API_TOKEN as string,
     allowedOrigins,
+    prometheus: prometheusUrl ? { url: httpUrl('PROMETHEUS_URL', prometheusUrl), user: adminUser, password: env.ADMIN_PASSWORD as string } : undefined,
   };
 }
 
@@ -130,5 +140,6 @@ export function describeConfig(cfg: Config): Record<string, unknown> {
     redisUrl: mask(cfg.redisUrl),
     geminiApiKey: cfg.geminiApiKey ? 'set' : 'unset',
     apiToken: 'set',
+    prometheus: cfg.prometheus ? { url: cfg.prometheus.url, user: cfg.prometheus.user, password: 'set' } : 'unset',
   };
 }

@@ -6,6 +6,7 @@ import { createPool, migrate } from './db.js';
 import { Cache, createRedis } from './cache.js';
 import { DependencyMonitor } from './deps.js';
 import { createAppServer, type AppState } from './app.js';
+import { PrometheusCharts } from './prometheus.js';
 
 const DRAIN_MS = 8000; // the contract allows 10 s; keep 2 s for closing pg/redis and exiting
 const MIGRATE_RETRY_MS = 2000;
@@ -40,7 +41,8 @@ function main(): void {
   });
   const state: AppState = { migrated: false, shuttingDown: false };
 
-  const server = createAppServer({ cfg, pool, cache: new Cache(redis, log), deps, metrics, log, state });
+  const charts = new PrometheusCharts(cfg.prometheus, cfg.probeTimeoutMs);
+  const server = createAppServer({ cfg, pool, cache: new Cache(redis, log), deps, metrics, log, state, charts });
   server.listen(cfg.port, cfg.host, () => log.info('listening', { host: cfg.host, port: cfg.port, version: cfg.appVersion }));
 
   // Serve /health (503) while postgres is not reachable yet instead of crash-looping.

@@ -8,6 +8,7 @@ import { connect, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import type pg from 'pg';
 import { createAppServer, type AppDeps } from '../src/app.js';
+import { PrometheusCharts } from '../src/prometheus.js';
 import { loadConfig } from '../src/config.js';
 import { createLogger } from '../src/log.js';
 import { Metrics } from '../src/metrics.js';
@@ -104,6 +105,7 @@ function fakeDeps(lines: string[]): AppDeps {
     metrics: new Metrics('backend', 'test'),
     log: createLogger('backend', 'info', (l) => lines.push(l)),
     state: { migrated: true, shuttingDown: false },
+    charts: new PrometheusCharts(undefined, 200),
   };
 }
 
