@@ -74,6 +74,9 @@ describe('status page in a headless browser', { timeout: 30 * 60_000 }, () => {
     // --no-sandbox: CI runs as root, where chromium's sandbox refuses to start.
     browser = await puppeteer.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-dev-shm-usage', '--disable-gpu'] });
     page = await browser.newPage();
+    // tsx compiles this file with esbuild's keepNames, which wraps named inner functions in a
+    // `__name(fn, "name")` call; a function handed to page.evaluate runs in the page, which has none.
+    await page.evaluateOnNewDocument('globalThis.__name = (fn) => fn;');
     await page.setViewport({ width: 1600, height: 1000 });
     page.on('request', (r) => requested.push(r.url()));
     page.on('pageerror', (e) => pageErrors.push(String(e)));
