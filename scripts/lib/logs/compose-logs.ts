@@ -1,6 +1,6 @@
 // make logs for a system whose services send their lines nowhere the kit keeps (another system's
 // compose files under GALAXY_ROOT, without the log store): Docker's own per-container logs through
-// `docker compose logs`, as make logs read them before the store existed. Lines of removed
+// compose's own `logs` command, as make logs read them before the store existed. Lines of removed
 // containers are gone there; docs/LOGS.md says how a system gets the store.
 import type { ComposeContext } from '../compose.ts';
 import { compose } from '../docker/client.ts';
