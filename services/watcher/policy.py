@@ -23,6 +23,11 @@ ADMIN_AUTH_LABEL = "galaxy.admin-auth"
 # Seconds between SIGTERM and SIGKILL when the watcher restarts the container; without it, the
 # container's own stop timeout (compose's stop_grace_period), so a database can flush.
 AUTOHEAL_STOP_LABEL = "galaxy.autoheal.stop-seconds"
+# The second opinion before a restart, per service: how long the watcher waits for the direct
+# answer of its health URL, and how many times it asks. A service whose own /health waits on a
+# dependency needs more than that dependency's timeout here, or a hung dependency restarts it too.
+AUTOHEAL_PROBE_SECONDS_LABEL = "galaxy.autoheal.probe-seconds"
+AUTOHEAL_PROBE_ATTEMPTS_LABEL = "galaxy.autoheal.probe-attempts"
 
 
 @dataclass(frozen=True)
@@ -43,6 +48,8 @@ class ContainerView:
     admin_auth: bool = False  # its health URL asks for the admin credentials
     cpu_limit: float = 0.0  # cores (HostConfig.NanoCpus); 0: no limit
     memory_limit: int = 0  # bytes (HostConfig.Memory); 0: no limit
+    probe_seconds: Optional[float] = None  # galaxy.autoheal.probe-seconds; None: the watcher's default
+    probe_attempts: Optional[int] = None  # galaxy.autoheal.probe-attempts; None: the watcher's default
 
     @staticmethod
     def from_inspect(raw: dict) -> "ContainerView":
@@ -65,7 +72,31 @@ class ContainerView:
             admin_auth=labels.get(ADMIN_AUTH_LABEL, "") == "basic",
             cpu_limit=int((raw.get("HostConfig") or {}).get("NanoCpus") or 0) / 1e9,
             memory_limit=int((raw.get("HostConfig") or {}).get("Memory") or 0),
+            probe_seconds=positive_seconds(labels.get(AUTOHEAL_PROBE_SECONDS_LABEL, "")),
+            probe_attempts=positive_count(labels.get(AUTOHEAL_PROBE_ATTEMPTS_LABEL, "")),
         )
+
+
+def positive_seconds(label: str) -> Optional[float]:
+    """A label's seconds (decimals allowed, above 0 and at most 60), else None: a label that is not
+    such a number is ignored, not guessed at, and the watcher's own default applies."""
+    try:
+        value = float(label.strip())
+    except ValueError:
+        return None
+    return value if 0 < value <= 60 else None
+
+
+def positive_count(label: str) -> Optional[int]:
+    """A label's count from 1 to 5, else None (the watcher's default)."""
+    text = label.strip()
+    return int(text) if text.isdigit() and 1 <= int(text) <= 5 else None
+
+
+def probe_plan(c: ContainerView, default_seconds: float, default_attempts: int) -> tuple[float, int]:
+    """(seconds per attempt, attempts) of the second opinion for this container: its labels, else
+    the watcher's defaults (PROBE_TIMEOUT_SECONDS, PROBE_ATTEMPTS)."""
+    return (c.probe_seconds or default_seconds, c.probe_attempts or max(1, default_attempts))
 
 
 def stop_timeout(label: str, configured) -> Optional[int]:

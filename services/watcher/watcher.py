@@ -10,7 +10,8 @@ Environment: WATCH_PROJECT (default: the compose project of the watcher's own co
 (tcp://socket-proxy:2375 in the stack; default unix:///var/run/docker.sock), PORT (9102), RESTART_LIMIT (3)
 per RESTART_WINDOW_SECONDS (600), SWEEP_SECONDS (5), STATS_SECONDS (10: how often /metrics reads each
 running container's CPU, memory and network), PROBE_TIMEOUT_SECONDS (5) and PROBE_ATTEMPTS (2) (the
-second opinion asked before a restart), ALERTMANAGER_URL (optional), ADMIN_USER and ADMIN_PASSWORD
+second opinion asked before a restart, for containers without galaxy.autoheal.probe-seconds and
+probe-attempts labels), ALERTMANAGER_URL (optional), ADMIN_USER and ADMIN_PASSWORD
 (/metrics asks for them; sent to Alertmanager and to health URLs labelled galaxy.admin-auth=basic),
 APP_VERSION, LOG_LEVEL. A restart gives each container its own grace: its galaxy.autoheal.stop-seconds
 label, else its stop timeout (compose's stop_grace_period), else the engine's default.
@@ -31,7 +32,7 @@ from galaxy_http import App, BasicAuth, Logger, Request, Response, env_int, run_
 
 from docker_api import Docker  # noqa: E402
 from galaxy_engine import inspect_self  # noqa: E402
-from policy import ContainerView, Counters, RateLimiter, direct_health_url, is_unhealthy_event, render_metrics, skip_reason  # noqa: E402
+from policy import ContainerView, Counters, RateLimiter, direct_health_url, is_unhealthy_event, probe_plan, render_metrics, skip_reason  # noqa: E402
 from outbound import alertmanager_sender, http_probe  # noqa: E402
 from resources import parse_stats  # noqa: E402
 
@@ -39,8 +40,9 @@ from resources import parse_stats  # noqa: E402
 class Watcher:
     def __init__(self, docker, project: str, limiter: RateLimiter, log: Logger,
                  alert: Optional[Callable[[ContainerView, str], None]] = None, clock: Callable[[], float] = time.monotonic,
-                 networks: Optional[set] = None, probe: Optional[Callable[[str, dict], Optional[float]]] = None,
-                 probe_attempts: int = 2, admin: Optional[BasicAuth] = None, stats_seconds: float = 10.0):
+                 networks: Optional[set] = None, probe: Optional[Callable[[str, dict, float], Optional[float]]] = None,
+                 probe_attempts: int = 2, admin: Optional[BasicAuth] = None, stats_seconds: float = 10.0,
+                 probe_seconds: float = 5.0):
         self.docker = docker
         self.project = project
         self.limiter = limiter
@@ -48,9 +50,11 @@ class Watcher:
         self.alert = alert
         self.clock = clock
         self.networks = networks or set()  # the watcher's own networks: where it can reach services
-        self.probe = probe or (lambda url, headers: http_probe(url, headers, 5.0))
+        self.probe = probe or http_probe
         self.admin = admin  # presented only to services that ask for it (galaxy.admin-auth)
+        # Defaults for containers without galaxy.autoheal.probe-seconds / probe-attempts labels.
         self.probe_attempts = max(1, probe_attempts)
+        self.probe_seconds = probe_seconds
         self.counters = Counters()
         self.snapshot: list[ContainerView] = []
         self.connected = False
@@ -77,10 +81,12 @@ class Watcher:
         url = direct_health_url(c, self.networks)
         headers = self.admin.header() if c.admin_auth and self.admin else {}
         answered = None
-        # Two chances: on an overloaded machine one answer can miss its timeout; a hung process
-        # misses both, so it is still restarted (at most 2 x PROBE_TIMEOUT_SECONDS later).
-        for _attempt in range(self.probe_attempts if url else 0):
-            answered = self.probe(url, headers)
+        # Asked over the network, so the answer's time is the service's own, not `docker exec`'s.
+        # Per service (labels): a hung process misses every attempt, so it is restarted
+        # attempts x seconds after Docker's event; a slow but working one answers within them.
+        seconds, attempts = probe_plan(c, self.probe_seconds, self.probe_attempts)
+        for _attempt in range(attempts if url else 0):
+            answered = self.probe(url, headers, seconds)
             if answered is not None:
                 break
         if answered is not None:
@@ -262,8 +268,8 @@ def main() -> int:
     w = Watcher(docker, project, limiter, log,
                 alert=alertmanager_sender(alert_url, project, admin) if alert_url else None,
                 networks={name for name, _ip in me.networks} if me else set(),
-                probe=lambda url, headers: http_probe(url, headers, float(env_int("PROBE_TIMEOUT_SECONDS", 5))),
-                probe_attempts=env_int("PROBE_ATTEMPTS", 2), admin=admin, stats_seconds=float(env_int("STATS_SECONDS", 10)))
+                probe_seconds=float(env_int("PROBE_TIMEOUT_SECONDS", 5)), probe_attempts=env_int("PROBE_ATTEMPTS", 2),
+                admin=admin, stats_seconds=float(env_int("STATS_SECONDS", 10)))
     stop = threading.Event()
     threading.Thread(target=follow_events, args=(w, stop), daemon=True).start()
     threading.Thread(target=sweep_forever, args=(w, stop, float(env_int("SWEEP_SECONDS", 5))), daemon=True).start()

@@ -4,7 +4,7 @@ import unittest
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from policy import ContainerView, Counters, RateLimiter, direct_health_url, is_unhealthy_event, render_metrics, skip_reason, stop_timeout  # noqa: E402
+from policy import ContainerView, Counters, RateLimiter, direct_health_url, is_unhealthy_event, positive_count, positive_seconds, probe_plan, render_metrics, skip_reason, stop_timeout  # noqa: E402
 
 
 def view(**over):
@@ -55,6 +55,27 @@ class StopTimeoutTest(unittest.TestCase):
         raw["Config"]["Labels"]["galaxy.autoheal.stop-seconds"] = "3"
         self.assertEqual(ContainerView.from_inspect(raw).stop_timeout, 3)
         self.assertIsNone(ContainerView.from_inspect({"Id": "y"}).stop_timeout)
+
+
+class ProbePlanTest(unittest.TestCase):
+    def test_labels_then_the_watchers_defaults(self):
+        self.assertEqual(probe_plan(view(), 5.0, 2), (5.0, 2))
+        self.assertEqual(probe_plan(view(probe_seconds=2.5, probe_attempts=1), 5.0, 2), (2.5, 1))
+        self.assertEqual(probe_plan(view(), 5.0, 0), (5.0, 1), "at least one attempt")
+
+    def test_only_sensible_numbers_are_taken(self):
+        self.assertEqual(positive_seconds(" 2.5 "), 2.5)
+        self.assertEqual(positive_count("2"), 2)
+        for label in ("", "0", "-1", "2s", "61", "nan"):
+            self.assertIsNone(positive_seconds(label), label)
+        for label in ("", "0", "6", "1.5", "x"):
+            self.assertIsNone(positive_count(label), label)
+
+    def test_read_from_inspect(self):
+        raw = {"Id": "x", "Config": {"Labels": {"galaxy.autoheal.probe-seconds": "3", "galaxy.autoheal.probe-attempts": "1"}}}
+        c = ContainerView.from_inspect(raw)
+        self.assertEqual((c.probe_seconds, c.probe_attempts), (3.0, 1))
+        self.assertEqual((ContainerView.from_inspect({"Id": "y"}).probe_seconds, ContainerView.from_inspect({"Id": "y"}).probe_attempts), (None, None))
 
 
 class SkipReasonTest(unittest.TestCase):

@@ -62,12 +62,14 @@ class WatcherTest(unittest.TestCase):
         self.alerts = []
         self.probed = []
         self.probe_headers = []
+        self.probe_timeouts = []
         docker = FakeDocker(containers)
         now = clock or (lambda: 0.0)
 
-        def record(url, headers):
+        def record(url, headers, timeout):
             self.probed.append(url)
             self.probe_headers.append(headers)
+            self.probe_timeouts.append(timeout)
             return probe(url) if probe else None
         w = Watcher(docker, "galaxy", RateLimiter(limit, 600), Logger("watcher", stream=self.log),
                     alert=lambda c, s: self.alerts.append((c.name, s)), clock=now, networks={"galaxy_public"}, probe=record,
@@ -114,6 +116,22 @@ class WatcherTest(unittest.TestCase):
         self.assertEqual(w.handle_event({"Type": "container", "Action": "health_status: unhealthy", "id": "b1"}), "restarted")
         self.assertEqual(docker.restarted, ["b1"])
         self.assertEqual(len(self.probed), 2, "two chances before a restart")
+        self.assertEqual(self.probe_timeouts, [5.0, 5.0], "the watcher's defaults without labels")
+
+    def test_a_services_labels_set_how_long_and_how_often_it_is_asked(self):
+        c = with_health(raw("e1", service="experience-api"), "/health", "galaxy_public", "172.18.0.6", exposed=["5556/tcp"])
+        c["Config"]["Labels"].update({"galaxy.autoheal.probe-seconds": "3.5", "galaxy.autoheal.probe-attempts": "1"})
+        w, docker = self.make([c], probe=lambda _url: None)
+        self.assertEqual(w.handle_event({"Type": "container", "Action": "health_status: unhealthy", "id": "e1"}), "restarted")
+        self.assertEqual(self.probe_timeouts, [3.5], "one attempt of 3.5 s: a hang is restarted 3.5 s after the event")
+        self.assertEqual(docker.restarted, ["e1"])
+
+    def test_a_slow_answer_within_the_labelled_time_is_not_a_hang(self):
+        c = with_health(raw("e1", service="experience-api"), "/health", "galaxy_public", "172.18.0.6", exposed=["5556/tcp"])
+        c["Config"]["Labels"].update({"galaxy.autoheal.probe-seconds": "3", "galaxy.autoheal.probe-attempts": "1"})
+        w, docker = self.make([c], probe=lambda _url: 2.9)
+        self.assertEqual(w.handle_event({"Type": "container", "Action": "health_status: unhealthy", "id": "e1"}), "skip:still_answering")
+        self.assertEqual(docker.restarted, [])
 
     def test_one_missed_answer_is_not_enough_to_restart(self):
         c = with_health(raw("b1"), "/health", "galaxy_public", "172.18.0.5", exposed=["3000/tcp"])
