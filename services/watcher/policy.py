@@ -50,6 +50,7 @@ class ContainerView:
     memory_limit: int = 0  # bytes (HostConfig.Memory); 0: no limit
     probe_seconds: Optional[float] = None  # galaxy.autoheal.probe-seconds; None: the watcher's default
     probe_attempts: Optional[int] = None  # galaxy.autoheal.probe-attempts; None: the watcher's default
+    failing_streak: int = 0  # Docker's count of failed checks in a row (State.Health.FailingStreak)
 
     @staticmethod
     def from_inspect(raw: dict) -> "ContainerView":
@@ -74,6 +75,7 @@ class ContainerView:
             memory_limit=int((raw.get("HostConfig") or {}).get("Memory") or 0),
             probe_seconds=positive_seconds(labels.get(AUTOHEAL_PROBE_SECONDS_LABEL, "")),
             probe_attempts=positive_count(labels.get(AUTOHEAL_PROBE_ATTEMPTS_LABEL, "")),
+            failing_streak=int((state.get("Health") or {}).get("FailingStreak") or 0),
         )
 
 
@@ -93,10 +95,29 @@ def positive_count(label: str) -> Optional[int]:
     return int(text) if text.isdigit() and 1 <= int(text) <= 5 else None
 
 
-def probe_plan(c: ContainerView, default_seconds: float, default_attempts: int) -> tuple[float, int]:
+def probe_plan(c: ContainerView, default_seconds: float, default_attempts: int, saturated: bool = False) -> tuple[float, int]:
     """(seconds per attempt, attempts) of the second opinion for this container: its labels, else
-    the watcher's defaults (PROBE_TIMEOUT_SECONDS, PROBE_ATTEMPTS)."""
-    return (c.probe_seconds or default_seconds, c.probe_attempts or max(1, default_attempts))
+    the watcher's defaults (PROBE_TIMEOUT_SECONDS, PROBE_ATTEMPTS); three times as long on a
+    saturated machine, where a working service answers late too."""
+    seconds = c.probe_seconds or default_seconds
+    return (seconds * 3 if saturated else seconds, c.probe_attempts or max(1, default_attempts))
+
+
+def is_saturated(load1: float, cpus: int, per_cpu: float) -> bool:
+    """More runnable processes than `per_cpu` per core (the host's 1-minute load: /proc/loadavg is
+    not namespaced): every check and answer on the machine is slow, not only the unhealthy one's."""
+    return per_cpu > 0 and load1 >= per_cpu * max(1, cpus)
+
+
+def saturation_hold(c: ContainerView, saturated: bool, streak_needed: int) -> bool:
+    """True while a saturated machine should not act on this container yet.
+
+    The checks were tuned for a hang healed in 15 s, so on a saturated machine a working service
+    can fail one or two of them. Then the watcher waits for `streak_needed` failed checks in a row
+    (it sweeps every few seconds, so it acts as soon as they are there): a hang is still healed,
+    later, and a slow service is not restarted for the machine's load.
+    """
+    return saturated and c.failing_streak < streak_needed
 
 
 def stop_timeout(label: str, configured) -> Optional[int]:
