@@ -52,3 +52,8 @@ export function chooseTarget(model: ComposeModel, requested?: string): BenchTarg
     );
   return found;
 }
+
+/** The services the watcher guards (galaxy.autoheal=true), in the compose model's order. */
+export function guardedServices(model: ComposeModel): string[] {
+  return model.services.filter((s) => s.labels['galaxy.autoheal'] === 'true').map((s) => s.name);
+}

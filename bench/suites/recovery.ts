@@ -1,25 +1,27 @@
-// Recovery after a crash (the main process killed with SIGKILL: Docker's restart policy brings it
-// back) and after a hang (the process frozen with SIGSTOP: only the watcher's autoheal can notice,
-// through the failing healthcheck). Timed from the fault until Docker reports the service healthy
-// and its /health answers 200 again; next to a manual `docker compose restart` of the same service.
+// Recovery of every service the watcher guards (label galaxy.autoheal=true, from the compose model)
+// after a crash (the main process killed with SIGKILL: Docker's restart policy brings it back) and
+// after a hang (every process of the container frozen with SIGSTOP: only the watcher's autoheal can
+// notice, through the failing healthcheck). Timed from the fault until Docker reports the service
+// healthy and, when it publishes one, its health URL answers 200 again; next to a manual
+// `docker compose restart` of the same service.
 import { $ } from 'zx';
 import { healthUrl } from '../../scripts/lib/health.ts';
-import { freshWatcher, removeTestWatcher } from '../../test/harness/selfheal.ts';
+import { containerPids, freshWatcher, removeTestWatcher, signalAll } from '../../test/harness/selfheal.ts';
 import { figure, measurement, type Figure } from '../lib/figure.ts';
 import type { BenchStack } from '../lib/stack.ts';
 import { timed } from '../lib/stack.ts';
 import { type Suite, type SuiteContext, type SuiteOutcome, repeat } from '../lib/suite.ts';
-import { chooseTarget } from '../lib/targets.ts';
+import { guardedServices } from '../lib/targets.ts';
 import { ensureRunning } from './start.ts';
 
 const CRASH_LIMIT_S = 120;
 // The failed probes its healthcheck needs, the watcher's own poll, then a restart: well under three minutes.
 const HANG_LIMIT_S = 180;
 
-/** The service faults are applied to, and the URL that answers only when it does. */
+/** The service faults are applied to, and the URL that answers only when it does (none: Docker's health alone). */
 interface Victim {
   service: string;
-  url: string;
+  url?: string;
 }
 
 async function containerId(stack: BenchStack, service: string): Promise<string> {
@@ -39,7 +41,8 @@ async function inspect(id: string): Promise<{ pid: number; health: string; resta
   return { pid: Number(pid), health: health ?? '', restarts: Number(restarts), startedAt: startedAt ?? '' };
 }
 
-async function answers(url: string): Promise<boolean> {
+async function answers(url: string | undefined): Promise<boolean> {
+  if (!url) return true;
   try {
     const r = await fetch(url, { signal: AbortSignal.timeout(1000) });
     await r.arrayBuffer();
@@ -68,20 +71,23 @@ async function waitRecovered(stack: BenchStack, victim: Victim, beforeStart: str
 async function fault(stack: BenchStack, victim: Victim, signal: 'KILL' | 'STOP', limitS: number): Promise<{ seconds: number; recovered: boolean }> {
   const id = await containerId(stack, victim.service);
   const before = await inspect(id);
+  // A crash kills the main process; a hang freezes every process of the container (selfheal.ts says why).
+  const frozen = signal === 'STOP' ? await containerPids(id) : [];
   const started = performance.now();
-  await $`kill -${signal} ${before.pid}`.quiet().timeout('5s');
+  if (signal === 'STOP') await signalAll(id, 'SIGSTOP', frozen);
+  else await $`kill -${signal} ${before.pid}`.quiet().timeout('5s');
   const seconds = await waitRecovered(stack, victim, before.startedAt, limitS);
   if (seconds !== undefined) return { seconds, recovered: true };
   const waited = (performance.now() - started) / 1000;
   // Leave the stack usable for the next suite whatever happened.
-  await $`kill -CONT ${before.pid}`.quiet().nothrow().timeout('5s');
+  await signalAll(id, 'SIGCONT', frozen);
   await stack.plain(['restart', victim.service], '120s').catch(() => undefined);
   await stack.plain(['up', '--detach', '--wait', '--wait-timeout', '120'], '180s');
   return { seconds: waited, recovered: false };
 }
 
 /** The manual-restart comparison, then each fault `runs` times. */
-async function measureAll(ctx: SuiteContext, stack: BenchStack, victim: Victim): Promise<SuiteOutcome> {
+async function measureOne(ctx: SuiteContext, stack: BenchStack, victim: Victim): Promise<Figure[]> {
   const { service } = victim;
   const manual = await repeat(ctx.runs, async () => {
     const before = await inspect(await containerId(stack, service));
@@ -118,38 +124,43 @@ async function measureAll(ctx: SuiteContext, stack: BenchStack, victim: Victim):
     const note = failed
       ? `NOT RECOVERED: ${service} was still not healthy ${limit}s after the ${label} (${label === 'hang' ? 'the watcher did not restart it' : 'the restart policy did not bring it back'}); the last value is the time waited, a lower bound`
       : undefined;
-    const command = `kill -${signal} <host pid of ${service}>; poll docker inspect + GET ${new URL(victim.url).pathname} until healthy`;
+    const what = signal === 'STOP' ? `kill -STOP <every host pid of ${service}>` : `kill -KILL <host pid of ${service}>`;
+    const command = `${what}; poll docker inspect${victim.url ? ` + GET ${new URL(victim.url).pathname}` : ''} until healthy`;
     figures.push(
       label === 'crash'
         ? figure('recovery.crash', command, values, { subject: service, note, comparison })
         : figure('recovery.hang', command, values, { subject: service, note, comparison }),
     );
   }
-  return {
-    figures,
-    message:
-      `${service}: the stateless service behind the most proxies (compose labels; bench/lib/targets.ts). ` +
-      `Timed from the signal until Docker reports it healthy and ${victim.url.replace(/^http:\/\/[^/]+/, 'GET ')} answers 200. A crash is handled by Docker's restart policy; ` +
-      "a hang only by the watcher (the stack's own, or a test watcher for this project when compose has none), after its compose healthcheck has failed; " +
-      'the watcher is restarted before each hang, because its limit of 3 restarts per 10 minutes would otherwise refuse the fourth',
-  };
+  return figures;
 }
 
 export const recoverySuite: Suite = {
   name: 'recovery',
-  what: 'recovery of the stateless service behind the most proxies after a crash (SIGKILL) and after a hang (SIGSTOP)',
-  async run(ctx) {
+  what: 'recovery of every service the watcher guards (galaxy.autoheal) after a crash (SIGKILL) and after a hang (SIGSTOP)',
+  async run(ctx): Promise<SuiteOutcome> {
     const stack = await ensureRunning(ctx);
     const model = await stack.model();
-    const target = chooseTarget(model);
-    // Its own health URL when it publishes one (Docker's view, without the proxies), else through the entry point.
-    const victim = { service: target.service, url: healthUrl(model, target.service) ?? target.url };
-    ctx.log(`bench: recovery target ${victim.service} (${victim.url})`);
+    const victims: Victim[] = guardedServices(model).map((service) => ({ service, url: healthUrl(model, service) }));
+    if (!victims.length) throw new Error('no service is labelled galaxy.autoheal=true: nothing for the recovery bench to measure');
+    const figures: Figure[] = [];
     // Only a watcher acts on a hang: without one the figure would measure its absence.
     try {
-      return await measureAll(ctx, stack, victim);
+      for (const victim of victims) {
+        ctx.log(`bench: recovery of ${victim.service} (${victim.url ?? "Docker's health only: it publishes no health URL"})`);
+        figures.push(...(await measureOne(ctx, stack, victim)));
+      }
     } finally {
       await removeTestWatcher(stack.inner);
     }
+    return {
+      figures,
+      message:
+        `every service labelled galaxy.autoheal=true (${victims.map((v) => v.service).join(', ')}). ` +
+        'Timed from the signal until Docker reports it healthy and, when it publishes one, its health URL answers 200. ' +
+        "A crash (SIGKILL of the main process) is handled by Docker's restart policy; a hang (SIGSTOP of every process of the container) " +
+        "only by the watcher (the stack's own, or a test watcher for this project when compose has none), on Docker's health_status event; " +
+        'the watcher is restarted before each hang, because its limit of 3 restarts per 10 minutes would otherwise refuse the fourth',
+    };
   },
 };

@@ -15,12 +15,20 @@ fi
 # A refused connection ends the script here with bash's own "connect: Connection refused" (exit 1).
 exec 3<>"/dev/tcp/127.0.0.1/${port}"
 printf 'GET %s HTTP/1.0\r\nHost: localhost\r\nConnection: close\r\n\r\n' "$path" >&3
-# 6 s: below the compose healthcheck timeout (10 s), so a slow answer is reported here, not killed.
+# The wait for the answer is the service's own time, counted once this script runs: the compose
+# healthcheck timeout (10 s) also covers a slow `docker exec` on a saturated machine, so it cannot
+# be short, but this can. HEALTH_ANSWER_SECONDS (compose sets it per service, docker-compose.yml)
+# is how long a hung process keeps a check from failing; 6 s without it.
+answer="${HEALTH_ANSWER_SECONDS:-6}"
+if [[ ! "$answer" =~ ^[0-9]+([.][0-9]+)?$ ]]; then
+  echo "usage: HEALTH_ANSWER_SECONDS is a number of seconds, not '${answer}'" >&2
+  exit 2
+fi
 status=""
-IFS=' ' read -r -t 6 _proto status _rest <&3 || true
+IFS=' ' read -r -t "$answer" _proto status _rest <&3 || true
 exec 3<&-
 status="${status%$'\r'}"
 if [[ "$status" != "200" ]]; then
-  echo "unhealthy: GET ${path} answered ${status:-nothing within 6 s}" >&2
+  echo "unhealthy: GET ${path} answered ${status:-nothing within ${answer} s}" >&2
   exit 1
 fi

@@ -23,6 +23,11 @@ ADMIN_AUTH_LABEL = "galaxy.admin-auth"
 # Seconds between SIGTERM and SIGKILL when the watcher restarts the container; without it, the
 # container's own stop timeout (compose's stop_grace_period), so a database can flush.
 AUTOHEAL_STOP_LABEL = "galaxy.autoheal.stop-seconds"
+# The second opinion before a restart, per service: how long the watcher waits for the direct
+# answer of its health URL, and how many times it asks. A service whose own /health waits on a
+# dependency needs more than that dependency's timeout here, or a hung dependency restarts it too.
+AUTOHEAL_PROBE_SECONDS_LABEL = "galaxy.autoheal.probe-seconds"
+AUTOHEAL_PROBE_ATTEMPTS_LABEL = "galaxy.autoheal.probe-attempts"
 
 
 @dataclass(frozen=True)
@@ -43,6 +48,9 @@ class ContainerView:
     admin_auth: bool = False  # its health URL asks for the admin credentials
     cpu_limit: float = 0.0  # cores (HostConfig.NanoCpus); 0: no limit
     memory_limit: int = 0  # bytes (HostConfig.Memory); 0: no limit
+    probe_seconds: Optional[float] = None  # galaxy.autoheal.probe-seconds; None: the watcher's default
+    probe_attempts: Optional[int] = None  # galaxy.autoheal.probe-attempts; None: the watcher's default
+    failing_streak: int = 0  # Docker's count of failed checks in a row (State.Health.FailingStreak)
 
     @staticmethod
     def from_inspect(raw: dict) -> "ContainerView":
@@ -65,7 +73,51 @@ class ContainerView:
             admin_auth=labels.get(ADMIN_AUTH_LABEL, "") == "basic",
             cpu_limit=int((raw.get("HostConfig") or {}).get("NanoCpus") or 0) / 1e9,
             memory_limit=int((raw.get("HostConfig") or {}).get("Memory") or 0),
+            probe_seconds=positive_seconds(labels.get(AUTOHEAL_PROBE_SECONDS_LABEL, "")),
+            probe_attempts=positive_count(labels.get(AUTOHEAL_PROBE_ATTEMPTS_LABEL, "")),
+            failing_streak=int((state.get("Health") or {}).get("FailingStreak") or 0),
         )
+
+
+def positive_seconds(label: str) -> Optional[float]:
+    """A label's seconds (decimals allowed, above 0 and at most 60), else None: a label that is not
+    such a number is ignored, not guessed at, and the watcher's own default applies."""
+    try:
+        value = float(label.strip())
+    except ValueError:
+        return None
+    return value if 0 < value <= 60 else None
+
+
+def positive_count(label: str) -> Optional[int]:
+    """A label's count from 1 to 5, else None (the watcher's default)."""
+    text = label.strip()
+    return int(text) if text.isdigit() and 1 <= int(text) <= 5 else None
+
+
+def probe_plan(c: ContainerView, default_seconds: float, default_attempts: int, saturated: bool = False) -> tuple[float, int]:
+    """(seconds per attempt, attempts) of the second opinion for this container: its labels, else
+    the watcher's defaults (PROBE_TIMEOUT_SECONDS, PROBE_ATTEMPTS); three times as long on a
+    saturated machine, where a working service answers late too."""
+    seconds = c.probe_seconds or default_seconds
+    return (seconds * 3 if saturated else seconds, c.probe_attempts or max(1, default_attempts))
+
+
+def is_saturated(load1: float, cpus: int, per_cpu: float) -> bool:
+    """More runnable processes than `per_cpu` per core (the host's 1-minute load: /proc/loadavg is
+    not namespaced): every check and answer on the machine is slow, not only the unhealthy one's."""
+    return per_cpu > 0 and load1 >= per_cpu * max(1, cpus)
+
+
+def saturation_hold(c: ContainerView, saturated: bool, streak_needed: int) -> bool:
+    """True while a saturated machine should not act on this container yet.
+
+    The checks were tuned for a hang healed in 15 s, so on a saturated machine a working service
+    can fail one or two of them. Then the watcher waits for `streak_needed` failed checks in a row
+    (it sweeps every few seconds, so it acts as soon as they are there): a hang is still healed,
+    later, and a slow service is not restarted for the machine's load.
+    """
+    return saturated and c.failing_streak < streak_needed
 
 
 def stop_timeout(label: str, configured) -> Optional[int]:

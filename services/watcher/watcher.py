@@ -10,7 +10,11 @@ Environment: WATCH_PROJECT (default: the compose project of the watcher's own co
 (tcp://socket-proxy:2375 in the stack; default unix:///var/run/docker.sock), PORT (9102), RESTART_LIMIT (3)
 per RESTART_WINDOW_SECONDS (600), SWEEP_SECONDS (5), STATS_SECONDS (10: how often /metrics reads each
 running container's CPU, memory and network), PROBE_TIMEOUT_SECONDS (5) and PROBE_ATTEMPTS (2) (the
-second opinion asked before a restart), ALERTMANAGER_URL (optional), ADMIN_USER and ADMIN_PASSWORD
+second opinion asked before a restart, for containers without galaxy.autoheal.probe-seconds and
+probe-attempts labels; three times as long on a saturated machine), SATURATED_LOAD_PER_CPU (4) and
+SATURATED_STREAK (5) (with the host's load at 4 per core or more, a restart waits for 5 failed checks
+in a row: the checks are tuned for a 15 s heal, and a saturated machine slows working services too),
+ALERTMANAGER_URL (optional), ADMIN_USER and ADMIN_PASSWORD
 (/metrics asks for them; sent to Alertmanager and to health URLs labelled galaxy.admin-auth=basic),
 APP_VERSION, LOG_LEVEL. A restart gives each container its own grace: its galaxy.autoheal.stop-seconds
 label, else its stop timeout (compose's stop_grace_period), else the engine's default.
@@ -31,7 +35,7 @@ from galaxy_http import App, BasicAuth, Logger, Request, Response, env_int, run_
 
 from docker_api import Docker  # noqa: E402
 from galaxy_engine import inspect_self  # noqa: E402
-from policy import ContainerView, Counters, RateLimiter, direct_health_url, is_unhealthy_event, render_metrics, skip_reason  # noqa: E402
+from policy import ContainerView, Counters, RateLimiter, direct_health_url, is_saturated, is_unhealthy_event, probe_plan, render_metrics, saturation_hold, skip_reason  # noqa: E402
 from outbound import alertmanager_sender, http_probe  # noqa: E402
 from resources import parse_stats  # noqa: E402
 
@@ -39,8 +43,10 @@ from resources import parse_stats  # noqa: E402
 class Watcher:
     def __init__(self, docker, project: str, limiter: RateLimiter, log: Logger,
                  alert: Optional[Callable[[ContainerView, str], None]] = None, clock: Callable[[], float] = time.monotonic,
-                 networks: Optional[set] = None, probe: Optional[Callable[[str, dict], Optional[float]]] = None,
-                 probe_attempts: int = 2, admin: Optional[BasicAuth] = None, stats_seconds: float = 10.0):
+                 networks: Optional[set] = None, probe: Optional[Callable[[str, dict, float], Optional[float]]] = None,
+                 probe_attempts: int = 2, admin: Optional[BasicAuth] = None, stats_seconds: float = 10.0,
+                 probe_seconds: float = 5.0, load: Optional[Callable[[], tuple[float, int]]] = None,
+                 saturated_per_cpu: float = 4.0, saturated_streak: int = 5):
         self.docker = docker
         self.project = project
         self.limiter = limiter
@@ -48,9 +54,14 @@ class Watcher:
         self.alert = alert
         self.clock = clock
         self.networks = networks or set()  # the watcher's own networks: where it can reach services
-        self.probe = probe or (lambda url, headers: http_probe(url, headers, 5.0))
+        self.probe = probe or http_probe
         self.admin = admin  # presented only to services that ask for it (galaxy.admin-auth)
+        # Defaults for containers without galaxy.autoheal.probe-seconds / probe-attempts labels.
         self.probe_attempts = max(1, probe_attempts)
+        self.probe_seconds = probe_seconds
+        self.load = load or host_load
+        self.saturated_per_cpu = saturated_per_cpu
+        self.saturated_streak = saturated_streak
         self.counters = Counters()
         self.snapshot: list[ContainerView] = []
         self.connected = False
@@ -74,13 +85,25 @@ class Watcher:
                 self.log.info("unhealthy event ignored", container=c.name, target_service=c.service, why=why)
             return f"skip:{why}"
         assert c is not None
+        load1, cpus = self.load()
+        saturated = is_saturated(load1, cpus, self.saturated_per_cpu)
+        if saturation_hold(c, saturated, self.saturated_streak):
+            # The next sweeps look again; Docker's streak grows while the container stays unhealthy.
+            with self._lock:
+                self.counters.count_skip(c, "machine_saturated")
+            self.log.warn("machine saturated: waiting for more failed checks before a restart", container=c.name,
+                          target_service=c.service, load1=load1, cpus=cpus, failing_streak=c.failing_streak,
+                          needed=self.saturated_streak)
+            return "skip:machine_saturated"
         url = direct_health_url(c, self.networks)
         headers = self.admin.header() if c.admin_auth and self.admin else {}
         answered = None
-        # Two chances: on an overloaded machine one answer can miss its timeout; a hung process
-        # misses both, so it is still restarted (at most 2 x PROBE_TIMEOUT_SECONDS later).
-        for _attempt in range(self.probe_attempts if url else 0):
-            answered = self.probe(url, headers)
+        # Asked over the network, so the answer's time is the service's own, not `docker exec`'s.
+        # Per service (labels): a hung process misses every attempt, so it is restarted
+        # attempts x seconds after Docker's event; a slow but working one answers within them.
+        seconds, attempts = probe_plan(c, self.probe_seconds, self.probe_attempts, saturated)
+        for _attempt in range(attempts if url else 0):
+            answered = self.probe(url, headers, seconds)
             if answered is not None:
                 break
         if answered is not None:
@@ -186,6 +209,16 @@ class Watcher:
             return render_metrics(list(self.snapshot), self.counters, self.usage)
 
 
+def host_load() -> tuple[float, int]:
+    """The host's 1-minute load and core count (/proc/loadavg is the host's inside a container);
+    (0, 1) where it cannot be read, so nothing is held back."""
+    try:
+        with open("/proc/loadavg", encoding="ascii") as f:
+            return float(f.read().split()[0]), os.cpu_count() or 1
+    except (OSError, ValueError, IndexError):
+        return 0.0, 1
+
+
 def follow_events(w: Watcher, stop: threading.Event) -> None:
     backoff = 1.0
     while not stop.is_set():
@@ -262,8 +295,9 @@ def main() -> int:
     w = Watcher(docker, project, limiter, log,
                 alert=alertmanager_sender(alert_url, project, admin) if alert_url else None,
                 networks={name for name, _ip in me.networks} if me else set(),
-                probe=lambda url, headers: http_probe(url, headers, float(env_int("PROBE_TIMEOUT_SECONDS", 5))),
-                probe_attempts=env_int("PROBE_ATTEMPTS", 2), admin=admin, stats_seconds=float(env_int("STATS_SECONDS", 10)))
+                probe_seconds=float(env_int("PROBE_TIMEOUT_SECONDS", 5)), probe_attempts=env_int("PROBE_ATTEMPTS", 2),
+                admin=admin, stats_seconds=float(env_int("STATS_SECONDS", 10)),
+                saturated_per_cpu=float(env_int("SATURATED_LOAD_PER_CPU", 4)), saturated_streak=env_int("SATURATED_STREAK", 5))
     stop = threading.Event()
     threading.Thread(target=follow_events, args=(w, stop), daemon=True).start()
     threading.Thread(target=sweep_forever, args=(w, stop, float(env_int("SWEEP_SECONDS", 5))), daemon=True).start()

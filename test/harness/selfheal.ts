@@ -38,14 +38,21 @@ export async function serviceContainer(stack: TestStack, service: string): Promi
 
 /**
  * Polls until the service's container runs healthy, was (re)started after `after` (its StartedAt
- * changed) and `probeUrl` answers 200. Returns the seconds waited; throws after `maxSeconds`.
+ * changed) and `probeUrl` (when given) answers 200. Returns the seconds waited; throws after `maxSeconds`.
  */
-export async function waitRecovered(stack: TestStack, service: string, previousStart: string, probeUrl: string, maxSeconds: number): Promise<number> {
+export async function waitRecovered(
+  stack: TestStack,
+  service: string,
+  previousStart: string,
+  probeUrl: string | undefined,
+  maxSeconds: number,
+): Promise<number> {
   const started = performance.now();
   let last: ContainerStatus | undefined;
   while ((performance.now() - started) / 1000 < maxSeconds) {
     last = await serviceContainer(stack, service);
     if (last && last.status === 'running' && last.health === 'healthy' && last.startedAt !== previousStart) {
+      if (!probeUrl) return (performance.now() - started) / 1000;
       const ok = await fetch(probeUrl, { signal: AbortSignal.timeout(3000) }).then(
         (r) => r.ok,
         () => false,
@@ -119,6 +126,29 @@ export async function freshWatcher(stack: TestStack): Promise<string> {
   return ensureWatcher(stack);
 }
 
+/** The services the compose files label galaxy.autoheal=true (the watcher guards them), in compose's order. */
+export async function guardedServices(stack: TestStack): Promise<string[]> {
+  const out = await stack.compose(['config', '--format', 'json']);
+  if (out.exitCode !== 0) throw new Error(`compose config failed: ${explain(out)}`);
+  const { services } = JSON.parse(out.stdout) as { services: Record<string, { labels?: Record<string, string> }> };
+  return Object.entries(services)
+    .filter(([, s]) => s.labels?.['galaxy.autoheal'] === 'true')
+    .map(([name]) => name);
+}
+
+/** Waits until every one of `services` runs healthy (after one heal, before the next fault); throws after `maxSeconds`. */
+export async function waitAllHealthy(stack: TestStack, services: string[], maxSeconds: number): Promise<void> {
+  const started = performance.now();
+  let waiting: string[] = services;
+  while ((performance.now() - started) / 1000 < maxSeconds) {
+    const states = await Promise.all(services.map((s) => serviceContainer(stack, s)));
+    waiting = services.filter((_s, i) => states[i]?.health !== 'healthy');
+    if (!waiting.length) return;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  throw new Error(`not healthy within ${maxSeconds}s: ${waiting.join(', ')}`);
+}
+
 export function metricValue(text: string, name: string, labels: Record<string, string>): number {
   const want = Object.entries(labels).map(([k, v]) => `${k}="${v}"`);
   for (const line of text.split('\n')) {
@@ -127,4 +157,31 @@ export function metricValue(text: string, name: string, labels: Record<string, s
     if (want.every((pair) => inside.split(',').includes(pair))) return Number(line.slice(line.indexOf('}') + 1).trim());
   }
   return 0;
+}
+
+/**
+ * The host PIDs of every process in the container (`docker top`). A hang is every one of them
+ * frozen: nginx's workers serve on while only their master is stopped, and a postmaster's children
+ * keep running, so stopping the main process alone would not hang those services.
+ */
+export async function containerPids(containerId: string): Promise<number[]> {
+  const out = await $({ quiet: true })`docker top ${containerId} -o pid`.timeout('20s');
+  return out.stdout
+    .split('\n')
+    .slice(1)
+    .map((line) => Number(line.trim()))
+    .filter((pid) => Number.isInteger(pid) && pid > 0);
+}
+
+/** Freezes (SIGSTOP) or thaws (SIGCONT) every process of the container; returns the PIDs signalled. */
+export async function signalAll(containerId: string, signal: 'SIGSTOP' | 'SIGCONT', pids?: number[]): Promise<number[]> {
+  const targets = pids ?? (await containerPids(containerId));
+  for (const pid of targets) {
+    try {
+      process.kill(pid, signal);
+    } catch {
+      /* gone meanwhile: the container was restarted */
+    }
+  }
+  return targets;
 }

@@ -124,4 +124,7 @@ test('inspect: an unhealthy made only of timed-out probes is flagged, one that a
   assert.equal(parseInspect(raw([{ ExitCode: 0, Output: '' }, timeout, timeout]))[0].probesTimedOut, true);
   assert.equal(parseInspect(raw([timeout, { ExitCode: 1, Output: 'unhealthy: HTTP 503' }]))[0].probesTimedOut, false);
   assert.equal(parseInspect(raw([]))[0].probesTimedOut, false);
+  // The probe program's own short wait (HEALTH_ANSWER_SECONDS) is slowness too, not a verdict.
+  const ownWait = { ExitCode: 1, Output: 'unhealthy: GET /health answered nothing within 2 s' };
+  assert.equal(parseInspect(raw([ownWait, ownWait]))[0].probesTimedOut, true);
 });

@@ -67,10 +67,19 @@ interface RawInspect {
   NetworkSettings?: { Networks?: Record<string, { IPAddress?: string }> };
 }
 
-/** Docker marks a probe killed at its timeout with exit -1 and this text. */
+/**
+ * A probe that ran out of time, not one that was answered "no": Docker marks a probe killed at its
+ * timeout with exit -1 and "exceeded timeout"; services/probe/http-health.sh stops waiting itself
+ * (HEALTH_ANSWER_SECONDS) and says "answered nothing within". Both mean slow, so both keep a deploy
+ * waiting on a saturated machine instead of failing it.
+ */
+function timedOut(e: ProbeLog[number]): boolean {
+  return (e.ExitCode === -1 && /exceeded timeout/i.test(e.Output)) || /answered nothing within/.test(e.Output);
+}
+
 function onlyTimeouts(log: ProbeLog | undefined): boolean {
   const recent = (log ?? []).slice(-2);
-  return recent.length > 0 && recent.every((e) => e.ExitCode === -1 && /exceeded timeout/i.test(e.Output));
+  return recent.length > 0 && recent.every(timedOut);
 }
 
 export function parseInspect(json: string): ContainerInfo[] {

@@ -4,7 +4,7 @@ import unittest
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from policy import ContainerView, Counters, RateLimiter, direct_health_url, is_unhealthy_event, render_metrics, skip_reason, stop_timeout  # noqa: E402
+from policy import ContainerView, Counters, RateLimiter, direct_health_url, is_unhealthy_event, is_saturated, positive_count, positive_seconds, probe_plan, saturation_hold, render_metrics, skip_reason, stop_timeout  # noqa: E402
 
 
 def view(**over):
@@ -55,6 +55,47 @@ class StopTimeoutTest(unittest.TestCase):
         raw["Config"]["Labels"]["galaxy.autoheal.stop-seconds"] = "3"
         self.assertEqual(ContainerView.from_inspect(raw).stop_timeout, 3)
         self.assertIsNone(ContainerView.from_inspect({"Id": "y"}).stop_timeout)
+
+
+class ProbePlanTest(unittest.TestCase):
+    def test_labels_then_the_watchers_defaults(self):
+        self.assertEqual(probe_plan(view(), 5.0, 2), (5.0, 2))
+        self.assertEqual(probe_plan(view(probe_seconds=2.5, probe_attempts=1), 5.0, 2), (2.5, 1))
+        self.assertEqual(probe_plan(view(), 5.0, 0), (5.0, 1), "at least one attempt")
+
+    def test_three_times_as_long_on_a_saturated_machine(self):
+        self.assertEqual(probe_plan(view(probe_seconds=2.0, probe_attempts=1), 5.0, 2, saturated=True), (6.0, 1))
+
+
+class SaturationTest(unittest.TestCase):
+    def test_saturated_from_load_per_core(self):
+        self.assertFalse(is_saturated(3.9, 2, 2.0))
+        self.assertTrue(is_saturated(4.0, 2, 2.0))
+        self.assertTrue(is_saturated(4.0, 0, 4.0), "an unknown core count counts as one")
+        self.assertFalse(is_saturated(100.0, 2, 0), "0 turns the guard off")
+
+    def test_holds_until_the_streak_is_long_enough(self):
+        self.assertTrue(saturation_hold(view(failing_streak=1), True, 5))
+        self.assertFalse(saturation_hold(view(failing_streak=5), True, 5))
+        self.assertFalse(saturation_hold(view(failing_streak=1), False, 5), "a quiet machine acts on the first event")
+
+    def test_streak_read_from_inspect(self):
+        raw = {"Id": "x", "State": {"Health": {"Status": "unhealthy", "FailingStreak": 3}}}
+        self.assertEqual(ContainerView.from_inspect(raw).failing_streak, 3)
+
+    def test_only_sensible_numbers_are_taken(self):
+        self.assertEqual(positive_seconds(" 2.5 "), 2.5)
+        self.assertEqual(positive_count("2"), 2)
+        for label in ("", "0", "-1", "2s", "61", "nan"):
+            self.assertIsNone(positive_seconds(label), label)
+        for label in ("", "0", "6", "1.5", "x"):
+            self.assertIsNone(positive_count(label), label)
+
+    def test_read_from_inspect(self):
+        raw = {"Id": "x", "Config": {"Labels": {"galaxy.autoheal.probe-seconds": "3", "galaxy.autoheal.probe-attempts": "1"}}}
+        c = ContainerView.from_inspect(raw)
+        self.assertEqual((c.probe_seconds, c.probe_attempts), (3.0, 1))
+        self.assertEqual((ContainerView.from_inspect({"Id": "y"}).probe_seconds, ContainerView.from_inspect({"Id": "y"}).probe_attempts), (None, None))
 
 
 class SkipReasonTest(unittest.TestCase):

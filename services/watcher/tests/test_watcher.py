@@ -57,21 +57,25 @@ class FakeDocker:
 
 
 class WatcherTest(unittest.TestCase):
+    load = (0.5, 2)  # a quiet 2-core machine unless a test says otherwise
+
     def make(self, containers, limit=3, clock=None, probe=None, admin=None):
         self.log = io.StringIO()
         self.alerts = []
         self.probed = []
         self.probe_headers = []
+        self.probe_timeouts = []
         docker = FakeDocker(containers)
         now = clock or (lambda: 0.0)
 
-        def record(url, headers):
+        def record(url, headers, timeout):
             self.probed.append(url)
             self.probe_headers.append(headers)
+            self.probe_timeouts.append(timeout)
             return probe(url) if probe else None
         w = Watcher(docker, "galaxy", RateLimiter(limit, 600), Logger("watcher", stream=self.log),
                     alert=lambda c, s: self.alerts.append((c.name, s)), clock=now, networks={"galaxy_public"}, probe=record,
-                    admin=admin)
+                    admin=admin, load=lambda: self.load)
         return w, docker
 
     def test_unhealthy_but_answering_directly_is_not_restarted(self):
@@ -114,6 +118,43 @@ class WatcherTest(unittest.TestCase):
         self.assertEqual(w.handle_event({"Type": "container", "Action": "health_status: unhealthy", "id": "b1"}), "restarted")
         self.assertEqual(docker.restarted, ["b1"])
         self.assertEqual(len(self.probed), 2, "two chances before a restart")
+        self.assertEqual(self.probe_timeouts, [5.0, 5.0], "the watcher's defaults without labels")
+
+    def test_a_services_labels_set_how_long_and_how_often_it_is_asked(self):
+        c = with_health(raw("e1", service="experience-api"), "/health", "galaxy_public", "172.18.0.6", exposed=["5556/tcp"])
+        c["Config"]["Labels"].update({"galaxy.autoheal.probe-seconds": "3.5", "galaxy.autoheal.probe-attempts": "1"})
+        w, docker = self.make([c], probe=lambda _url: None)
+        self.assertEqual(w.handle_event({"Type": "container", "Action": "health_status: unhealthy", "id": "e1"}), "restarted")
+        self.assertEqual(self.probe_timeouts, [3.5], "one attempt of 3.5 s: a hang is restarted 3.5 s after the event")
+        self.assertEqual(docker.restarted, ["e1"])
+
+    def test_a_saturated_machine_waits_for_a_longer_failing_streak(self):
+        c = raw("p1", service="postgres")
+        c["State"]["Health"]["FailingStreak"] = 2
+        w, docker = self.make([c])
+        self.load = (9.0, 2)  # 4.5 runnable per core
+        self.assertEqual(w.handle_event({"Type": "container", "Action": "health_status: unhealthy", "id": "p1"}), "skip:machine_saturated")
+        self.assertEqual(docker.restarted, [])
+        self.assertIn("machine saturated", self.log.getvalue())
+        c["State"]["Health"]["FailingStreak"] = 5  # still failing at the next sweep: a hang after all
+        self.assertEqual(w.sweep(), ["restarted"])
+        self.assertEqual(docker.restarted, ["p1"])
+
+    def test_a_saturated_machine_gives_the_direct_answer_more_time(self):
+        c = with_health(raw("b1"), "/health", "galaxy_public", "172.18.0.5", exposed=["3000/tcp"])
+        c["Config"]["Labels"].update({"galaxy.autoheal.probe-seconds": "3", "galaxy.autoheal.probe-attempts": "1"})
+        c["State"]["Health"]["FailingStreak"] = 6
+        w, _docker = self.make([c], probe=lambda _url: 7.5)
+        self.load = (12.0, 2)
+        self.assertEqual(w.handle_event({"Type": "container", "Action": "health_status: unhealthy", "id": "b1"}), "skip:still_answering")
+        self.assertEqual(self.probe_timeouts, [9.0])
+
+    def test_a_slow_answer_within_the_labelled_time_is_not_a_hang(self):
+        c = with_health(raw("e1", service="experience-api"), "/health", "galaxy_public", "172.18.0.6", exposed=["5556/tcp"])
+        c["Config"]["Labels"].update({"galaxy.autoheal.probe-seconds": "3", "galaxy.autoheal.probe-attempts": "1"})
+        w, docker = self.make([c], probe=lambda _url: 2.9)
+        self.assertEqual(w.handle_event({"Type": "container", "Action": "health_status: unhealthy", "id": "e1"}), "skip:still_answering")
+        self.assertEqual(docker.restarted, [])
 
     def test_one_missed_answer_is_not_enough_to_restart(self):
         c = with_health(raw("b1"), "/health", "galaxy_public", "172.18.0.5", exposed=["3000/tcp"])
