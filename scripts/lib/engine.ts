@@ -65,12 +65,18 @@ export async function readEngineFacts(): Promise<EngineFacts> {
   const hasClient = (await $`command -v docker`.quiet().nothrow()).exitCode === 0;
   const engineVersion = hasClient ? await engineVersionNow() : undefined;
   const osRelease = existsSync('/etc/os-release') ? readFileSync('/etc/os-release', 'utf8') : '';
+  // Side by side: each CLI start is a second or so on a busy 2-core machine, and every start asks.
+  const [composeVersion, buildxVersion, dockerd] = await Promise.all([
+    engineVersion ? pluginVersion('compose') : undefined,
+    engineVersion ? pluginVersion('buildx') : undefined,
+    $`command -v dockerd`.quiet().nothrow(),
+  ]);
   return {
     engineAnswers: Boolean(engineVersion),
     engineVersion,
-    composeVersion: engineVersion ? await pluginVersion('compose') : undefined,
-    buildxVersion: engineVersion ? await pluginVersion('buildx') : undefined,
-    dockerdInstalled: (await $`command -v dockerd`.quiet().nothrow()).exitCode === 0,
+    composeVersion,
+    buildxVersion,
+    dockerdInstalled: dockerd.exitCode === 0,
     isRoot: process.getuid?.() === 0,
     osId: /^ID=("?)([^"\n]+)\1$/m.exec(osRelease)?.[2],
   };

@@ -53,6 +53,8 @@ export const machineFiles = {
   backupLog: path.join(runDir, 'backup.log'),
   /** The last compose models, each under the hash of everything it was read from (compose-cache.ts). */
   composeModels: path.join(runDir, 'compose-models.json'),
+  /** Each service image's build inputs hash and the id built from them (images/service-builds.ts). */
+  serviceBuilds: path.join(runDir, 'service-builds.json'),
   /** node-exporter's textfile collector folder (backup metrics). */
   textfileDir: path.join(runDir, 'textfile'),
 };
