@@ -2,7 +2,7 @@
 import { defineCommand } from './lib/command/define.ts';
 import { loadComposeModel } from './lib/compose.ts';
 import { compose } from './lib/docker/client.ts';
-import { listContainers } from './lib/docker/containers.ts';
+import { watchContainers } from './lib/docker/watch.ts';
 import { UsageError, processFailure } from './lib/errors.ts';
 import { healthUrl } from './lib/health.ts';
 import { bold, formatDuration, info, table } from './lib/output.ts';
@@ -40,9 +40,9 @@ await defineCommand(startCommand, {
     // Before up: Prometheus finds the folder when it starts, and a running one re-reads the file.
     writeProbeTargets(model, projectFiles(model.project).probeTargetsDir);
 
-    // Both only read the engine: side by side (a compose ps and an image inspect, half a second each).
+    // Both only read the engine: side by side.
     const [containers, builds] = await Promise.all([
-      listContainers(ctx),
+      watchContainers(ctx, model.project),
       // A deployed service runs its recorded image: rebuilding it would put today's tree under that
       // tag. An image built from the same inputs is not built again (images/service-builds.ts).
       checkServiceBuilds(model.services.filter((s) => s.build && !ctx.env[versionVariable(s.name)])),

@@ -63,19 +63,20 @@ async function engineVersionNow(): Promise<string | undefined> {
 
 export async function readEngineFacts(): Promise<EngineFacts> {
   const hasClient = (await $`command -v docker`.quiet().nothrow()).exitCode === 0;
-  const engineVersion = hasClient ? await engineVersionNow() : undefined;
   const osRelease = existsSync('/etc/os-release') ? readFileSync('/etc/os-release', 'utf8') : '';
-  // Side by side: each CLI start is a second or so on a busy 2-core machine, and every start asks.
-  const [composeVersion, buildxVersion, dockerd] = await Promise.all([
-    engineVersion ? pluginVersion('compose') : undefined,
-    engineVersion ? pluginVersion('buildx') : undefined,
+  // All at once: each CLI start is half a second to a second on a busy 2-core machine, and every
+  // make start asks. The plugins' versions need no engine; they count only when one answers.
+  const [engineVersion, composeVersion, buildxVersion, dockerd] = await Promise.all([
+    hasClient ? engineVersionNow() : undefined,
+    hasClient ? pluginVersion('compose') : undefined,
+    hasClient ? pluginVersion('buildx') : undefined,
     $`command -v dockerd`.quiet().nothrow(),
   ]);
   return {
     engineAnswers: Boolean(engineVersion),
     engineVersion,
-    composeVersion,
-    buildxVersion,
+    composeVersion: engineVersion ? composeVersion : undefined,
+    buildxVersion: engineVersion ? buildxVersion : undefined,
     dockerdInstalled: dockerd.exitCode === 0,
     isRoot: process.getuid?.() === 0,
     osId: /^ID=("?)([^"\n]+)\1$/m.exec(osRelease)?.[2],

@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { composeDefaults } from '../../scripts/lib/compose-defaults.ts';
+import { parseWatched } from '../../scripts/lib/docker/watch.ts';
 import { loadManifest } from '../../scripts/lib/images/manifest.ts';
 import { argImages, buildInputs, buildKey } from '../../scripts/lib/images/service-builds.ts';
 
@@ -97,6 +98,41 @@ describe('buildKey', () => {
     assert.deepEqual(argImages({ context: '/', args: { NODE_IMAGE: 'galaxy-offline/node:20', DEBUG: 'true', PORT: '3000', BASE: 'node:20' } }), [
       'galaxy-offline/node:20',
       'node:20',
+    ]);
+  });
+});
+
+describe('parseWatched', () => {
+  it('reads inspect documents as compose ps rows with restarts and start time', () => {
+    const doc = {
+      Id: 'abc123',
+      Name: '/p-api-1',
+      RestartCount: 2,
+      Config: { Labels: { 'com.docker.compose.service': 'api' } },
+      State: { Status: 'running', ExitCode: 0, StartedAt: '2026-12-02T08:00:00Z', Health: { Status: 'starting' } },
+      NetworkSettings: { Ports: { '80/tcp': [{ HostPort: '8080' }, { HostPort: '8080' }], '9000/tcp': null } },
+    };
+    const stopped = {
+      ...doc,
+      Id: 'def',
+      Name: '/p-db-1',
+      Config: { Labels: {} },
+      State: { Status: 'exited', ExitCode: 1, StartedAt: '' },
+      NetworkSettings: {},
+    };
+    assert.deepEqual(parseWatched(JSON.stringify([doc, stopped])), [
+      {
+        id: 'abc123',
+        service: 'api',
+        name: 'p-api-1',
+        status: 'running',
+        health: 'starting',
+        exitCode: 0,
+        publishedPorts: [8080],
+        restarts: 2,
+        startedAt: '2026-12-02T08:00:00Z',
+      },
+      { id: 'def', service: '', name: 'p-db-1', status: 'exited', health: '', exitCode: 1, publishedPorts: [], restarts: 2, startedAt: '' },
     ]);
   });
 });
