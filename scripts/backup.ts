@@ -5,7 +5,7 @@ import { runBackup } from './lib/backup/run-backup.ts';
 import { readBackupSettings } from './lib/backup/settings.ts';
 import { addMissingSecrets } from './lib/env.ts';
 import { formatDuration, info } from './lib/output.ts';
-import { currentStack } from './lib/stack.ts';
+import { currentStack, withEngine } from './lib/stack.ts';
 
 const backupCommand = {
   name: 'backup.sh',
@@ -20,11 +20,12 @@ await defineCommand(backupCommand, {
   run: async () => {
     // Under the project lock: a .env from before sets were signed gets its key here, said once.
     for (const name of addMissingSecrets()) info(`env: added ${name} to .env with a generated value (sets are signed with it)`);
-    const { ctx, values } = await currentStack();
+    // No engine check up front (a process start): a failure of the backup's first Docker call asks.
+    const { ctx, values } = await currentStack(undefined, { checkEngine: false });
     const settings = readBackupSettings(values);
     const log = new BackupLog(settings.logFile, settings.project, 'backup');
     try {
-      const outcome = await runBackup(ctx, settings, log);
+      const outcome = await withEngine(() => runBackup(ctx, settings, log));
       const metrics = writeMetrics(settings.metricsDir, {
         project: settings.project,
         finishedAt: new Date(),

@@ -106,6 +106,7 @@ await defineCommand(reportCommand, {
     const healthyNow = services.filter((s) => s.ok).length;
     const metrics = [
       benchRow({ metric: 'startup, warm (images cached), until all healthy', goal: '< 2 min', below: 120 }, 'start.warm'),
+      benchRow({ metric: 'warm start over plain docker compose up --wait (paired)', goal: '< 2 s', below: 2 }, 'start.over-plain'),
       benchRow({ metric: 'startup, cold (own images built), until all healthy', goal: '< 2 min', below: 120 }, 'cold.start'),
       benchRow({ metric: 'recovery after a crash', goal: '< 30 s', below: 30 }, 'recovery.crash'),
       benchRow({ metric: 'recovery after a hang', goal: '< 30 s', below: 30 }, 'recovery.hang'),

@@ -2,7 +2,7 @@
 import { defineCommand } from './lib/command/define.ts';
 import { loadComposeModel } from './lib/compose.ts';
 import { compose } from './lib/docker/client.ts';
-import { listContainers } from './lib/docker/containers.ts';
+import { watchContainers } from './lib/docker/watch.ts';
 import { UsageError, processFailure } from './lib/errors.ts';
 import { healthUrl } from './lib/health.ts';
 import { bold, formatDuration, info, table } from './lib/output.ts';
@@ -12,6 +12,7 @@ import { upAndWait } from './lib/wait.ts';
 import { writeProbeTargets } from './lib/monitoring/probe-targets.ts';
 import { projectFiles } from './lib/state/files.ts';
 import { versionVariable } from './lib/deploy/version.ts';
+import { checkServiceBuilds } from './lib/images/service-builds.ts';
 
 const startCommand = {
   name: 'start-all.sh',
@@ -39,9 +40,16 @@ await defineCommand(startCommand, {
     // Before up: Prometheus finds the folder when it starts, and a running one re-reads the file.
     writeProbeTargets(model, projectFiles(model.project).probeTargetsDir);
 
+    // Both only read the engine: side by side.
+    const [containers, builds] = await Promise.all([
+      watchContainers(ctx, model.project),
+      // A deployed service runs its recorded image: rebuilding it would put today's tree under that
+      // tag. An image built from the same inputs is not built again (images/service-builds.ts).
+      checkServiceBuilds(model.services.filter((s) => s.build && !ctx.env[versionVariable(s.name)])),
+    ]);
     // Ports held by this project's own containers are fine: start is idempotent, and compose
     // moves a port between its own services when the files changed.
-    const ownPorts = new Set((await listContainers(ctx)).flatMap((c) => c.publishedPorts));
+    const ownPorts = new Set(containers.flatMap((c) => c.publishedPorts));
     for (const svc of model.services) {
       for (const port of svc.ports.filter((p) => !ownPorts.has(p.published))) {
         if (!(await isPortFree(port.published, port.hostIp === '0.0.0.0' ? '0.0.0.0' : port.hostIp, port.protocol))) {
@@ -52,12 +60,11 @@ await defineCommand(startCommand, {
       }
     }
 
-    // A deployed service runs its recorded image: rebuilding it would put today's tree under that tag.
-    const toBuild = model.services.filter((s) => s.build && !ctx.env[versionVariable(s.name)]).map((s) => s.name);
-    if (toBuild.length) {
-      info(`build: building service images (${mode} mode)`);
-      const build = await compose(ctx, ['build', ...toBuild]).nothrow();
+    if (builds.stale.length) {
+      info(`build: building ${builds.stale.join(', ')} (${mode} mode)`);
+      const build = await compose(ctx, ['build', ...builds.stale]).nothrow();
       if (build.exitCode !== 0) throw processFailure('building the service images failed: read the build output above', build.stderr);
+      await builds.record();
     }
 
     // The log store first (label galaxy.role: logs): a line sent over UDP before it listens is lost

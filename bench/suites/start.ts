@@ -4,7 +4,7 @@
 import { figure, measurement } from '../lib/figure.ts';
 import type { BenchStack } from '../lib/stack.ts';
 import { timed } from '../lib/stack.ts';
-import { type Suite, type SuiteContext, repeat } from '../lib/suite.ts';
+import { type Suite, type SuiteContext } from '../lib/suite.ts';
 
 /** Brings the stack down (data volumes kept) so the next start is a warm one. */
 async function downKeepData(stack: BenchStack): Promise<void> {
@@ -47,18 +47,23 @@ export const startSuite: Suite = {
   what: 'warm start until all healthy, each service alone, orchestration overhead',
   async run(ctx) {
     const stack = await ensureRunning(ctx);
-    const ours = await repeat(ctx.runs, async (run) => {
+    // Paired: each run times ours and plain compose one after the other, so the load other work
+    // puts on the machine at that moment weighs on both alike (the machine is shared).
+    const ours: number[] = [];
+    const plain: number[] = [];
+    const oursRunning: number[] = [];
+    const plainRunning: number[] = [];
+    for (let run = 0; run < ctx.runs; run++) {
+      oursRunning.push((await timed(() => stack.script('start-all'))).seconds);
+      plainRunning.push((await timed(() => stack.plain(['up', '--detach', '--wait', '--wait-timeout', '300'], '360s'))).seconds);
       await stack.script('stop-all');
-      const { seconds } = await timed(() => stack.script('start-all'));
-      ctx.log(`bench: warm start run ${run + 1}: ${seconds.toFixed(2)}s`);
-      return seconds;
-    });
-    const plain = await repeat(ctx.runs, async (run) => {
+      ours.push((await timed(() => stack.script('start-all'))).seconds);
       await downKeepData(stack);
-      const { seconds } = await timed(() => stack.plain(['up', '--detach', '--wait', '--wait-timeout', '300'], '360s'));
-      ctx.log(`bench: plain compose up run ${run + 1}: ${seconds.toFixed(2)}s`);
-      return seconds;
-    });
+      plain.push((await timed(() => stack.plain(['up', '--detach', '--wait', '--wait-timeout', '300'], '360s'))).seconds);
+      ctx.log(
+        `bench: run ${run + 1}: warm start ${ours[run].toFixed(2)}s, plain ${plain[run].toFixed(2)}s; running ${oursRunning[run].toFixed(2)}s, plain ${plainRunning[run].toFixed(2)}s`,
+      );
+    }
     const services = await serviceNames(stack);
     const alone = await aloneTimes(ctx, stack, services);
     const slowestPerRun = Array.from({ length: ctx.runs }, (_, i) => Math.max(...services.map((s) => alone.get(s)?.[i] ?? 0)));
@@ -67,11 +72,25 @@ export const startSuite: Suite = {
     const plainCommand = `docker compose down; docker compose up --detach --wait  (same files, profiles, images)`;
     return {
       message:
-        `warm start = containers removed, images and data volumes kept, timed from the command until every service is healthy. ` +
+        `warm start = containers removed, images and data volumes kept, timed from the command until every service is healthy; ` +
+        `each run times ours, then plain compose, one after the other (over-plain = their difference in that run); running = the same commands on a stack already up. ` +
         `"alone" = the service's container removed and started again with \`docker compose up --wait --no-deps\` while its dependencies run. ` +
         `overhead = warm start minus the slowest service alone, paired run by run (slowest alone: ${slowestMedian?.s}, median ${slowestMedian?.m}s).`,
       figures: [
         figure('start.warm', warmCommand, ours, { comparison: measurement('plain compose up --wait', plainCommand, plain, 's') }),
+        figure(
+          'start.over-plain',
+          'warm start − plain compose up --wait of the same run',
+          ours.map((t, i) => t - plain[i]),
+        ),
+        figure('start.running', './scripts/start-all.sh  (every service already up)', oursRunning, {
+          comparison: measurement(
+            'plain compose up --wait, stack running',
+            'docker compose up --detach --wait  (same files, profiles, images)',
+            plainRunning,
+            's',
+          ),
+        }),
         ...services.map((s) =>
           figure('start.alone', `docker compose rm -sf ${s}; docker compose up --detach --wait --no-deps ${s}`, alone.get(s) ?? [], { subject: s }),
         ),

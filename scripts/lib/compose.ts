@@ -20,6 +20,15 @@ export function publishedUrl(port: PublishedPort): string {
   return `http://${host}:${port.published}`;
 }
 
+/** A build section as `docker compose config` resolves it (absolute context paths). */
+export interface BuildSpec {
+  context: string;
+  dockerfile?: string;
+  args?: Record<string, string>;
+  additional_contexts?: Record<string, string>;
+  [key: string]: unknown;
+}
+
 export interface ServiceModel {
   name: string;
   ports: PublishedPort[];
@@ -31,6 +40,8 @@ export interface ServiceModel {
   /** Its lines go to a log store on this machine (Docker's syslog driver to udp://127.0.0.1): make logs reads the store. */
   logsToStore?: true;
   build: boolean;
+  /** The build section as compose resolved it: what images/service-builds.ts hashes. */
+  buildSpec?: BuildSpec;
   /** The image reference as compose resolved it (`orders/api:latest`); what a build is tagged as. */
   image?: string;
   /** Compose profiles the service belongs to (monitoring, grafana); empty for the core system. */
@@ -52,7 +63,7 @@ interface RawService {
   labels?: Record<string, string>;
   depends_on?: Record<string, { condition?: string } | undefined>;
   healthcheck?: { test?: string[]; disable?: boolean };
-  build?: unknown;
+  build?: BuildSpec;
   image?: string;
   profiles?: string[];
   logging?: { driver?: string; options?: Record<string, string> };
@@ -87,6 +98,7 @@ export function parseComposeConfig(json: string): ComposeModel {
       healthPath: labels['galaxy.health.path'],
       deploy: labels['galaxy.deploy'],
       build: Boolean(svc.build),
+      ...(svc.build ? { buildSpec: svc.build } : {}),
       ...(svc.image ? { image: svc.image } : {}),
       profiles: svc.profiles ?? [],
       ...(completing.has(name) ? { completes: true } : {}),

@@ -2,9 +2,11 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import type { ComposeContext, StackMode } from './compose.ts';
 import { adminCredentials, ensureWebConfig } from './admin-auth.ts';
-import { askEngine } from './docker/client.ts';
 import { engineSocketGroup, ensureEngine } from './engine.ts';
-import { addMissingSecrets, ensureEnvFile, loadEnv, setEnvValues, writeFileAtomic } from './env.ts';
+import { composeDefaults } from './compose-defaults.ts';
+import { askEngine, composeFiles } from './docker/client.ts';
+import { addMissingSecrets, ensureEnvFile, loadEnv, readEnvText, setEnvValues, writeFileAtomic } from './env.ts';
+import { loadManifest } from './images/manifest.ts';
 import { OperationError, UsageError } from './errors.ts';
 import { deployedVersionEnv } from './deploy/state.ts';
 import { buildOfflineImages } from './images/build.ts';
@@ -66,6 +68,15 @@ export async function prepareStack(mode: StackMode): Promise<{ ctx: ComposeConte
   if (images.mode === 'offline') await buildOfflineImages(undefined, { quiet: true });
   const profiles = ['monitoring', ...(images.grafana ? ['grafana'] : [])];
   const ctx: ComposeContext = { mode, env: { ...images.imageEnv }, profiles };
+  // The same choices in .env, where a plain `docker compose` in the folder finds them (compose-defaults.ts).
+  const defaults = composeDefaults({
+    manifest: loadManifest(),
+    mode: images.mode,
+    profiles,
+    files: composeFiles(mode),
+    current: readEnvText(readFileSync(envFile, 'utf8')).values,
+  });
+  if (Object.keys(defaults).length) setEnvValues(envFile, defaults);
   mkdirSync(runDir, { recursive: true });
   const admin = adminCredentials(values);
   if (admin && ensureWebConfig(projectFiles(projectName(values)).adminWebConfig, admin))

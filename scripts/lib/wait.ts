@@ -4,7 +4,8 @@
 // wait at once when a service exits, crash-loops or cannot log in to a store.
 import type { ComposeContext, ComposeModel } from './compose.ts';
 import { compose } from './docker/client.ts';
-import { type ContainerState, inspectContainers, listContainers, readiness } from './docker/containers.ts';
+import { type ContainerState, listContainers, readiness } from './docker/containers.ts';
+import { type WatchedContainer, watchContainers } from './docker/watch.ts';
 import { OperationError, lastLine } from './errors.ts';
 import { findLoginFailure, storeKindOf, storeLogsLoginFailures, storeService } from './login-failure.ts';
 import { LiveStatus, formatDuration, green, interactive, red, stripAnsi, yellow } from './output.ts';
@@ -36,27 +37,11 @@ function credentialMismatch(client: string, store: string, details: string): Ope
   );
 }
 
-/** A snapshot for the start watcher: compose's rows plus, from one inspect, restart counts and start times. */
-async function snapshotOf(rows: ContainerState[]): Promise<StartSnapshot> {
-  // compose ps may print short ids; inspect's are full. A container gone between the calls makes
-  // inspect fail: that poll then judges by status alone (no restarts, no start time).
-  const infos = rows.length
-    ? await inspectContainers(
-        rows.map((r) => r.id),
-        '20s',
-      ).catch(() => undefined)
-    : [];
-  const info = (id: string) => infos?.find((i) => i.id.startsWith(id));
+/** A snapshot for the start watcher: each container's status, exit code, restart count and start time. */
+function snapshotOf(rows: WatchedContainer[]): StartSnapshot {
   return {
     at: Date.now(),
-    containers: rows.map((r) => ({
-      id: r.id,
-      service: r.service,
-      status: r.status,
-      exitCode: r.exitCode,
-      restarts: info(r.id)?.restarts,
-      startedAt: info(r.id)?.startedAt,
-    })),
+    containers: rows.map((r) => ({ id: r.id, service: r.service, status: r.status, exitCode: r.exitCode, restarts: r.restarts, startedAt: r.startedAt })),
   };
 }
 
@@ -92,8 +77,8 @@ class StartWatcher {
       .filter((s) => storeLogsLoginFailures(s.kind));
   }
 
-  async check(rows: ContainerState[]): Promise<OperationError | undefined> {
-    this.history.push(await snapshotOf(rows));
+  async check(rows: WatchedContainer[]): Promise<OperationError | undefined> {
+    this.history.push(snapshotOf(rows));
     // Enough history to judge an exit (two polls) and every restart since the start began.
     if (this.history.length > 600) this.history.splice(1, 1);
     const verdict = judgeStart(this.history, {
@@ -151,7 +136,7 @@ export async function upAndWait(ctx: ComposeContext, model: ComposeModel, servic
   let finished = false;
   void up.then(() => (finished = true));
   const draw = async () => {
-    const containers = await listContainers(ctx).catch(() => []);
+    const containers = await watchContainers(ctx, model.project).catch(() => []);
     const elapsed = formatDuration((performance.now() - started) / 1000);
     display.update(
       targets.map((name) => {

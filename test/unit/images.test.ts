@@ -114,6 +114,11 @@ describe('resolveImageSource', () => {
   it('probes the official default when the variable is unset', () => {
     assert.equal(probeImage(manifest, {}), manifest.images['redis-exporter'].official);
   });
+
+  it('probes the official default when .env names the stand-in (an offline start wrote it there)', () => {
+    const entry = manifest.images['redis-exporter'];
+    assert.equal(probeImage(manifest, { REDIS_EXPORTER_IMAGE: entry.offline }), entry.official);
+  });
 });
 
 describe('selectImages', () => {

@@ -66,8 +66,10 @@ function copyConfig(dir: string, project: string, encrypted: boolean, log: Backu
 }
 
 async function toolVersions(): Promise<Record<string, string>> {
-  const compose = await pluginVersion('compose', '10s');
-  const commit = await $({ cwd: projectRoot })`git rev-parse --short HEAD`.quiet().nothrow().timeout('10s');
+  const [compose, commit] = await Promise.all([
+    pluginVersion('compose', '10s'),
+    $({ cwd: projectRoot })`git rev-parse --short HEAD`.quiet().nothrow().timeout('10s'),
+  ]);
   return { node: process.version, 'docker-compose': compose || 'unknown', kit: commit.stdout.trim() || 'unknown' };
 }
 
@@ -96,6 +98,8 @@ export async function runBackup(ctx: ComposeContext, settings: BackupSettings, l
   try {
     // The key and labels first: either missing or bad stops the run before anything is written.
     requireKey(settings.hmacKey);
+    // Asked now, read for the manifest: two more process starts that need not wait for the dumps.
+    const versions = toolVersions();
     const model = await loadBackupModel(ctx);
     const plan = planBackup(model);
     mkdirSync(settings.dir, { recursive: true, mode: 0o700 });
@@ -109,13 +113,22 @@ export async function runBackup(ctx: ComposeContext, settings: BackupSettings, l
 
     for (const entry of plan.notBackedUp) log.line(notBackedUpLine(entry));
     if (!plan.stores.length) log.line(`no service carries a ${BACKUP_LABEL} label: only the config is saved`);
-    const snapshots: Array<{ store: PlannedStore; file: string; snapshot: Snapshot }> = [];
-    for (const store of plan.stores) {
-      const file = `${store.service.name}${store.kind.extension}`;
-      const snapshot = await store.kind.dump({ ctx, model, service: store.service, option: store.option }, path.join(partial, file));
+    // Every store at once: each dump is its own consistent snapshot (nothing is consistent across
+    // stores anyway), and the small ones' exec start-up then hides behind the big one's stream.
+    // All are awaited before a failure is reported, so none still writes when .partial is removed.
+    const dir = partial;
+    const settled = await Promise.allSettled(
+      plan.stores.map(async (store) => {
+        const file = `${store.service.name}${store.kind.extension}`;
+        const snapshot = await store.kind.dump({ ctx, model, service: store.service, option: store.option }, path.join(dir, file));
+        return { store, file, snapshot };
+      }),
+    );
+    const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) throw failed.reason;
+    const snapshots = settled.map((r) => (r as PromiseFulfilledResult<{ store: PlannedStore; file: string; snapshot: Snapshot }>).value);
+    for (const { store, snapshot } of snapshots)
       log.line(`${store.service.name}: ${store.kind.name} snapshot, ${snapshot.bytes} bytes, ${describeCounts(snapshot.counts)} (${snapshot.facts.tool})`);
-      snapshots.push({ store, file, snapshot });
-    }
     const config = copyConfig(partial, settings.project, Boolean(settings.encryptRecipient), log);
 
     const files: ManifestFile[] = [];
@@ -157,7 +170,7 @@ export async function runBackup(ctx: ComposeContext, settings: BackupSettings, l
       durationSeconds: Math.round((performance.now() - started) / 10) / 100,
       host: os.hostname(),
       encryption: settings.encryptRecipient ? 'age' : 'none',
-      tools: { ...(settings.encryptRecipient ? { age: await ageVersion() } : {}), ...(await toolVersions()) },
+      tools: { ...(settings.encryptRecipient ? { age: await ageVersion() } : {}), ...(await versions) },
       stores,
       notBackedUp: plan.notBackedUp,
       config: files.filter((f) => f.path.startsWith('config/')).map((f) => f.path),

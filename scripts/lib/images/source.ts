@@ -51,11 +51,15 @@ export function planResolution(manifest: ImageManifest, requested: ImageSource, 
   return { requested, mode, imageEnv, grafana: mode === 'registry', lines };
 }
 
-/** The image `auto` pulls: the configured one if .env overrides it, else the official default. */
+/**
+ * The image `auto` pulls: the configured one if .env overrides it, else the official default. The
+ * stand-in's own name (an offline start writes it into .env) is no override: no registry has it.
+ */
 export function probeImage(manifest: ImageManifest, env: Record<string, string | undefined>): string {
   const entry = Object.values(manifest.images).find((i) => i.variable === manifest.registryProbe);
   if (!entry) throw new UsageError(`images/offline/manifest.json: registryProbe ${manifest.registryProbe} names no image`);
-  return env[entry.variable]?.trim() || entry.official;
+  const configured = env[entry.variable]?.trim();
+  return configured && configured !== entry.offline ? configured : entry.official;
 }
 
 /** One pull with a short timeout: without a registry the name lookup fails in well under a second. */

@@ -23,6 +23,8 @@ export const FIGURES = {
   'start.warm': { meaning: 'warm start to all healthy', unit: 's', producer: 'bench/suites/start.ts', formerNames: ['warm start to all healthy'] },
   'start.alone': { meaning: 'healthy alone', unit: 's', producer: 'bench/suites/start.ts', perSubject: true },
   'start.overhead': { meaning: 'orchestration overhead (ours)', unit: 's', producer: 'bench/suites/start.ts' },
+  'start.over-plain': { meaning: 'warm start minus plain compose up --wait, paired run by run', unit: 's', producer: 'bench/suites/start.ts' },
+  'start.running': { meaning: 'start of a stack that is already running', unit: 's', producer: 'bench/suites/start.ts' },
   'health.command': { meaning: 'health-check command, whole stack', unit: 'ms', producer: 'bench/suites/health.ts' },
   'health.probing': { meaning: 'health-check probing (durationMs)', unit: 'ms', producer: 'bench/suites/health.ts' },
   'recovery.crash': {

@@ -57,6 +57,8 @@ export const machineFiles = {
   composeModels: path.join(runDir, 'compose-models.json'),
   /** What make adopt wrote, by path, with the sha256 of the text: a file changed since is never overwritten. */
   adoptWritten: path.join(runDir, 'adopt-written.json'),
+  /** Each service image's build inputs hash and the id built from them (images/service-builds.ts). */
+  serviceBuilds: path.join(runDir, 'service-builds.json'),
   /** node-exporter's textfile collector folder (backup metrics). */
   textfileDir: path.join(runDir, 'textfile'),
 };
