@@ -1,6 +1,7 @@
 // The adopt plan (pure): decisions from a discovery inventory and a few files, no disk, no Docker.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { blankService } from '../../scripts/lib/discovery/assemble.ts';
 import type { Dependency, Inventory, Service } from '../../scripts/lib/discovery/types.ts';
 import { envDefault, isDataFolderName, sqlitePathVariable } from '../../scripts/lib/adopt/code-facts.ts';
 import { renderComposeFile } from '../../scripts/lib/adopt/compose-file.ts';
@@ -11,26 +12,8 @@ import { renderDockerfile, renderDockerignore } from '../../scripts/lib/adopt/re
 import type { SourceTree } from '../../scripts/lib/adopt/types.ts';
 import { writeDecision } from '../../scripts/lib/adopt/write.ts';
 
-function row(over: Partial<Service>): Service {
-  return {
-    name: 'svc',
-    kind: 'server',
-    language: 'node',
-    framework: null,
-    entry: 'svc/index.js',
-    dir: 'svc',
-    ports: [],
-    bind: null,
-    start: null,
-    dependencies: { declared: [], imported: [] },
-    env: [],
-    health: null,
-    reason: '',
-    status: 'not probed',
-    files: ['svc/index.js'],
-    ...over,
-  };
-}
+const row = (over: Partial<Service>): Service =>
+  blankService({ name: 'svc', kind: 'server', language: 'node', entry: 'svc/index.js', dir: 'svc', reason: '', ...over });
 
 function inventory(services: Service[], extra: Partial<Inventory> = {}): Inventory {
   return {
