@@ -4,6 +4,7 @@ import path from 'node:path';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { parse } from 'dotenv';
 import { makePlan, planRows, writePlan } from './lib/adopt/adopt.ts';
+import { FRONT_NAME, planFront } from './lib/adopt/front.ts';
 import { type CommandSpec, type OptionSpec, type Parsed, defineCommand, usageLine } from './lib/command/define.ts';
 import { UsageError } from './lib/errors.ts';
 import { bold, info, table } from './lib/output.ts';
@@ -47,6 +48,9 @@ await defineCommand(adoptCommand, {
       if (s.port?.moved) info(`    port: ${s.port.moved}`);
       for (const note of s.notes) if (!note.startsWith('needs a code change')) info(`    ${note}`);
     }
+    const front = planFront(plan.services).map((r) => r.service);
+    if (front.length)
+      info(`  ${FRONT_NAME}: nginx holding the host ports of ${front.join(', ')} (stateless HTTP): a deploy swaps them behind it with no request lost`);
     for (const line of [...plan.skipped, ...plan.problems]) info(line);
     if (!args.dryRun) {
       const { writer, envAdded } = writePlan(plan, opts);

@@ -7,7 +7,10 @@ import { appendFileSync, cpSync, existsSync, mkdtempSync, readFileSync, rmSync, 
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
+import { $ } from 'zx';
+import { type Manifest, listSets } from '../../scripts/lib/backup/manifest.ts';
 import { projectRoot } from '../../scripts/lib/paths.ts';
+import { startLoad, waitForRequests } from '../harness/load.ts';
 import { TestStack, explain } from '../harness/stack.ts';
 
 const src = mkdtempSync(path.join(tmpdir(), 'galaxy-adopt-src-'));
@@ -20,7 +23,20 @@ const generated = [
   'services/fixture-api/entrypoint.sh',
   'services/notes/Dockerfile',
   'services/site/nginx.conf',
+  'services/adopted-front/nginx.conf',
 ];
+
+/** 60 s a request: a bound, not a goal (Flask's development server on a saturated 2-core machine). */
+async function call(url: string, init: RequestInit = {}): Promise<{ status: number; body: unknown }> {
+  const res = await fetch(url, { ...init, signal: AbortSignal.timeout(60_000) });
+  return { status: res.status, body: (await res.json()) as unknown };
+}
+
+const postNote = (text: string): RequestInit => ({
+  method: 'POST',
+  headers: { 'content-type': 'application/json' },
+  body: JSON.stringify({ text }),
+});
 
 before(() => {
   // The system before adoption: no services of its own, offline images (no registry here).
@@ -76,22 +92,14 @@ test('start: every adopted service healthy; a request crosses the API (bound to 
   assert.equal(health.exitCode, 0, explain(health));
   const services = (JSON.parse(health.stdout) as { services: Array<{ service: string; ok: boolean }> }).services;
   assert.deepEqual(services.map((s) => [s.service, s.ok]).sort(), [
+    ['adopted-front', true],
     ['fixture-api', true],
     ['notes', true],
     ['site', true],
     ['worker', true],
   ]);
   // The committed notes.db seeded the new volume; a note written now is read back through the API.
-  // 60 s a request: a bound, not a goal (Flask's development server on a saturated 2-core machine).
-  const call = async (url: string, init: RequestInit = {}) => {
-    const res = await fetch(url, { ...init, signal: AbortSignal.timeout(60_000) });
-    return { status: res.status, body: (await res.json()) as unknown };
-  };
-  const posted = await call(stack.url('NOTES_PORT', '/notes'), {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ text: 'through two services' }),
-  });
+  const posted = await call(stack.url('NOTES_PORT', '/notes'), postNote('through two services'));
   assert.equal(posted.status, 200);
   const { status, body } = await call(stack.url('FIXTURE_API_PORT', '/notes'));
   assert.equal(status, 200);
@@ -104,6 +112,47 @@ test('start: every adopted service healthy; a request crosses the API (bound to 
   });
   const site = await fetch(stack.url('SITE_PORT', '/'), { signal: AbortSignal.timeout(60_000) });
   assert.match(await site.text(), /Fixture site/);
+});
+
+test("backup and restore of the Flask app's SQLite store (kind from the label adopt wrote): the content comes back equal", async () => {
+  const notes = async () => (await call(stack.url('NOTES_PORT', '/notes'))).body;
+  const before = await notes();
+  const backup = await stack.script('backup');
+  assert.equal(backup.exitCode, 0, explain(backup));
+  assert.doesNotMatch(backup.stdout, /not backed up/);
+  const [set] = listSets(path.join(root, 'backups'), stack.project);
+  const manifest = JSON.parse(readFileSync(path.join(set.dir, 'manifest.json'), 'utf8')) as Manifest;
+  assert.deepEqual(
+    manifest.stores.map((s) => [s.service, s.kind]),
+    [['notes', 'sqlite']],
+  );
+  // A note written after the backup: the restore must take the store back to the backup's content.
+  const later = await call(stack.url('NOTES_PORT', '/notes'), postNote('after the backup'));
+  assert.equal(later.status, 200);
+  assert.notDeepEqual(await notes(), before);
+  const restore = await stack.script('restore');
+  assert.equal(restore.exitCode, 0, explain(restore));
+  assert.deepEqual(await notes(), before);
+});
+
+test('deploy of the Node app under load through its published 127.0.0.1 port (held by the front): no failed request', async () => {
+  // The deploy's version is the system folder's git commit.
+  writeFileSync(path.join(root, '.gitignore'), '.run/\nbackups/\n');
+  await $({ cwd: root, quiet: true })`git init -q && git add -A && git -c user.name=t -c user.email=t@t commit -qm adopted`;
+  const load = startLoad({ url: stack.url('FIXTURE_API_PORT', '/hello'), concurrency: 8, ratePerSecond: 100, maxRequests: 60_000, maxSeconds: 400 });
+  await waitForRequests(load, 200, 30);
+  const deploy = await stack.script('deploy', ['fixture-api'], {}, '400s');
+  // The load runs on until the new container has answered too: the traffic spans the whole swap.
+  await waitForRequests(load, load.sent + 200, 30);
+  const traffic = await load.stop();
+  process.stdout.write(
+    `# deploy fixture-api: exit ${deploy.exitCode}, ${traffic.failed} failed of ${traffic.total} requests in ${traffic.seconds.toFixed(1)}s\n`,
+  );
+  assert.equal(deploy.exitCode, 0, explain(deploy));
+  assert.match(deploy.stdout, /fixture-api: switch proven in [\d.]+s \(\S+-adopted-front-1 \d+ to new/);
+  assert.equal(traffic.failed, 0, `${traffic.failures.join('\n')}\n${deploy.stdout}`);
+  const hello = await call(stack.url('FIXTURE_API_PORT', '/hello'));
+  assert.equal(hello.status, 200);
 });
 
 test('a re-run keeps a file the user edited and leaves the others as they were', async () => {

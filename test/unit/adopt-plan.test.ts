@@ -1,35 +1,19 @@
 // The adopt plan (pure): decisions from a discovery inventory and a few files, no disk, no Docker.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { blankService } from '../../scripts/lib/discovery/assemble.ts';
 import type { Dependency, Inventory, Service } from '../../scripts/lib/discovery/types.ts';
-import { envDefault, sqlitePathVariable } from '../../scripts/lib/adopt/code-facts.ts';
+import { envDefault, isDataFolderName, sqlitePathVariable } from '../../scripts/lib/adopt/code-facts.ts';
 import { renderComposeFile } from '../../scripts/lib/adopt/compose-file.ts';
+import { planFront, renderFrontConf } from '../../scripts/lib/adopt/front.ts';
 import { composeName, planAdoption } from '../../scripts/lib/adopt/plan.ts';
 import { mapToDebian, parsePyproject, parseRequirements } from '../../scripts/lib/adopt/python-deps.ts';
 import { renderDockerfile, renderDockerignore } from '../../scripts/lib/adopt/render.ts';
 import type { SourceTree } from '../../scripts/lib/adopt/types.ts';
 import { writeDecision } from '../../scripts/lib/adopt/write.ts';
 
-function row(over: Partial<Service>): Service {
-  return {
-    name: 'svc',
-    kind: 'server',
-    language: 'node',
-    framework: null,
-    entry: 'svc/index.js',
-    dir: 'svc',
-    ports: [],
-    bind: null,
-    start: null,
-    dependencies: { declared: [], imported: [] },
-    env: [],
-    health: null,
-    reason: '',
-    status: 'not probed',
-    files: ['svc/index.js'],
-    ...over,
-  };
-}
+const row = (over: Partial<Service>): Service =>
+  blankService({ name: 'svc', kind: 'server', language: 'node', entry: 'svc/index.js', dir: 'svc', reason: '', ...over });
 
 function inventory(services: Service[], extra: Partial<Inventory> = {}): Inventory {
   return {
@@ -58,6 +42,10 @@ function tree(files: Record<string, string>): SourceTree {
         .map((f) => f.slice(dir.length + 1)),
   };
 }
+
+/** A Python service in a folder of its name, its one file app.py. */
+const pyRow = (name: string, listens: number, env: string[]) =>
+  row({ name, dir: name, language: 'python', entry: `${name}/app.py`, files: [`${name}/app.py`], ports: [port(listens)], env });
 
 const opts = { only: [], imageMode: 'offline' as const, existing: {}, taken: new Map<number, string>() };
 const port = (n: number, env?: string) => ({ port: n, source: 'env' as const, env, file: 'x', line: 1 });
@@ -156,6 +144,44 @@ test('links: depends_on healthy, a localhost URL rewritten through the variable 
   assert.match(compose, /127\.0\.0\.1:\$\{API_PORT:\?set API_PORT in \.env\}:4100/);
 });
 
+test('the front holds the host port of each stateless HTTP service; stateful, TCP-only and portless ones publish their own or none', () => {
+  const app = 'import os\nDB = os.environ.get("DB", "x.db")\nsqlite3.connect(DB)\n';
+  const inv = inventory(
+    [
+      row({ name: 'api', dir: 'api', ports: [port(4100)], health: '/health' }),
+      row({ name: 'web', dir: 'web', ports: [port(80)], health: '/' }),
+      row({ name: 'admin', dir: 'admin', ports: [port(4100)], health: '/ping' }),
+      { ...pyRow('db', 5100, ['DB']), health: '/health' },
+      row({ name: 'tcp', dir: 'tcp', ports: [port(6000)] }),
+      row({ name: 'job', dir: 'job' }),
+    ],
+    { datastores: [{ type: 'SQLite', evidence: 'sqlite3.connect(DB)', file: 'db/app.py', line: 3, users: ['db'] }] },
+  );
+  const plan = planAdoption(inv, tree({ 'db/app.py': app }), opts);
+  const routes = planFront(plan.services);
+  // Listen ports: the service's own, above 1024 for a user without capabilities, never twice.
+  assert.deepEqual(
+    routes.map((r) => [r.service, r.listen, r.upstream]),
+    [
+      ['api', 4100, 4100],
+      ['web', 8080, 80],
+      ['admin', 4101, 4100],
+    ],
+  );
+  const conf = renderFrontConf(routes);
+  assert.match(conf, /^worker_processes 1;$/m);
+  assert.match(conf, /listen 4101;[\s\S]*?set \$upstream http:\/\/admin:4100;/);
+  const compose = renderComposeFile(plan.services, { projectRoot: '/p', src: '/p/src', probe: '/kit/services/probe' });
+  const frontBlock = compose.slice(compose.indexOf('  adopted-front:'));
+  assert.match(frontBlock, /galaxy\.proxy\.upstreams: api, web, admin/);
+  assert.match(frontBlock, /- 127\.0\.0\.1:\$\{WEB_PORT:\?set WEB_PORT in \.env\}:8080/);
+  assert.match(frontBlock, /- \.\/services\/adopted-front\/nginx\.conf:\/etc\/nginx\/nginx\.conf:ro/);
+  const apiBlock = compose.slice(compose.indexOf('  api:'), compose.indexOf('  web:'));
+  assert.match(apiBlock, /expose:\n\s+- "4100"/);
+  assert.doesNotMatch(apiBlock, /ports:/);
+  for (const own of ['DB_PORT', 'TCP_PORT']) assert.match(compose, new RegExp(`127\\.0\\.0\\.1:\\$\\{${own}:`), own);
+});
+
 test('loopback bind: a forwarder when literal, the variable set to 0.0.0.0 when the code reads one', () => {
   const bind = (source: 'literal' | 'env', env?: string) => ({ address: '127.0.0.1', source, env, file: 'a/s.js', line: 9 });
   const inv = inventory([
@@ -174,22 +200,9 @@ test('SQLite through the variable the code reads: named volume, seeded from the 
   const app = 'import os\nDB_PATH = os.environ.get("NOTES_DB", "notes.db")\nKEY = os.environ.get("SECRET_KEY", "dev")\nconn = sqlite3.connect(DB_PATH)\n';
   assert.equal(sqlitePathVariable(app, 4), 'NOTES_DB');
   assert.equal(envDefault([app], 'SECRET_KEY'), 'dev');
-  const inv = inventory(
-    [
-      row({
-        name: 'notes',
-        dir: 'notes',
-        language: 'python',
-        entry: 'notes/app.py',
-        files: ['notes/app.py'],
-        ports: [port(5100)],
-        env: ['NOTES_DB', 'SECRET_KEY', 'LOG_LEVEL'],
-      }),
-    ],
-    {
-      datastores: [{ type: 'SQLite', evidence: 'sqlite3.connect(DB_PATH)', file: 'notes/app.py', line: 4, users: ['notes'] }],
-    },
-  );
+  const inv = inventory([pyRow('notes', 5100, ['NOTES_DB', 'SECRET_KEY', 'LOG_LEVEL'])], {
+    datastores: [{ type: 'SQLite', evidence: 'sqlite3.connect(DB_PATH)', file: 'notes/app.py', line: 4, users: ['notes'] }],
+  });
   const [notes] = planAdoption(inv, tree({ 'notes/app.py': app, 'notes/notes.db': '' }), opts).services;
   assert.deepEqual(notes.volumes, [{ name: 'notes-data', target: '/data' }]);
   assert.deepEqual(notes.seed, [{ file: 'notes.db', target: '/data/notes.db' }]);
@@ -199,6 +212,26 @@ test('SQLite through the variable the code reads: named volume, seeded from the 
   const secret = notes.envExample.find((e) => e.variable === 'SECRET_KEY');
   assert.deepEqual([secret?.name, secret?.value, secret?.secret], ['NOTES_SECRET_KEY', '', true], 'a secret never gets the default it has in code');
   assert.equal(notes.environment.SECRET_KEY, '${NOTES_SECRET_KEY:?set NOTES_SECRET_KEY in .env (make start generates it)}');
+});
+
+test('data and upload folders read from a variable: on the named volume, created in the image; with them the backup is the volume', () => {
+  for (const name of ['UPLOAD_DIR', 'UPLOADS_FOLDER', 'DATA_PATH', 'MEDIA_ROOT', 'APP_DATA_DIR', 'STORAGE_FILES_DIR']) assert.ok(isDataFolderName(name), name);
+  for (const name of ['NOTES_DB', 'PATH', 'DATABASE_URL', 'LOG_DIR', 'DATASET', 'UPLOAD_LIMIT']) assert.ok(!isDataFolderName(name), name);
+  const app = 'import os\nUPLOADS = os.environ.get("UPLOAD_DIR", "./uploads")\nCACHE = os.environ.get("MEDIA_ROOT")\n';
+  const files = { 'files/app.py': app };
+  const inv = inventory([pyRow('files', 5200, ['UPLOAD_DIR', 'MEDIA_ROOT', 'LOG_LEVEL'])]);
+  const [svc] = planAdoption(inv, tree(files), opts).services;
+  assert.deepEqual(svc.volumes, [{ name: 'files-data', target: '/data' }]);
+  assert.deepEqual(svc.folders, ['/data/uploads', '/data/media_root']);
+  assert.equal(svc.environment.UPLOAD_DIR, '/data/uploads');
+  assert.deepEqual(
+    svc.envExample.map((e) => e.variable),
+    ['LOG_LEVEL'],
+    'the folders are set by compose, not by .env',
+  );
+  assert.equal(svc.labels['galaxy.backup'], 'volume');
+  assert.equal(svc.labels['galaxy.deploy'], 'recreate');
+  assert.match(renderDockerfile(svc), /^RUN mkdir -p \/data \/data\/uploads \/data\/media_root; chown -R 10001:10001 \/data$/m);
 });
 
 test('a start script: named after it, interpreter path replaced in the image, root context; only= chooses', () => {

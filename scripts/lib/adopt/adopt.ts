@@ -4,7 +4,8 @@ import path from 'node:path';
 import { parse } from 'dotenv';
 import { ADOPTED_FILE } from '../docker/client.ts';
 import { scan } from '../discovery/inventory.ts';
-import { renderComposeFile } from './compose-file.ts';
+import { frontConfPath, renderComposeFile } from './compose-file.ts';
+import { FRONT_NAME, planFront, renderFrontConf } from './front.ts';
 import { planAdoption } from './plan.ts';
 import { renderDockerfile, renderDockerignore, renderEntrypoint, renderNginxConf } from './render.ts';
 import type { AdoptPlan, SourceTree } from './types.ts';
@@ -85,6 +86,8 @@ export function writePlan(plan: AdoptPlan, opts: AdoptOptions): { writer: Guarde
     if (s.forward) writer.write(path.join(dir, 'entrypoint.sh'), renderEntrypoint(s), 0o755);
     if (s.image === 'static') writer.write(path.join(dir, 'nginx.conf'), renderNginxConf(s));
   }
+  const front = planFront(plan.services);
+  if (front.length) writer.write(frontConfPath(opts.projectRoot), renderFrontConf(front));
   const compose = renderComposeFile(plan.services, {
     projectRoot: opts.projectRoot,
     src: path.resolve(opts.src),
@@ -106,9 +109,10 @@ export function writePlan(plan: AdoptPlan, opts: AdoptOptions): { writer: Guarde
 /** The table the command ends with: one row per service. */
 export function planRows(plan: AdoptPlan): string[][] {
   const rows = [['SERVICE', 'FROM', 'IMAGE', 'PORT', 'HEALTH', 'STATE', 'DEPENDS ON']];
+  const front = new Set(planFront(plan.services).map((r) => r.service));
   for (const s of plan.services) {
     const image = s.image === 'dockerfile' ? `${s.dockerfile} (as it is)` : `${s.image}${s.install.manager !== 'none' ? ` + ${s.install.manager}` : ''}`;
-    const port = s.port ? `127.0.0.1:${s.port.host} -> ${s.port.container}` : 'none';
+    const port = s.port ? `127.0.0.1:${s.port.host} -> ${front.has(s.name) ? `${FRONT_NAME} -> ` : ''}${s.port.container}` : 'none';
     const health = s.health.kind === 'http' ? `HTTP ${s.health.path}` : s.health.kind === 'tcp' ? 'TCP (no HTTP route found)' : 'none (running = healthy)';
     const state = s.volumes.length ? s.volumes.map((v) => `${v.name}:${v.target}`).join(', ') : 'stateless';
     rows.push([s.name, s.labels['galaxy.adopted.from'], image, port, health, state, s.dependsOn.join(', ') || '-']);

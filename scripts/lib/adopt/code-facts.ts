@@ -47,3 +47,11 @@ export function sqlitePathVariable(text: string, line: number): string | undefin
 export function isSecretName(name: string): boolean {
   return /(SECRET|TOKEN|PASSWORD|PASSWD|API_KEY|PRIVATE_KEY|CREDENTIALS?)$/.test(name) || /SECRET/.test(name);
 }
+
+/**
+ * A variable naming a folder of local state (`UPLOAD_DIR`, `DATA_PATH`, `MEDIA_ROOT`): by its name,
+ * as a value's use in code cannot tell a folder from a file. SQLite paths are settled before this.
+ */
+export function isDataFolderName(name: string): boolean {
+  return /(^|_)(DATA|UPLOADS?|STORAGE|MEDIA|FILES|ATTACHMENTS)(_\w+)?_(DIR|FOLDER|PATH|ROOT)$/.test(name);
+}

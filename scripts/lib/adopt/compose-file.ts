@@ -2,6 +2,7 @@
 // onto docker-compose.yml (scripts/lib/docker/client.ts composeFiles).
 import path from 'node:path';
 import { stringify } from 'yaml';
+import { FRONT_NAME, type FrontRoute, frontBlock, planFront } from './front.ts';
 import { GENERATED, IMAGE_VARIABLE } from './render.ts';
 import type { ServicePlan } from './types.ts';
 
@@ -28,7 +29,7 @@ function healthcheck(plan: ServicePlan): Record<string, unknown> | undefined {
   return undefined;
 }
 
-function serviceBlock(plan: ServicePlan, paths: ComposePaths, byName: Map<string, ServicePlan>): Record<string, unknown> {
+function serviceBlock(plan: ServicePlan, paths: ComposePaths, byName: Map<string, ServicePlan>, front: FrontRoute[]): Record<string, unknown> {
   const own = path.join(paths.projectRoot, 'services', plan.name);
   const context = rel(paths.projectRoot, path.resolve(paths.src, plan.context));
   const build =
@@ -55,7 +56,9 @@ function serviceBlock(plan: ServicePlan, paths: ComposePaths, byName: Map<string
   };
   if (Object.keys(plan.environment).length) block.environment = plan.environment;
   if (plan.volumes.length) block.volumes = plan.volumes.map((v) => `${v.name}:${v.target}`);
-  if (plan.port) block.ports = [`127.0.0.1:\${${plan.port.hostVar}:?set ${plan.port.hostVar} in .env}:${plan.port.container}`];
+  // Behind the front: it holds the host port; the service is reached by name on the network.
+  if (plan.port && front.some((r) => r.service === plan.name)) block.expose = [String(plan.port.container)];
+  else if (plan.port) block.ports = [`127.0.0.1:\${${plan.port.hostVar}:?set ${plan.port.hostVar} in .env}:${plan.port.container}`];
   block.networks = ['adopted'];
   if (plan.dependsOn.length)
     block.depends_on = Object.fromEntries(
@@ -68,10 +71,16 @@ function serviceBlock(plan: ServicePlan, paths: ComposePaths, byName: Map<string
   return block;
 }
 
+/** Where the front's generated nginx.conf is written (and mounted from). */
+export const frontConfPath = (projectRoot: string) => path.join(projectRoot, 'services', FRONT_NAME, 'nginx.conf');
+
 export function renderComposeFile(plans: ServicePlan[], paths: ComposePaths): string {
   const byName = new Map(plans.map((p) => [p.name, p]));
+  const front = planFront(plans);
+  const services = Object.fromEntries(plans.map((p) => [p.name, serviceBlock(p, paths, byName, front)]));
+  if (front.length) services[FRONT_NAME] = frontBlock(front, rel(paths.projectRoot, frontConfPath(paths.projectRoot)));
   const doc: Record<string, unknown> = {
-    services: Object.fromEntries(plans.map((p) => [p.name, serviceBlock(p, paths, byName)])),
+    services,
     networks: { adopted: {} },
   };
   const volumes = plans.flatMap((p) => p.volumes.map((v) => v.name));

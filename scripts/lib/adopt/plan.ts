@@ -2,7 +2,7 @@
 // decision per service. Nothing here touches the disk or Docker; the writers render the plan.
 import path from 'node:path';
 import type { Inventory, Service } from '../discovery/types.ts';
-import { envDefault, isSecretName, sqlitePathVariable } from './code-facts.ts';
+import { envDefault, isDataFolderName, isSecretName, sqlitePathVariable } from './code-facts.ts';
 import { linkServices, resolveHostPorts } from './links.ts';
 import { mapToDebian, parsePyproject, parseRequirements } from './python-deps.ts';
 import type { AdoptPlan, EnvEntry, HealthPlan, ImageKind, ServicePlan, SourceTree } from './types.ts';
@@ -131,6 +131,7 @@ function planService(row: Service, kind: ImageKind, inv: Inventory, tree: Source
     environment: {},
     envExample: [],
     volumes: [],
+    folders: [],
     seed: [],
     labels: { 'galaxy.adopted.from': row.dir },
     forward: null,
@@ -167,6 +168,16 @@ function planService(row: Service, kind: ImageKind, inv: Inventory, tree: Source
     if (committed) plan.seed.push({ file: path.relative(context, path.join(dir, committed)), target: file });
     plan.labels['galaxy.backup'] = `sqlite:${file}`;
   }
+  // Data or upload folders the code reads from a variable: on the same volume, the variable pointing there.
+  for (const variable of row.env.filter((v) => !(v in plan.environment) && isDataFolderName(v))) {
+    const folder = `${DATA_DIR}/${path.posix.basename(envDefault(texts, variable) ?? '') || variable.toLowerCase()}`;
+    plan.environment[variable] = folder;
+    if (!plan.volumes.length) plan.volumes.push({ name: `${name}-data`, target: DATA_DIR });
+    plan.folders.push(folder);
+    plan.notes.push(`${variable}=${folder}: a data folder, on the named volume ${name}-data`);
+  }
+  // SQLite alone: its online snapshot; with folders beside it, a tar of the volume taken with the service stopped.
+  if (plan.folders.length) plan.labels['galaxy.backup'] = 'volume';
   for (const variable of row.env.filter((v) => !(v in plan.environment))) plan.envExample.push(envEntry(prefix, variable, texts));
   for (const e of plan.envExample)
     plan.environment[e.variable] = e.secret ? `\${${e.name}:?set ${e.name} in .env (make start generates it)}` : `\${${e.name}:-${e.value}}`;

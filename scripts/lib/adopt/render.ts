@@ -142,7 +142,7 @@ export function renderDockerfile(plan: ServicePlan): string {
     const seeds = plan.seed.map((s) => `cp ${path.posix.join(APP, s.file)} ${s.target}; `).join('');
     lines.push(
       '# Local state lives on a named volume here; a new volume starts with what the image holds (the committed data).',
-      `RUN mkdir -p ${v.target}; ${seeds}chown -R ${USER[plan.image]} ${v.target}`,
+      `RUN mkdir -p ${[v.target, ...plan.folders].join(' ')}; ${seeds}chown -R ${USER[plan.image]} ${v.target}`,
     );
   }
   if (plan.forward)

@@ -56,6 +56,8 @@ export interface ServicePlan {
   environment: Record<string, string>;
   envExample: EnvEntry[];
   volumes: Array<{ name: string; target: string }>;
+  /** Data or upload folders on the volume (their variables point there), created in the image for its user. */
+  folders: string[];
   /** Committed SQLite files copied into the volume's folder, so a new volume starts with them. */
   seed: Array<{ file: string; target: string }>;
   labels: Record<string, string>;

@@ -6,7 +6,8 @@ import { serviceForFile, type Analysis } from './services.ts';
 import { parseLaunches } from './commands.ts';
 import type { BindValue, PortValue, Service } from './types.ts';
 
-function blank(partial: Partial<Service> & Pick<Service, 'name' | 'kind' | 'language' | 'entry' | 'dir' | 'reason'>): Service {
+/** A service row with every field a reader did not find at its empty value (also the tests' one row builder). */
+export function blankService(partial: Partial<Service> & Pick<Service, 'name' | 'kind' | 'language' | 'entry' | 'dir' | 'reason'>): Service {
   return {
     framework: null,
     ports: [],
@@ -35,7 +36,7 @@ export function scriptServices(a: Analysis, code: Service[]): Service[] {
       target: l.resolved,
     }));
     out.push(
-      blank({
+      blankService({
         name: sh.file,
         kind: 'script',
         language: 'shell',
@@ -52,7 +53,7 @@ export function scriptServices(a: Analysis, code: Service[]): Service[] {
     // `python3 -m http.server 8000` in a script is itself a listening service.
     for (const l of sh.launches.filter((x) => x.kind === 'http.server')) {
       out.push(
-        blank({
+        blankService({
           name: '',
           kind: 'server',
           language: 'python',
@@ -102,7 +103,7 @@ export function containerServices(a: Analysis): Service[] {
   return a.dockerfiles.map((d) => {
     const serves = commandServes(d.cmd, d.envValues, d.file, d.cmdLine);
     const ports = serves && !d.ports.some((p) => p.port === serves.port.port) ? [serves.port, ...d.ports] : d.ports;
-    return blank({
+    return blankService({
       name: '',
       kind: 'container',
       language: 'docker',
@@ -130,7 +131,7 @@ export function composeServices(a: Analysis): Service[] {
     return port ? [{ port, source: 'framework-default' as const, file: c.file, line: c.line }] : c.ports;
   };
   return a.compose.map((c) =>
-    blank({
+    blankService({
       sources: [{ kind: c.origin === 'kubernetes' ? 'manifest' : 'compose', file: c.file, line: c.line, name: c.name, ...(c.build ? { build: c.build } : {}) }],
       name: c.name,
       kind: 'compose',
@@ -165,7 +166,7 @@ export function staticServices(a: Analysis, code: Service[]): Service[] {
   return a.sites
     .filter((site) => !code.some((s) => s.dir === site.dir && s.kind === 'server'))
     .map((site) =>
-      blank({
+      blankService({
         name: '',
         kind: 'static',
         language: 'html',
@@ -189,7 +190,7 @@ export function unsupportedServices(a: Analysis): Service[] {
     const at = hit.portAt;
     groups.set(
       key,
-      blank({
+      blankService({
         name: '',
         kind: 'unsupported',
         language: hit.language,
