@@ -57,7 +57,7 @@ function chartElements(chart: Chart): string[] {
     out.push(`<line x1="${PAD.left}" y1="${f(py(y))}" x2="${PAD.left + plotW}" y2="${f(py(y))}" stroke="#ddd"/>`);
     out.push(`<text x="${PAD.left - 6}" y="${f(py(y) + 4)}" text-anchor="end">${label(y)}</text>`);
   }
-  for (const x of xs) out.push(`<text x="${f(px(x))}" y="${py(0) + 18}" text-anchor="middle">${label(x)}</text>`);
+  for (const x of new Set([0, ...xs])) out.push(`<text x="${f(px(x))}" y="${py(0) + 18}" text-anchor="middle">${label(x)}</text>`);
   out.push(`<text x="${PAD.left + plotW / 2}" y="${HEIGHT - 10}" text-anchor="middle">${escapeXml(chart.xLabel)}</text>`);
   out.push(`<text transform="translate(18 ${PAD.top + plotH / 2}) rotate(-90)" text-anchor="middle">${escapeXml(chart.yLabel)}</text>`);
   chart.series.forEach((s, i) => {
