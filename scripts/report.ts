@@ -23,7 +23,7 @@ import { logRetention } from './lib/logs/settings.ts';
 import { storeSize } from './lib/logs/store.ts';
 import { renderAudit } from './lib/report/audit.ts';
 import { renderBackups } from './lib/report/backups.ts';
-import { benchEvidence, growthEvidence, missingFigure } from './lib/report/bench-evidence.ts';
+import { benchEvidence, growthEvidence, missingFigure, missingGrowth } from './lib/report/bench-evidence.ts';
 import { sizeSubject } from './lib/report/growth.ts';
 import type { FigureId } from './lib/report/figures.ts';
 import { type EndpointLine, makeTargets, renderReport } from './lib/report/render.ts';
@@ -118,7 +118,7 @@ await defineCommand(reportCommand, {
       row(
         { metric: 'health check with 50 generated services', goal: '≤ 2 s', atMost: 2 },
         benchEvidence(resultsDir, 'scale.health', true, used, sizeSubject(50)),
-        missingFigure('scale.health'),
+        missingFigure('scale.health', sizeSubject(50)),
       ),
       row(
         { metric: 'health check growth with N (exponent k of c·N^k)', goal: '< 1 (sub-linear)', below: 1 },
@@ -131,7 +131,7 @@ await defineCommand(reportCommand, {
       row(
         { metric: 'deploy-all growth with N (exponent k of c·N^k)', goal: '≤ 1.1 (at most linear)', atMost: 1.1 },
         growthEvidence(resultsDir, 'scale.deploy-all', used),
-        missingFigure('scale.deploy-all'),
+        missingGrowth('scale.deploy-all'),
       ),
       row({ metric: availabilityMetric, goal: '≥ 99.9%', atLeast: 99.9 }, availabilityEvidence, 'no health URL published: is the stack running?'),
       row(

@@ -10,7 +10,7 @@ import { type Session, writeSession } from '../../bench/lib/results.ts';
 import { copyNames, envExampleText, overlayText, scaleOverlay } from '../../bench/lib/scale-system.ts';
 import { benchOptions, parseSizes } from '../../bench/run.ts';
 import { UsageError } from '../../scripts/lib/errors.ts';
-import { benchEvidence, growthEvidence } from '../../scripts/lib/report/bench-evidence.ts';
+import { benchEvidence, growthEvidence, missingFigure, missingGrowth } from '../../scripts/lib/report/bench-evidence.ts';
 import { growthExponent, sizeSubject, subjectSize } from '../../scripts/lib/report/growth.ts';
 import { judge } from '../../scripts/lib/report/metrics.ts';
 
@@ -116,6 +116,8 @@ test('the report reads the growth from the newest session: per-size medians, the
     // One size only: no growth to judge (NOT MEASURED, never a pass).
     writeFileSync(path.join(dir, '2026-12-02T12-00-00Z.json'), JSON.stringify(session({ 10: 80 })));
     assert.equal(growthEvidence(dir, 'scale.deploy-all', []), undefined);
+    assert.match(missingGrowth('scale.deploy-all'), /^no session measured scale\.deploy-all at two sizes or more: run `make bench ARGS="--only scale"`/);
+    assert.equal(missingFigure('scale.health', 'N=50'), 'no bench figure scale.health (N=50) yet: run `make bench ARGS="--only scale"`');
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -56,7 +56,12 @@ export function growthEvidence(resultsDir: string, id: FigureId, used: string[])
   return { value: Math.round(exponent * 100) / 100, unit: '', source: `${rel}: exponent k of median ≈ c·N^k over ${sizes}` };
 }
 
-/** What the report says for a figure never measured: the bench suite that produces it (its file's name). */
-export function missingFigure(id: FigureId): string {
-  return `no bench figure ${id} yet: run \`make bench ARGS="--only ${path.basename(FIGURES[id].producer, '.ts')}"\``;
+/** What the report says for a figure never measured (of one subject): the bench suite that produces it (its file's name). */
+export function missingFigure(id: FigureId, subject?: string): string {
+  return `no bench figure ${id}${subject ? ` (${subject})` : ''} yet: run \`make bench ARGS="--only ${path.basename(FIGURES[id].producer, '.ts')}"\``;
+}
+
+/** What the report says for a growth it cannot judge: the newest session measured fewer than two sizes. */
+export function missingGrowth(id: FigureId): string {
+  return `no session measured ${id} at two sizes or more: run \`make bench ARGS="--only ${path.basename(FIGURES[id].producer, '.ts')}"\` (sizes 10,25,50)`;
 }
