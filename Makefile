@@ -129,7 +129,7 @@ report: deps ## Write docs/reports/05_SYSTEM_READY_REPORT.md from the live syste
 	@./scripts/report.sh
 
 .PHONY: bench
-bench: deps ## Measure start, health, recovery, deploy, backup, discovery; write bench/results/ (ARGS="--only start --runs 5")
+bench: deps ## Measure start, health, recovery, deploy, backup, discovery, scale; write bench/results/ (ARGS="--only start --runs 5")
 	@./scripts/bench.sh
 
 ##@ Develop

@@ -9,13 +9,14 @@ import { formatDuration, info } from '../scripts/lib/output.ts';
 import { projectRoot } from '../scripts/lib/paths.ts';
 import { parseRuns, runsOption } from './lib/options.ts';
 import { round } from './lib/stats.ts';
-import { type Session, type SuiteResult, renderMarkdown, writeSession } from './lib/results.ts';
+import { type Attachment, type Session, type SuiteResult, renderMarkdown, writeSession } from './lib/results.ts';
 import { BenchStack } from './lib/stack.ts';
 import type { Suite, SuiteContext } from './lib/suite.ts';
 import { childSuite } from './suites/children.ts';
 import { coldSuite } from './suites/cold.ts';
 import { healthSuite } from './suites/health.ts';
 import { recoverySuite } from './suites/recovery.ts';
+import { scaleSuite } from './suites/scale.ts';
 import { startSuite } from './suites/start.ts';
 
 /** Run order: cold first (it builds from nothing), then the suites that reuse the running stack. */
@@ -27,6 +28,7 @@ export const SUITES: Suite[] = [
   childSuite('deploy', 'bench/deploy.ts', 'deploy duration and failed requests during a deploy, next to a plain compose redeploy'),
   childSuite('backup', 'bench/backup.ts', 'backup time next to a plain pg_dump of the same data'),
   childSuite('discovery', 'bench/discovery.ts', 'discovery time on a generated 2,000-file repository'),
+  scaleSuite,
 ];
 
 export const resultsDir = path.join(projectRoot, 'bench', 'results');
@@ -34,17 +36,41 @@ export const resultsDir = path.join(projectRoot, 'bench', 'results');
 /** `make bench`: its options, --help and examples (bench/main.ts runs it with defineCommand). */
 export const benchCommand = {
   name: 'bench.sh',
-  summary: 'Measure start, health, recovery, deploy, backup and discovery on throwaway stacks; figures go to bench/results/.',
+  summary: 'Measure start, health, recovery, deploy, backup, discovery and cost as the system grows on throwaway stacks; figures go to bench/results/.',
   options: {
     only: { type: 'string', value: 'SUITE,SUITE', help: `only these suites: ${SUITES.map((s) => s.name).join(', ')}` },
     runs: runsOption,
+    'scale-sizes': { type: 'string', value: 'N,N', default: '10,25,50', help: 'scale suite: how many generated services, one system size each' },
+    'scale-runs': { type: 'string', value: 'N', default: '3', help: 'scale suite: runs of start and deploy-all at each size (health uses --runs)' },
   },
-  examples: ['make bench', 'make bench ARGS="--only deploy"', './scripts/bench.sh --only start,health --runs 7'],
+  examples: [
+    'make bench',
+    'make bench ARGS="--only deploy"',
+    './scripts/bench.sh --only start,health --runs 7',
+    'make bench ARGS="--only scale --scale-sizes 10"',
+  ],
 } as const;
 
-/** Checks the values of --runs and --only (the entry point parses them with defineCommand). */
-export function benchOptions(values: { runs?: string; only?: string }): { runs: number; only: string[] } {
+export interface BenchOptions {
+  runs: number;
+  only: string[];
+  scaleSizes: number[];
+  scaleRuns: number;
+}
+
+/** --scale-sizes: distinct whole numbers from 1 to 99 (the copies' names have two digits), ascending. */
+export function parseSizes(value: string): number[] {
+  const sizes = value.split(',').map((s) => s.trim());
+  if (!sizes.length || sizes.some((s) => !/^\d+$/.test(s) || Number(s) < 1 || Number(s) > 99))
+    throw new UsageError(`--scale-sizes must be whole numbers from 1 to 99 separated by commas, not '${value}'`);
+  return [...new Set(sizes.map(Number))].sort((a, b) => a - b);
+}
+
+/** Checks the values of --runs, --only and the scale suite's (the entry point parses them with defineCommand). */
+export function benchOptions(values: { runs?: string; only?: string; 'scale-sizes'?: string; 'scale-runs'?: string }): BenchOptions {
   const runs = parseRuns(values.runs ?? runsOption.default);
+  const scaleSizes = parseSizes(values['scale-sizes'] ?? '10,25,50');
+  const scaleRuns = parseRuns(values['scale-runs'] ?? '3', '--scale-runs');
   const names = SUITES.map((s) => s.name);
   const only = values.only
     ? values.only
@@ -54,7 +80,7 @@ export function benchOptions(values: { runs?: string; only?: string }): { runs: 
     : names;
   const unknown = only.filter((n) => !names.includes(n));
   if (unknown.length) throw new UsageError(`unknown bench suite ${unknown.join(', ')}: choose from ${names.join(', ')}`);
-  return { runs, only };
+  return { runs, only, scaleSizes, scaleRuns };
 }
 
 /** The machine, and how busy it was: other work on a 2-core host moves every figure. */
@@ -70,7 +96,7 @@ async function hostFacts(loadAtStart: number): Promise<Record<string, string | n
   };
 }
 
-export async function runBench(options: { runs: number; only: string[] }): Promise<number> {
+export async function runBench(options: BenchOptions): Promise<number> {
   const startedAt = new Date();
   const loadAtStart = loadavg()[0];
   info(`bench: ${options.only.join(', ')}; ${options.runs} runs per figure; results in ${path.relative(projectRoot, resultsDir)}/`);
@@ -79,8 +105,10 @@ export async function runBench(options: { runs: number; only: string[] }): Promi
     runs: options.runs,
     stack: async () => (stack ??= await new BenchStack().init()),
     log: (line) => process.stderr.write(`${line}\n`),
+    scale: { sizes: options.scaleSizes, runs: options.scaleRuns },
   };
   const suites: SuiteResult[] = [];
+  const attachments: Attachment[] = [];
   try {
     for (const suite of SUITES.filter((s) => options.only.includes(s.name))) {
       info(`bench: ${suite.name}: ${suite.what}`);
@@ -88,6 +116,7 @@ export async function runBench(options: { runs: number; only: string[] }): Promi
       let result: SuiteResult;
       try {
         const outcome = await suite.run(ctx);
+        attachments.push(...(outcome.files ?? []).map((f) => ({ suite: suite.name, ...f })));
         result = outcome.notAvailable
           ? { suite: suite.name, status: 'not available', message: outcome.notAvailable, figures: [], seconds: 0 }
           : { suite: suite.name, status: 'ok', message: outcome.message, figures: outcome.figures, seconds: 0 };
@@ -105,7 +134,7 @@ export async function runBench(options: { runs: number; only: string[] }): Promi
     }
   }
   const session: Session = { startedAt: startedAt.toISOString(), finishedAt: new Date().toISOString(), host: await hostFacts(loadAtStart), options, suites };
-  const files = writeSession(resultsDir, session);
+  const files = writeSession(resultsDir, session, attachments);
   info(`\n${renderMarkdown(session)}`);
   info(`bench: wrote ${path.relative(projectRoot, files.json)} and ${path.relative(projectRoot, files.markdown)}`);
   // A suite that failed makes the run fail; one that is not available here does not.

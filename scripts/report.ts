@@ -23,7 +23,8 @@ import { logRetention } from './lib/logs/settings.ts';
 import { storeSize } from './lib/logs/store.ts';
 import { renderAudit } from './lib/report/audit.ts';
 import { renderBackups } from './lib/report/backups.ts';
-import { benchEvidence, missingFigure } from './lib/report/bench-evidence.ts';
+import { benchEvidence, growthEvidence, missingFigure, missingGrowth } from './lib/report/bench-evidence.ts';
+import { sizeSubject } from './lib/report/growth.ts';
 import type { FigureId } from './lib/report/figures.ts';
 import { type EndpointLine, makeTargets, renderReport } from './lib/report/render.ts';
 import { currentStack } from './lib/stack.ts';
@@ -113,6 +114,25 @@ await defineCommand(reportCommand, {
       benchRow({ metric: 'deploy duration', goal: '< 5 min', below: 300 }, 'deploy.duration'),
       benchRow({ metric: 'failed requests during a deploy', goal: '0', below: 1 }, 'deploy.failed-requests', false),
       benchRow({ metric: 'failed requests during a restart', goal: '0', below: 1 }, 'restart.failed-requests', false),
+      // Cost as the system grows (bench suite scale, one figure per N generated services).
+      row(
+        { metric: 'health check with 50 generated services', goal: '≤ 2 s', atMost: 2 },
+        benchEvidence(resultsDir, 'scale.health', true, used, sizeSubject(50)),
+        missingFigure('scale.health', sizeSubject(50)),
+      ),
+      row(
+        { metric: 'health check growth with N (exponent k of c·N^k)', goal: '< 1 (sub-linear)', below: 1 },
+        growthEvidence(resultsDir, 'scale.health', used),
+        missingFigure('scale.health'),
+      ),
+      benchRow({ metric: 'start over plain compose up --wait, worst N (paired)', goal: '≤ 2 s', atMost: 2 }, 'scale.over-plain'),
+      // 1 is linear; the 0.1 above it is the spread of medians of 3 runs, not growth: a cost that
+      // grows with N² (each step scanning every container) shows as 1.5 and more.
+      row(
+        { metric: 'deploy-all growth with N (exponent k of c·N^k)', goal: '≤ 1.1 (at most linear)', atMost: 1.1 },
+        growthEvidence(resultsDir, 'scale.deploy-all', used),
+        missingGrowth('scale.deploy-all'),
+      ),
       row({ metric: availabilityMetric, goal: '≥ 99.9%', atLeast: 99.9 }, availabilityEvidence, 'no health URL published: is the stack running?'),
       row(
         { metric: 'services healthy now', goal: `all ${services.length}`, atLeast: services.length },

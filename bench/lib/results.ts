@@ -48,6 +48,7 @@ export function renderMarkdown(session: Session): string {
       continue;
     }
     if (suite.message) notes.push(`- **${suite.suite}**: ${suite.message}`);
+    for (const file of suite.files ?? []) notes.push(`- **${suite.suite}**: ![${suite.suite}](${file})`);
     for (const f of suite.figures) {
       const comparison = f.comparison ? `${cell(f.comparison)}: ${escape(f.comparison.name)}, \`${escape(f.comparison.command)}\`` : '-';
       lines.push(`| ${suite.suite} | ${escape(f.name)} | ${cell(f)} | ${comparison} | \`${escape(f.command)}\` |`);
@@ -64,10 +65,23 @@ function writeAtomic(file: string, text: string): void {
   renameSync(temp, file);
 }
 
-/** Writes both files; returns their paths. */
-export function writeSession(dir: string, session: Session): { json: string; markdown: string } {
+/** A file a suite made (a chart), written beside the session as `<timestamp>-<suffix>`. */
+export interface Attachment {
+  suite: string;
+  suffix: string;
+  text: string;
+}
+
+/** Writes both files, and each suite's attachments first (the json names them); returns their paths. */
+export function writeSession(dir: string, session: Session, attachments: Attachment[] = []): { json: string; markdown: string } {
   mkdirSync(dir, { recursive: true });
   const base = path.join(dir, stamp(new Date(session.startedAt)));
+  for (const a of attachments) {
+    const file = `${base}-${a.suffix}`;
+    writeAtomic(file, a.text);
+    const suite = session.suites.find((s) => s.suite === a.suite);
+    if (suite) suite.files = [...(suite.files ?? []), path.basename(file)];
+  }
   const json = `${base}.json`;
   const markdown = `${base}.md`;
   writeAtomic(json, `${JSON.stringify(session, null, 2)}\n`);

@@ -9,6 +9,8 @@ export interface SuiteContext {
   stack: () => Promise<BenchStack>;
   /** Progress on stderr; stdout stays free for the summary. */
   log: (line: string) => void;
+  /** The scale suite's service counts (ascending) and its runs of start and deploy-all at each. */
+  scale: { sizes: number[]; runs: number };
 }
 
 export interface SuiteOutcome {
@@ -17,6 +19,8 @@ export interface SuiteOutcome {
   message?: string;
   /** Set when the suite cannot run here at all (a missing part of the kit, not a failure). */
   notAvailable?: string;
+  /** Files written beside the session's json and md as `<timestamp>-<suffix>` (a chart). */
+  files?: Array<{ suffix: string; text: string }>;
 }
 
 export interface Suite {

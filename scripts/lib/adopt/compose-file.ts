@@ -20,6 +20,20 @@ const rel = (root: string, p: string) => {
   return r && !r.startsWith('..') && !path.isAbsolute(r) ? `./${r}` : p;
 };
 
+/**
+ * What every service the kit generates gets (adopted ones, the bench's scale copies): a restart
+ * policy, the stop grace, and the kit's least privilege (docs/SECURITY.md): no capabilities, no
+ * setuid gain, a read-only root with a tmpfs on /tmp.
+ */
+export const GENERATED_SERVICE_BASE = {
+  restart: 'unless-stopped',
+  stop_grace_period: '20s',
+  cap_drop: ['ALL'],
+  security_opt: ['no-new-privileges:true'],
+  read_only: true,
+  tmpfs: ['/tmp'],
+};
+
 function healthcheck(plan: ServicePlan): Record<string, unknown> | undefined {
   const timing = { interval: '10s', timeout: '10s', retries: 3, start_period: '60s', start_interval: '1s' };
   if (plan.health.kind === 'http' && plan.port)
@@ -45,13 +59,7 @@ function serviceBlock(plan: ServicePlan, paths: ComposePaths, byName: Map<string
   const block: Record<string, unknown> = {
     build,
     image: `adopted/${plan.name}:\${${plan.name.toUpperCase().replace(/[^A-Z0-9]+/g, '_')}_VERSION:-latest}`,
-    restart: 'unless-stopped',
-    stop_grace_period: '20s',
-    // The kit's least privilege (docs/SECURITY.md): no capabilities, no setuid gain, read-only root.
-    cap_drop: ['ALL'],
-    security_opt: ['no-new-privileges:true'],
-    read_only: true,
-    tmpfs: ['/tmp'],
+    ...GENERATED_SERVICE_BASE,
     logging: { driver: 'json-file', options: { 'max-size': '10m', 'max-file': '3' } },
   };
   if (Object.keys(plan.environment).length) block.environment = plan.environment;

@@ -5,14 +5,19 @@ import path from 'node:path';
 import { projectRoot } from '../paths.ts';
 import { newestFigures, runCount } from './bench-results.ts';
 import { FIGURES, type FigureId } from './figures.ts';
+import { growthExponent, subjectSize } from './growth.ts';
 import { type Evidence, toSeconds } from './metrics.ts';
 
-/** The evidence for `id`, with a line describing the figure added to `used`; undefined when none was measured. */
-export function benchEvidence(resultsDir: string, id: FigureId, seconds: boolean, used: string[]): Evidence | undefined {
+/**
+ * The evidence for `id`, with a line describing the figure added to `used`; undefined when none was
+ * measured. With `subject`, that subject's figure only (health at N=50), else the worst subject.
+ */
+export function benchEvidence(resultsDir: string, id: FigureId, seconds: boolean, used: string[], subject?: string): Evidence | undefined {
   const found = newestFigures(resultsDir, id);
-  if (!found) return undefined;
+  const figures = found?.figures.filter((f) => subject === undefined || f.subject === subject);
+  if (!found || !figures?.length) return undefined;
   const { file, at } = found;
-  const figure = found.figures.reduce((worst, f) => (f.median > worst.median ? f : worst));
+  const figure = figures.reduce((worst, f) => (f.median > worst.median ? f : worst));
   const value = seconds ? toSeconds(figure.median, figure.unit) : figure.median;
   if (value === undefined) return undefined;
   const rel = path.relative(projectRoot, file);
@@ -29,7 +34,34 @@ export function benchEvidence(resultsDir: string, id: FigureId, seconds: boolean
   };
 }
 
-/** What the report says for a figure never measured: the bench suite that produces it (its file's name). */
-export function missingFigure(id: FigureId): string {
-  return `no bench figure ${id} yet: run \`make bench ARGS="--only ${path.basename(FIGURES[id].producer, '.ts')}"\``;
+/**
+ * How a per-size figure (the scale suite's, subject `N=<count>`) grows with N: the exponent of a
+ * power fit through its medians (growth.ts), from the newest session that measured it; undefined
+ * with fewer than two sizes.
+ */
+export function growthEvidence(resultsDir: string, id: FigureId, used: string[]): Evidence | undefined {
+  const found = newestFigures(resultsDir, id);
+  const points = (found?.figures ?? []).flatMap((f) => {
+    const n = subjectSize(f.subject);
+    return n === undefined ? [] : [{ n, value: f.median }];
+  });
+  const exponent = growthExponent(points);
+  if (!found || exponent === undefined) return undefined;
+  const rel = path.relative(projectRoot, found.file);
+  const sizes = points
+    .sort((a, b) => a.n - b.n)
+    .map((p) => `N=${p.n}: ${p.value} ${found.figures[0].unit}`)
+    .join(', ');
+  used.push(`${FIGURES[id].meaning} [${id}], growth exponent ${exponent.toFixed(2)} over the medians ${sizes} (${rel})`);
+  return { value: Math.round(exponent * 100) / 100, unit: '', source: `${rel}: exponent k of median ≈ c·N^k over ${sizes}` };
+}
+
+/** What the report says for a figure never measured (of one subject): the bench suite that produces it (its file's name). */
+export function missingFigure(id: FigureId, subject?: string): string {
+  return `no bench figure ${id}${subject ? ` (${subject})` : ''} yet: run \`make bench ARGS="--only ${path.basename(FIGURES[id].producer, '.ts')}"\``;
+}
+
+/** What the report says for a growth it cannot judge: the newest session measured fewer than two sizes. */
+export function missingGrowth(id: FigureId): string {
+  return `no session measured ${id} at two sizes or more: run \`make bench ARGS="--only ${path.basename(FIGURES[id].producer, '.ts')}"\` (sizes 10,25,50)`;
 }

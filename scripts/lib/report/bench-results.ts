@@ -36,13 +36,15 @@ export interface SuiteResult {
   message?: string;
   figures: Figure[];
   seconds: number;
+  /** Files the suite wrote beside the session's json (a chart), by name in the same folder. */
+  files?: string[];
 }
 
 export interface Session {
   startedAt: string;
   finishedAt: string;
   host: Record<string, string | number>;
-  options: { runs: number; only: string[] };
+  options: { runs: number; only: string[]; scaleSizes?: number[]; scaleRuns?: number };
   suites: SuiteResult[];
 }
 

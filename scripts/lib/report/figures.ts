@@ -70,6 +70,21 @@ export const FIGURES = {
   'discovery.recall': { meaning: 'discovery recall', unit: '%', producer: 'bench/discovery.ts', perSubject: true },
   'discovery.precision': { meaning: 'discovery precision', unit: '%', producer: 'bench/discovery.ts', perSubject: true },
   'discovery.scan': { meaning: 'discovery scan of a 2,000-file repository', unit: 'ms', producer: 'bench/discovery.ts' },
+  // The scale suite: one figure per system size, subject `N=<count>` (growth.ts reads N from it).
+  'scale.start': { meaning: 'warm start with N generated services', unit: 's', producer: 'bench/suites/scale.ts', perSubject: true },
+  'scale.over-plain': {
+    meaning: 'warm start with N generated services minus plain compose up --wait, paired run by run',
+    unit: 's',
+    producer: 'bench/suites/scale.ts',
+    perSubject: true,
+  },
+  'scale.health': { meaning: 'health-check command with N generated services', unit: 's', producer: 'bench/suites/scale.ts', perSubject: true },
+  'scale.deploy-all': {
+    meaning: 'deploy of every stateless service with N generated services',
+    unit: 's',
+    producer: 'bench/suites/scale.ts',
+    perSubject: true,
+  },
 } as const satisfies Record<string, FigureSpec>;
 
 export type FigureId = keyof typeof FIGURES;

@@ -11,6 +11,8 @@ export interface Goal {
   below?: number;
   /** The value must be at least this (percent...). */
   atLeast?: number;
+  /** The value may be this at most (a growth exponent: 1 is linear, and linear is allowed). */
+  atMost?: number;
 }
 
 export interface Evidence {
@@ -30,6 +32,7 @@ export function judge(goal: Goal, evidence: Evidence | undefined): Verdict {
   if (!evidence || !Number.isFinite(evidence.value)) return 'NOT MEASURED';
   if (goal.below !== undefined && !(evidence.value < goal.below)) return 'FAIL';
   if (goal.atLeast !== undefined && !(evidence.value >= goal.atLeast)) return 'FAIL';
+  if (goal.atMost !== undefined && !(evidence.value <= goal.atMost)) return 'FAIL';
   return 'PASS';
 }
 
