@@ -1,8 +1,8 @@
-// What a plain `docker compose` in the project folder reads by default, written into .env by
+// What compose itself, run by hand in the project folder, reads by default, written into .env by
 // `make start`: the image choice (offline stand-ins or official images), the profiles and the
 // compose files of the mode it started. The scripts pass all three on every call (process
 // environment, --profile, -f), which wins over .env; without them in .env, an operator's own
-// `docker compose up` in the folder would ask a registry for the official images (none answers
+// compose up in the folder would ask a registry for the official images (none answers
 // offline), start without the monitoring profile, or drop the prod overrides.
 import path from 'node:path';
 import type { ImageManifest } from './images/manifest.ts';

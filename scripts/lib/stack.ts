@@ -68,7 +68,7 @@ export async function prepareStack(mode: StackMode): Promise<{ ctx: ComposeConte
   if (images.mode === 'offline') await buildOfflineImages(undefined, { quiet: true });
   const profiles = ['monitoring', ...(images.grafana ? ['grafana'] : [])];
   const ctx: ComposeContext = { mode, env: { ...images.imageEnv }, profiles };
-  // The same choices in .env, where a plain `docker compose` in the folder finds them (compose-defaults.ts).
+  // The same choices in .env, where compose run by hand in the folder finds them (compose-defaults.ts).
   const defaults = composeDefaults({
     manifest: loadManifest(),
     mode: images.mode,

@@ -1,4 +1,4 @@
-// Whether a service image needs `docker compose build` at all. Even with every layer cached, that
+// Whether a service image needs compose's build at all. Even with every layer cached, that
 // call cost 11 s of a 22 s `make start` on a running stack (buildx starts, sends each context,
 // asks git for provenance, exports six images): most of the start's overhead over plain compose.
 // A build's inputs are hashed here instead, and the hash is kept beside the image id it produced;
@@ -108,7 +108,7 @@ function readRecord(): BuildRecord {
   }
 }
 
-/** Ids of the named images that exist (one `docker image inspect`). */
+/** Ids of the named images that exist (one image inspect through the Docker client). */
 async function imageIds(refs: string[]): Promise<Record<string, string>> {
   const ids: Record<string, string> = {};
   if (!refs.length) return ids;
