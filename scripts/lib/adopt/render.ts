@@ -35,9 +35,11 @@ export function renderEntrypoint(plan: ServicePlan): string {
     `# ${GENERATED}`,
     `# The code listens on 127.0.0.1:${plan.forward} only; other containers reach the container's own`,
     '# address, so socat forwards that address and port to it. The code stays as it is.',
+    "# backlog=511 (node's own default): socat's is 5, and a burst that overflows it has its connections",
+    "# dropped and retried a second later, which a caller's 2 s connect limit turns into a failed request.",
     'set -eu',
     'addr=$(hostname -i | cut -d" " -f1)',
-    `socat TCP-LISTEN:${plan.forward},bind="$addr",fork,reuseaddr TCP:127.0.0.1:${plan.forward} &`,
+    `socat TCP-LISTEN:${plan.forward},bind="$addr",backlog=511,fork,reuseaddr TCP:127.0.0.1:${plan.forward} &`,
     'exec "$@"',
     '',
   ].join('\n');
