@@ -112,7 +112,7 @@ def is_saturated(load1: float, cpus: int, per_cpu: float) -> bool:
 def saturation_hold(c: ContainerView, saturated: bool, streak_needed: int) -> bool:
     """True while a saturated machine should not act on this container yet.
 
-    The checks were tuned for a hang healed in 15 s, so on a saturated machine a working service
+    The checks were tuned for a hang healed in about 20 s, so on a saturated machine a working service
     can fail one or two of them. Then the watcher waits for `streak_needed` failed checks in a row
     (it sweeps every few seconds, so it acts as soon as they are there): a hang is still healed,
     later, and a slow service is not restarted for the machine's load.

@@ -13,7 +13,7 @@ running container's CPU, memory and network), PROBE_TIMEOUT_SECONDS (5) and PROB
 second opinion asked before a restart, for containers without galaxy.autoheal.probe-seconds and
 probe-attempts labels; three times as long on a saturated machine), SATURATED_LOAD_PER_CPU (4) and
 SATURATED_STREAK (5) (with the host's load at 4 per core or more, a restart waits for 5 failed checks
-in a row: the checks are tuned for a 15 s heal, and a saturated machine slows working services too),
+in a row: the checks are tuned for a 20 s heal, and a saturated machine slows working services too),
 ALERTMANAGER_URL (optional), ADMIN_USER and ADMIN_PASSWORD
 (/metrics asks for them; sent to Alertmanager and to health URLs labelled galaxy.admin-auth=basic),
 APP_VERSION, LOG_LEVEL. A restart gives each container its own grace: its galaxy.autoheal.stop-seconds

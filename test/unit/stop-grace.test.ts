@@ -44,7 +44,7 @@ test('services whose backup is a database dump get at least 30 s to stop, in eve
       const grace = over[name]?.stop_grace_period ?? svc.stop_grace_period;
       assert.ok(grace && seconds(grace) >= 30, `${name} in ${mode}: stop_grace_period ${grace ?? 'unset'} is under 30 s`);
       // A watcher restart is of a server that failed two checks in a row: a frozen one ignores
-      // SIGTERM and would only wait out the grace (a hang healed in 15 s needs it short), a live one
+      // SIGTERM and would only wait out the grace (a hang healed in about 20 s needs it short), a live one
       // stops well within 3 s; after SIGKILL PostgreSQL replays its WAL and Redis loses at most the
       // last second of its append-only file, the same as after a crash.
       const label = Number(svc.labels?.['galaxy.autoheal.stop-seconds'] ?? seconds(grace ?? '0s'));
