@@ -4,7 +4,7 @@
 // wait at once when a service exits, crash-loops or cannot log in to a store.
 import type { ComposeContext, ComposeModel } from './compose.ts';
 import { compose } from './docker/client.ts';
-import { type ContainerState, listContainers, readiness } from './docker/containers.ts';
+import { listContainers, readiness } from './docker/containers.ts';
 import { type WatchedContainer, watchContainers } from './docker/watch.ts';
 import { OperationError, lastLine } from './errors.ts';
 import { findLoginFailure, storeKindOf, storeLogsLoginFailures, storeService } from './login-failure.ts';
@@ -105,22 +105,32 @@ class StartWatcher {
     );
   }
 
-  /** A store that logged a refused login since the start began; the client named when its own log says so. */
-  private async refusedLogin(rows: ContainerState[]): Promise<OperationError | undefined> {
+  /**
+   * A store that logged a refused login since the start began, named with the client whose own log
+   * says so. Only containers this start (re)started count: while compose recreates a service, the
+   * container of an earlier start can still be running with the old credentials, and its refusals
+   * say nothing about the .env this start uses.
+   */
+  private async refusedLogin(rows: WatchedContainer[]): Promise<OperationError | undefined> {
+    const since = this.since.getTime();
+    const running = rows.filter((r) => r.status === 'running');
+    const startedNow = (r: WatchedContainer) => r.startedAt !== undefined && Date.parse(r.startedAt) >= since;
     for (const store of this.stores) {
       const storeLog = await lastLogLines(this.ctx, store.name, 200, this.since);
       const refused = findLoginFailure(storeLog, [store.kind]);
       if (!refused) continue;
       // The store's log rarely names who tried: ask the other services' logs, those still starting
       // first (a client that cannot log in is rarely healthy), until one says so. Read once.
-      const others = this.targets.filter((name) => name !== store.name);
-      const ready = (name: string) => readiness(rows.find((r) => r.service === name && r.status === 'running')).verdict === 'ready';
-      for (const name of [...others.filter((n) => !ready(n)), ...others.filter(ready)]) {
+      const clients = running.filter((r) => r.service !== store.name && this.targets.includes(r.service));
+      const fresh = clients.filter(startedNow).map((r) => r.service);
+      const ready = (name: string) => readiness(clients.find((r) => r.service === name)).verdict === 'ready';
+      for (const name of [...fresh.filter((n) => !ready(n)), ...fresh.filter(ready)]) {
         const logs = await lastLogLines(this.ctx, name, 50, this.since);
         if (findLoginFailure(logs, [store.kind]))
           return credentialMismatch(name, store.name, `--- last log lines of ${name} ---\n${logs}\n--- ${store.name} ---\n${refused.line}`);
       }
-      return credentialMismatch('a service', store.name, `--- ${store.name} ---\n${refused.line}`);
+      // Unnamed only when no container of an earlier start is still running: it could be the one refused.
+      if (clients.every(startedNow)) return credentialMismatch('a service', store.name, `--- ${store.name} ---\n${refused.line}`);
     }
     return undefined;
   }
@@ -175,7 +185,9 @@ export async function upAndWait(ctx: ComposeContext, model: ComposeModel, servic
   const logs = tails.map(({ name, log }) => `--- last log lines of ${name} ---\n${log}`);
   const reason = lastLine(result.stderr);
   const refused = tails.map(({ name, log }) => ({ name, login: findLoginFailure(log) })).find((t) => t.login);
-  if (refused?.login) throw credentialMismatch(refused.name, storeService(model.services, refused.login.kind), logs.join('\n'));
+  // Said in the details: this path ran only after compose's whole wait (the start watcher missed the refused login).
+  const waited = `compose waited its whole ${timeoutSeconds}s${reason ? `: ${reason}` : ''}`;
+  if (refused?.login) throw credentialMismatch(refused.name, storeService(model.services, refused.login.kind), [...logs, waited].join('\n'));
   throw new OperationError(
     failing.length
       ? `${failing.join(', ')} did not become healthy within ${timeoutSeconds}s: read the log lines above, then 'make logs service=${failing[0]}'`

@@ -33,18 +33,18 @@ describe('start with credentials the data does not accept', { timeout: 30 * 60_0
     await stack.destroy();
   });
 
-  test('a new .env beside the old volumes fails in under 30 s, naming the cause and the two ways out', async () => {
+  test('a new .env beside the old volumes fails on the refused login, naming the cause and the two ways out', async () => {
     const fresh = freshEnv(oldEnv);
     assert.notEqual(/^POSTGRES_PASSWORD=(.*)$/m.exec(fresh)?.[1], stack.envValue('POSTGRES_PASSWORD'), 'a new password');
     writeFileSync(stack.envFile, fresh, { mode: 0o600 });
-    const started = performance.now();
     const result = await stack.script('start-all');
-    const seconds = (performance.now() - started) / 1000;
     assert.equal(result.exitCode, 1, explain(result));
     const line = result.stderr.trim().split('\n').at(-1) ?? '';
     assert.match(line, /^error: .* cannot log in to postgres: the \.env passwords do not match the data in the existing volumes/, explain(result));
     assert.match(line, /Put back the \.env from the newest backup set, or remove the data with make stop ARGS=--remove-data$/);
-    assert.ok(seconds < 30, `failed after ${seconds.toFixed(1)} s, not within 30 s\n${explain(result)}`);
+    // Failing fast is proven by who ended the start, not by a wall-clock bound (a busy CI machine
+    // once took 31 s): the start watcher cut compose's wait short, so no 'compose waited' line.
+    assert.doesNotMatch(result.stderr, /compose waited its whole/, explain(result));
   });
 
   test('with the old .env put back, the same volumes start healthy', async () => {
