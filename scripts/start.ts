@@ -9,7 +9,7 @@ import { bold, formatDuration, info, table } from './lib/output.ts';
 import { isPortFree, portHolder } from './lib/ports.ts';
 import { modeFromFlags, prepareStack } from './lib/stack.ts';
 import { upAndWait } from './lib/wait.ts';
-import { writeProbeTargets } from './lib/monitoring/probe-targets.ts';
+import { writeMonitoringTargets } from './lib/monitoring/targets.ts';
 import { projectFiles } from './lib/state/files.ts';
 import { versionVariable } from './lib/deploy/version.ts';
 import { checkServiceBuilds } from './lib/images/service-builds.ts';
@@ -38,7 +38,7 @@ await defineCommand(startCommand, {
     const { ctx, values } = await prepareStack(mode);
     const model = await loadComposeModel(ctx);
     // Before up: Prometheus finds the folder when it starts, and a running one re-reads the file.
-    writeProbeTargets(model, projectFiles(model.project).probeTargetsDir);
+    writeMonitoringTargets(model, projectFiles(model.project).monitoringTargetsDir);
 
     // Both only read the engine: side by side.
     const [containers, builds] = await Promise.all([

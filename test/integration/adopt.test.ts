@@ -7,8 +7,10 @@ import { appendFileSync, cpSync, existsSync, mkdtempSync, readFileSync, rmSync, 
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
+import { spawnSync } from 'node:child_process';
 import { $ } from 'zx';
 import { type Manifest, listSets } from '../../scripts/lib/backup/manifest.ts';
+import type { TargetGroup } from '../../scripts/lib/monitoring/targets.ts';
 import { projectRoot } from '../../scripts/lib/paths.ts';
 import { startLoad, waitForRequests } from '../harness/load.ts';
 import { TestStack, explain } from '../harness/stack.ts';
@@ -65,7 +67,8 @@ test('--dry-run prints the plan, the problems and the next command, and writes n
   const out = await stack.script('adopt', ['--dry-run', src]);
   assert.equal(out.exitCode, 0, explain(out));
   for (const name of ['fixture-api', 'notes', 'worker', 'site']) assert.match(out.stdout, new RegExp(`^${name} `, 'm'));
-  assert.match(out.stdout, /binds 127\.0\.0\.1 \(web\/api\/server\.js:45\): its entry point forwards/);
+  assert.match(out.stdout, /binds 127\.0\.0\.1 \(web\/api\/server\.js:53\): its entry point forwards/);
+  assert.match(out.stdout, /Prometheus scrapes \/metrics on port 4100/);
   assert.match(out.stdout, /NOTES_URL=http:\/\/notes:5100 \(was http:\/\/localhost:5100/);
   assert.match(out.stdout, /needs a code change: worker\/worker\.py:7: /);
   assert.match(out.stdout, /\/opt\/homebrew\/bin\/python3 becomes python3/);
@@ -112,6 +115,33 @@ test('start: every adopted service healthy; a request crosses the API (bound to 
   });
   const site = await fetch(stack.url('SITE_PORT', '/'), { signal: AbortSignal.timeout(60_000) });
   assert.match(await site.text(), /Fixture site/);
+});
+
+test('monitoring: make start wrote the public adopted endpoints and the API metrics route as Prometheus targets, and each answers on the network Prometheus and the blackbox exporter use', () => {
+  const dir = path.join(root, '.run', `targets-${stack.project}`);
+  const read = (file: string) => JSON.parse(readFileSync(path.join(dir, file), 'utf8')) as TargetGroup[];
+  const probes = read('probe-targets.json');
+  assert.deepEqual(probes.map((g) => g.labels.service).sort(), ['adopted-front', 'fixture-api', 'notes', 'site'], 'the worker has no port');
+  const scrapes = read('scrape-targets.json');
+  assert.deepEqual(scrapes, [{ targets: ['fixture-api:4100'], labels: { service: 'fixture-api', tier: 'app', __metrics_path__: '/metrics' } }]);
+  // From a container on the kit's public network only (where Prometheus and the blackbox exporter
+  // run), with the image the front runs (it has curl).
+  const inspect = spawnSync('docker', ['inspect', '--format', '{{.Config.Image}}', `${stack.project}-adopted-front-1`], { encoding: 'utf8' });
+  assert.equal(inspect.status, 0, inspect.stderr);
+  const fetchInside = (url: string) =>
+    spawnSync(
+      'docker',
+      ['run', '--rm', '--network', `${stack.project}_public`, '--entrypoint', 'curl', inspect.stdout.trim(), '-fsS', '--max-time', '60', url],
+      {
+        encoding: 'utf8',
+        timeout: 120_000,
+      },
+    );
+  for (const url of [...probes.map((g) => g.targets[0]), ...scrapes.map((g) => `http://${g.targets[0]}${g.labels.__metrics_path__}`)]) {
+    const answer = fetchInside(url);
+    assert.equal(answer.status, 0, `${url}: ${answer.stderr}`);
+    if (url.endsWith('/metrics')) assert.match(answer.stdout, /^fixture_api_requests_total \d+$/m);
+  }
 });
 
 test("backup and restore of the Flask app's SQLite store (kind from the label adopt wrote): the content comes back equal", async () => {

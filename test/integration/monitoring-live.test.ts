@@ -17,7 +17,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parseComposeConfig } from '../../scripts/lib/compose.ts';
 import { samples } from '../../scripts/lib/monitoring/prometheus.ts';
-import { probeTargets } from '../../scripts/lib/monitoring/probe-targets.ts';
+import { probeTargets } from '../../scripts/lib/monitoring/targets.ts';
 import { CHANNELS, receivedNotices } from '../helpers/alert-sinks.ts';
 import {
   type AmAlert,

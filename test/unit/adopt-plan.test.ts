@@ -279,3 +279,22 @@ test('a file is rewritten only when absent or still exactly what adopt wrote', (
   assert.equal(writeDecision('hello edited', sha, 'new'), 'kept');
   assert.equal(writeDecision('their own file', undefined, 'new'), 'kept');
 });
+
+test('monitoring: a metrics route in the code becomes the scrape labels (and a line in the plan); every service joins the public network', () => {
+  const inv = inventory([
+    row({ name: 'api', dir: 'api', ports: [port(4100)], health: '/health', metrics: '/metrics' }),
+    row({ name: 'web', dir: 'web', ports: [port(5000)] }),
+  ]);
+  const plan = planAdoption(inv, tree({}), opts);
+  const [api, web] = plan.services;
+  assert.equal(api.labels['galaxy.metrics.path'], '/metrics');
+  assert.equal(api.labels['galaxy.metrics.port'], '4100');
+  assert.ok(api.notes.includes('Prometheus scrapes /metrics on port 4100'), api.notes.join('\n'));
+  assert.equal(web.labels['galaxy.metrics.path'], undefined);
+  const compose = renderComposeFile(plan.services, { projectRoot: '/p', src: '/p/src', probe: '/kit/services/probe' });
+  assert.match(compose, /^networks:\n {2}adopted: \{\}\n {2}public: \{\}$/m);
+  for (const name of ['api', 'web', 'adopted-front']) {
+    const block = compose.slice(compose.indexOf(`  ${name}:`));
+    assert.match(block, /networks:\n\s+- adopted\n\s+- public/, name);
+  }
+});

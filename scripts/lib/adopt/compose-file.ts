@@ -2,7 +2,7 @@
 // onto docker-compose.yml (scripts/lib/docker/client.ts composeFiles).
 import path from 'node:path';
 import { stringify } from 'yaml';
-import { FRONT_NAME, type FrontRoute, frontBlock, planFront } from './front.ts';
+import { ADOPTED_NETWORKS, FRONT_NAME, type FrontRoute, frontBlock, planFront } from './front.ts';
 import { GENERATED, IMAGE_VARIABLE } from './render.ts';
 import type { ServicePlan } from './types.ts';
 
@@ -67,7 +67,7 @@ function serviceBlock(plan: ServicePlan, paths: ComposePaths, byName: Map<string
   // Behind the front: it holds the host port; the service is reached by name on the network.
   if (plan.port && front.some((r) => r.service === plan.name)) block.expose = [String(plan.port.container)];
   else if (plan.port) block.ports = [`127.0.0.1:\${${plan.port.hostVar}:?set ${plan.port.hostVar} in .env}:${plan.port.container}`];
-  block.networks = ['adopted'];
+  block.networks = ADOPTED_NETWORKS;
   if (plan.dependsOn.length)
     block.depends_on = Object.fromEntries(
       plan.dependsOn.map((d) => [d, { condition: byName.get(d)?.health.kind === 'none' ? 'service_started' : 'service_healthy' }]),
@@ -89,7 +89,8 @@ export function renderComposeFile(plans: ServicePlan[], paths: ComposePaths): st
   if (front.length) services[FRONT_NAME] = frontBlock(front, rel(paths.projectRoot, frontConfPath(paths.projectRoot)));
   const doc: Record<string, unknown> = {
     services,
-    networks: { adopted: {} },
+    // Declared here too, so the file also stands on a system with no kit services (merged by compose).
+    networks: Object.fromEntries(ADOPTED_NETWORKS.map((n) => [n, {}])),
   };
   const volumes = plans.flatMap((p) => p.volumes.map((v) => v.name));
   if (volumes.length) doc.volumes = Object.fromEntries(volumes.map((v) => [v, {}]));
@@ -98,6 +99,7 @@ export function renderComposeFile(plans: ServicePlan[], paths: ComposePaths): st
     `# ${GENERATED}`,
     '# The adopted services (make adopt, docs/ADOPT.md). Every command reads this file after',
     '# docker-compose.yml when it exists; host ports come from .env.',
-    stringify(doc, { lineWidth: 0 }),
+    // No anchors: the shared defaults are written out in each block, as a person would edit them.
+    stringify(doc, { lineWidth: 0, aliasDuplicateObjects: false }),
   ].join('\n');
 }

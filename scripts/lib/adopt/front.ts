@@ -6,6 +6,12 @@
 import type { ServicePlan } from './types.ts';
 import { GENERATED } from './render.ts';
 
+/**
+ * Their own network, and the kit's `public` one: where Prometheus scrapes and the blackbox exporter
+ * probes the system's services (docker-compose.yml), so the adopted ones are monitored as the kit's are.
+ */
+export const ADOPTED_NETWORKS = ['adopted', 'public'];
+
 export const FRONT_NAME = 'adopted-front';
 /** Answered by nginx itself on every listener: its container healthcheck and the health table's probe. */
 export const FRONT_HEALTH_PATH = `/${FRONT_NAME}/health`;
@@ -99,7 +105,7 @@ export function frontBlock(routes: FrontRoute[], confPath: string): Record<strin
     logging: { driver: 'json-file', options: { 'max-size': '10m', 'max-file': '3' } },
     volumes: [`${confPath}:/etc/nginx/nginx.conf:ro`],
     ports: routes.map((r) => `127.0.0.1:\${${r.hostVar}:?set ${r.hostVar} in .env}:${r.listen}`),
-    networks: ['adopted'],
+    networks: ADOPTED_NETWORKS,
     healthcheck: {
       test: ['CMD', 'curl', '-fsS', '--max-time', '2', '-o', '/dev/null', `http://127.0.0.1:${first.listen}${FRONT_HEALTH_PATH}`],
       interval: '10s',

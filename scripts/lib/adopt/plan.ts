@@ -187,6 +187,12 @@ function planService(row: Service, kind: ImageKind, inv: Inventory, tree: Source
     plan.labels['galaxy.health.path'] = plan.health.path;
     plan.labels['galaxy.health.port'] = String(plan.port.container);
   }
+  // Prometheus scrapes a metrics route the code serves (make start's scrape targets read these labels).
+  if (row.metrics && plan.port) {
+    plan.labels['galaxy.metrics.path'] = row.metrics;
+    plan.labels['galaxy.metrics.port'] = String(plan.port.container);
+    plan.notes.push(`Prometheus scrapes ${row.metrics} on port ${plan.port.container}`);
+  }
   for (const p of inv.problems.filter((p) => p.rule === 'hardcoded-interpreter' && sources.some((s) => p.file === s || p.file.startsWith(`${s}/`)))) {
     const from = /interpreter (\S+?):/.exec(p.message)?.[1];
     if (from) {

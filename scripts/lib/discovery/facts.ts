@@ -21,6 +21,8 @@ export interface FileFacts {
   /** Third-party packages imported. */
   packages: string[];
   health: string | null;
+  /** The Prometheus metrics route the code serves (`/metrics`), if any. */
+  metrics: string | null;
   frameworks: string[];
   /** Python: has `if __name__ == "__main__"`. */
   isMain: boolean;
@@ -60,6 +62,20 @@ export function findHealth(code: string): string | null {
   // Prefer the conventional name when several exist.
   for (const pref of ['/health', '/healthz', '/api/health']) if (found.has(pref)) return pref;
   return [...found].sort()[0];
+}
+
+/** A route string ending in `metrics` (`'/metrics'`, `"/api/metrics"`), in any language. */
+const METRICS_ROUTE = /['"`](\/(?:[\w-]+\/)*metrics)['"`]/g;
+/** Libraries that serve /metrics on the app's own port once imported (their default path). */
+const METRICS_LIBRARIES = /\b(?:prometheus_flask_exporter|prometheus_fastapi_instrumentator|express-prom-bundle)\b/;
+
+/** The route a service's Prometheus metrics are served on, if its code names one. */
+export function findMetrics(code: string): string | null {
+  METRICS_ROUTE.lastIndex = 0;
+  const found = new Set<string>();
+  for (let m = METRICS_ROUTE.exec(code); m; m = METRICS_ROUTE.exec(code)) found.add(m[1]);
+  if (found.has('/metrics') || (!found.size && METRICS_LIBRARIES.test(code))) return '/metrics';
+  return [...found].sort()[0] ?? null;
 }
 
 export function shorten(text: string, max = 80): string {

@@ -40,6 +40,7 @@ function serviceBlock(s: Service): string {
     ['Imported packages', s.dependencies.imported.join(', ') || '—'],
     ['Env vars read', s.env.join(', ') || '—'],
     ['Health endpoint', s.health ? code(s.health) : 'none found'],
+    ['Metrics endpoint', s.metrics ? code(s.metrics) : 'none found'],
     ['Status', s.status],
     ['Why it is a service', s.reason],
   ];

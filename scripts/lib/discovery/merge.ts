@@ -45,6 +45,7 @@ function mergeRows(rows: Service[], root: string, name: string | null): Service 
     bind: first('bind') as Service['bind'],
     start: first('start') as string | null,
     health: first('health') as string | null,
+    metrics: first('metrics') as string | null,
     image: first('image') as string | null,
     framework: first('framework') as string | null,
     env: union(sorted.map((r) => r.env)),

@@ -1,7 +1,7 @@
 // Node.js / TypeScript: listeners (http/https/net, Express, Fastify, Koa, Hapi, ws), env reads, imports.
 import { builtinModules } from 'node:module';
 import path from 'node:path';
-import { findHealth, MAX_CALLS, shorten, uniqSorted, type FileFacts, type Listener, type Wrapper } from './facts.ts';
+import { findHealth, findMetrics, MAX_CALLS, shorten, uniqSorted, type FileFacts, type Listener, type Wrapper } from './facts.ts';
 import { balanced, codeOf, escapeRegExp, lineAt, splitAddress, splitArgs, stringLiteral } from './text.ts';
 import type { BindValue, PortValue, SourceFile } from './types.ts';
 import { asPort, resolveJs, type JsContext, type Resolved } from './values.ts';
@@ -275,6 +275,7 @@ export function analyzeJs(file: SourceFile, known: Set<string>, ctx?: JsContext)
     localImports: uniqSorted(localImports),
     packages: uniqSorted(packages),
     health: findHealth(code),
+    metrics: findMetrics(code),
     frameworks,
     isMain: false,
     debug: [],

@@ -1,7 +1,7 @@
 // Python: Flask/Quart/Sanic app.run, uvicorn, aiohttp, http.server/socketserver, wsgiref, websockets,
 // asyncio and raw sockets; env reads, imports and `__main__` programs.
 import path from 'node:path';
-import { findHealth, MAX_CALLS, shorten, uniqSorted, type FileFacts, type Listener, type Wrapper } from './facts.ts';
+import { findHealth, findMetrics, MAX_CALLS, shorten, uniqSorted, type FileFacts, type Listener, type Wrapper } from './facts.ts';
 import { balanced, codeOf, lineAt, splitAddress, splitArgs } from './text.ts';
 import type { BindValue, PortValue, SourceFile } from './types.ts';
 import { asPort, resolvePy, type Resolved } from './values.ts';
@@ -288,6 +288,7 @@ export function analyzePy(file: SourceFile, known: Set<string>, byModuleName: Ma
     localImports: uniqSorted(localImports.filter((l) => l !== file.rel)),
     packages: uniqSorted(packages),
     health: findHealth(code),
+    metrics: findMetrics(code),
     frameworks,
     isMain: /^if\s+__name__\s*==\s*['"]__main__['"]\s*:/m.test(code),
     debug: debug.sort((a, b) => a.line - b.line),

@@ -71,6 +71,7 @@ function codeService(a: Analysis, entry: string, kind: ServiceKind, reason: stri
     dependencies: { declared: declared ?? [], imported: uniqSorted(all.flatMap((f) => f.packages)) },
     env: uniqSorted(all.flatMap((f) => f.env)),
     health: all.map((f) => f.health).find((h) => h) ?? null,
+    metrics: all.map((f) => f.metrics).find((m) => m) ?? null,
     reason,
     status: 'not probed',
     files: files.sort(),

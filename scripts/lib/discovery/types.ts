@@ -51,6 +51,8 @@ export interface Service {
   dependencies: { declared: string[]; imported: string[] };
   env: string[];
   health: string | null;
+  /** The Prometheus metrics route found in the code (adopt has Prometheus scrape it). */
+  metrics?: string | null;
   /** Why this looks like a service, e.g. "app.listen(PORT)" at file:line. */
   reason: string;
   status: 'not probed' | 'listening' | 'not listening' | 'no port';

@@ -25,8 +25,8 @@ export function projectFiles(project: string, dir = runDir) {
     tlsKey: path.join(dir, `tls-${project}-key.pem`),
     /** The admin UIs' web config (bcrypt hash of ADMIN_PASSWORD), mounted by compose (admin-auth.ts). */
     adminWebConfig: path.join(dir, `admin-web-${project}.yml`),
-    /** The blackbox exporter's targets (a file_sd folder mounted into Prometheus; probe-targets.ts). */
-    probeTargetsDir: path.join(dir, `probes-${project}`),
+    /** Prometheus's probe and scrape targets (a file_sd folder mounted into it; monitoring/targets.ts). */
+    monitoringTargetsDir: path.join(dir, `targets-${project}`),
     /** The log store: every container's lines as hourly JSON-line files (docs/LOGS.md); never a volume, so --remove-data keeps it. */
     logsDir: path.join(dir, `logs-${project}`),
     /** The compose override of a two-hop deploy's first container (no host ports). */

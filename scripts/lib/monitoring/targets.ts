@@ -1,0 +1,83 @@
+// What Prometheus reads of the system's services, from the compose model (nothing in
+// prometheus.yml names one), written as file_sd files that make start refreshes and Prometheus
+// re-reads on change (no restart):
+// - probe-targets.json, for the blackbox job (the availability SLO, monitoring/README.md): every
+//   public endpoint: a service of the system itself (no compose profile, so not the monitoring
+//   stack) with a health path, published on the host or behind a proxy that is, and not an admin UI.
+// - scrape-targets.json, for the app job: every service of the system labelled
+//   `galaxy.metrics.path` (the route its Prometheus metrics are served on).
+// Both are addressed inside the project's network by service name and container port, so they
+// measure the service, not the host's port forwarding. Targets come from the model, not from
+// running containers: a stopped service stays a target and shows as down.
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { needsAdminAuth } from '../admin-auth.ts';
+import type { ComposeModel, ServiceModel } from '../compose.ts';
+import { proxiesOf } from '../deploy/plan.ts';
+import { writeFileAtomic } from '../env.ts';
+
+export interface TargetGroup {
+  targets: string[];
+  labels: Record<string, string>;
+}
+
+export const PROBE_TARGETS_FILE = 'probe-targets.json';
+export const SCRAPE_TARGETS_FILE = 'scrape-targets.json';
+
+/** The container port a label names, else the first published port's. */
+function portOf(svc: ServiceModel, label: string): number | undefined {
+  const labelled = Number(svc.labels[label]);
+  return Number.isInteger(labelled) && labelled > 0 ? labelled : svc.ports[0]?.target;
+}
+
+/** Reached from the host: published, or behind a proxy that is (an edge, the adopted services' front). */
+function isPublic(services: ServiceModel[], svc: ServiceModel, seen = new Set<string>()): boolean {
+  if (svc.ports.length > 0) return true;
+  seen.add(svc.name);
+  return proxiesOf(services, svc.name).some((name) => {
+    const proxy = services.find((s) => s.name === name);
+    return proxy !== undefined && !seen.has(name) && isPublic(services, proxy, seen);
+  });
+}
+
+const ownService = (svc: ServiceModel) => svc.profiles.length === 0 && !needsAdminAuth(svc);
+
+/** One blackbox group per public endpoint (pure). */
+export function probeTargets(model: ComposeModel): TargetGroup[] {
+  return model.services.flatMap((svc) => {
+    const port = portOf(svc, 'galaxy.health.port');
+    if (!ownService(svc) || !svc.healthPath?.startsWith('/') || port === undefined || !isPublic(model.services, svc)) return [];
+    // tier "probe": up{} of this job says whether the exporter answered, not the service, so the
+    // TargetDown rules (tier app / monitoring) must not read it.
+    return [{ targets: [`http://${svc.name}:${port}${svc.healthPath}`], labels: { service: svc.name, tier: 'probe' } }];
+  });
+}
+
+/** One scrape group per service that serves Prometheus metrics (pure). */
+export function scrapeTargets(model: ComposeModel): TargetGroup[] {
+  return model.services.flatMap((svc) => {
+    const metricsPath = svc.labels['galaxy.metrics.path'];
+    const port = portOf(svc, svc.labels['galaxy.metrics.port'] ? 'galaxy.metrics.port' : 'galaxy.health.port');
+    if (!ownService(svc) || !metricsPath?.startsWith('/') || port === undefined) return [];
+    // tier "app": TargetDown on it is critical (rules/availability.yml); __metrics_path__ is
+    // Prometheus's own label for the path it scrapes.
+    return [{ targets: [`${svc.name}:${port}`], labels: { service: svc.name, tier: 'app', __metrics_path__: metricsPath } }];
+  });
+}
+
+function writeIfChanged(file: string, groups: TargetGroup[]): void {
+  const text = `${JSON.stringify(groups, null, 2)}\n`;
+  // Prometheus runs as nobody: readable by all.
+  if (!existsSync(file) || readFileSync(file, 'utf8') !== text) writeFileAtomic(file, text, 0o644);
+}
+
+/** Writes both target files into `dir` when they changed; returns how many probes and scrapes they name. */
+export function writeMonitoringTargets(model: ComposeModel, dir: string): { probes: number; scrapes: number } {
+  const probes = probeTargets(model);
+  const scrapes = scrapeTargets(model);
+  // The folder, not the files, is mounted: a file replaced by rename stays visible in the container.
+  mkdirSync(dir, { recursive: true });
+  writeIfChanged(path.join(dir, PROBE_TARGETS_FILE), probes);
+  writeIfChanged(path.join(dir, SCRAPE_TARGETS_FILE), scrapes);
+  return { probes: probes.length, scrapes: scrapes.length };
+}
