@@ -31,13 +31,14 @@ from typing import Callable, Optional
 
 # The shared module lives in services/pylib on the host and in /app/pylib in the image.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "pylib"))
-from galaxy_http import App, BasicAuth, Logger, Request, Response, env_int, run_forever  # noqa: E402
+from galaxy_http import BasicAuth, Logger, env_int, run_forever  # noqa: E402
 
 from docker_api import Docker  # noqa: E402
 from galaxy_engine import inspect_self  # noqa: E402
 from policy import ContainerView, Counters, RateLimiter, direct_health_url, is_saturated, is_unhealthy_event, probe_plan, render_metrics, saturation_hold, skip_reason  # noqa: E402
 from outbound import alertmanager_sender, http_probe  # noqa: E402
 from resources import parse_stats  # noqa: E402
+from runtime import build_app, follow_events, sweep_forever  # noqa: E402
 
 
 class Watcher:
@@ -217,56 +218,6 @@ def host_load() -> tuple[float, int]:
             return float(f.read().split()[0]), os.cpu_count() or 1
     except (OSError, ValueError, IndexError):
         return 0.0, 1
-
-
-def follow_events(w: Watcher, stop: threading.Event) -> None:
-    backoff = 1.0
-    while not stop.is_set():
-        try:
-            w.connected = True
-            for event in w.docker.events(w.project):
-                backoff = 1.0
-                threading.Thread(target=w.handle_event, args=(event,), daemon=True).start()
-        except Exception as err:
-            w.log.warn("event stream lost, reconnecting", error=str(err), retry_seconds=backoff)
-        w.connected = False
-        stop.wait(backoff)
-        backoff = min(backoff * 2, 10.0)
-
-
-def sweep_forever(w: Watcher, stop: threading.Event, every: float) -> None:
-    while not stop.wait(every):
-        try:
-            w.sweep()
-        except Exception as err:
-            w.log.warn("sweep failed", error=str(err))
-
-
-def build_app(w: Watcher, version: str) -> App:
-    app = App("watcher", version, w.log)
-
-    @app.route("GET", "/health")
-    def health(_req: Request) -> Response:
-        ok = w.docker.ping()
-        body = {"status": "ok" if ok else "down", "service": "watcher", "version": version, "project": w.project,
-                "docker": ok, "events_connected": w.connected}
-        return Response(200 if ok else 503, body)
-
-    @app.route("GET", "/metrics")
-    def metrics(req: Request) -> Response:
-        # What every container of the project is and does: for the operator and Prometheus only.
-        if w.admin:
-            w.admin.check(req.headers)
-        # Read the engine at scrape time so a scrape never shows a state older than itself;
-        # if the engine does not answer, the last sweep's snapshot is served instead.
-        try:
-            w.refresh()
-            w.read_usage()
-        except Exception as err:
-            w.log.warn("metrics refresh failed, serving the last snapshot", error=str(err))
-        return Response(200, app.metrics.render(w.metrics_text()), "text/plain; version=0.0.4; charset=utf-8")
-
-    return app
 
 
 def own_view(docker: Docker) -> Optional[ContainerView]:

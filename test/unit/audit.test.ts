@@ -13,7 +13,7 @@ import { secretsOf } from '../../scripts/lib/audit/secrets.ts';
 import { readBackupSettings } from '../../scripts/lib/backup/settings.ts';
 import type { BackupSummary } from '../../scripts/lib/backup/summary.ts';
 import { parseComposeConfig } from '../../scripts/lib/compose.ts';
-import { type ContainerSecurity, parseSecurity } from '../../scripts/lib/docker/containers.ts';
+import { type ContainerSecurity, parseSecurity } from '../../scripts/lib/docker/security.ts';
 import { parseEnvExample } from '../../scripts/lib/env.ts';
 import { renderAudit } from '../../scripts/lib/report/audit.ts';
 

@@ -3,7 +3,7 @@
 import type { BackupSettings } from '../backup/settings.ts';
 import type { BackupSummary } from '../backup/summary.ts';
 import type { ComposeModel } from '../compose.ts';
-import type { ContainerSecurity } from '../docker/containers.ts';
+import type { ContainerSecurity } from '../docker/security.ts';
 import { backupFindings } from './backups.ts';
 import { containerFindings, isLoopback, showAddress } from './containers.ts';
 import { type Finding, type Severity, auditExitCode, countBySeverity, sortFindings } from './findings.ts';

@@ -2,7 +2,7 @@
 // Docker socket, the user, and the root filesystem, judged from inspect facts and the compose model.
 import type { ComposeModel } from '../compose.ts';
 import { proxiesOf } from '../deploy/plan.ts';
-import type { ContainerSecurity } from '../docker/containers.ts';
+import type { ContainerSecurity } from '../docker/security.ts';
 import type { Finding } from './findings.ts';
 
 /** The compose label by which a service says why it holds the Docker socket (the Engine API). */

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { readBackupSettings } from '../backup/settings.ts';
 import { newestBackup } from '../backup/summary.ts';
 import type { ComposeModel } from '../compose.ts';
-import { projectSecurity } from '../docker/containers.ts';
+import { projectSecurity } from '../docker/security.ts';
 import { parseEnvExample } from '../env.ts';
 import { OperationError } from '../errors.ts';
 import { envExampleFile } from '../paths.ts';

@@ -1,6 +1,6 @@
 // Secrets that docker inspect shows (pure). Which values are secrets is not a list kept here: it
 // is every variable .env.example tags @secret or @credential (env.ts parseEnvExample), with its value from .env.
-import type { ContainerSecurity } from '../docker/containers.ts';
+import type { ContainerSecurity } from '../docker/security.ts';
 import type { EnvVariable } from '../env.ts';
 import type { Finding } from './findings.ts';
 

@@ -16,7 +16,8 @@ sys.path.insert(0, str(HERE.parent / "pylib"))
 from docker_api import Docker  # noqa: E402
 from galaxy_http import BasicAuth, Logger  # noqa: E402
 from policy import RateLimiter  # noqa: E402
-from watcher import Watcher, build_app  # noqa: E402
+from runtime import build_app  # noqa: E402
+from watcher import Watcher  # noqa: E402
 
 
 def raw(cid, status="running", health="unhealthy", project="galaxy", autoheal="true", service="backend"):
