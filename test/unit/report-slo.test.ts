@@ -3,7 +3,14 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { samples } from '../../scripts/lib/monitoring/prometheus.ts';
-import { availabilityQueries, availabilityWindow, describeWindow } from '../../scripts/lib/report/slo.ts';
+import {
+  FIRST_PROBE,
+  FIRST_PROBE_RECENT,
+  availabilityFromPrometheus,
+  availabilityQueries,
+  availabilityWindow,
+  describeWindow,
+} from '../../scripts/lib/report/slo.ts';
 
 test('the window runs from the oldest sample to now, whole seconds, at most 30 days', () => {
   assert.equal(availabilityWindow(1000, 8200.2), 7201);
@@ -32,4 +39,23 @@ test('the window is said the way people say it', () => {
   assert.equal(describeWindow(95), '1 min 35 s');
   assert.equal(describeWindow(7980), '2 h 13 min');
   assert.equal(describeWindow(3 * 86400 + 4 * 3600 + 59), '3 d 4 h');
+});
+
+test('a stack started less than a whole minute ago: the first probe is found at the probes own 5 s step', async () => {
+  const now = Date.now() / 1000;
+  const answers: Record<string, number | undefined> = {
+    [FIRST_PROBE]: undefined,
+    [FIRST_PROBE_RECENT]: now - 40,
+  };
+  const asked: string[] = [];
+  const query = async (expr: string) => {
+    asked.push(expr);
+    const value = expr in answers ? answers[expr] : expr.startsWith('count(') ? 4 : expr.startsWith('sum(sum_') ? 30 : 32;
+    return value === undefined ? [] : [{ labels: {}, value }];
+  };
+  const measured = await availabilityFromPrometheus(query);
+  assert.deepEqual(asked.slice(0, 2), [FIRST_PROBE, FIRST_PROBE_RECENT]);
+  assert.equal(measured?.endpoints, 4);
+  assert.equal(measured?.probes, 32);
+  assert.ok(measured && measured.windowSeconds >= 40 && measured.windowSeconds <= 42, String(measured?.windowSeconds));
 });

@@ -17,6 +17,12 @@ export interface MeasuredAvailability {
 
 /** When the oldest probe within 30 days was taken (a 1-minute subquery: one cheap query). */
 export const FIRST_PROBE = 'min(min_over_time(timestamp(probe_success{job="blackbox"})[30d:1m]))';
+/**
+ * The same over the last hour at the probes' own 5 s: a subquery's steps fall on whole minutes, so
+ * before the first whole minute after the first probe the query above finds none (a stack started
+ * seconds ago), though Prometheus holds probes.
+ */
+export const FIRST_PROBE_RECENT = 'min(min_over_time(timestamp(probe_success{job="blackbox"})[1h:5s]))';
 
 /** The window from the first probe to now, whole seconds, 30 days at most (pure). */
 export function availabilityWindow(firstProbeSeconds: number, nowSeconds: number): number {
@@ -49,7 +55,7 @@ export async function availabilityFromPrometheus(query: Query | undefined): Prom
   try {
     // The first probe Prometheus still holds (to the minute): the window is the probes' own
     // lifetime, not the age of Prometheus's volume, which may predate them.
-    const first = await scalar(FIRST_PROBE);
+    const first = (await scalar(FIRST_PROBE)) ?? (await scalar(FIRST_PROBE_RECENT));
     if (first === undefined) return undefined;
     const now = Date.now() / 1000;
     const seconds = availabilityWindow(first, now);
