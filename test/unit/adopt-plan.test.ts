@@ -1,5 +1,9 @@
 // The adopt plan (pure): decisions from a discovery inventory and a few files, no disk, no Docker.
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { test } from 'node:test';
 import { blankService } from '../../scripts/lib/discovery/assemble.ts';
 import type { Dependency, Inventory, Service } from '../../scripts/lib/discovery/types.ts';
@@ -8,7 +12,7 @@ import { renderComposeFile } from '../../scripts/lib/adopt/compose-file.ts';
 import { planFront, renderFrontConf } from '../../scripts/lib/adopt/front.ts';
 import { composeName, planAdoption } from '../../scripts/lib/adopt/plan.ts';
 import { mapToDebian, parsePyproject, parseRequirements } from '../../scripts/lib/adopt/python-deps.ts';
-import { renderDockerfile, renderDockerignore } from '../../scripts/lib/adopt/render.ts';
+import { renderDockerfile, renderDockerignore, renderEntrypoint } from '../../scripts/lib/adopt/render.ts';
 import type { SourceTree } from '../../scripts/lib/adopt/types.ts';
 import { writeDecision } from '../../scripts/lib/adopt/write.ts';
 
@@ -194,6 +198,22 @@ test('loopback bind: a forwarder when literal, the variable set to 0.0.0.0 when 
   assert.match(renderDockerfile(a), /ENTRYPOINT \["\/usr\/local\/bin\/adopt-entrypoint"\]/);
   assert.equal(b.forward, null);
   assert.equal(b.environment.HOST, '0.0.0.0');
+  // The generated entry point, run with stand-ins for hostname and socat: one forwarder per IPv4
+  // address (one per network, the kit's public one among them), then the service's own command.
+  const dir = mkdtempSync(path.join(tmpdir(), 'adopt-entry-'));
+  writeFileSync(path.join(dir, 'hostname'), '#!/bin/sh\necho "172.29.0.5 172.30.0.11 fd00::5"\n', { mode: 0o755 });
+  writeFileSync(path.join(dir, 'socat'), `#!/bin/sh\necho "$*" >> ${dir}/forwarders\n`, { mode: 0o755 });
+  writeFileSync(path.join(dir, 'entrypoint.sh'), renderEntrypoint(a));
+  const run = spawnSync('sh', [path.join(dir, 'entrypoint.sh'), 'sh', '-c', 'wait; echo started'], {
+    env: { PATH: `${dir}:${process.env.PATH}` },
+    encoding: 'utf8',
+  });
+  assert.equal(run.stdout.trim(), 'started', run.stderr);
+  const forwarders = readFileSync(path.join(dir, 'forwarders'), 'utf8').trim().split('\n').sort();
+  assert.deepEqual(forwarders, [
+    'TCP-LISTEN:4000,bind=172.29.0.5,backlog=511,fork,reuseaddr TCP:127.0.0.1:4000',
+    'TCP-LISTEN:4000,bind=172.30.0.11,backlog=511,fork,reuseaddr TCP:127.0.0.1:4000',
+  ]);
 });
 
 test('SQLite through the variable the code reads: named volume, seeded from the committed file, recreate, backup label; secrets generated', () => {
