@@ -1,58 +1,15 @@
 // The adopt plan (pure): decisions from a discovery inventory and a few files, no disk, no Docker.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { test } from 'node:test';
-import { blankService } from '../../scripts/lib/discovery/assemble.ts';
-import type { Dependency, Inventory, Service } from '../../scripts/lib/discovery/types.ts';
+import type { Dependency } from '../../scripts/lib/discovery/types.ts';
 import { envDefault, isDataFolderName, sqlitePathVariable } from '../../scripts/lib/adopt/code-facts.ts';
 import { renderComposeFile } from '../../scripts/lib/adopt/compose-file.ts';
 import { planFront, renderFrontConf } from '../../scripts/lib/adopt/front.ts';
 import { composeName, planAdoption } from '../../scripts/lib/adopt/plan.ts';
 import { mapToDebian, parsePyproject, parseRequirements } from '../../scripts/lib/adopt/python-deps.ts';
-import { renderDockerfile, renderDockerignore, renderEntrypoint } from '../../scripts/lib/adopt/render.ts';
-import type { SourceTree } from '../../scripts/lib/adopt/types.ts';
+import { renderDockerfile, renderDockerignore } from '../../scripts/lib/adopt/render.ts';
 import { writeDecision } from '../../scripts/lib/adopt/write.ts';
-
-const row = (over: Partial<Service>): Service =>
-  blankService({ name: 'svc', kind: 'server', language: 'node', entry: 'svc/index.js', dir: 'svc', reason: '', ...over });
-
-function inventory(services: Service[], extra: Partial<Inventory> = {}): Inventory {
-  return {
-    version: 2,
-    generatedAt: '',
-    root: '.',
-    method: '',
-    probed: false,
-    services,
-    dependencies: [],
-    datastores: [],
-    externalApis: [],
-    problems: [],
-    copies: [],
-    stats: { files: 0, read: 0, skipped: [], ms: 0 },
-    ...extra,
-  };
-}
-
-function tree(files: Record<string, string>): SourceTree {
-  return {
-    read: (rel) => files[rel],
-    list: (dir) =>
-      Object.keys(files)
-        .filter((f) => f.startsWith(`${dir}/`) && !f.slice(dir.length + 1).includes('/'))
-        .map((f) => f.slice(dir.length + 1)),
-  };
-}
-
-/** A Python service in a folder of its name, its one file app.py. */
-const pyRow = (name: string, listens: number, env: string[]) =>
-  row({ name, dir: name, language: 'python', entry: `${name}/app.py`, files: [`${name}/app.py`], ports: [port(listens)], env });
-
-const opts = { only: [], imageMode: 'offline' as const, existing: {}, taken: new Map<number, string>() };
-const port = (n: number, env?: string) => ({ port: n, source: 'env' as const, env, file: 'x', line: 1 });
+import { inventory, opts, port, pyRow, row, tree } from '../helpers/inventory.ts';
 
 test('image kind and package manager come from the language and the lock file; anything else is one line', () => {
   const inv = inventory([
@@ -198,22 +155,6 @@ test('loopback bind: a forwarder when literal, the variable set to 0.0.0.0 when 
   assert.match(renderDockerfile(a), /ENTRYPOINT \["\/usr\/local\/bin\/adopt-entrypoint"\]/);
   assert.equal(b.forward, null);
   assert.equal(b.environment.HOST, '0.0.0.0');
-  // The generated entry point, run with stand-ins for hostname and socat: one forwarder per IPv4
-  // address (one per network, the kit's public one among them), then the service's own command.
-  const dir = mkdtempSync(path.join(tmpdir(), 'adopt-entry-'));
-  writeFileSync(path.join(dir, 'hostname'), '#!/bin/sh\necho "172.29.0.5 172.30.0.11 fd00::5"\n', { mode: 0o755 });
-  writeFileSync(path.join(dir, 'socat'), `#!/bin/sh\necho "$*" >> ${dir}/forwarders\n`, { mode: 0o755 });
-  writeFileSync(path.join(dir, 'entrypoint.sh'), renderEntrypoint(a));
-  const run = spawnSync('sh', [path.join(dir, 'entrypoint.sh'), 'sh', '-c', 'wait; echo started'], {
-    env: { PATH: `${dir}:${process.env.PATH}` },
-    encoding: 'utf8',
-  });
-  assert.equal(run.stdout.trim(), 'started', run.stderr);
-  const forwarders = readFileSync(path.join(dir, 'forwarders'), 'utf8').trim().split('\n').sort();
-  assert.deepEqual(forwarders, [
-    'TCP-LISTEN:4000,bind=172.29.0.5,backlog=511,fork,reuseaddr TCP:127.0.0.1:4000',
-    'TCP-LISTEN:4000,bind=172.30.0.11,backlog=511,fork,reuseaddr TCP:127.0.0.1:4000',
-  ]);
 });
 
 test('SQLite through the variable the code reads: named volume, seeded from the committed file, recreate, backup label; secrets generated', () => {
@@ -298,23 +239,4 @@ test('a file is rewritten only when absent or still exactly what adopt wrote', (
   assert.equal(writeDecision('hello', sha, 'new'), 'written');
   assert.equal(writeDecision('hello edited', sha, 'new'), 'kept');
   assert.equal(writeDecision('their own file', undefined, 'new'), 'kept');
-});
-
-test('monitoring: a metrics route in the code becomes the scrape labels (and a line in the plan); every service joins the public network', () => {
-  const inv = inventory([
-    row({ name: 'api', dir: 'api', ports: [port(4100)], health: '/health', metrics: '/metrics' }),
-    row({ name: 'web', dir: 'web', ports: [port(5000)] }),
-  ]);
-  const plan = planAdoption(inv, tree({}), opts);
-  const [api, web] = plan.services;
-  assert.equal(api.labels['galaxy.metrics.path'], '/metrics');
-  assert.equal(api.labels['galaxy.metrics.port'], '4100');
-  assert.ok(api.notes.includes('Prometheus scrapes /metrics on port 4100'), api.notes.join('\n'));
-  assert.equal(web.labels['galaxy.metrics.path'], undefined);
-  const compose = renderComposeFile(plan.services, { projectRoot: '/p', src: '/p/src', probe: '/kit/services/probe' });
-  assert.match(compose, /^networks:\n {2}adopted: \{\}\n {2}public: \{\}$/m);
-  for (const name of ['api', 'web', 'adopted-front']) {
-    const block = compose.slice(compose.indexOf(`  ${name}:`));
-    assert.match(block, /networks:\n\s+- adopted\n\s+- public/, name);
-  }
 });

@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { scoreCases } from '../../scripts/lib/discovery/cases.ts';
 import { addScores, CATEGORIES, precision, recall, scoreInventory, scoreTable, type Truth } from '../../scripts/lib/discovery/score.ts';
 import type { Dependency, Inventory, Problem, Service } from '../../scripts/lib/discovery/types.ts';
+import { inventory as emptyInventory } from '../helpers/inventory.ts';
 
 const row = (name: string, kind: Service['kind'], ports: number[], dir = name): Service => ({
   name,
@@ -38,20 +39,8 @@ const dep = (from: string, host: string, resolved: string | null): Dependency =>
   name: resolved,
 });
 const prob = (rule: string, file: string): Problem => ({ rule, severity: 'high', file, line: 1, service: null, message: '', fix: '' });
-const inventory = (services: Service[], dependencies: Dependency[], problems: Problem[]): Inventory => ({
-  version: 2,
-  generatedAt: '',
-  root: '.',
-  method: '',
-  probed: false,
-  services,
-  dependencies,
-  datastores: [],
-  externalApis: [],
-  problems,
-  copies: [{ dir: 'backup/api', entry: 'backup/api/index.js', of: 'notes-api' }],
-  stats: { files: 0, read: 0, skipped: [], ms: 0 },
-});
+const inventory = (services: Service[], dependencies: Dependency[], problems: Problem[]): Inventory =>
+  emptyInventory(services, { dependencies, problems, copies: [{ dir: 'backup/api', entry: 'backup/api/index.js', of: 'notes-api' }] });
 
 const truth: Truth = {
   services: [

@@ -1,0 +1,53 @@
+// How adopted services are reached: the forwarder in front of a 127.0.0.1 bind, and the networks
+// (their own and the kit's public one, where Prometheus scrapes and probes) with the scrape labels.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { test } from 'node:test';
+import { renderComposeFile } from '../../scripts/lib/adopt/compose-file.ts';
+import { planAdoption } from '../../scripts/lib/adopt/plan.ts';
+import { renderEntrypoint } from '../../scripts/lib/adopt/render.ts';
+import { inventory, opts, port, row, tree } from '../helpers/inventory.ts';
+
+test('a literal 127.0.0.1 bind: the generated entry point forwards every IPv4 address of the container, then runs the command', () => {
+  const bind = { address: '127.0.0.1', source: 'literal' as const, file: 'a/s.js', line: 9 };
+  const [a] = planAdoption(inventory([row({ name: 'a', dir: 'a', ports: [port(4000)], bind })]), tree({}), opts).services;
+  assert.equal(a.forward, 4000);
+  // Run with stand-ins for hostname and socat: one forwarder per IPv4
+  // address (one per network, the kit's public one among them), then the service's own command.
+  const dir = mkdtempSync(path.join(tmpdir(), 'adopt-entry-'));
+  writeFileSync(path.join(dir, 'hostname'), '#!/bin/sh\necho "172.29.0.5 172.30.0.11 fd00::5"\n', { mode: 0o755 });
+  writeFileSync(path.join(dir, 'socat'), `#!/bin/sh\necho "$*" >> ${dir}/forwarders\n`, { mode: 0o755 });
+  writeFileSync(path.join(dir, 'entrypoint.sh'), renderEntrypoint(a));
+  const run = spawnSync('sh', [path.join(dir, 'entrypoint.sh'), 'sh', '-c', 'wait; echo started'], {
+    env: { PATH: `${dir}:${process.env.PATH}` },
+    encoding: 'utf8',
+  });
+  assert.equal(run.stdout.trim(), 'started', run.stderr);
+  const forwarders = readFileSync(path.join(dir, 'forwarders'), 'utf8').trim().split('\n').sort();
+  assert.deepEqual(forwarders, [
+    'TCP-LISTEN:4000,bind=172.29.0.5,backlog=511,fork,reuseaddr TCP:127.0.0.1:4000',
+    'TCP-LISTEN:4000,bind=172.30.0.11,backlog=511,fork,reuseaddr TCP:127.0.0.1:4000',
+  ]);
+});
+
+test('monitoring: a metrics route in the code becomes the scrape labels (and a line in the plan); every service joins the public network', () => {
+  const inv = inventory([
+    row({ name: 'api', dir: 'api', ports: [port(4100)], health: '/health', metrics: '/metrics' }),
+    row({ name: 'web', dir: 'web', ports: [port(5000)] }),
+  ]);
+  const plan = planAdoption(inv, tree({}), opts);
+  const [api, web] = plan.services;
+  assert.equal(api.labels['galaxy.metrics.path'], '/metrics');
+  assert.equal(api.labels['galaxy.metrics.port'], '4100');
+  assert.ok(api.notes.includes('Prometheus scrapes /metrics on port 4100'), api.notes.join('\n'));
+  assert.equal(web.labels['galaxy.metrics.path'], undefined);
+  const compose = renderComposeFile(plan.services, { projectRoot: '/p', src: '/p/src', probe: '/kit/services/probe' });
+  assert.match(compose, /^networks:\n {2}adopted: \{\}\n {2}public: \{\}$/m);
+  for (const name of ['api', 'web', 'adopted-front']) {
+    const block = compose.slice(compose.indexOf(`  ${name}:`));
+    assert.match(block, /networks:\n\s+- adopted\n\s+- public/, name);
+  }
+});
