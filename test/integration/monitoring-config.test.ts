@@ -79,10 +79,13 @@ test('promtool check web-config: the admin web config make start writes, and adm
 
 test('promtool check config fails on a broken config', () => {
   const dir = copyProm('broken-config');
-  fs.appendFileSync(path.join(dir, 'prometheus.yml'), '\n  - job_name: backend\n    static_configs: [{ targets: ["x:1"] }]\n');
+  // A second scrape config under the name of one the file already has.
+  const job = /job_name: (\S+)/.exec(fs.readFileSync(path.join(dir, 'prometheus.yml'), 'utf8'))?.[1];
+  assert.ok(job, 'prometheus.yml names a scrape job');
+  fs.appendFileSync(path.join(dir, 'prometheus.yml'), `\n  - job_name: ${job}\n    static_configs: [{ targets: ["x:1"] }]\n`);
   const r = dockerRun(PROMETHEUS, 'promtool', [[dir, '/etc/prometheus']], ['check', 'config', '/etc/prometheus/prometheus.yml']);
   assert.notEqual(r.code, 0, r.out);
-  assert.match(r.out, /found multiple scrape configs with job name "backend"/);
+  assert.match(r.out, new RegExp(`found multiple scrape configs with job name "${job}"`));
 });
 
 test(`promtool check rules: ${ruleFiles.length} files, ${ruleCount} rules`, () => {
