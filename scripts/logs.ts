@@ -4,10 +4,9 @@
 import { defineCommand } from './lib/command/define.ts';
 import { loadComposeModel, requireService } from './lib/compose.ts';
 import { UsageError } from './lib/errors.ts';
-import { type LogRecord, formatRecord, matchesText, parseStoreLine, recordSource } from './lib/logs/record.ts';
-import { type StoreQuery, followStart, inQuery, readNewLines, readStore } from './lib/logs/store.ts';
-import { parseWindow } from './lib/logs/when.ts';
 import { printComposeLogs } from './lib/logs/compose-logs.ts';
+import { printStoreLogs } from './lib/logs/store-logs.ts';
+import { describeWindow, parseWindow } from './lib/logs/when.ts';
 import { currentStack, requireEngine } from './lib/stack.ts';
 import { projectFiles } from './lib/state/files.ts';
 
@@ -31,9 +30,6 @@ const logsCommand = {
   ],
 } as const;
 
-/** How often --follow looks for new lines: rsyslog writes each line within a second. */
-const FOLLOW_POLL_MS = 500;
-
 await defineCommand(logsCommand, {
   validate: (parsed) => {
     const { tail, since, until, follow } = parsed.values;
@@ -44,33 +40,33 @@ await defineCommand(logsCommand, {
   run: async ({ values, positionals, window, tailCount }) => {
     const { ctx } = await currentStack(undefined, { checkEngine: false });
     const model = await loadComposeModel(ctx);
-    const services = positionals.map((name) => requireService(model, name).name);
-    if (!model.services.some((s) => s.logsToStore)) {
-      // A system without the log store (docs/LOGS.md): Docker's own logs, as before the store.
+    const asked = positionals.map((name) => requireService(model, name));
+    const { tail, follow, since, until, grep } = values;
+    // A system without the log store (docs/LOGS.md) reads Docker's own logs, as before the store; so
+    // do the services named whose compose block sends their lines elsewhere.
+    const storeUsed = model.services.some((s) => s.logsToStore);
+    const fromDocker = storeUsed ? asked.filter((s) => !s.logsToStore).map((s) => s.name) : asked.map((s) => s.name);
+    const fromStore = asked.filter((s) => s.logsToStore).map((s) => s.name);
+    const readers: Array<Promise<number>> = [];
+    if (storeUsed && (fromStore.length || !asked.length)) {
+      const dir = projectFiles(model.project).logsDir;
+      const names = fromStore.length ? fromStore : model.services.map((s) => s.name);
+      readers.push(printStoreLogs(dir, { ...window, services: fromStore, grep, tailCount, follow, width: Math.max(...names.map((n) => n.length)) + 7 }));
+    }
+    if (!storeUsed || fromDocker.length) {
+      if (storeUsed)
+        process.stderr.write(
+          `${fromDocker.join(', ')}: not sent to the log store (their compose logging is not the stack's syslog route): Docker's own logs, of containers that still exist\n`,
+        );
       await requireEngine();
-      const { tail, follow, since, until, grep } = values;
-      const found = await printComposeLogs(ctx, { services, tail, follow, since, until, grep });
-      if (grep && found === 0) process.stderr.write(`no log line matches '${grep}'\n`);
-      return;
+      readers.push(printComposeLogs(ctx, { services: fromDocker, tail, follow, since, until, grep }));
     }
-    const dir = projectFiles(model.project).logsDir;
-    const width = Math.max(...(services.length ? services : model.services.map((s) => s.name)).map((name) => name.length)) + 7;
-    let matched = 0;
-    const show = (record: LogRecord): void => {
-      matched++;
-      process.stdout.write(`${formatRecord(record, Math.max(width, recordSource(record).length))}\n`);
-    };
-    const query: StoreQuery = { ...window, services, keep: (r) => matchesText(r, formatRecord(r, 0), values.grep) };
-    // A follower reads the files up to their ends now, then only what comes after: no line twice, none skipped.
-    const position = values.follow ? followStart(dir) : undefined;
-    for (const record of await readStore(dir, query, tailCount, position)) show(record);
-    while (position) {
-      await new Promise((resolve) => setTimeout(resolve, FOLLOW_POLL_MS));
-      for (const line of readNewLines(dir, position)) {
-        const record = parseStoreLine(line);
-        if (record && inQuery(record, query)) show(record);
-      }
-    }
-    if (values.grep && matched === 0) process.stderr.write(`no log line matches '${values.grep}'\n`);
+    const found = (await Promise.all(readers)).reduce((a, b) => a + b, 0);
+    if (found > 0) return;
+    if (grep) process.stderr.write(`no log line matches '${grep}'\n`);
+    else if (storeUsed)
+      process.stderr.write(
+        `no line from ${fromStore.join(', ') || 'any service'} in the log store ${describeWindow(since, until)}: widen --since, or check with make health that ${fromStore.length === 1 ? 'it runs' : 'they run'} and that the log store is healthy\n`,
+      );
   },
 });

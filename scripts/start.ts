@@ -4,7 +4,7 @@ import { loadComposeModel } from './lib/compose.ts';
 import { compose } from './lib/docker/client.ts';
 import { watchContainers } from './lib/docker/watch.ts';
 import { UsageError, processFailure } from './lib/errors.ts';
-import { healthUrl } from './lib/health.ts';
+import { serviceAddresses } from './lib/health.ts';
 import { bold, formatDuration, info, table } from './lib/output.ts';
 import { isPortFree, portHolder } from './lib/ports.ts';
 import { modeFromFlags, prepareStack } from './lib/stack.ts';
@@ -76,10 +76,7 @@ await defineCommand(startCommand, {
     await upAndWait(ctx, model, [], ['--remove-orphans'], timeout);
 
     const rows = [['SERVICE', 'URL']];
-    for (const svc of model.services) {
-      const url = healthUrl(model, svc.name)?.replace(svc.healthPath ?? '', '/') ?? (svc.ports[0] ? `127.0.0.1:${svc.ports[0].published}` : '(internal)');
-      rows.push([svc.name, url]);
-    }
+    for (const svc of model.services) rows.push([svc.name, serviceAddresses(model, svc)]);
     info(`\n${table(rows)}\n`);
     if (mode === 'prod') {
       const host = !values.PUBLIC_BIND || values.PUBLIC_BIND === '0.0.0.0' ? '127.0.0.1' : values.PUBLIC_BIND;

@@ -5,8 +5,7 @@
 // (galaxy.proxy.upstreams on the proxy names it) and says where its answers can be asked for on the
 // stack's entry point (galaxy.entry.path): the load of a deploy goes there, through every proxy in
 // front of it. The default target is the one behind the most proxies: its deploy crosses them all.
-import { type ComposeModel, type ServiceModel, publishedUrl } from '../../scripts/lib/compose.ts';
-import { proxiesOf } from '../../scripts/lib/deploy/plan.ts';
+import { type ComposeModel, type ServiceModel, proxiesOf, publishedUrl } from '../../scripts/lib/compose.ts';
 
 export interface BenchTarget {
   service: string;

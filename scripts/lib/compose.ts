@@ -3,6 +3,7 @@
 import { cachedComposeModel } from './compose-cache.ts';
 import { type ComposeContext, compose } from './docker/client.ts';
 import { OperationError, UsageError, lastLine } from './errors.ts';
+import { sendsToStore } from './logs/route.ts';
 
 export type { ComposeContext, StackMode } from './docker/client.ts';
 
@@ -36,6 +37,10 @@ export interface ServiceModel {
   dependsOn: string[];
   hasHealthcheck: boolean;
   healthPath?: string;
+  /** The container port its health path answers on (galaxy.health.port), when not its first published one. */
+  healthPort?: number;
+  /** Where it serves Prometheus metrics (galaxy.metrics.path, and .port when not the health port). */
+  metrics?: { path: string; port?: number };
   deploy?: string;
   /** Its lines go to a log store on this machine (Docker's syslog driver to udp://127.0.0.1): make logs reads the store. */
   logsToStore?: true;
@@ -69,6 +74,12 @@ interface RawService {
   logging?: { driver?: string; options?: Record<string, string> };
 }
 
+/** `{ [key]: port }` when the label holds a port number, else nothing (an unusable label is no port). */
+function portLabel<K extends string>(labels: Record<string, string>, label: string, key: K): Partial<Record<K, number>> {
+  const port = Number(labels[label]);
+  return Number.isInteger(port) && port > 0 && port < 65536 ? ({ [key]: port } as Record<K, number>) : {};
+}
+
 /** Turns compose's JSON into the model the scripts use (pure, unit-tested). */
 export function parseComposeConfig(json: string): ComposeModel {
   const raw = JSON.parse(json) as { name: string; services: Record<string, RawService> };
@@ -96,13 +107,15 @@ export function parseComposeConfig(json: string): ComposeModel {
       // A healthcheck block without `test` keeps the image's own command (Docker merges the two).
       hasHealthcheck: Boolean(svc.healthcheck) && !svc.healthcheck?.disable && svc.healthcheck?.test?.[0] !== 'NONE',
       healthPath: labels['galaxy.health.path'],
+      ...portLabel(labels, 'galaxy.health.port', 'healthPort'),
+      ...(labels['galaxy.metrics.path'] ? { metrics: { path: labels['galaxy.metrics.path'], ...portLabel(labels, 'galaxy.metrics.port', 'port') } } : {}),
       deploy: labels['galaxy.deploy'],
       build: Boolean(svc.build),
       ...(svc.build ? { buildSpec: svc.build } : {}),
       ...(svc.image ? { image: svc.image } : {}),
       profiles: svc.profiles ?? [],
       ...(completing.has(name) ? { completes: true } : {}),
-      ...(svc.logging?.driver === 'syslog' && svc.logging.options?.['syslog-address']?.startsWith('udp://127.0.0.1:') ? { logsToStore: true as const } : {}),
+      ...(sendsToStore(svc.logging) ? { logsToStore: true as const } : {}),
     };
   });
   return { project: raw.name, services: orderByDependencies(services) };
@@ -146,6 +159,18 @@ export const ROLE_LABEL = 'galaxy.role';
 /** The service labelled `galaxy.role: <role>`, if the compose files have one. */
 export function serviceWithRole(model: ComposeModel, role: string): ServiceModel | undefined {
   return model.services.find((s) => s.labels[ROLE_LABEL] === role);
+}
+
+/** The proxies in front of a service: `galaxy.proxy.upstreams: a, b` on the proxy names a and b. */
+export function proxiesOf(services: ServiceModel[], name: string): string[] {
+  return services
+    .filter((s) =>
+      (s.labels['galaxy.proxy.upstreams'] ?? '')
+        .split(',')
+        .map((x) => x.trim())
+        .includes(name),
+    )
+    .map((s) => s.name);
 }
 
 /** Resolves a service name given by a person; unknown names are refused with the valid list. */

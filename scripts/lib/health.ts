@@ -1,6 +1,6 @@
 // Health probing: Docker's own health state plus a timed HTTP probe of each published health URL.
 import { adminAuthHeaders } from './admin-auth.ts';
-import { type ComposeModel, publishedUrl } from './compose.ts';
+import { type ComposeModel, type ServiceModel, proxiesOf, publishedUrl } from './compose.ts';
 import { type Judged, allProjectContainers, readiness } from './docker/containers.ts';
 import { httpGet } from './http-get.ts';
 
@@ -21,6 +21,23 @@ export function healthUrl(model: ComposeModel, service: string): string | undefi
   const port = svc?.ports[0];
   if (!svc?.healthPath || !port) return undefined;
   return `${publishedUrl(port)}${svc.healthPath}`;
+}
+
+/**
+ * Where a person reaches the service, for the start table: every published port (an HTTP service's
+ * as a URL), else the proxies that publish it, else "(internal)". Which of a proxy's ports leads to
+ * which upstream is in the proxy's own config, not in the compose model, so it is not guessed.
+ */
+export function serviceAddresses(model: ComposeModel, svc: ServiceModel): string {
+  if (svc.ports.length)
+    return svc.ports
+      .map((p) => {
+        const url = publishedUrl(p);
+        return p.protocol === 'udp' ? `${url.slice('http://'.length)}/udp` : svc.healthPath ? `${url}/` : url.slice('http://'.length);
+      })
+      .join(' ');
+  const proxies = proxiesOf(model.services, svc.name);
+  return proxies.length ? `(via ${proxies.join(', ')})` : '(internal)';
 }
 
 /**

@@ -40,3 +40,5 @@ export const pyRow = (name: string, listens: number, env: string[]) =>
 
 export const opts = { only: [], imageMode: 'offline' as const, existing: {}, taken: new Map<number, string>() };
 export const port = (n: number, env?: string) => ({ port: n, source: 'env' as const, env, file: 'x', line: 1 });
+/** A base system with no log store and no monitoring (adopt's own network only, Docker's own logs). */
+export const NO_BASE = { monitoringNetworks: [] };

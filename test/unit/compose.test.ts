@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { parseComposeConfig, requireService } from '../../scripts/lib/compose.ts';
 import { parsePsOutput } from '../../scripts/lib/docker/containers.ts';
-import { judge } from '../../scripts/lib/health.ts';
+import { judge, serviceAddresses } from '../../scripts/lib/health.ts';
 import { parseSsHolder } from '../../scripts/lib/ports.ts';
 
 const config = JSON.stringify({
@@ -80,4 +80,43 @@ test('the process holding a port is read from ss', () => {
   const ss = 'LISTEN 0 511 127.0.0.1:8080 0.0.0.0:* users:(("python3",pid=4242,fd=3))\nLISTEN 0 4096 0.0.0.0:22 0.0.0.0:* users:(("sshd",pid=1,fd=3))';
   assert.equal(parseSsHolder(ss, 8080), 'python3 (pid 4242)');
   assert.equal(parseSsHolder(ss, 9999), undefined);
+});
+
+test('health and metrics ports and the metrics path come from labels; a label that is no port gives none', () => {
+  const labelled = (labels: Record<string, string>) => parseComposeConfig(JSON.stringify({ name: 'p', services: { s: { labels } } })).services[0];
+  const api = labelled({ 'galaxy.health.port': '5000', 'galaxy.metrics.path': '/metrics', 'galaxy.metrics.port': '9400' });
+  assert.equal(api.healthPort, 5000);
+  assert.deepEqual(api.metrics, { path: '/metrics', port: 9400 });
+  assert.deepEqual(labelled({ 'galaxy.metrics.path': '/m' }).metrics, { path: '/m' });
+  for (const bad of ['', 'http', '0', '70000', '80.5']) assert.equal(labelled({ 'galaxy.health.port': bad }).healthPort, undefined, bad);
+  assert.equal(labelled({}).metrics, undefined);
+});
+
+test('the start table: every published port (a URL for an HTTP service), else the proxies that publish it, else internal', () => {
+  const model = parseComposeConfig(
+    JSON.stringify({
+      name: 'p',
+      services: {
+        front: {
+          ports: [
+            { host_ip: '127.0.0.1', published: '4100', target: 4100 },
+            { host_ip: '0.0.0.0', published: '8081', target: 8081 },
+          ],
+          labels: { 'galaxy.health.path': '/h', 'galaxy.proxy.upstreams': 'api, site' },
+        },
+        site: {},
+        logs: { ports: [{ host_ip: '127.0.0.1', published: '5514', target: 514, protocol: 'udp' }] },
+        db: { ports: [{ host_ip: '127.0.0.1', published: '5432', target: 5432 }] },
+        worker: {},
+      },
+    }),
+  );
+  const shown = Object.fromEntries(model.services.map((s) => [s.name, serviceAddresses(model, s)]));
+  assert.deepEqual(shown, {
+    front: 'http://127.0.0.1:4100/ http://127.0.0.1:8081/',
+    site: '(via front)',
+    logs: '127.0.0.1:5514/udp',
+    db: '127.0.0.1:5432',
+    worker: '(internal)',
+  });
 });

@@ -12,7 +12,7 @@ import { OperationError, UsageError } from '../../scripts/lib/errors.ts';
 import { formatRecord, matchesText, parseStoreLine, readableMessage } from '../../scripts/lib/logs/record.ts';
 import { logRetention, logSettingsProblems } from '../../scripts/lib/logs/settings.ts';
 import { filesInWindow, followStart, readNewLines, readStore, storeFiles, storeSize } from '../../scripts/lib/logs/store.ts';
-import { parseWhen, parseWindow } from '../../scripts/lib/logs/when.ts';
+import { describeWindow, parseWhen, parseWindow } from '../../scripts/lib/logs/when.ts';
 
 const NOW = Date.parse('2026-12-02T12:00:00Z');
 
@@ -157,4 +157,11 @@ test('the compose model says which services send their lines to a store on this 
     model.services.filter((s) => s.logsToStore).map((s) => s.name),
     ['api'],
   );
+});
+
+test('the window as typed, for the message of an empty one', () => {
+  assert.equal(describeWindow('2d', undefined), 'since 2d');
+  assert.equal(describeWindow('2026-01-01', '2026-01-02'), 'from 2026-01-01 to 2026-01-02');
+  assert.equal(describeWindow(undefined, '1h'), 'up to 1h');
+  assert.equal(describeWindow(undefined, undefined), 'at all');
 });

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import type { ComposeModel, ServiceModel } from '../../scripts/lib/compose.ts';
-import { probeTargets, scrapeTargets, writeMonitoringTargets } from '../../scripts/lib/monitoring/targets.ts';
+import { PROBE_TARGETS_FILE, SCRAPE_TARGETS_FILE, probeTargets, scrapeTargets, writeMonitoringTargets } from '../../scripts/lib/monitoring/targets.ts';
 
 const svc = (name: string, extra: Partial<ServiceModel> = {}): ServiceModel => ({
   name,
@@ -37,14 +37,14 @@ const model: ComposeModel = {
       healthPath: '/front/health',
       labels: { 'galaxy.proxy.upstreams': 'notes, inner' },
     }),
-    svc('notes', { ports: [], labels: { 'galaxy.health.port': '5000', 'galaxy.metrics.path': '/metrics' } }),
+    svc('notes', { ports: [], healthPort: 5000, metrics: { path: '/metrics' } }),
     // Behind the front too, but no port known: nothing to address.
     svc('inner', { ports: [] }),
     // A proxy nobody reaches from the host: what it forwards to is not public.
     svc('hidden-proxy', { ports: [], healthPath: undefined, labels: { 'galaxy.proxy.upstreams': 'private' } }),
-    svc('private', { ports: [], labels: { 'galaxy.health.port': '7000' } }),
-    svc('stats', { healthPath: undefined, labels: { 'galaxy.metrics.path': '/internal/metrics', 'galaxy.metrics.port': '9400' } }),
-    svc('exporter', { profiles: ['monitoring'], labels: { 'galaxy.metrics.path': '/metrics' } }),
+    svc('private', { ports: [], healthPort: 7000 }),
+    svc('stats', { healthPath: undefined, metrics: { path: '/internal/metrics', port: 9400 } }),
+    svc('exporter', { profiles: ['monitoring'], metrics: { path: '/metrics' } }),
   ],
 };
 
@@ -67,8 +67,8 @@ test('every service of the system labelled with a metrics path is scraped on its
 test('the target files are written once and rewritten only when the targets change', () => {
   const dir = path.join(mkdtempSync(path.join(tmpdir(), 'targets-')), 'targets-shop');
   assert.deepEqual(writeMonitoringTargets(model, dir), { probes: 4, scrapes: 2 });
-  assert.deepEqual(JSON.parse(readFileSync(path.join(dir, 'scrape-targets.json'), 'utf8')), scrapeTargets(model));
-  const file = path.join(dir, 'probe-targets.json');
+  assert.deepEqual(JSON.parse(readFileSync(path.join(dir, SCRAPE_TARGETS_FILE), 'utf8')), scrapeTargets(model));
+  const file = path.join(dir, PROBE_TARGETS_FILE);
   const first = statSync(file).mtimeMs;
   assert.deepEqual(JSON.parse(readFileSync(file, 'utf8')), probeTargets(model));
   assert.equal(statSync(file).mode & 0o777, 0o644, 'Prometheus runs as nobody');

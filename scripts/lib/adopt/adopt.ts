@@ -4,6 +4,7 @@ import path from 'node:path';
 import { parse } from 'dotenv';
 import { ADOPTED_FILE } from '../docker/client.ts';
 import { scan } from '../discovery/inventory.ts';
+import { readBaseSystem } from './base-system.ts';
 import { frontConfPath, renderComposeFile } from './compose-file.ts';
 import { FRONT_NAME, planFront, renderFrontConf } from './front.ts';
 import { planAdoption } from './plan.ts';
@@ -47,7 +48,8 @@ export function sourceTree(root: string): SourceTree {
   };
 }
 
-const readEnv = (file: string) => (existsSync(file) ? parse(readFileSync(file, 'utf8')) : {});
+const readIfExists = (file: string) => (existsSync(file) ? readFileSync(file, 'utf8') : undefined);
+const readEnv = (file: string) => parse(readIfExists(file) ?? '');
 
 /** Host ports the kit and the system already use (its .env.example defaults and .env), by variable. */
 function takenPorts(values: Array<Record<string, string>>, adoptedVars: Set<string>): Map<number, string> {
@@ -92,6 +94,7 @@ export function writePlan(plan: AdoptPlan, opts: AdoptOptions): { writer: Guarde
     projectRoot: opts.projectRoot,
     src: path.resolve(opts.src),
     probe: path.join(opts.kitRoot, 'services', 'probe'),
+    base: readBaseSystem(readIfExists(path.join(opts.projectRoot, 'docker-compose.yml'))),
   });
   writer.write(path.join(opts.projectRoot, ADOPTED_FILE), compose);
   // The example keeps the port it has (a test's or an operator's .env may hold another).

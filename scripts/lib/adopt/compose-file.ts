@@ -2,7 +2,8 @@
 // onto docker-compose.yml (scripts/lib/docker/client.ts composeFiles).
 import path from 'node:path';
 import { stringify } from 'yaml';
-import { ADOPTED_NETWORKS, FRONT_NAME, type FrontRoute, frontBlock, planFront } from './front.ts';
+import type { BaseSystem } from './base-system.ts';
+import { FRONT_NAME, type FrontRoute, adoptedLogging, adoptedNetworks, frontBlock, planFront } from './front.ts';
 import { GENERATED, IMAGE_VARIABLE } from './render.ts';
 import type { ServicePlan } from './types.ts';
 
@@ -13,6 +14,8 @@ export interface ComposePaths {
   src: string;
   /** The kit's services/probe folder (the healthcheck every built image carries). */
   probe: string;
+  /** What the adopted services take from the system they join (its logging and monitoring networks). */
+  base: BaseSystem;
 }
 
 const rel = (root: string, p: string) => {
@@ -60,14 +63,14 @@ function serviceBlock(plan: ServicePlan, paths: ComposePaths, byName: Map<string
     build,
     image: `adopted/${plan.name}:\${${plan.name.toUpperCase().replace(/[^A-Z0-9]+/g, '_')}_VERSION:-latest}`,
     ...GENERATED_SERVICE_BASE,
-    logging: { driver: 'json-file', options: { 'max-size': '10m', 'max-file': '3' } },
+    logging: adoptedLogging(paths.base),
   };
   if (Object.keys(plan.environment).length) block.environment = plan.environment;
   if (plan.volumes.length) block.volumes = plan.volumes.map((v) => `${v.name}:${v.target}`);
   // Behind the front: it holds the host port; the service is reached by name on the network.
   if (plan.port && front.some((r) => r.service === plan.name)) block.expose = [String(plan.port.container)];
   else if (plan.port) block.ports = [`127.0.0.1:\${${plan.port.hostVar}:?set ${plan.port.hostVar} in .env}:${plan.port.container}`];
-  block.networks = ADOPTED_NETWORKS;
+  block.networks = adoptedNetworks(paths.base);
   if (plan.dependsOn.length)
     block.depends_on = Object.fromEntries(
       plan.dependsOn.map((d) => [d, { condition: byName.get(d)?.health.kind === 'none' ? 'service_started' : 'service_healthy' }]),
@@ -86,11 +89,11 @@ export function renderComposeFile(plans: ServicePlan[], paths: ComposePaths): st
   const byName = new Map(plans.map((p) => [p.name, p]));
   const front = planFront(plans);
   const services = Object.fromEntries(plans.map((p) => [p.name, serviceBlock(p, paths, byName, front)]));
-  if (front.length) services[FRONT_NAME] = frontBlock(front, rel(paths.projectRoot, frontConfPath(paths.projectRoot)));
+  if (front.length) services[FRONT_NAME] = frontBlock(front, rel(paths.projectRoot, frontConfPath(paths.projectRoot)), paths.base);
   const doc: Record<string, unknown> = {
     services,
     // Declared here too, so the file also stands on a system with no kit services (merged by compose).
-    networks: Object.fromEntries(ADOPTED_NETWORKS.map((n) => [n, {}])),
+    networks: Object.fromEntries(adoptedNetworks(paths.base).map((n) => [n, {}])),
   };
   const volumes = plans.flatMap((p) => p.volumes.map((v) => v.name));
   if (volumes.length) doc.volumes = Object.fromEntries(volumes.map((v) => [v, {}]));

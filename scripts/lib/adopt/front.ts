@@ -3,14 +3,12 @@
 // service publishing its own would be unreachable for a moment while a deploy moves the port to
 // the new container (docs/DEPLOY.md, two hops); behind one stable listener, both containers serve
 // during the swap, as the kit's own edge does for its frontend.
+import type { BaseSystem } from './base-system.ts';
 import type { ServicePlan } from './types.ts';
 import { GENERATED } from './render.ts';
 
-/**
- * Their own network, and the kit's `public` one: where Prometheus scrapes and the blackbox exporter
- * probes the system's services (docker-compose.yml), so the adopted ones are monitored as the kit's are.
- */
-export const ADOPTED_NETWORKS = ['adopted', 'public'];
+/** The adopted services' own network; they also join the base's monitoring networks (base-system.ts). */
+export const ADOPTED_NETWORK = 'adopted';
 
 export const FRONT_NAME = 'adopted-front';
 /** Answered by nginx itself on every listener: its container healthcheck and the health table's probe. */
@@ -88,7 +86,7 @@ ${servers.join('\n')}
 }
 
 /** The front's compose block: the stock nginx image with the generated config mounted. */
-export function frontBlock(routes: FrontRoute[], confPath: string): Record<string, unknown> {
+export function frontBlock(routes: FrontRoute[], confPath: string, base: BaseSystem): Record<string, unknown> {
   const first = routes[0];
   return {
     image: '${NGINX_IMAGE:?set NGINX_IMAGE in .env}',
@@ -102,10 +100,10 @@ export function frontBlock(routes: FrontRoute[], confPath: string): Record<strin
     security_opt: ['no-new-privileges:true'],
     read_only: true,
     tmpfs: ['/tmp'],
-    logging: { driver: 'json-file', options: { 'max-size': '10m', 'max-file': '3' } },
+    logging: adoptedLogging(base),
     volumes: [`${confPath}:/etc/nginx/nginx.conf:ro`],
     ports: routes.map((r) => `127.0.0.1:\${${r.hostVar}:?set ${r.hostVar} in .env}:${r.listen}`),
-    networks: ADOPTED_NETWORKS,
+    networks: adoptedNetworks(base),
     healthcheck: {
       test: ['CMD', 'curl', '-fsS', '--max-time', '2', '-o', '/dev/null', `http://127.0.0.1:${first.listen}${FRONT_HEALTH_PATH}`],
       interval: '10s',
@@ -123,3 +121,9 @@ export function frontBlock(routes: FrontRoute[], confPath: string): Record<strin
     deploy: { resources: { limits: { cpus: '0.5', memory: '64m', pids: 256 } } },
   };
 }
+
+/** Their own network and the ones where the base's Prometheus scrapes and its prober probes. */
+export const adoptedNetworks = (base: BaseSystem) => [ADOPTED_NETWORK, ...base.monitoringNetworks.filter((n) => n !== ADOPTED_NETWORK)];
+
+/** The base's route to its log store (make logs reads them there); else Docker's own log, bounded. */
+export const adoptedLogging = (base: BaseSystem) => base.logging ?? { driver: 'json-file', options: { 'max-size': '10m', 'max-file': '3' } };

@@ -1,7 +1,6 @@
 // The container checks of `make audit` (pure): published addresses, privileges, capabilities, the
 // Docker socket, the user, and the root filesystem, judged from inspect facts and the compose model.
-import type { ComposeModel } from '../compose.ts';
-import { proxiesOf } from '../deploy/plan.ts';
+import { type ComposeModel, proxiesOf } from '../compose.ts';
 import type { ContainerSecurity } from '../docker/security.ts';
 import type { Finding } from './findings.ts';
 

@@ -1,5 +1,5 @@
 // Which services a deploy touches, in which order and how (pure, unit-tested).
-import type { ServiceModel } from '../compose.ts';
+import { type ServiceModel, proxiesOf } from '../compose.ts';
 import { UsageError } from '../errors.ts';
 
 export type Strategy = 'rolling' | 'recreate';
@@ -15,18 +15,6 @@ export interface DeployStep {
   hops: 1 | 2;
   /** Services that forward requests to this one (their label `galaxy.proxy.upstreams` names it). */
   proxies: string[];
-}
-
-/** The proxies in front of a service: `galaxy.proxy.upstreams: a, b` on the proxy names a and b. */
-export function proxiesOf(services: ServiceModel[], name: string): string[] {
-  return services
-    .filter((s) =>
-      (s.labels['galaxy.proxy.upstreams'] ?? '')
-        .split(',')
-        .map((x) => x.trim())
-        .includes(name),
-    )
-    .map((s) => s.name);
 }
 
 export function strategyOf(service: ServiceModel): Strategy {

@@ -28,3 +28,10 @@ export function parseWindow(since: string | undefined, until: string | undefined
   if (from !== undefined && to !== undefined && to < from) throw new UsageError(`--until (${until}) is before --since (${since}): swap them`);
   return { since: from, until: to };
 }
+
+/** The window as the person typed it, for a message: "since 2d", "from A to B", "at all". */
+export function describeWindow(since: string | undefined, until: string | undefined): string {
+  if (since !== undefined && until !== undefined) return `from ${since} to ${until}`;
+  if (since !== undefined) return `since ${since}`;
+  return until !== undefined ? `up to ${until}` : 'at all';
+}

@@ -12,8 +12,7 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { needsAdminAuth } from '../admin-auth.ts';
-import type { ComposeModel, ServiceModel } from '../compose.ts';
-import { proxiesOf } from '../deploy/plan.ts';
+import { type ComposeModel, type ServiceModel, proxiesOf } from '../compose.ts';
 import { writeFileAtomic } from '../env.ts';
 
 export interface TargetGroup {
@@ -23,12 +22,6 @@ export interface TargetGroup {
 
 export const PROBE_TARGETS_FILE = 'probe-targets.json';
 export const SCRAPE_TARGETS_FILE = 'scrape-targets.json';
-
-/** The container port a label names, else the first published port's. */
-function portOf(svc: ServiceModel, label: string): number | undefined {
-  const labelled = Number(svc.labels[label]);
-  return Number.isInteger(labelled) && labelled > 0 ? labelled : svc.ports[0]?.target;
-}
 
 /** Reached from the host: published, or behind a proxy that is (an edge, the adopted services' front). */
 function isPublic(services: ServiceModel[], svc: ServiceModel, seen = new Set<string>()): boolean {
@@ -45,7 +38,7 @@ const ownService = (svc: ServiceModel) => svc.profiles.length === 0 && !needsAdm
 /** One blackbox group per public endpoint (pure). */
 export function probeTargets(model: ComposeModel): TargetGroup[] {
   return model.services.flatMap((svc) => {
-    const port = portOf(svc, 'galaxy.health.port');
+    const port = svc.healthPort ?? svc.ports[0]?.target;
     if (!ownService(svc) || !svc.healthPath?.startsWith('/') || port === undefined || !isPublic(model.services, svc)) return [];
     // tier "probe": up{} of this job says whether the exporter answered, not the service, so the
     // TargetDown rules (tier app / monitoring) must not read it.
@@ -56,8 +49,8 @@ export function probeTargets(model: ComposeModel): TargetGroup[] {
 /** One scrape group per service that serves Prometheus metrics (pure). */
 export function scrapeTargets(model: ComposeModel): TargetGroup[] {
   return model.services.flatMap((svc) => {
-    const metricsPath = svc.labels['galaxy.metrics.path'];
-    const port = portOf(svc, svc.labels['galaxy.metrics.port'] ? 'galaxy.metrics.port' : 'galaxy.health.port');
+    const metricsPath = svc.metrics?.path;
+    const port = svc.metrics?.port ?? svc.healthPort ?? svc.ports[0]?.target;
     if (!ownService(svc) || !metricsPath?.startsWith('/') || port === undefined) return [];
     // tier "app": TargetDown on it is critical (rules/availability.yml); __metrics_path__ is
     // Prometheus's own label for the path it scrapes.
