@@ -3,7 +3,7 @@
 import { defineCommand } from './lib/command/define.ts';
 import { UsageError } from './lib/errors.ts';
 import { bold, formatDuration, info } from './lib/output.ts';
-import { buildImage, commandOptions, deployCommand, moveService, openSession, runningVersion, verifySettled } from './lib/deploy/command.ts';
+import { buildImages, commandOptions, deployCommand, moveService, openSession, runningVersion, verifySettled } from './lib/deploy/command.ts';
 import { planDeploy } from './lib/deploy/plan.ts';
 import { currentVersion } from './lib/deploy/version.ts';
 
@@ -16,13 +16,19 @@ await defineCommand(deployCommand, {
     const version = await currentVersion();
     info(`deploy: version ${version} -> ${steps.map((s) => `${s.service} (${s.strategy})`).join(', ')}`);
     const started = performance.now();
+    const due = [];
     for (const step of steps) {
       const from = await runningVersion(session, step.service);
-      if (from === version && !opts.force) {
-        info(`  ${step.service}: already runs ${version}; skipped (--force replaces it anyway)`);
-        continue;
-      }
-      await buildImage(session, step.service, version, opts.noCache);
+      if (from === version && !opts.force) info(`  ${step.service}: already runs ${version}; skipped (--force replaces it anyway)`);
+      else due.push({ step, from });
+    }
+    await buildImages(
+      session,
+      due.map((d) => d.step.service),
+      version,
+      opts.noCache,
+    );
+    for (const { step, from } of due) {
       const seconds = await moveService(session, step, 'deploy', from, version, opts);
       await verifySettled(session, step.service, version);
       info(`  ${step.service}: ${from} -> ${version} in ${formatDuration(seconds)}`);
