@@ -5,7 +5,9 @@
 // healthy and, when it publishes one, its health URL answers 200 again; next to a manual
 // `docker compose restart` of the same service.
 import { $ } from 'zx';
-import { healthUrl } from '../../scripts/lib/health.ts';
+import { readFileSync } from 'node:fs';
+import { parse } from 'dotenv';
+import { healthProbe } from '../../scripts/lib/health.ts';
 import { containerPids, freshWatcher, removeTestWatcher, signalAll } from '../../test/harness/selfheal.ts';
 import { figure, measurement, type Figure } from '../lib/figure.ts';
 import type { BenchStack } from '../lib/stack.ts';
@@ -22,6 +24,8 @@ const HANG_LIMIT_S = 180;
 interface Victim {
   service: string;
   url?: string;
+  /** The admin credentials of a service that asks for them on every path (Alertmanager, Prometheus). */
+  headers?: Record<string, string>;
 }
 
 async function containerId(stack: BenchStack, service: string): Promise<string> {
@@ -41,10 +45,10 @@ async function inspect(id: string): Promise<{ pid: number; health: string; resta
   return { pid: Number(pid), health: health ?? '', restarts: Number(restarts), startedAt: startedAt ?? '' };
 }
 
-async function answers(url: string | undefined): Promise<boolean> {
+async function answers(url: string | undefined, headers: Record<string, string> = {}): Promise<boolean> {
   if (!url) return true;
   try {
-    const r = await fetch(url, { signal: AbortSignal.timeout(1000) });
+    const r = await fetch(url, { headers, signal: AbortSignal.timeout(1000) });
     await r.arrayBuffer();
     return r.status === 200;
   } catch {
@@ -60,7 +64,8 @@ async function waitRecovered(stack: BenchStack, victim: Victim, beforeStart: str
     if (id) {
       const state = await inspect(id);
       // A new start (restart or replacement) that is healthy and answering.
-      if (state.startedAt !== beforeStart && state.health === 'healthy' && (await answers(victim.url))) return (performance.now() - started) / 1000;
+      if (state.startedAt !== beforeStart && state.health === 'healthy' && (await answers(victim.url, victim.headers)))
+        return (performance.now() - started) / 1000;
     }
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
@@ -141,7 +146,11 @@ export const recoverySuite: Suite = {
   async run(ctx): Promise<SuiteOutcome> {
     const stack = await ensureRunning(ctx);
     const model = await stack.model();
-    const victims: Victim[] = guardedServices(model).map((service) => ({ service, url: healthUrl(model, service) }));
+    const values = parse(readFileSync(stack.envFile, 'utf8'));
+    const victims: Victim[] = guardedServices(model).map((service) => {
+      const probe = healthProbe(model, service, values);
+      return { service, url: probe?.url, headers: probe?.headers };
+    });
     if (!victims.length) throw new Error('no service is labelled galaxy.autoheal=true: nothing for the recovery bench to measure');
     const figures: Figure[] = [];
     // Only a watcher acts on a hang: without one the figure would measure its absence.
