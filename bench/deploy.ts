@@ -70,7 +70,15 @@ async function measure(stack: BenchStack, target: BenchTarget): Promise<Record<S
     samples.rollback.push(await underLoad(url, () => stack.script('rollback', [service])));
     samples.plain.push(await underLoad(url, () => stack.plain(['up', '--detach', '--build', '--force-recreate', '--no-deps', '--wait', service])));
     samples.restart.push(await underLoad(url, () => stack.script('restart-service', [service])));
-    samples.plainRestart.push(await underLoad(url, () => stack.plain(['restart', service])));
+    // `docker compose restart` returns once the container is started, not when it serves again: the
+    // load runs on until it is healthy (up --wait), so its failures are all counted and none of them
+    // fall into the next run's deploy.
+    samples.plainRestart.push(
+      await underLoad(url, async () => {
+        await stack.plain(['restart', service]);
+        await stack.plain(['up', '--detach', '--wait', '--no-deps', service]);
+      }),
+    );
     log(
       `run ${run}/${runs}: ${(['deploy', 'rollback', 'plain', 'restart', 'plainRestart'] as const)
         .map((k) => {
@@ -112,7 +120,7 @@ const busyCmd = `stress-ng --cpu <cores> & ${deployCmd}`;
 const rollbackCmd = `make rollback service=${service}`;
 const plainCmd = `docker compose up -d --build --force-recreate --no-deps --wait ${service}`;
 const restartCmd = `make restart service=${service}`;
-const plainRestartCmd = `docker compose restart ${service}`;
+const plainRestartCmd = `docker compose restart ${service}; docker compose up --detach --wait --no-deps ${service}`;
 const of = (list: Sample[], key: 'failed' | 'seconds') => list.map((s) => s[key]);
 interface PlainCommand {
   name: string;
