@@ -47,26 +47,24 @@ await defineCommand(logsCommand, {
     const storeUsed = model.services.some((s) => s.logsToStore);
     const fromDocker = storeUsed ? asked.filter((s) => !s.logsToStore).map((s) => s.name) : asked.map((s) => s.name);
     const fromStore = asked.filter((s) => s.logsToStore).map((s) => s.name);
-    const readers: Array<Promise<number>> = [];
-    if (storeUsed && (fromStore.length || !asked.length)) {
-      const dir = projectFiles(model.project).logsDir;
-      const names = fromStore.length ? fromStore : model.services.map((s) => s.name);
-      readers.push(printStoreLogs(dir, { ...window, services: fromStore, grep, tailCount, follow, width: Math.max(...names.map((n) => n.length)) + 7 }));
-    }
-    if (!storeUsed || fromDocker.length) {
+    const readStore = storeUsed && (fromStore.length > 0 || asked.length === 0);
+    const readDocker = !storeUsed || fromDocker.length > 0;
+    if (readDocker) {
       if (storeUsed)
         process.stderr.write(
           `${fromDocker.join(', ')}: not sent to the log store (their compose logging is not the stack's syslog route): Docker's own logs, of containers that still exist\n`,
         );
       await requireEngine();
-      readers.push(printComposeLogs(ctx, { services: fromDocker, tail, follow, since, until, grep }));
     }
-    const found = (await Promise.all(readers)).reduce((a, b) => a + b, 0);
-    if (found > 0) return;
-    if (grep) process.stderr.write(`no log line matches '${grep}'\n`);
-    else if (storeUsed)
+    const width = Math.max(...(fromStore.length ? fromStore : model.services.map((s) => s.name)).map((n) => n.length)) + 7;
+    const [storeCount, dockerCount] = await Promise.all([
+      readStore ? printStoreLogs(projectFiles(model.project).logsDir, { ...window, services: fromStore, grep, tailCount, follow, width }) : 0,
+      readDocker ? printComposeLogs(ctx, { services: fromDocker, tail, follow, since, until, grep }) : 0,
+    ]);
+    if (grep && storeCount + dockerCount === 0) process.stderr.write(`no log line matches '${grep}'\n`);
+    else if (!grep && readStore && storeCount === 0)
       process.stderr.write(
-        `no line from ${fromStore.join(', ') || 'any service'} in the log store ${describeWindow(since, until)}: widen --since, or check with make health that ${fromStore.length === 1 ? 'it runs' : 'they run'} and that the log store is healthy\n`,
+        `no line from ${fromStore.join(', ') || 'any service'} in the log store ${describeWindow(since, until)}: ${(since ?? until) ? 'widen the window (--since, --until), or ' : ''}check with make health that ${fromStore.length === 1 ? 'it runs' : 'they run'} and that the log store is healthy\n`,
       );
   },
 });

@@ -150,7 +150,10 @@ test("logs: the adopted services' lines are in the kit's log store; a service wi
   const empty = await stack.script('logs', ['notes', '--since', '2026-01-01T00:00:00Z', '--until', '2026-01-01T00:01:00Z']);
   assert.equal(empty.exitCode, 0, explain(empty));
   assert.equal(empty.stdout, '');
-  assert.match(empty.stderr, /^no line from notes in the log store from 2026-01-01T00:00:00Z to 2026-01-01T00:01:00Z: widen --since/m);
+  assert.match(
+    empty.stderr,
+    /^no line from notes in the log store from 2026-01-01T00:00:00Z to 2026-01-01T00:01:00Z: widen the window \(--since, --until\), or check with make health that it runs/m,
+  );
 });
 
 test("backup and restore of the Flask app's SQLite store (kind from the label adopt wrote): the content comes back equal", async () => {
