@@ -12,7 +12,7 @@ import { newestBackup } from './lib/backup/summary.ts';
 import { loadComposeModel } from './lib/compose.ts';
 import { writeFileAtomic } from './lib/env.ts';
 import { UsageError } from './lib/errors.ts';
-import { collectHealth, healthProbe, probeHttp } from './lib/health.ts';
+import { collectHealth, healthProbe, probeHttp, serviceAddresses } from './lib/health.ts';
 import { info } from './lib/output.ts';
 import { kitRoot, projectRoot } from './lib/paths.ts';
 import { type Evidence, type Goal, type ProbeRound, availability, metricRow, summarizeVerdicts } from './lib/report/metrics.ts';
@@ -155,10 +155,11 @@ await defineCommand(reportCommand, {
       project: model.project,
       mode: ctx.mode,
       imageMode,
-      services: services.map((s) => ({
-        ...s,
-        url: s.url ? `${new URL(s.url).origin}/` : model.services.find((m) => m.name === s.service)?.ports.length ? undefined : '(internal network only)',
-      })),
+      // Where each is reached: the start table's answer (every published port, else the proxies in front).
+      services: services.map((s) => {
+        const svc = model.services.find((m) => m.name === s.service);
+        return { ...s, url: svc ? serviceAddresses(model, svc) : undefined };
+      }),
       monitoring,
       metrics,
       commands: makeTargets(readFileSync(path.join(kitRoot, 'Makefile'), 'utf8')),
