@@ -3,9 +3,10 @@
 // kit's Prometheus scrapes and its prober (blackbox exporter) probes, so adopted services are
 // logged and monitored as the kit's own are. Nothing of it is copied into the kit's code: a system
 // whose compose file sends its logs elsewhere, or has no monitoring, gives its own answer.
-// Read from docker-compose.yml's own text (YAML merge keys resolved), not `docker compose config`:
-// the generated file must keep the variables uninterpolated (${LOG_PORT:-5514}, as the base does),
-// and adopt runs before the engine is installed.
+// Read from docker-compose.yml's own text (YAML merge keys resolved), not from compose's resolved
+// config: the generated file must keep the variables uninterpolated (${LOG_PORT:-5514}, as the base
+// does; compose's config without interpolation refuses the kit's `${COMPOSE_PROJECT_NAME:-galaxy}`
+// volume spec), and adopt runs before the engine is installed.
 import { parse } from 'yaml';
 import { type LoggingBlock, sendsToStore } from '../logs/route.ts';
 
