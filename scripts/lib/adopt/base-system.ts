@@ -42,3 +42,12 @@ export function readBaseSystem(composeText: string | undefined): BaseSystem {
   const monitoringNetworks = monitors.every(Boolean) ? networksOf(monitors[0]!).filter((n) => monitors.every((m) => networksOf(m!).includes(n))) : [];
   return { ...(logging ? { logging } : {}), monitoringNetworks };
 }
+
+/** The adopted services' own network; they also join the base's monitoring networks. */
+const ADOPTED_NETWORK = 'adopted';
+
+/** Their own network and the ones where the base's Prometheus scrapes and its prober probes. */
+export const adoptedNetworks = (base: BaseSystem) => [ADOPTED_NETWORK, ...base.monitoringNetworks.filter((n) => n !== ADOPTED_NETWORK)];
+
+/** The base's route to its log store (make logs reads them there); else Docker's own log, bounded. */
+export const adoptedLogging = (base: BaseSystem) => base.logging ?? { driver: 'json-file', options: { 'max-size': '10m', 'max-file': '3' } };

@@ -2,8 +2,8 @@
 // onto docker-compose.yml (scripts/lib/docker/client.ts composeFiles).
 import path from 'node:path';
 import { stringify } from 'yaml';
-import type { BaseSystem } from './base-system.ts';
-import { FRONT_NAME, type FrontRoute, adoptedLogging, adoptedNetworks, frontBlock, planFront } from './front.ts';
+import { type BaseSystem, adoptedLogging, adoptedNetworks } from './base-system.ts';
+import { FRONT_NAME, type FrontRoute, frontBlock, planFront } from './front.ts';
 import { GENERATED, IMAGE_VARIABLE } from './render.ts';
 import type { ServicePlan } from './types.ts';
 

@@ -3,12 +3,9 @@
 // service publishing its own would be unreachable for a moment while a deploy moves the port to
 // the new container (docs/DEPLOY.md, two hops); behind one stable listener, both containers serve
 // during the swap, as the kit's own edge does for its frontend.
-import type { BaseSystem } from './base-system.ts';
+import { type BaseSystem, adoptedLogging, adoptedNetworks } from './base-system.ts';
 import type { ServicePlan } from './types.ts';
 import { GENERATED } from './render.ts';
-
-/** The adopted services' own network; they also join the base's monitoring networks (base-system.ts). */
-export const ADOPTED_NETWORK = 'adopted';
 
 export const FRONT_NAME = 'adopted-front';
 /** Answered by nginx itself on every listener: its container healthcheck and the health table's probe. */
@@ -121,9 +118,3 @@ export function frontBlock(routes: FrontRoute[], confPath: string, base: BaseSys
     deploy: { resources: { limits: { cpus: '0.5', memory: '64m', pids: 256 } } },
   };
 }
-
-/** Their own network and the ones where the base's Prometheus scrapes and its prober probes. */
-export const adoptedNetworks = (base: BaseSystem) => [ADOPTED_NETWORK, ...base.monitoringNetworks.filter((n) => n !== ADOPTED_NETWORK)];
-
-/** The base's route to its log store (make logs reads them there); else Docker's own log, bounded. */
-export const adoptedLogging = (base: BaseSystem) => base.logging ?? { driver: 'json-file', options: { 'max-size': '10m', 'max-file': '3' } };
