@@ -150,7 +150,9 @@ export async function readComposeConfig(ctx: ComposeContext): Promise<string> {
 
 /** The model of this context: read once, then from the cache until a compose file, .env or the context changes. */
 export async function loadComposeModel(ctx: ComposeContext): Promise<ComposeModel> {
-  return cachedComposeModel(ctx, [parseComposeConfig, orderByDependencies, portLabel, sendsToStore], async () => parseComposeConfig(await readComposeConfig(ctx)));
+  return cachedComposeModel(ctx, [parseComposeConfig, orderByDependencies, portLabel, sendsToStore], async () =>
+    parseComposeConfig(await readComposeConfig(ctx)),
+  );
 }
 
 /** The label by which the compose files name the service that plays a part for the kit (alertmanager, prometheus). */
