@@ -101,6 +101,17 @@ rollback: export GALAXY_SERVICE = $(value service)
 rollback: deps ## Return to the previously deployed version, the same way (service=NAME)
 	@./scripts/rollback.sh
 
+##@ Cluster
+
+.PHONY: cluster
+cluster: export GALAXY_NODES = $(value NODES)
+cluster: deps ## Start a Swarm of NODES nodes on this machine (default 3: this engine and 2 Docker-in-Docker workers)
+	@./scripts/cluster.sh
+
+.PHONY: cluster-down
+cluster-down: deps ## Remove the cluster's worker nodes and registry, and leave the swarm
+	@./scripts/cluster.sh --down
+
 ##@ Inspect
 
 .PHONY: discover

@@ -12,6 +12,7 @@ import { serviceContainers } from './lib/docker/containers.ts';
 import { OperationError, UsageError } from './lib/errors.ts';
 import { formatDuration, info } from './lib/output.ts';
 import { currentStack } from './lib/stack.ts';
+import { restartOnSwarm } from './lib/swarm/deploy-stack.ts';
 import { upAndWait } from './lib/wait.ts';
 
 const restartCommand = {
@@ -31,9 +32,15 @@ await defineCommand(restartCommand, {
   },
   run: async (opts) => {
     const started = performance.now();
-    const { ctx } = await currentStack();
+    const { ctx, target } = await currentStack();
     const model = await loadComposeModel(ctx);
     const service = requireService(model, opts.service ?? '');
+    if (target === 'swarm') {
+      info(`restart: ${service.name} (swarm: one task at a time, each new one healthy before the next; the update and rollback settings of x-swarm)`);
+      await restartOnSwarm(model.project, service.name, opts.timeoutSeconds);
+      info(`restarted ${service.name} in ${formatDuration((performance.now() - started) / 1000)}`);
+      return;
+    }
     const step = replacementStep(model.services, service);
     if (step.strategy === 'rolling') {
       info(`restart: ${service.name} (stateless: a new container first, then the old one drained; no request dropped)`);

@@ -1,6 +1,6 @@
 // `make start` / scripts/start-all.sh [--dev|--prod] [--timeout SECONDS]: the whole stack up and healthy.
 import { defineCommand } from './lib/command/define.ts';
-import { loadComposeModel } from './lib/compose.ts';
+import { type ComposeContext, type ComposeModel, type StackMode, loadComposeModel } from './lib/compose.ts';
 import { compose } from './lib/docker/client.ts';
 import { watchContainers } from './lib/docker/watch.ts';
 import { UsageError, processFailure } from './lib/errors.ts';
@@ -13,6 +13,23 @@ import { writeMonitoringTargets } from './lib/monitoring/targets.ts';
 import { projectFiles } from './lib/state/files.ts';
 import { versionVariable } from './lib/deploy/version.ts';
 import { checkServiceBuilds } from './lib/images/service-builds.ts';
+import { startOnSwarm } from './lib/swarm/deploy-stack.ts';
+import { deployTarget } from './lib/swarm/settings.ts';
+
+/** A deployed service runs its recorded image: rebuilding it would put today's tree under that
+ * tag. An image built from the same inputs is not built again (images/service-builds.ts). */
+function staleBuilds(ctx: ComposeContext, model: ComposeModel) {
+  return checkServiceBuilds(model.services.filter((s) => s.build && !ctx.env[versionVariable(s.name)]));
+}
+
+async function buildStale(ctx: ComposeContext, model: ComposeModel, mode: StackMode, builds?: Awaited<ReturnType<typeof staleBuilds>>): Promise<void> {
+  const wanted = builds ?? (await staleBuilds(ctx, model));
+  if (!wanted.stale.length) return;
+  info(`build: building ${wanted.stale.join(', ')} (${mode} mode)`);
+  const build = await compose(ctx, ['build', ...wanted.stale]).nothrow();
+  if (build.exitCode !== 0) throw processFailure('building the service images failed: read the build output above', build.stderr);
+  await wanted.record();
+}
 
 const startCommand = {
   name: 'start-all.sh',
@@ -21,8 +38,9 @@ const startCommand = {
     dev: { type: 'boolean', help: 'development overrides: reload on change, debug and data ports' },
     prod: { type: 'boolean', help: 'production overrides: read-only root filesystems, restart always' },
     timeout: { type: 'string', value: 'SECONDS', default: '300', help: 'how long the services may take to become healthy' },
+    swarm: { type: 'boolean', help: 'deploy on Docker Swarm (docker stack deploy) instead of compose; DEPLOY_TARGET=swarm in .env does the same' },
   },
-  examples: ['make start', 'make start ARGS=--prod', './scripts/start-all.sh --dev --timeout 600'],
+  examples: ['make start', 'make start ARGS=--prod', 'make start ARGS=--swarm', './scripts/start-all.sh --dev --timeout 600'],
   locks: true,
 } as const;
 
@@ -30,23 +48,22 @@ await defineCommand(startCommand, {
   validate: (parsed) => {
     const timeout = Number(parsed.values.timeout);
     if (!Number.isInteger(timeout) || timeout <= 0) throw new UsageError(`--timeout must be a whole number of seconds, not '${parsed.values.timeout}'`);
-    return { mode: modeFromFlags(parsed.values), timeout };
+    return { mode: modeFromFlags(parsed.values), timeout, target: deployTarget(parsed.values.swarm) };
   },
-  run: async ({ mode, timeout }) => {
+  run: async ({ mode, timeout, target }) => {
     const started = performance.now();
 
-    const { ctx, values } = await prepareStack(mode);
+    const { ctx, values } = await prepareStack(mode, target);
     const model = await loadComposeModel(ctx);
     // Before up: Prometheus finds the folder when it starts, and a running one re-reads the file.
     writeMonitoringTargets(model, projectFiles(model.project).monitoringTargetsDir);
+    if (target === 'swarm') {
+      await buildStale(ctx, model, mode);
+      return startOnSwarm(ctx, model, timeout);
+    }
 
     // Both only read the engine: side by side.
-    const [containers, builds] = await Promise.all([
-      watchContainers(ctx, model.project),
-      // A deployed service runs its recorded image: rebuilding it would put today's tree under that
-      // tag. An image built from the same inputs is not built again (images/service-builds.ts).
-      checkServiceBuilds(model.services.filter((s) => s.build && !ctx.env[versionVariable(s.name)])),
-    ]);
+    const [containers, builds] = await Promise.all([watchContainers(ctx, model.project), staleBuilds(ctx, model)]);
     // Ports held by this project's own containers are fine: start is idempotent, and compose
     // moves a port between its own services when the files changed.
     const ownPorts = new Set(containers.flatMap((c) => c.publishedPorts));
@@ -60,12 +77,7 @@ await defineCommand(startCommand, {
       }
     }
 
-    if (builds.stale.length) {
-      info(`build: building ${builds.stale.join(', ')} (${mode} mode)`);
-      const build = await compose(ctx, ['build', ...builds.stale]).nothrow();
-      if (build.exitCode !== 0) throw processFailure('building the service images failed: read the build output above', build.stderr);
-      await builds.record();
-    }
+    await buildStale(ctx, model, mode, builds);
 
     // The log store first (label galaxy.role: logs): a line sent over UDP before it listens is lost
     // (docs/LOGS.md). Not depends_on: a recreate deploy (up --no-deps) of a service that has one

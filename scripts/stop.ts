@@ -7,6 +7,7 @@ import { projectVolumes } from './lib/docker/containers.ts';
 import { OperationError, UsageError, lastLine } from './lib/errors.ts';
 import { formatDuration, info, warn } from './lib/output.ts';
 import { currentStack } from './lib/stack.ts';
+import { stopOnSwarm } from './lib/swarm/deploy-stack.ts';
 import { projectFiles } from './lib/state/files.ts';
 
 const stopCommand = {
@@ -32,8 +33,18 @@ await defineCommand(stopCommand, {
   },
   run: async (parsed) => {
     const started = performance.now();
-    const { ctx } = await currentStack();
+    const { ctx, target } = await currentStack();
     const model = await loadComposeModel(ctx);
+    if (target === 'swarm') {
+      const volumes = parsed.values['remove-data'] ? await projectVolumes(model.project) : [];
+      if (volumes.length) warn(`--remove-data: deleting ${volumes.length} volume(s) on this node and all their data: ${volumes.join(', ')}`);
+      info(`stop: docker stack rm ${model.project} (each task gets its stop_grace_period)`);
+      await stopOnSwarm(model.project, volumes);
+      info(
+        `stopped ${model.project} (swarm stack removed) in ${formatDuration((performance.now() - started) / 1000)}${volumes.length ? ' (data removed)' : '; data volumes kept'}`,
+      );
+      return;
+    }
     const order = [...model.services].reverse().map((s) => s.name);
     const timeout = parsed.values.timeout;
     // Without --timeout compose gives each container its stop_grace_period: the databases keep

@@ -5,7 +5,7 @@
 // compose up in the folder would ask a registry for the official images (none answers
 // offline), start without the monitoring profile, or drop the prod overrides.
 import path from 'node:path';
-import type { ImageManifest } from './images/manifest.ts';
+import { type ImageManifest, stackImages } from './images/manifest.ts';
 import type { ImageMode } from './images/source.ts';
 
 export interface ComposeDefaultsInput {
@@ -25,7 +25,7 @@ export interface ComposeDefaultsInput {
  */
 export function composeDefaults(input: ComposeDefaultsInput): Record<string, string> {
   const wanted: Record<string, string> = {};
-  for (const image of Object.values(input.manifest.images)) {
+  for (const image of stackImages(input.manifest)) {
     if (input.mode === 'offline') wanted[image.variable] = image.offline;
     else if (input.current[image.variable] === image.offline) wanted[image.variable] = image.official;
   }

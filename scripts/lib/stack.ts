@@ -16,10 +16,13 @@ import { envFile } from './paths.ts';
 import { ensureStoreDir } from './logs/store.ts';
 import { localIPv4Addresses } from './ports.ts';
 import { ensureTlsPair } from './tls.ts';
+import type { DeployTarget } from './swarm/settings.ts';
 import { projectFiles, runDir } from './state/files.ts';
 
 interface SavedState {
   mode: StackMode;
+  /** Where the last start ran the stack (swarm/settings.ts); absent in states written before swarm mode. */
+  target?: DeployTarget;
   env: Record<string, string>;
   profiles: string[];
 }
@@ -39,7 +42,7 @@ function projectName(env: Record<string, string>): string {
 }
 
 /** For start: engine up, .env present and valid, images resolved; remembers the choices. */
-export async function prepareStack(mode: StackMode): Promise<{ ctx: ComposeContext; values: Record<string, string> }> {
+export async function prepareStack(mode: StackMode, target: DeployTarget = 'compose'): Promise<{ ctx: ComposeContext; values: Record<string, string> }> {
   // .env first: a settings mistake is refused before the engine is installed, started or asked.
   if (ensureEnvFile()) info('env: created .env from .env.example with generated secrets');
   for (const name of addMissingSecrets()) info(`env: added ${name} to .env with a generated value`);
@@ -83,7 +86,7 @@ export async function prepareStack(mode: StackMode): Promise<{ ctx: ComposeConte
     info(`admin: Prometheus, Alertmanager and the watcher's metrics ask for ${admin.user} / ADMIN_PASSWORD from .env`);
   // Before up: Docker would create a missing bind source itself, owned by root (logs/store.ts).
   ensureStoreDir(projectFiles(projectName(values)).logsDir);
-  writeFileAtomic(stateFile(projectName(values)), `${JSON.stringify({ mode, env: ctx.env, profiles } satisfies SavedState, null, 2)}\n`);
+  writeFileAtomic(stateFile(projectName(values)), `${JSON.stringify({ mode, target, env: ctx.env, profiles } satisfies SavedState, null, 2)}\n`);
   // Deployed versions (make deploy / rollback) pin <SERVICE>_VERSION so a start never reverts them.
   ctx.env = { ...ctx.env, ...deployedVersionEnv(projectName(values)) };
   return { ctx, values };
@@ -120,11 +123,15 @@ export async function withEngine<T>(work: () => Promise<T>): Promise<T> {
 export async function currentStack(
   modeFlag?: StackMode,
   { checkEngine = true }: { checkEngine?: boolean } = {},
-): Promise<{ ctx: ComposeContext; values: Record<string, string> }> {
+): Promise<{ ctx: ComposeContext; values: Record<string, string>; target: DeployTarget }> {
   // .env first: a settings mistake is reported the same way with or without an engine.
   const values = loadEnv();
   if (checkEngine) await requireEngine();
   const file = stateFile(projectName(values));
   const saved: SavedState = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : { mode: 'default', env: {}, profiles: ['monitoring'] };
-  return { ctx: { mode: modeFlag ?? saved.mode, env: { ...saved.env, ...deployedVersionEnv(projectName(values)) }, profiles: saved.profiles }, values };
+  return {
+    ctx: { mode: modeFlag ?? saved.mode, env: { ...saved.env, ...deployedVersionEnv(projectName(values)) }, profiles: saved.profiles },
+    values,
+    target: saved.target ?? 'compose',
+  };
 }

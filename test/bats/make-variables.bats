@@ -44,6 +44,14 @@ assert_nothing_created() {
   assert_nothing_created
 }
 
+@test "NODES='3;touch x' is refused as a number of nodes, NODES=1 as a cluster size" {
+  run -2 --separate-stderr make --no-print-directory cluster NODES="3;touch ${MARK}"
+  assert_equal "${stderr_lines[0]}" "error: NODES='3;touch ${MARK}' is not a number of nodes: give a whole number, e.g. make cluster NODES=3"
+  run -2 --separate-stderr make --no-print-directory cluster NODES=1
+  [[ "$stderr" == "error: NODES=1 is not a cluster size: give a whole number from 2 to 9 (this host counted), e.g. make cluster NODES=3"* ]]
+  assert_nothing_created
+}
+
 @test "ARGS is split on whitespace, with no globbing or substitution" {
   run -2 --separate-stderr make --no-print-directory discover SRC=/nonexistent ARGS="--json;touch ${MARK} *"
   [[ "$stderr" == "error: unknown option --json;touch: usage: discover.sh"* ]]

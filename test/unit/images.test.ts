@@ -7,7 +7,7 @@ import { after, describe, it } from 'node:test';
 import { UsageError } from '../../scripts/lib/errors.ts';
 import { baseRecipeHash, debianSources, extraCertificates, mountsUnder, pemBlocks, type BaseRecipe } from '../../scripts/lib/images/base.ts';
 import { folderHash, needsBuild } from '../../scripts/lib/images/build.ts';
-import { loadManifest, selectImages, type ImageManifest } from '../../scripts/lib/images/manifest.ts';
+import { loadManifest, selectImages, stackImages, type ImageManifest } from '../../scripts/lib/images/manifest.ts';
 import { parseImageSource, planResolution, probeImage, resolveImageSource } from '../../scripts/lib/images/source.ts';
 
 const manifest: ImageManifest = loadManifest();
@@ -27,8 +27,15 @@ const VARIABLES = [
 
 describe('manifest', () => {
   it('names every image variable of the contract once, with a galaxy-offline tag per folder', () => {
-    const vars = Object.values(manifest.images).map((i) => i.variable);
+    // The compose files' image variables; the images make cluster builds on demand have their own.
+    const vars = stackImages(manifest).map((i) => i.variable);
     assert.deepEqual([...vars].sort(), [...VARIABLES].sort());
+    assert.deepEqual(
+      Object.values(manifest.images)
+        .filter((i) => i.onDemand)
+        .map((i) => i.variable),
+      ['REGISTRY_IMAGE', 'CLUSTER_NODE_IMAGE'],
+    );
     for (const [name, image] of Object.entries(manifest.images)) {
       assert.match(image.offline, new RegExp(`^galaxy-offline/${name}:[0-9][0-9.]*$`));
       assert.match(image.official, /^[a-z0-9_./-]+:[A-Za-z0-9_.-]+$/, `${name}: a pinned tag`);
@@ -124,7 +131,13 @@ describe('resolveImageSource', () => {
 describe('selectImages', () => {
   it('keeps manifest order and rejects unknown names', () => {
     assert.deepEqual(selectImages(manifest, ['redis', 'node']), ['node', 'redis']);
-    assert.equal(selectImages(manifest).length, Object.keys(manifest.images).length);
+    // Without names: every image but those built on demand (make cluster's registry and nodes).
+    assert.deepEqual(
+      selectImages(manifest),
+      Object.keys(manifest.images).filter((n) => !manifest.images[n].onDemand),
+    );
+    assert.ok(!selectImages(manifest).includes('cluster-node'));
+    assert.deepEqual(selectImages(manifest, ['cluster-node', 'registry']), ['registry', 'cluster-node']);
     assert.throws(() => selectImages(manifest, ['grafana']), /unknown offline image grafana: choose from node, python/);
   });
 });

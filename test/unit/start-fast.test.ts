@@ -8,7 +8,7 @@ import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { composeDefaults } from '../../scripts/lib/compose-defaults.ts';
 import { parseWatched } from '../../scripts/lib/docker/watch.ts';
-import { loadManifest } from '../../scripts/lib/images/manifest.ts';
+import { loadManifest, stackImages } from '../../scripts/lib/images/manifest.ts';
 import { argImages, buildInputs, buildKey } from '../../scripts/lib/images/service-builds.ts';
 
 const manifest = loadManifest();
@@ -18,7 +18,9 @@ const files = ['/x/docker-compose.yml'];
 describe('composeDefaults', () => {
   it('offline: every image variable names its stand-in, with the profiles and files', () => {
     const set = composeDefaults({ manifest, mode: 'offline', profiles: ['monitoring'], files, current: { NODE_IMAGE: node.official } });
-    for (const image of Object.values(manifest.images)) assert.equal(set[image.variable], image.offline);
+    for (const image of stackImages(manifest)) assert.equal(set[image.variable], image.offline);
+    // make cluster's images are no compose variable: nothing of them in .env.
+    assert.equal(set.CLUSTER_NODE_IMAGE, undefined);
     assert.equal(set.COMPOSE_PROFILES, 'monitoring');
     assert.equal(set.COMPOSE_FILE, 'docker-compose.yml');
   });

@@ -10,6 +10,8 @@ import { imageExists } from '../docker/images.ts';
 import { OperationError, UsageError, processFailure } from '../errors.ts';
 import { info } from '../output.ts';
 import { currentStack } from '../stack.ts';
+import { moveOnSwarm } from '../swarm/deploy-stack.ts';
+import type { DeployTarget } from '../swarm/settings.ts';
 import type { DeployStep } from './plan.ts';
 import { recreate, rollingReplace } from './rollout.ts';
 import { appendHistory, readState, versionEnv, writeState } from './state.ts';
@@ -82,13 +84,15 @@ export interface Session {
   ctx: ComposeContext;
   model: ComposeModel;
   project: string;
+  /** Where the stack runs (make start chose it): compose here, or a swarm (docs/SCALING.md). */
+  target: DeployTarget;
 }
 
 /** Opens the stack (the project lock is already held: deploy and rollback are declared with `locks`). */
 export async function openSession(): Promise<Session> {
-  const { ctx } = await currentStack();
+  const { ctx, target } = await currentStack();
   const model = await loadComposeModel(ctx);
-  return { ctx, model, project: model.project };
+  return { ctx, model, project: model.project, target };
 }
 
 /** The version the service runs now: the tag of its running container, else the recorded one. */
@@ -162,7 +166,8 @@ export async function moveService(
       ...(error ? { error } : {}),
     });
   try {
-    if (step.strategy === 'rolling') await rollingReplace(rollout);
+    if (session.target === 'swarm') await moveOnSwarm({ ...session.ctx, env }, session.project, service, opts.timeoutSeconds);
+    else if (step.strategy === 'rolling') await rollingReplace(rollout);
     else await recreate(rollout, { ...baseEnv, [versionVariable(service)]: from });
   } catch (err) {
     record('failed', (err as Error).message);
@@ -177,6 +182,8 @@ export async function moveService(
 
 /** Compose's own view afterwards: exactly one running container of the service, on the new image. */
 export async function verifySettled(session: Session, service: string, version: string): Promise<void> {
+  // Swarm's own update status said completed (swarm/deploy-stack.ts): its tasks are not compose's.
+  if (session.target === 'swarm') return;
   const running = (await serviceContainers(session.project, service)).filter((c) => c.status === 'running');
   if (running.length !== 1 || running[0].image !== imageOf(session, service, version)) {
     throw new OperationError(

@@ -11,6 +11,8 @@ export interface OfflineImage {
   variable: string;
   official: string;
   offline: string;
+  /** Built only by the command named here (make cluster), never by make start or a bare make images. */
+  onDemand?: string;
 }
 
 export interface ImageManifest {
@@ -27,9 +29,14 @@ export function loadManifest(file = path.join(offlineDir, 'manifest.json')): Ima
   return JSON.parse(readFileSync(file, 'utf8')) as ImageManifest;
 }
 
+/** The images the compose files use (their variables go to .env): every one not built on demand. */
+export function stackImages(manifest: ImageManifest): OfflineImage[] {
+  return Object.values(manifest.images).filter((i) => !i.onDemand);
+}
+
 export function selectImages(manifest: ImageManifest, only?: string[]): string[] {
   const all = Object.keys(manifest.images);
-  if (!only || only.length === 0) return all;
+  if (!only || only.length === 0) return all.filter((n) => !manifest.images[n].onDemand);
   const unknown = only.filter((n) => !all.includes(n));
   if (unknown.length) throw new UsageError(`unknown offline image ${unknown.join(', ')}: choose from ${all.join(', ')}`);
   // Manifest order, because it is the order the other work waits on.

@@ -3,7 +3,7 @@
 import type { Duration } from 'zx/core';
 import { pullImage } from '../docker/images.ts';
 import { UsageError } from '../errors.ts';
-import { type ImageManifest, loadManifest } from './manifest.ts';
+import { type ImageManifest, loadManifest, stackImages } from './manifest.ts';
 import { info } from '../output.ts';
 
 export const IMAGE_SOURCES = ['auto', 'registry', 'offline'] as const;
@@ -42,7 +42,7 @@ export function planResolution(manifest: ImageManifest, requested: ImageSource, 
   }
   const imageEnv: Record<string, string> = {};
   if (mode === 'offline') {
-    for (const image of Object.values(manifest.images)) imageEnv[image.variable] = image.offline;
+    for (const image of stackImages(manifest)) imageEnv[image.variable] = image.offline;
     for (const [variable, entry] of Object.entries(manifest.registryOnly)) {
       const name = variable.replace(/_IMAGE$/, '').toLowerCase();
       lines.push(`images: ${name} is left out in offline mode (${entry.reason})`);
@@ -56,7 +56,7 @@ export function planResolution(manifest: ImageManifest, requested: ImageSource, 
  * stand-in's own name (an offline start writes it into .env) is no override: no registry has it.
  */
 export function probeImage(manifest: ImageManifest, env: Record<string, string | undefined>): string {
-  const entry = Object.values(manifest.images).find((i) => i.variable === manifest.registryProbe);
+  const entry = stackImages(manifest).find((i) => i.variable === manifest.registryProbe);
   if (!entry) throw new UsageError(`images/offline/manifest.json: registryProbe ${manifest.registryProbe} names no image`);
   const configured = env[entry.variable]?.trim();
   return configured && configured !== entry.offline ? configured : entry.official;

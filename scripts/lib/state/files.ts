@@ -29,6 +29,8 @@ export function projectFiles(project: string, dir = runDir) {
     monitoringTargetsDir: path.join(dir, `targets-${project}`),
     /** The log store: every container's lines as hourly JSON-line files (docs/LOGS.md); never a volume, so --remove-data keeps it. */
     logsDir: path.join(dir, `logs-${project}`),
+    /** The stack file of swarm mode, made from compose config (swarm/stack-file.ts), kept to read. */
+    swarmStack: path.join(dir, `swarm-stack-${project}.json`),
     /** The compose override of a two-hop deploy's first container (no host ports). */
     portlessOverride: (service: string) => path.join(dir, `deploy-${project}-${service}-portless.yml`),
   };

@@ -1,0 +1,142 @@
+// Swarm mode's start (make start ARGS=--swarm, or DEPLOY_TARGET=swarm in .env): the compose files'
+// resolved config deployed as a Swarm stack (docker stack deploy), then a wait until every service has its
+// desired replicas running. Swarm counts a task as running only once its healthcheck passed.
+import type { ComposeContext, ComposeModel } from '../compose.ts';
+import { readComposeConfig } from '../compose.ts';
+import { listContainers } from '../docker/containers.ts';
+import {
+  containersLabelled,
+  deployStack,
+  serviceUpdate,
+  waitForUpdate,
+  restartService,
+  removeStack,
+  removeVolume,
+  stackContainers,
+  runningTasks,
+  stackServices,
+  swarmMembership,
+} from '../docker/swarm.ts';
+import { writeFileAtomic } from '../env.ts';
+import { OperationError } from '../errors.ts';
+import { LiveStatus, formatDuration, info, warn } from '../output.ts';
+import { projectFiles } from '../state/files.ts';
+import { pushToRegistry } from './registry.ts';
+import { registryPort, replicaCounts } from './settings.ts';
+import { type ComposeConfig, type SwarmDefaults, holdsLocalState, stackFile } from './stack-file.ts';
+
+export async function requireManager(): Promise<void> {
+  const swarm = await swarmMembership();
+  if (swarm.state !== 'active' || !swarm.manager)
+    throw new OperationError(
+      'swarm mode needs this engine to be a swarm manager: make cluster NODES=3 (a cluster on this machine), or docker swarm init; DEPLOY_TARGET=compose in .env goes back to compose',
+    );
+}
+
+async function waitForReplicas(project: string, services: string[], timeoutSeconds: number): Promise<void> {
+  const deadline = Date.now() + timeoutSeconds * 1000;
+  const live = new LiveStatus();
+  for (;;) {
+    const state = (await stackServices(project)).filter((s) => services.includes(s.service));
+    const waiting = state.filter((s) => s.running < s.desired || s.desired === 0);
+    live.update(state.map((s) => [s.service, `  ${s.service.padEnd(20)} ${s.running}/${s.desired} replicas`]));
+    if (waiting.length === 0 && state.length === services.length) return;
+    if (Date.now() > deadline) {
+      const tasks = await runningTasks(project);
+      const why = waiting.map((s) => {
+        const errors = [...new Set(tasks.filter((t) => t.service === s.service && t.error).map((t) => t.error))];
+        return `${s.service} ${s.running}/${s.desired}${errors.length ? ` (${errors.join('; ')})` : ''}`;
+      });
+      throw new OperationError(`not every service had its replicas after ${timeoutSeconds}s: ${why.join(', ')} (docker stack ps ${project} shows each task)`);
+    }
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+}
+
+/**
+ * The stack file from the compose config of `ctx` (its env pins the deployed versions), with the
+ * images of services that may run anywhere pushed to the cluster's registry, deployed by `docker
+ * stack deploy`, which changes only the services whose spec differs. Returns the services it runs.
+ */
+async function deployFromCompose(ctx: ComposeContext, project: string, quiet = false): Promise<string[]> {
+  const config = JSON.parse(await readComposeConfig(ctx)) as ComposeConfig;
+  const defaults = (config['x-swarm'] ?? {}) as SwarmDefaults;
+  // Without a registry (a one-node swarm) every service runs on this manager from its local images.
+  const port = registryPort();
+  const registry = (await containersLabelled(`galaxy.registry=${project}`)).length > 0;
+  const movable = Object.entries(config.services).filter(([, s]) => !holdsLocalState(s) && typeof s.image === 'string');
+  let pushedImages: Record<string, string> = {};
+  if (registry && movable.length) {
+    const images = [...new Set(movable.map(([, s]) => String(s.image)))];
+    info(`swarm: pushing ${images.length} image(s) to the cluster's registry (127.0.0.1:${port}); layers it has are not sent again`);
+    const pinned = await pushToRegistry(images, port);
+    pushedImages = Object.fromEntries(movable.map(([name, s]) => [name, pinned[String(s.image)]]));
+  } else if (!registry) warn(`swarm: no cluster registry of ${project} (make cluster): every service runs on this manager`);
+
+  const file = stackFile({ config, pushedImages, replicas: replicaCounts(Object.keys(config.services)) }, defaults);
+  if (!quiet) {
+    for (const note of file.notes) info(`swarm: ${note}`);
+    for (const [service, reason] of Object.entries(file.skipped)) info(`swarm: ${service} is left out: ${reason}`);
+  }
+  const stackPath = projectFiles(project).swarmStack;
+  writeFileAtomic(stackPath, `${JSON.stringify(file.stack, null, 2)}\n`);
+  const services = Object.keys(file.stack.services as object);
+  info(`swarm: docker stack deploy of ${services.length} services as stack ${project}`);
+  await deployStack(stackPath, project);
+  return services;
+}
+
+export async function startOnSwarm(ctx: ComposeContext, model: ComposeModel, timeoutSeconds: number): Promise<void> {
+  const started = Date.now();
+  await requireManager();
+  if ((await listContainers(ctx)).some((c) => c.status === 'running'))
+    throw new OperationError(
+      `${model.project} runs in compose mode on this machine: make stop first, then make start ARGS=--swarm (the data volumes are kept)`,
+    );
+  const services = await deployFromCompose(ctx, model.project);
+  await waitForReplicas(model.project, services, timeoutSeconds);
+  info(`swarm: every service of ${model.project} has its replicas running and healthy in ${formatDuration((Date.now() - started) / 1000)}`);
+}
+
+/** `make stop` in swarm mode: the stack removed and gone from this node; volumes kept unless asked. */
+export async function stopOnSwarm(project: string, volumes: string[]): Promise<void> {
+  await requireManager();
+  await removeStack(project);
+  // `stack rm` returns before the tasks have stopped; a start or a volume removal right after would meet them.
+  const deadline = Date.now() + 120_000;
+  while ((await stackServices(project)).length > 0 || (await stackContainers(project)).length > 0) {
+    if (Date.now() > deadline)
+      throw new OperationError(`stack ${project} was removed but its containers still run after 120 s: docker stack ps ${project} shows them`);
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+  for (const volume of volumes) await removeVolume(volume);
+}
+
+async function requireStackService(project: string, service: string): Promise<void> {
+  await requireManager();
+  if (!(await stackServices(project)).some((s) => s.service === service))
+    throw new OperationError(`${service} is not in stack ${project} (left out of swarm mode, or the stack is not started): make health lists what runs`);
+}
+
+/** `make restart` in swarm mode: Swarm's own rolling replacement of every task (update --force), health-gated. */
+export async function restartOnSwarm(project: string, service: string, timeoutSeconds: number): Promise<void> {
+  await requireStackService(project, service);
+  await restartService(`${project}_${service}`, timeoutSeconds);
+}
+
+/**
+ * `make deploy` / `make rollback` in swarm mode: the stack deployed again from the compose config
+ * with the service's new version pinned (`ctx.env`, as compose mode starts it), so its image and
+ * APP_VERSION change together. Swarm rolls the service by x-swarm's update_config and rolls it
+ * back when a new task fails its health gate.
+ */
+export async function moveOnSwarm(ctx: ComposeContext, project: string, service: string, timeoutSeconds: number): Promise<void> {
+  await requireStackService(project, service);
+  const name = `${project}_${service}`;
+  const before = await serviceUpdate(name);
+  const since = new Date();
+  await deployFromCompose(ctx, project, true);
+  // The same spec as before (the version it runs already): Swarm starts no update.
+  if ((await serviceUpdate(name)).version === before.version) return;
+  await waitForUpdate(name, since, timeoutSeconds);
+}

@@ -1,0 +1,151 @@
+// Swarm mode on a real 3-node cluster on this machine (make cluster NODES=3: this engine and two
+// Docker-in-Docker workers): the stack from the same compose files, backend at 3 replicas spread
+// over the nodes, a rolling restart and a deploy under load through the edge, and the loss of a
+// worker node.
+// Opt-in (GALAXY_CLUSTER_TESTS=1): about 6 minutes, and it turns this engine into a swarm manager
+// for that time, which no other test may meet. Traffic goes only to 127.0.0.1 published ports.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { $ } from 'zx';
+import { startLoad, waitForRequests } from '../harness/load.ts';
+import { TestStack, explain } from '../harness/stack.ts';
+
+const enabled = process.env.GALAXY_CLUSTER_TESTS === '1';
+const stack = new TestStack();
+const worker = `${stack.project}-node-3`;
+
+interface Health {
+  target: string;
+  healthy: boolean;
+  services: Array<{ service: string; ok: boolean; replicas: { running: number; desired: number }; nodes: string[] }>;
+}
+
+async function health(): Promise<Health> {
+  const out = await stack.script('health-check', ['--json']);
+  return JSON.parse(out.stdout) as Health;
+}
+
+async function backendNodes(): Promise<string[]> {
+  const out = await $({
+    quiet: true,
+  })`docker service ps ${`${stack.project}_backend`} --filter desired-state=running --format ${'{{.Node}} {{.CurrentState}}'}`;
+  return out.stdout
+    .split('\n')
+    .filter((l) => l.includes(' Running'))
+    .map((l) => l.split(' ')[0]);
+}
+
+async function until(what: string, check: () => Promise<boolean>, seconds: number): Promise<number> {
+  const started = Date.now();
+  while (!(await check())) {
+    if (Date.now() - started > seconds * 1000) throw new Error(`${what}: not within ${seconds}s`);
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+  return (Date.now() - started) / 1000;
+}
+
+before(async () => {
+  if (!enabled) return;
+  // Two frontends: the site's one hop that may run on any node must survive a node's loss too.
+  await stack.init({ BACKEND_REPLICAS: '3', FRONTEND_REPLICAS: '2' });
+  const cluster = await stack.script('cluster', ['--nodes', '3'], {}, '600s');
+  assert.equal(cluster.exitCode, 0, explain(cluster));
+  process.stdout.write(`# ${cluster.stdout.trim().split('\n').slice(-5).join('\n# ')}\n`);
+  const start = await stack.script('start-all', ['--swarm'], {}, '900s');
+  assert.equal(start.exitCode, 0, explain(start));
+  process.stdout.write(`# ${start.stdout.trim().split('\n').pop()}\n`);
+});
+
+after(async () => {
+  if (!enabled) return;
+  await $({ nothrow: true, quiet: true })`docker unpause ${worker}`;
+  await stack.script('stop-all', [], {}, '300s');
+  const down = await stack.script('cluster', ['--down'], {}, '300s');
+  process.stdout.write(`# ${down.stdout.trim().split('\n').pop()}\n`);
+  await stack.destroy();
+});
+
+test('the stack is healthy on 3 nodes, backend with 3 replicas on at least 2 of them', { skip: !enabled && 'GALAXY_CLUSTER_TESTS=1 runs it' }, async () => {
+  const report = await health();
+  assert.equal(report.target, 'swarm');
+  assert.ok(report.healthy, JSON.stringify(report.services.filter((s) => !s.ok)));
+  const backend = report.services.find((s) => s.service === 'backend');
+  assert.deepEqual(backend?.replicas, { running: 3, desired: 3 });
+  assert.ok(new Set(backend?.nodes).size >= 2, `backend runs on ${backend?.nodes.join(', ')}`);
+});
+
+test('a rolling restart of backend under load through the edge drops no request', { skip: !enabled && 'GALAXY_CLUSTER_TESTS=1 runs it' }, async () => {
+  const load = startLoad({ url: stack.url('FRONTEND_PORT', '/api/version'), concurrency: 8, ratePerSecond: 100, maxRequests: 40_000, maxSeconds: 400 });
+  await waitForRequests(load, 200, 30);
+  const restart = await stack.script('restart-service', ['backend'], {}, '400s');
+  // At least 2,000 requests, the issue's bar, however quick the restart was.
+  await waitForRequests(load, 2000, 60);
+  const traffic = await load.stop();
+  process.stdout.write(
+    `# rolling restart of backend (3 replicas): exit ${restart.exitCode}, ${traffic.failed} failed of ${traffic.total} in ${traffic.seconds.toFixed(1)}s\n`,
+  );
+  assert.equal(restart.exitCode, 0, explain(restart));
+  assert.equal(traffic.failed, 0, traffic.failures.join('\n'));
+  assert.ok((await backendNodes()).length === 3);
+});
+
+test(
+  'make deploy of backend under load through the edge: every replica on the new image, no request dropped',
+  { skip: !enabled && 'GALAXY_CLUSTER_TESTS=1 runs it' },
+  async () => {
+    const load = startLoad({ url: stack.url('FRONTEND_PORT', '/api/version'), concurrency: 8, ratePerSecond: 100, maxRequests: 40_000, maxSeconds: 600 });
+    await waitForRequests(load, 200, 30);
+    // --force: the tree may be the version a previous run deployed; a new image is built either way.
+    const deploy = await stack.script('deploy', ['backend', '--force'], {}, '600s');
+    await waitForRequests(load, 2000, 60);
+    const traffic = await load.stop();
+    process.stdout.write(
+      `# deploy of backend (3 replicas): exit ${deploy.exitCode}, ${traffic.failed} failed of ${traffic.total} in ${traffic.seconds.toFixed(1)}s, versions ${JSON.stringify(traffic.versions)}\n`,
+    );
+    assert.equal(deploy.exitCode, 0, explain(deploy));
+    assert.equal(traffic.failed, 0, traffic.failures.join('\n'));
+    const images = await $({ quiet: true })`docker service inspect ${`${stack.project}_backend`} --format ${'{{.Spec.TaskTemplate.ContainerSpec.Image}}'}`;
+    assert.match(images.stdout, /^127\.0\.0\.1:\d+\/galaxy\/backend(:[^@]+)?@sha256:/);
+    assert.equal((await backendNodes()).length, 3);
+  },
+);
+
+test(
+  'a worker node lost (frozen): its tasks move to the others; the node back: 3 replicas again',
+  { skip: !enabled && 'GALAXY_CLUSTER_TESTS=1 runs it' },
+  async () => {
+    const load = startLoad({ url: stack.url('FRONTEND_PORT', '/api/version'), concurrency: 8, ratePerSecond: 100, maxRequests: 40_000, maxSeconds: 400 });
+    await waitForRequests(load, 200, 30);
+    // Frozen, as a hung or cut-off machine is: no heartbeat, no answer (a killed one would come back
+    // at once by its restart policy, before Swarm declares it down).
+    await $({ quiet: true })`docker pause ${worker}`;
+    // One backend task per node (host-mode port): 2 nodes left, 2 replicas run until the node is back.
+    const moved = await until(
+      'backend tasks only on the remaining nodes',
+      async () => {
+        const nodes = await backendNodes();
+        return nodes.length === 2 && !nodes.includes(worker);
+      },
+      120,
+    );
+    await waitForRequests(load, load.sent + 500, 30);
+    const traffic = await load.stop();
+    // Measured and reported, the goal being 0: requests in flight to the lost node's task are what the edge retries.
+    process.stdout.write(
+      `# node ${worker} frozen (docker pause): backend on the other nodes after ${moved.toFixed(1)}s; ${traffic.failed} failed of ${traffic.total} requests in ${traffic.seconds.toFixed(1)}s\n`,
+    );
+    // Every other service back to its replicas: the lost node's tasks started again elsewhere.
+    const healed = await until(
+      'every service but backend with its replicas',
+      async () => (await health()).services.filter((s) => s.service !== 'backend').every((s) => s.ok),
+      180,
+    );
+    process.stdout.write(`# every other service had its replicas again ${healed.toFixed(1)}s later\n`);
+
+    await $({ quiet: true })`docker unpause ${worker}`;
+    const back = await until('backend at 3 replicas again', async () => (await backendNodes()).length === 3, 180);
+    process.stdout.write(`# node ${worker} back: backend at 3 replicas after ${back.toFixed(1)}s\n`);
+    const all = await until('every service healthy', async () => (await health()).healthy, 120);
+    process.stdout.write(`# every service healthy ${all.toFixed(1)}s after that\n`);
+  },
+);
