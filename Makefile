@@ -64,6 +64,13 @@ restart: deps ## Restart one service and wait until healthy (service=NAME)
 	@[ -n "$${GALAXY_SERVICE}" ] || { echo "error: name a service: make restart service=NAME" >&2; exit 2; }
 	@./scripts/restart-service.sh
 
+.PHONY: scale
+scale: export GALAXY_SERVICE = $(value service)
+scale: export GALAXY_REPLICAS = $(value replicas)
+scale: deps ## Run N replicas of a stateless service in swarm mode, kept in .env (service=NAME replicas=N)
+	@[ -n "$${GALAXY_SERVICE}" ] || { echo "error: name a service: make scale service=NAME replicas=N" >&2; exit 2; }
+	@./scripts/scale.sh
+
 .PHONY: logs
 logs: export GALAXY_SERVICE = $(value service)
 logs: deps ## Logs of all or one service from the log store, across deploys (service=NAME, ARGS="--follow --since 2d --until 1h --grep TEXT")

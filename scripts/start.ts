@@ -7,13 +7,13 @@ import { UsageError, processFailure } from './lib/errors.ts';
 import { serviceAddresses } from './lib/health.ts';
 import { bold, formatDuration, info, table } from './lib/output.ts';
 import { isPortFree, portHolder } from './lib/ports.ts';
-import { modeFromFlags, prepareStack } from './lib/stack.ts';
+import { lastTarget, modeFromFlags, prepareStack } from './lib/stack.ts';
 import { upAndWait } from './lib/wait.ts';
 import { writeMonitoringTargets } from './lib/monitoring/targets.ts';
 import { projectFiles } from './lib/state/files.ts';
 import { versionVariable } from './lib/deploy/version.ts';
 import { checkServiceBuilds } from './lib/images/service-builds.ts';
-import { startOnSwarm } from './lib/swarm/deploy-stack.ts';
+import { refuseWhileSwarmStack, startOnSwarm } from './lib/swarm/deploy-stack.ts';
 import { deployTarget } from './lib/swarm/settings.ts';
 
 /** A deployed service runs its recorded image: rebuilding it would put today's tree under that
@@ -53,6 +53,7 @@ await defineCommand(startCommand, {
   run: async ({ mode, timeout, target }) => {
     const started = performance.now();
 
+    const previous = lastTarget();
     const { ctx, values } = await prepareStack(mode, target);
     const model = await loadComposeModel(ctx);
     // Before up: Prometheus finds the folder when it starts, and a running one re-reads the file.
@@ -61,6 +62,8 @@ await defineCommand(startCommand, {
       await buildStale(ctx, model, mode);
       return startOnSwarm(ctx, model, timeout);
     }
+    // Only after a swarm start: the check asks the engine, which a compose start need not pay for.
+    if (previous === 'swarm') await refuseWhileSwarmStack(model.project);
 
     // Both only read the engine: side by side.
     const [containers, builds] = await Promise.all([watchContainers(ctx, model.project), staleBuilds(ctx, model)]);

@@ -7,7 +7,7 @@ import { projectVolumes } from './lib/docker/containers.ts';
 import { OperationError, UsageError, lastLine } from './lib/errors.ts';
 import { formatDuration, info, warn } from './lib/output.ts';
 import { currentStack } from './lib/stack.ts';
-import { stopOnSwarm } from './lib/swarm/deploy-stack.ts';
+import { stackVolumeNames, stopOnSwarm } from './lib/swarm/deploy-stack.ts';
 import { projectFiles } from './lib/state/files.ts';
 
 const stopCommand = {
@@ -36,7 +36,7 @@ await defineCommand(stopCommand, {
     const { ctx, target } = await currentStack();
     const model = await loadComposeModel(ctx);
     if (target === 'swarm') {
-      const volumes = parsed.values['remove-data'] ? await projectVolumes(model.project) : [];
+      const volumes = parsed.values['remove-data'] ? stackVolumeNames(model.project) : [];
       if (volumes.length) warn(`--remove-data: deleting ${volumes.length} volume(s) on this node and all their data: ${volumes.join(', ')}`);
       info(`stop: docker stack rm ${model.project} (each task gets its stop_grace_period)`);
       await stopOnSwarm(model.project, volumes);

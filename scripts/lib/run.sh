@@ -38,6 +38,11 @@ if [[ -n "${GALAXY_ONLY-}" ]]; then
     || refuse "only='$GALAXY_ONLY' is not a list of service names: use names separated by commas (only=api,worker)"
   from_make+=("--only" "$GALAXY_ONLY")
 fi
+if [[ -n "${GALAXY_REPLICAS-}" ]]; then
+  [[ "$GALAXY_REPLICAS" =~ ^[0-9]+$ ]] \
+    || refuse "replicas='$GALAXY_REPLICAS' is not a number of replicas: give a whole number, e.g. make scale service=api replicas=3"
+  from_make+=("--replicas" "$GALAXY_REPLICAS")
+fi
 if [[ -n "${GALAXY_NODES-}" ]]; then
   [[ "$GALAXY_NODES" =~ ^[0-9]+$ ]] \
     || refuse "NODES='$GALAXY_NODES' is not a number of nodes: give a whole number, e.g. make cluster NODES=3"
@@ -47,7 +52,7 @@ if [[ -n "${GALAXY_SRC-}" ]]; then
   from_make+=("$GALAXY_SRC")
 fi
 # Read once: scripts this one starts (bench starts a stack) must not see them again.
-unset GALAXY_ARGS GALAXY_SERVICE GALAXY_FROM GALAXY_SRC GALAXY_ONLY GALAXY_NODES
+unset GALAXY_ARGS GALAXY_SERVICE GALAXY_FROM GALAXY_SRC GALAXY_ONLY GALAXY_NODES GALAXY_REPLICAS
 
 if [[ ! -x "$tsx" ]]; then
   command -v npm >/dev/null || { echo "error: Node.js 20+ with npm is required: install it (Debian: apt-get install nodejs npm)" >&2; exit 2; }

@@ -5,7 +5,7 @@ import { adminCredentials, ensureWebConfig } from './admin-auth.ts';
 import { engineSocketGroup, ensureEngine } from './engine.ts';
 import { composeDefaults } from './compose-defaults.ts';
 import { askEngine, composeFiles } from './docker/client.ts';
-import { addMissingSecrets, ensureEnvFile, loadEnv, readEnvText, setEnvValues, writeFileAtomic } from './env.ts';
+import { addMissingSecrets, ensureEnvFile, loadEnv, readEnvText, readProjectName, setEnvValues, writeFileAtomic } from './env.ts';
 import { loadManifest } from './images/manifest.ts';
 import { OperationError, UsageError } from './errors.ts';
 import { deployedVersionEnv } from './deploy/state.ts';
@@ -90,6 +90,17 @@ export async function prepareStack(mode: StackMode, target: DeployTarget = 'comp
   // Deployed versions (make deploy / rollback) pin <SERVICE>_VERSION so a start never reverts them.
   ctx.env = { ...ctx.env, ...deployedVersionEnv(projectName(values)) };
   return { ctx, values };
+}
+
+/** Where the last start of this checkout's project ran the stack (a file read: no engine call). */
+export function lastTarget(): DeployTarget {
+  const file = stateFile(readProjectName());
+  if (!existsSync(file)) return 'compose';
+  try {
+    return (JSON.parse(readFileSync(file, 'utf8')) as SavedState).target ?? 'compose';
+  } catch {
+    return 'compose';
+  }
 }
 
 /** Returns when the engine answers; otherwise an OperationError that says what to do. */

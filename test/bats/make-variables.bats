@@ -52,6 +52,14 @@ assert_nothing_created() {
   assert_nothing_created
 }
 
+@test "replicas='2;touch x' is refused as a number of replicas" {
+  run -2 --separate-stderr make --no-print-directory scale service=api replicas="2;touch ${MARK}"
+  assert_equal "${stderr_lines[0]}" "error: replicas='2;touch ${MARK}' is not a number of replicas: give a whole number, e.g. make scale service=api replicas=3"
+  run -2 --separate-stderr make --no-print-directory scale service=api replicas=0
+  [[ "$stderr" == "error: replicas=0 is not a number of replicas: give a whole number from 1 to 50"* ]]
+  assert_nothing_created
+}
+
 @test "ARGS is split on whitespace, with no globbing or substitution" {
   run -2 --separate-stderr make --no-print-directory discover SRC=/nonexistent ARGS="--json;touch ${MARK} *"
   [[ "$stderr" == "error: unknown option --json;touch: usage: discover.sh"* ]]

@@ -74,6 +74,21 @@ test('the stack is healthy on 3 nodes, backend with 3 replicas on at least 2 of 
   assert.ok(new Set(backend?.nodes).size >= 2, `backend runs on ${backend?.nodes.join(', ')}`);
 });
 
+test('make scale: frontend to 3 replicas and back to 2, kept in .env; a store is refused', { skip: !enabled && 'GALAXY_CLUSTER_TESTS=1 runs it' }, async () => {
+  const up = await stack.script('scale', ['frontend', '--replicas', '3'], {}, '400s');
+  assert.equal(up.exitCode, 0, explain(up));
+  process.stdout.write(`# ${up.stdout.trim().split('\n').pop()}\n`);
+  assert.deepEqual((await health()).services.find((s) => s.service === 'frontend')?.replicas, { running: 3, desired: 3 });
+  assert.equal(stack.envValue('FRONTEND_REPLICAS'), '3');
+  const down = await stack.script('scale', ['frontend', '--replicas', '2'], {}, '400s');
+  assert.equal(down.exitCode, 0, explain(down));
+  assert.deepEqual((await health()).services.find((s) => s.service === 'frontend')?.replicas, { running: 2, desired: 2 });
+  // A service with a volume runs once: refused with one line, exit 2, nothing changed.
+  const refused = await stack.script('scale', ['postgres', '--replicas', '2']);
+  assert.equal(refused.exitCode, 2, explain(refused));
+  assert.match(refused.stderr, /keeps local state/);
+});
+
 test('a rolling restart of backend under load through the edge drops no request', { skip: !enabled && 'GALAXY_CLUSTER_TESTS=1 runs it' }, async () => {
   const load = startLoad({ url: stack.url('FRONTEND_PORT', '/api/version'), concurrency: 8, ratePerSecond: 100, maxRequests: 40_000, maxSeconds: 400 });
   await waitForRequests(load, 200, 30);

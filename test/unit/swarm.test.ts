@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { clusterNames, nodePlan } from '../../scripts/lib/swarm/cluster.ts';
+import { scaleRefusal } from '../../scripts/lib/swarm/deploy-stack.ts';
 import { judgeSwarmService } from '../../scripts/lib/swarm/health.ts';
 import { registryReference } from '../../scripts/lib/swarm/registry.ts';
 import { replicaCounts, replicasVariable } from '../../scripts/lib/swarm/settings.ts';
@@ -97,6 +98,15 @@ test('resources become strings, networks overlays, and the compose service name 
   assert.equal((service('api').labels as Obj)['com.docker.compose.service'], 'api');
 });
 
+test("a service's own placement constraints are kept", () => {
+  const own = {
+    ...config,
+    services: { ...config.services, db: { ...config.services.db, deploy: { placement: { constraints: ['node.labels.disk == ssd'] } } } },
+  };
+  const db = (stackFile({ config: own, pushedImages: {}, replicas: {} }, defaults).stack.services as Record<string, Obj>).db;
+  assert.deepEqual(((db.deploy as Obj).placement as Obj).constraints, ['node.labels.disk == ssd', 'node.role == manager']);
+});
+
 test('without a registry every service runs on the manager from its local image', () => {
   const local = stackFile({ config, pushedImages: {}, replicas: {} }, defaults);
   const api = (local.stack.services as Record<string, Obj>).api;
@@ -143,4 +153,14 @@ test('health: healthy only with every desired replica running; the nodes of runn
   assert.equal(judgeSwarmService('api', { ...svc, running: 3 }, tasks).ok, true);
   assert.equal(judgeSwarmService('api', undefined, []).state, 'missing');
   assert.equal(judgeSwarmService('api', { ...svc, running: 0 }, []).state, 'down');
+});
+
+test('scale: refused for a service with local state, one left out of swarm mode, or more port holders than nodes', () => {
+  assert.equal(scaleRefusal('web', config, 5, 3), undefined);
+  assert.equal(scaleRefusal('api', config, 3, 3), undefined);
+  assert.match(scaleRefusal('api', config, 4, 3) ?? '', /publishes a port.*the swarm has 3 node\(s\): at most 3 replicas/);
+  assert.match(scaleRefusal('db', config, 2, 3) ?? '', /db keeps local state/);
+  assert.equal(scaleRefusal('db', config, 1, 3), undefined);
+  assert.match(scaleRefusal('watcher', config, 2, 3) ?? '', /does not run in swarm mode/);
+  assert.match(scaleRefusal('nope', config, 2, 3) ?? '', /not a service of the compose files/);
 });

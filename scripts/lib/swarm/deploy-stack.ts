@@ -1,6 +1,7 @@
 // Swarm mode's start (make start ARGS=--swarm, or DEPLOY_TARGET=swarm in .env): the compose files'
 // resolved config deployed as a Swarm stack (docker stack deploy), then a wait until every service has its
 // desired replicas running. Swarm counts a task as running only once its healthcheck passed.
+import { existsSync, readFileSync } from 'node:fs';
 import type { ComposeContext, ComposeModel } from '../compose.ts';
 import { readComposeConfig } from '../compose.ts';
 import { listContainers } from '../docker/containers.ts';
@@ -16,14 +17,16 @@ import {
   runningTasks,
   stackServices,
   swarmMembership,
+  swarmNodes,
 } from '../docker/swarm.ts';
-import { writeFileAtomic } from '../env.ts';
-import { OperationError } from '../errors.ts';
+import { setEnvValues, writeFileAtomic } from '../env.ts';
+import { OperationError, UsageError } from '../errors.ts';
+import { envFile } from '../paths.ts';
 import { LiveStatus, formatDuration, info, warn } from '../output.ts';
 import { projectFiles } from '../state/files.ts';
 import { pushToRegistry } from './registry.ts';
-import { registryPort, replicaCounts } from './settings.ts';
-import { type ComposeConfig, type SwarmDefaults, holdsLocalState, stackFile } from './stack-file.ts';
+import { registryPort, replicaCounts, replicasVariable } from './settings.ts';
+import { type ComposeConfig, SWARM_SKIP_LABEL, type SwarmDefaults, holdsLocalState, stackFile } from './stack-file.ts';
 
 export async function requireManager(): Promise<void> {
   const swarm = await swarmMembership();
@@ -38,7 +41,8 @@ async function waitForReplicas(project: string, services: string[], timeoutSecon
   const live = new LiveStatus();
   for (;;) {
     const state = (await stackServices(project)).filter((s) => services.includes(s.service));
-    const waiting = state.filter((s) => s.running < s.desired || s.desired === 0);
+    // Exactly the desired count: after a scale-down the extra tasks are still stopping for a while.
+    const waiting = state.filter((s) => s.running !== s.desired || s.desired === 0);
     live.update(state.map((s) => [s.service, `  ${s.service.padEnd(20)} ${s.running}/${s.desired} replicas`]));
     if (waiting.length === 0 && state.length === services.length) return;
     if (Date.now() > deadline) {
@@ -98,6 +102,26 @@ export async function startOnSwarm(ctx: ComposeContext, model: ComposeModel, tim
   info(`swarm: every service of ${model.project} has its replicas running and healthy in ${formatDuration((Date.now() - started) / 1000)}`);
 }
 
+/** A compose start while the project still runs as a swarm stack would meet its ports and volumes: refused. */
+export async function refuseWhileSwarmStack(project: string): Promise<void> {
+  const swarm = await swarmMembership();
+  if (swarm.state === 'active' && swarm.manager && (await stackServices(project)).length > 0)
+    throw new OperationError(
+      `${project} runs as a swarm stack on this machine: make stop first (it removes the stack; the data volumes are kept), then make start`,
+    );
+}
+
+/** The volumes the last swarm start declared (its stack file), by the names Docker gave them. */
+export function stackVolumeNames(project: string): string[] {
+  const file = projectFiles(project).swarmStack;
+  if (!existsSync(file)) return [];
+  const volumes = ((JSON.parse(readFileSync(file, 'utf8')) as { volumes?: Record<string, { name?: string }> }).volumes ?? {}) as Record<
+    string,
+    { name?: string }
+  >;
+  return Object.entries(volumes).map(([key, v]) => v.name ?? `${project}_${key}`);
+}
+
 /** `make stop` in swarm mode: the stack removed and gone from this node; volumes kept unless asked. */
 export async function stopOnSwarm(project: string, volumes: string[]): Promise<void> {
   await requireManager();
@@ -139,4 +163,32 @@ export async function moveOnSwarm(ctx: ComposeContext, project: string, service:
   // The same spec as before (the version it runs already): Swarm starts no update.
   if ((await serviceUpdate(name)).version === before.version) return;
   await waitForUpdate(name, since, timeoutSeconds);
+}
+
+/** Pure: why `replicas` cannot be given to a service in swarm mode, or undefined when it can. */
+export function scaleRefusal(service: string, config: ComposeConfig, replicas: number, nodes: number): string | undefined {
+  const spec = config.services[service];
+  if (!spec) return `${service} is not a service of the compose files: make health lists them`;
+  if ((spec.labels as Record<string, string> | undefined)?.[SWARM_SKIP_LABEL]) return `${service} does not run in swarm mode (galaxy.swarm.skip)`;
+  if (holdsLocalState(spec) && replicas !== 1)
+    return `${service} keeps local state (a volume or a host folder): two replicas would each have their own copy; it runs one`;
+  const ports = ((spec.ports as unknown[] | undefined) ?? []).length;
+  if (ports && replicas > nodes)
+    return `${service} publishes a port, which one task per node can hold, and the swarm has ${nodes} node(s): at most ${nodes} replicas (make cluster NODES=${replicas} adds nodes)`;
+  return undefined;
+}
+
+/**
+ * `make scale` in swarm mode: the count goes to .env (<SERVICE>_REPLICAS) first, so a later start
+ * keeps it, then the stack is deployed again from the compose config and the service waited for.
+ */
+export async function scaleOnSwarm(ctx: ComposeContext, project: string, service: string, replicas: number, timeoutSeconds: number): Promise<void> {
+  await requireManager();
+  const config = JSON.parse(await readComposeConfig(ctx)) as ComposeConfig;
+  const nodes = (await swarmNodes()).filter((n) => n.status === 'ready' && n.availability === 'active').length;
+  const refusal = scaleRefusal(service, config, replicas, nodes);
+  if (refusal) throw new UsageError(refusal);
+  setEnvValues(envFile, { [replicasVariable(service)]: String(replicas) });
+  await deployFromCompose(ctx, project, true);
+  await waitForReplicas(project, [service], timeoutSeconds);
 }

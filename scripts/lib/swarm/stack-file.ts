@@ -150,6 +150,7 @@ export function stackFile(input: StackInput, defaults: SwarmDefaults): StackFile
     // replicas spread out, one per node, as a host-mode port allows.
     const onManager = local || !pushed || (hasPorts && replicas === 1);
     const deploy = (service.deploy as Obj | undefined) ?? {};
+    const placement = (deploy.placement as Obj | undefined) ?? {};
     // Stop-first, whatever was asked, where two tasks on one node cannot run side by side: two
     // tasks of a store would both write its volume, and a host-mode port has room for one task.
     const stopFirst = local || hasPorts;
@@ -165,8 +166,9 @@ export function stackFile(input: StackInput, defaults: SwarmDefaults): StackFile
       restart_policy: { ...defaults.restart_policy, ...(deploy.restart_policy as Obj | undefined) },
       labels: { ...labels },
       placement: {
-        ...(deploy.placement as Obj | undefined),
-        constraints: onManager ? ['node.role == manager'] : [],
+        ...placement,
+        // A service's own constraints stay; the manager is added where its files or port are.
+        constraints: [...((placement.constraints as string[] | undefined) ?? []), ...(onManager ? ['node.role == manager'] : [])],
         ...(hasPorts && !onManager ? { max_replicas_per_node: 1 } : {}),
       },
     };
