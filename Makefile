@@ -71,9 +71,13 @@ scale: deps ## Run N replicas of a stateless service in swarm mode, kept in .env
 	@[ -n "$${GALAXY_SERVICE}" ] || { echo "error: name a service: make scale service=NAME replicas=N" >&2; exit 2; }
 	@./scripts/scale.sh
 
+.PHONY: rebalance
+rebalance: deps ## Spread stateless services' tasks evenly over the nodes again, after a node came back (swarm mode; ARGS="--timeout 600")
+	@./scripts/rebalance.sh
+
 .PHONY: logs
 logs: export GALAXY_SERVICE = $(value service)
-logs: deps ## Logs of all or one service from the log store, across deploys (service=NAME, ARGS="--follow --since 2d --until 1h --grep TEXT")
+logs: deps ## Logs of all or one service from the log store, across deploys; in swarm mode from every node (service=NAME, ARGS="--follow --since 2d --until 1h --grep TEXT")
 	@./scripts/logs.sh
 
 .PHONY: health

@@ -1,19 +1,21 @@
 // `make logs [service=X]` / scripts/logs.sh [--follow] [--since 2d] [--until 1h] [--grep TEXT] [--tail N] [SERVICE...]
 // Reads the stack's log store (docs/LOGS.md), so lines of containers that a deploy, a recreate or
-// --remove-data replaced are still there.
+// --remove-data replaced are still there. In swarm mode it reads Swarm's per-service logs, which
+// hold the lines of the tasks on every node (lib/logs/service-logs.ts).
 import { defineCommand } from './lib/command/define.ts';
 import { loadComposeModel, requireService } from './lib/compose.ts';
 import { UsageError } from './lib/errors.ts';
 import { printComposeLogs } from './lib/logs/compose-logs.ts';
+import { printSwarmLogs } from './lib/logs/service-logs.ts';
 import { printStoreLogs } from './lib/logs/store-logs.ts';
 import { describeWindow, parseWindow } from './lib/logs/when.ts';
-import { currentStack, requireEngine } from './lib/stack.ts';
+import { currentStack, requireEngine, withEngine } from './lib/stack.ts';
 import { projectFiles } from './lib/state/files.ts';
 
 const logsCommand = {
   name: 'logs.sh',
   summary:
-    "Log lines of every service, or of the ones named, from the stack's log store (across restarts and deploys), each prefixed with its service and container.",
+    "Log lines of every service, or of the ones named, from the stack's log store (across restarts and deploys), each prefixed with its service and container; in swarm mode from Swarm's service logs, prefixed with service, slot and node.",
   positionals: { name: 'SERVICE', max: Number.POSITIVE_INFINITY, help: 'services to show (default: all)' },
   options: {
     follow: { type: 'boolean', short: 'f', default: false, help: 'keep printing new lines' },
@@ -38,10 +40,20 @@ await defineCommand(logsCommand, {
     return { ...parsed, window: parseWindow(since, until, Date.now()), tailCount: tail === 'all' ? Number.POSITIVE_INFINITY : Number(tail) };
   },
   run: async ({ values, positionals, window, tailCount }) => {
-    const { ctx } = await currentStack(undefined, { checkEngine: false });
+    const { ctx, target } = await currentStack(undefined, { checkEngine: false });
     const model = await loadComposeModel(ctx);
     const asked = positionals.map((name) => requireService(model, name));
     const { tail, follow, since, until, grep } = values;
+    if (target === 'swarm') {
+      const services = asked.map((s) => s.name);
+      const count = await withEngine(() => printSwarmLogs(model.project, { ...window, services, grep, tailCount, follow }));
+      if (grep && count === 0) process.stderr.write(`no log line matches '${grep}'\n`);
+      else if (count === 0)
+        process.stderr.write(
+          `no line from ${services.join(', ') || 'any service'} in Swarm's logs ${describeWindow(since, until)}: ${(since ?? until) ? 'widen the window (--since, --until), or ' : ''}check with make health that ${services.length === 1 ? 'it runs' : 'they run'}\n`,
+        );
+      return;
+    }
     // A system without the log store (docs/LOGS.md) reads Docker's own logs, as before the store; so
     // do the services named whose compose block sends their lines elsewhere.
     const storeUsed = model.services.some((s) => s.logsToStore);

@@ -57,7 +57,7 @@ await defineCommand(startCommand, {
     const { ctx, values } = await prepareStack(mode, target);
     const model = await loadComposeModel(ctx);
     // Before up: Prometheus finds the folder when it starts, and a running one re-reads the file.
-    writeMonitoringTargets(model, projectFiles(model.project).monitoringTargetsDir);
+    writeMonitoringTargets(model, projectFiles(model.project).monitoringTargetsDir, target === 'swarm');
     if (target === 'swarm') {
       await buildStale(ctx, model, mode);
       return startOnSwarm(ctx, model, timeout);

@@ -17,6 +17,7 @@ import { ensureStoreDir } from './logs/store.ts';
 import { localIPv4Addresses } from './ports.ts';
 import { ensureTlsPair } from './tls.ts';
 import type { DeployTarget } from './swarm/settings.ts';
+import { SWARM_PROFILE } from './swarm/stack-file.ts';
 import { projectFiles, runDir } from './state/files.ts';
 
 interface SavedState {
@@ -69,13 +70,16 @@ export async function prepareStack(mode: StackMode, target: DeployTarget = 'comp
   }
   const images = await resolveImageSource(values);
   if (images.mode === 'offline') await buildOfflineImages(undefined, { quiet: true });
-  const profiles = ['monitoring', ...(images.grafana ? ['grafana'] : [])];
+  const composeProfiles = ['monitoring', ...(images.grafana ? ['grafana'] : [])];
+  // Profile swarm: the services only swarm mode runs (the auto-scaler); never in .env's
+  // COMPOSE_PROFILES, so compose run by hand in the folder does not start them.
+  const profiles = [...composeProfiles, ...(target === 'swarm' ? [SWARM_PROFILE] : [])];
   const ctx: ComposeContext = { mode, env: { ...images.imageEnv }, profiles };
   // The same choices in .env, where compose run by hand in the folder finds them (compose-defaults.ts).
   const defaults = composeDefaults({
     manifest: loadManifest(),
     mode: images.mode,
-    profiles,
+    profiles: composeProfiles,
     files: composeFiles(mode),
     current: readEnvText(readFileSync(envFile, 'utf8')).values,
   });

@@ -53,3 +53,16 @@ def inspect_self(endpoint: str, timeout: float = 10.0) -> Optional[dict]:
     finally:
         conn.close()
     return json.loads(body) if resp.status == 200 else None
+
+
+def engine_request(endpoint: str, method: str, path: str, timeout: Optional[float],
+                   body: Optional[bytes] = None) -> tuple[int, bytes]:
+    """One Engine API call: its status and body (the watcher's and the auto-scaler's calls)."""
+    conn = engine_connection(endpoint, timeout)
+    try:
+        headers = {"Host": "docker", **({"Content-Type": "application/json"} if body is not None else {})}
+        conn.request(method, path, body=body, headers=headers)
+        resp = conn.getresponse()
+        return resp.status, resp.read()
+    finally:
+        conn.close()

@@ -10,7 +10,7 @@ import json
 from typing import Iterator, Optional
 from urllib.parse import quote
 
-from galaxy_engine import engine_connection
+from galaxy_engine import engine_connection, engine_request
 
 
 # The engine's own stop timeout for a container that sets none; here it only bounds how long a
@@ -29,13 +29,7 @@ class Docker:
         self.timeout = timeout
 
     def _request(self, method: str, path: str, timeout: Optional[float] = None) -> tuple[int, bytes]:
-        conn = engine_connection(self.endpoint, timeout if timeout is not None else self.timeout)
-        try:
-            conn.request(method, path, headers={"Host": "docker"})
-            resp = conn.getresponse()
-            return resp.status, resp.read()
-        finally:
-            conn.close()
+        return engine_request(self.endpoint, method, path, timeout if timeout is not None else self.timeout)
 
     def _json(self, path: str):
         status, body = self._request("GET", path)

@@ -90,3 +90,15 @@ setup() {
   refute_output --partial 'installing'
   refute_output --partial 'started dockerd'
 }
+
+@test "make rebalance outside swarm mode is refused with one line and exit 2" {
+  # A throwaway system whose last start (none) was in compose mode; the running stack is not asked.
+  export GALAXY_ROOT="${BATS_TEST_TMPDIR}/system"
+  mkdir -p "$GALAXY_ROOT"
+  printf 'services: {}\n' >"${GALAXY_ROOT}/docker-compose.yml"
+  printf 'COMPOSE_PROJECT_NAME=galaxy-bats-%s\n' "$BATS_ROOT_PID" >"${GALAXY_ROOT}/.env"
+  run -2 --separate-stderr make --no-print-directory rebalance
+  assert_equal "${stderr_lines[0]}" 'error: make rebalance works in swarm mode (make start ARGS=--swarm): in compose mode every service runs on this one machine'
+  run -2 --separate-stderr make --no-print-directory rebalance ARGS='--timeout soon'
+  assert_equal "${stderr_lines[0]}" "error: --timeout must be a whole number of seconds, not 'soon'"
+}

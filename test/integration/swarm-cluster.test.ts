@@ -1,8 +1,8 @@
 // Swarm mode on a real 3-node cluster on this machine (make cluster NODES=3: this engine and two
 // Docker-in-Docker workers): the stack from the same compose files, backend at 3 replicas spread
 // over the nodes, a rolling restart and a deploy under load through the edge, and the loss of a
-// worker node.
-// Opt-in (GALAXY_CLUSTER_TESTS=1): about 6 minutes, and it turns this engine into a swarm manager
+// worker node, make rebalance, and the auto-scaler moving backend up under load and down after it.
+// Opt-in (GALAXY_CLUSTER_TESTS=1): about 15 minutes, and it turns this engine into a swarm manager
 // for that time, which no other test may meet. Traffic goes only to 127.0.0.1 published ports.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
@@ -25,14 +25,39 @@ async function health(): Promise<Health> {
   return JSON.parse(out.stdout) as Health;
 }
 
-async function backendNodes(): Promise<string[]> {
+/** The node of each running task of a service, one entry per task. */
+async function taskNodes(service: string): Promise<string[]> {
   const out = await $({
     quiet: true,
-  })`docker service ps ${`${stack.project}_backend`} --filter desired-state=running --format ${'{{.Node}} {{.CurrentState}}'}`;
+  })`docker service ps ${`${stack.project}_${service}`} --filter desired-state=running --format ${'{{.Node}} {{.CurrentState}}'}`;
   return out.stdout
     .split('\n')
     .filter((l) => l.includes(' Running'))
     .map((l) => l.split(' ')[0]);
+}
+
+const backendNodes = () => taskNodes('backend');
+
+/** Tasks per node, every node of the cluster counted (0 where none runs). */
+async function spread(service: string): Promise<number[]> {
+  const nodes = (await $({ quiet: true })`docker node ls --format ${'{{.Hostname}}'}`).stdout.split('\n').filter(Boolean);
+  const tasks = await taskNodes(service);
+  return nodes.map((n) => tasks.filter((t) => t === n).length).sort();
+}
+
+/** The auto-scaler's decisions for a service since a time, from its log lines (JSON, msg "scaled"). */
+async function scaleDecisions(service: string, since: Date): Promise<string[]> {
+  const out = await $({ quiet: true })`docker service logs --raw --since ${since.toISOString()} ${`${stack.project}_autoscaler`}`;
+  return out.stdout
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .map((l) => JSON.parse(l) as { msg?: string; scaled_service?: string; replicas_from?: number; replicas_to?: number; reason?: string })
+    .filter((l) => l.msg === 'scaled' && l.scaled_service === service)
+    .map((l) => `${l.replicas_from}->${l.replicas_to} (${l.reason})`);
+}
+
+async function desiredReplicas(service: string): Promise<{ running: number; desired: number } | undefined> {
+  return (await health()).services.find((s) => s.service === service)?.replicas;
 }
 
 async function until(what: string, check: () => Promise<boolean>, seconds: number): Promise<number> {
@@ -46,8 +71,9 @@ async function until(what: string, check: () => Promise<boolean>, seconds: numbe
 
 before(async () => {
   if (!enabled) return;
-  // Two frontends: the site's one hop that may run on any node must survive a node's loss too.
-  await stack.init({ BACKEND_REPLICAS: '3', FRONTEND_REPLICAS: '2' });
+  // Three frontends: the site's one hop that may run on any node must survive a node's loss too,
+  // and with the node back its three tasks sit on two nodes until make rebalance.
+  await stack.init({ BACKEND_REPLICAS: '3', FRONTEND_REPLICAS: '3' });
   const cluster = await stack.script('cluster', ['--nodes', '3'], {}, '600s');
   assert.equal(cluster.exitCode, 0, explain(cluster));
   process.stdout.write(`# ${cluster.stdout.trim().split('\n').slice(-5).join('\n# ')}\n`);
@@ -74,15 +100,30 @@ test('the stack is healthy on 3 nodes, backend with 3 replicas on at least 2 of 
   assert.ok(new Set(backend?.nodes).size >= 2, `backend runs on ${backend?.nodes.join(', ')}`);
 });
 
-test('make scale: frontend to 3 replicas and back to 2, kept in .env; a store is refused', { skip: !enabled && 'GALAXY_CLUSTER_TESTS=1 runs it' }, async () => {
+test(
+  'make backup in swarm mode reads each store inside its task on the manager; make restore says how to restore',
+  { skip: !enabled && 'GALAXY_CLUSTER_TESTS=1 runs it' },
+  async () => {
+    const backup = await stack.script('backup', [], {}, '600s');
+    assert.equal(backup.exitCode, 0, explain(backup));
+    for (const store of ['postgres', 'redis', 'memory-api']) assert.match(backup.stdout, new RegExp(`backup: ${store}: \\w+ snapshot`));
+    process.stdout.write(`# ${backup.stdout.trim().split('\n').pop()}\n`);
+    const restore = await stack.script('restore', []);
+    assert.equal(restore.exitCode, 1, explain(restore));
+    assert.match(restore.stderr, /make restore runs in compose mode/);
+  },
+);
+
+test('make scale: frontend to 2 replicas and back to 3, kept in .env; a store is refused', { skip: !enabled && 'GALAXY_CLUSTER_TESTS=1 runs it' }, async () => {
+  const down = await stack.script('scale', ['frontend', '--replicas', '2'], {}, '400s');
+  assert.equal(down.exitCode, 0, explain(down));
+  process.stdout.write(`# ${down.stdout.trim().split('\n').pop()}\n`);
+  assert.deepEqual((await health()).services.find((s) => s.service === 'frontend')?.replicas, { running: 2, desired: 2 });
+  assert.equal(stack.envValue('FRONTEND_REPLICAS'), '2');
   const up = await stack.script('scale', ['frontend', '--replicas', '3'], {}, '400s');
   assert.equal(up.exitCode, 0, explain(up));
   process.stdout.write(`# ${up.stdout.trim().split('\n').pop()}\n`);
   assert.deepEqual((await health()).services.find((s) => s.service === 'frontend')?.replicas, { running: 3, desired: 3 });
-  assert.equal(stack.envValue('FRONTEND_REPLICAS'), '3');
-  const down = await stack.script('scale', ['frontend', '--replicas', '2'], {}, '400s');
-  assert.equal(down.exitCode, 0, explain(down));
-  assert.deepEqual((await health()).services.find((s) => s.service === 'frontend')?.replicas, { running: 2, desired: 2 });
   // A service with a volume runs once: refused with one line, exit 2, nothing changed.
   const refused = await stack.script('scale', ['postgres', '--replicas', '2']);
   assert.equal(refused.exitCode, 2, explain(refused));
@@ -162,5 +203,51 @@ test(
     process.stdout.write(`# node ${worker} back: backend at 3 replicas after ${back.toFixed(1)}s\n`);
     const all = await until('every service healthy', async () => (await health()).healthy, 120);
     process.stdout.write(`# every service healthy ${all.toFixed(1)}s after that\n`);
+
+    // Swarm does not move running tasks back: frontend's 3 sit on the 2 nodes that stayed.
+    const before = await spread('frontend');
+    const rebalance = await stack.script('rebalance', [], {}, '400s');
+    assert.equal(rebalance.exitCode, 0, explain(rebalance));
+    const after = await spread('frontend');
+    process.stdout.write(`# make rebalance: frontend tasks per node ${before.join('+')} -> ${after.join('+')}\n`);
+    assert.deepEqual(after, [1, 1, 1]);
+  },
+);
+
+test(
+  'the auto-scaler: backend scaled up under load through the edge, and down after it, within its policy',
+  { skip: !enabled && 'GALAXY_CLUSTER_TESTS=1 runs it' },
+  async () => {
+    // BACKEND_REPLICAS is the policy's floor (galaxy.autoscale.min): 1 leaves it room to move.
+    const floor = await stack.script('scale', ['backend', '--replicas', '1'], {}, '400s');
+    assert.equal(floor.exitCode, 0, explain(floor));
+    const since = new Date();
+    // 150 requests a second: above the policy's 40 per replica up to its max of 3.
+    const load = startLoad({ url: stack.url('FRONTEND_PORT', '/api/version'), concurrency: 8, ratePerSecond: 150, maxRequests: 200_000, maxSeconds: 600 });
+    const up = await until(
+      'backend scaled to 2 replicas or more, all running',
+      async () => {
+        const r = await desiredReplicas('backend');
+        return r !== undefined && r.desired >= 2 && r.running === r.desired;
+      },
+      300,
+    );
+    await waitForRequests(load, load.sent + 2000, 60);
+    const traffic = await load.stop();
+    process.stdout.write(
+      `# auto-scale up: backend at ${(await desiredReplicas('backend'))?.desired} replicas ${up.toFixed(1)}s into the load; ${traffic.failed} failed of ${traffic.total}\n`,
+    );
+    assert.equal(traffic.failed, 0, traffic.failures.join('\n'));
+    const down = await until('backend back to 1 replica', async () => (await desiredReplicas('backend'))?.desired === 1, 400);
+    const decisions = await scaleDecisions('backend', since);
+    process.stdout.write(`# auto-scale down: backend at 1 replica ${down.toFixed(1)}s after the load stopped; decisions: ${decisions.join(', ')}\n`);
+    assert.ok(
+      decisions.some((d) => d.startsWith('1->2')),
+      decisions.join(', '),
+    );
+    assert.ok(
+      decisions.some((d) => d.endsWith('->1') || d.startsWith('2->1')),
+      decisions.join(', '),
+    );
   },
 );

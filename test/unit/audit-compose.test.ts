@@ -44,6 +44,7 @@ describe('make audit: the compose file', () => {
       command?: string[];
       volumes?: string[];
       labels?: Record<string, string>;
+      profiles?: string[];
     };
     const load = (file: string) => YAML.parse(readFileSync(path.join(root, file), 'utf8'), { merge: true }) as { services: Record<string, Svc> };
     const base = load('docker-compose.yml');
@@ -69,10 +70,12 @@ describe('make audit: the compose file', () => {
       assert.deepEqual(loosened, []);
     }
     const holders = Object.entries(base.services).filter(([, svc]) => (svc.volumes ?? []).some((v) => /docker\.sock/.test(String(v))));
-    assert.deepEqual(
-      holders.map(([name]) => name),
-      ['socket-proxy'],
-    );
+    // One holder in each mode: the socket proxy in compose mode; in swarm mode, where the proxy and
+    // the watcher are left out (galaxy.swarm.skip), the auto-scaler (profile swarm).
+    const inMode = (swarm: boolean) =>
+      holders.filter(([, svc]) => (swarm ? !svc.labels?.['galaxy.swarm.skip'] : !(svc.profiles ?? []).includes('swarm'))).map(([name]) => name);
+    assert.deepEqual(inMode(false), ['socket-proxy']);
+    assert.deepEqual(inMode(true), ['autoscaler']);
     for (const file of ['docker-compose.yml', 'docker-compose.dev.yml', 'docker-compose.prod.yml'])
       for (const [name, svc] of Object.entries(load(file).services))
         assert.ok(!(svc.command ?? []).includes('--web.enable-lifecycle'), `${file} ${name}: the lifecycle API needs no credentials`);

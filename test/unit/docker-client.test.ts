@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
-import { composeCommandLine, composeFiles } from '../../scripts/lib/docker/client.ts';
+import { composeCommandLine, composeFiles, execOnTask } from '../../scripts/lib/docker/client.ts';
 import { type ContainerInfo, parseInspect, readiness } from '../../scripts/lib/docker/containers.ts';
 import { lastLine, lastLines, processFailure } from '../../scripts/lib/errors.ts';
 
@@ -204,4 +204,21 @@ test('a failed process: its last line as the reason, its last lines as details',
   assert.equal(err.exitCode, 1);
   assert.equal(err.details?.split('\n').length, 25);
   assert.equal(err.details?.split('\n').at(-1), 'line 29');
+});
+
+test('swarm mode: a store exec or one-off read goes to the task container on this node; every other call stays compose', () => {
+  const targets = { postgres: 'c0ffee', 'memory-api': 'beef' };
+  assert.deepEqual(execOnTask(['exec', '-T', 'postgres', 'pg_dump', '-Fc'], targets), ['exec', '-i', 'c0ffee', 'pg_dump', '-Fc']);
+  assert.deepEqual(execOnTask(['run', '--rm', '--no-deps', '-T', '--entrypoint', 'python3', 'memory-api', '-c', 'x'], targets), [
+    'exec',
+    '-i',
+    'beef',
+    'python3',
+    '-c',
+    'x',
+  ]);
+  assert.equal(execOnTask(['exec', '-T', 'redis', 'redis-cli'], targets), undefined);
+  assert.equal(execOnTask(['stop', 'postgres'], targets), undefined);
+  assert.equal(execOnTask(['run', '--rm', '-v', '/x:/y', 'postgres', 'sh'], targets), undefined);
+  assert.equal(execOnTask(['exec', '-T', 'postgres', 'psql'], undefined), undefined);
 });

@@ -6,7 +6,7 @@ import { clusterNames, nodePlan } from '../../scripts/lib/swarm/cluster.ts';
 import { scaleRefusal } from '../../scripts/lib/swarm/deploy-stack.ts';
 import { judgeSwarmService } from '../../scripts/lib/swarm/health.ts';
 import { registryReference } from '../../scripts/lib/swarm/registry.ts';
-import { replicaCounts, replicasVariable } from '../../scripts/lib/swarm/settings.ts';
+import { externalRegistry, replicaCounts, replicasVariable } from '../../scripts/lib/swarm/settings.ts';
 import { type ComposeConfig, holdsLocalState, stackFile } from '../../scripts/lib/swarm/stack-file.ts';
 
 type Obj = Record<string, unknown>;
@@ -132,7 +132,8 @@ test('the node plan adds the missing node containers and removes extra ones (thi
     remove: ['galaxy-node-3', 'galaxy-node-4'],
   });
   assert.equal(clusterNames('shop').network, 'shop-cluster');
-  assert.equal(registryReference('shop/api', 5000), '127.0.0.1:5000/shop/api:latest');
+  assert.equal(registryReference('shop/api', '127.0.0.1:5000'), '127.0.0.1:5000/shop/api:latest');
+  assert.equal(registryReference('shop/api:2', 'registry.test:5000/team'), 'registry.test:5000/team/shop/api:2');
 });
 
 test('health: healthy only with every desired replica running; the nodes of running tasks are listed', () => {
@@ -163,4 +164,34 @@ test('scale: refused for a service with local state, one left out of swarm mode,
   assert.equal(scaleRefusal('db', config, 1, 3), undefined);
   assert.match(scaleRefusal('watcher', config, 2, 3) ?? '', /does not run in swarm mode/);
   assert.match(scaleRefusal('nope', config, 2, 3) ?? '', /not a service of the compose files/);
+});
+
+test('an auto-scaled service with a port spreads even at one replica, and make scale stays under its max', () => {
+  const scaled: ComposeConfig = {
+    ...config,
+    services: { ...config.services, api: { ...config.services.api, labels: { 'galaxy.autoscale.max': '3', 'galaxy.autoscale.min': '1' } } },
+  };
+  const one = stackFile({ config: scaled, pushedImages: pushed, replicas: { api: 1 } }, defaults);
+  const placement = ((one.stack.services as Record<string, Obj>).api.deploy as Obj).placement as Obj;
+  assert.deepEqual(placement, { constraints: [], max_replicas_per_node: 1 });
+  // Without a policy, one replica with a port stays on the manager, where 127.0.0.1 reaches it.
+  const plain = stackFile({ config, pushedImages: pushed, replicas: { api: 1 } }, defaults);
+  assert.deepEqual((((plain.stack.services as Record<string, Obj>).api.deploy as Obj).placement as Obj).constraints, ['node.role == manager']);
+  assert.match(scaleRefusal('api', scaled, 4, 9) ?? '', /auto-scaled up to 3 replicas \(galaxy\.autoscale\.max\), and API_REPLICAS is its floor/);
+  assert.equal(scaleRefusal('api', scaled, 2, 9), undefined);
+});
+
+test('a kit-built service on the manager runs its local image by id, so a rebuild under the same tag rolls it', () => {
+  const made2 = stackFile({ config, pushedImages: {}, localImages: { api: 'sha256:1234' }, replicas: {} }, defaults);
+  assert.equal((made2.stack.services as Record<string, Obj>).api.image, 'sha256:1234');
+  assert.equal((made2.stack.services as Record<string, Obj>).web.image, 'shop/web:latest');
+});
+
+test('REGISTRY: an external registry as host[:port][/path]; anything else is refused with the form to use', () => {
+  const read = (value?: string) => () => value;
+  assert.equal(externalRegistry(read(undefined)), undefined);
+  assert.equal(externalRegistry(read('registry.test:5000/team')), 'registry.test:5000/team');
+  assert.equal(externalRegistry(read('registry.test')), 'registry.test');
+  for (const bad of ['https://registry.test', 'registry.test:5000/', 'Registry.Test', 'a b', 'registry.test/team;rm'])
+    assert.throws(() => externalRegistry(read(bad)), /give a registry as <host>\[:<port>\]\[\/<path>\] in lower case, without https:\/\//);
 });

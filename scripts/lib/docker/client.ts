@@ -16,6 +16,11 @@ export interface ComposeContext {
   /** Variables handed to compose on top of .env (image overrides, project name in tests). */
   env: Record<string, string>;
   profiles: string[];
+  /**
+   * Swarm mode: the container of each service's task on this node, by service. A compose `exec`
+   * goes there (execOnTask): compose knows only the containers it created itself.
+   */
+  execTargets?: Record<string, string>;
 }
 
 /** Per docker CLI call: a saturated machine makes the engine slow (seconds), not absent. */
@@ -87,6 +92,31 @@ export interface ComposeOptions {
   files?: string[];
 }
 
+/**
+ * Pure: a compose `exec -T SERVICE CMD…`, or a one-off `run --rm --no-deps -T [--entrypoint E]
+ * SERVICE CMD…`, as `exec -i CONTAINER [E] CMD…` for a service whose container the context names
+ * (swarm mode: its task on this node, which compose does not know; `-i` passes stdin as compose's
+ * `-T` does). A one-off there only ever reads a running store (restore is compose mode's), so the
+ * running task serves it. Undefined for every other call, which stays a compose call.
+ */
+export function execOnTask(args: string[], targets: Record<string, string> | undefined): string[] | undefined {
+  if (!targets || (args[0] !== 'exec' && args[0] !== 'run')) return undefined;
+  let i = 1;
+  let entrypoint: string[] = [];
+  for (; i < args.length && args[i].startsWith('-'); i++) {
+    if (args[i] === '--entrypoint') entrypoint = [args[++i]];
+    else if (!['-T', '--rm', '--no-deps'].includes(args[i])) return undefined;
+  }
+  const container = targets[args[i]];
+  const command = [...entrypoint, ...args.slice(i + 1)];
+  return container && command.length ? ['exec', '-i', container, ...command] : undefined;
+}
+
+/** The arguments after `docker` for a compose call in this context (or its swarm stand-in, above). */
+export function composeCall(ctx: ComposeContext, args: string[], files?: string[]): string[] {
+  return execOnTask(args, ctx.execTargets) ?? [...composeArgs(ctx, files), ...args];
+}
+
 /** Runs `docker compose <args>` with the context's files, profiles and environment. */
 export function compose(ctx: ComposeContext, args: string[], options: ComposeOptions = {}) {
   const process$ = $({
@@ -94,7 +124,7 @@ export function compose(ctx: ComposeContext, args: string[], options: ComposeOpt
     cwd: projectRoot,
     verbose: false,
     quiet: options.quiet ?? true,
-  })`docker ${composeArgs(ctx, options.files)} ${args}`;
+  })`docker ${composeCall(ctx, args, options.files)}`;
   return options.timeout ? process$.timeout(options.timeout) : process$;
 }
 

@@ -9,7 +9,7 @@ import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { OperationError, lastLine } from '../errors.ts';
 import { projectRoot } from '../paths.ts';
-import { type ComposeContext, composeArgs, composeEnv } from './client.ts';
+import { type ComposeContext, composeCall, composeEnv } from './client.ts';
 
 export interface StreamResult {
   bytes: number;
@@ -26,7 +26,7 @@ interface StreamOptions {
 }
 
 export async function composeStream(ctx: ComposeContext, args: string[], options: StreamOptions): Promise<StreamResult & { stdout: string }> {
-  const child = spawn('docker', [...composeArgs(ctx), ...args], {
+  const child = spawn('docker', composeCall(ctx, args), {
     cwd: projectRoot,
     env: composeEnv(ctx),
     stdio: ['pipe', 'pipe', 'pipe'],

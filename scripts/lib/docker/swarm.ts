@@ -19,7 +19,7 @@ export async function swarmMembership(): Promise<SwarmMembership> {
 }
 
 /** Fails with Docker's own last line, which names the cause (address in use, not a manager ...). */
-async function must(args: string[], what: string, timeout: Duration = '120s'): Promise<string> {
+export async function must(args: string[], what: string, timeout: Duration = '120s'): Promise<string> {
   const out = await docker(args, timeout).nothrow();
   // The CLI ends a refused `run` with a hint line ("Run 'docker run --help'"): the cause is above it.
   const cause = lastLine(out.stderr.replace(/\n*Run 'docker [^\n]*--help'[^\n]*\n*$/, ''), 'no output');
@@ -129,111 +129,4 @@ export async function pushImage(image: string, target: string): Promise<string> 
   const pinned = digests.find((d) => d.startsWith(`${repo}@`));
   if (!pinned) throw new OperationError(`${target} was pushed but has no digest from the registry`);
   return pinned;
-}
-
-export const deployStack = (file: string, stack: string) =>
-  // --resolve-image never: images are named by digest (pushed) or exist on the manager only.
-  must(['stack', 'deploy', '--prune', '--resolve-image', 'never', '--detach=true', '--compose-file', file, stack], 'docker stack deploy', '300s');
-export const removeStack = (stack: string) => must(['stack', 'rm', stack], 'docker stack rm');
-
-interface ServiceUpdate {
-  /** The spec's version: it changes with every update of the service. */
-  version: number;
-  /** updating, completed, paused, rollback_started, rollback_paused, rollback_completed; '' before any update */
-  state: string;
-  message: string;
-  startedAt?: Date;
-}
-
-export async function serviceUpdate(service: string): Promise<ServiceUpdate> {
-  const out = await must(['service', 'inspect', service, '--format', '{{json .Version}} {{json .UpdateStatus}}'], 'docker service inspect', '30s');
-  // Two JSON documents on one line; the first (the version) has no space in it.
-  const gap = out.indexOf(' ');
-  const [version, status] = [out.slice(0, gap), out.slice(gap + 1)].map((part) => JSON.parse(part || 'null'));
-  const update = (status ?? {}) as { State?: string; Message?: string; StartedAt?: string };
-  return {
-    version: Number((version as { Index?: number } | null)?.Index ?? 0),
-    state: update.State ?? '',
-    message: update.Message ?? '',
-    startedAt: update.StartedAt ? new Date(update.StartedAt) : undefined,
-  };
-}
-
-/**
- * Waits for the update of a service that began at or after `since` (x-swarm's update_config: the
- * `monitor` time after the last task included); fails when Swarm paused it or rolled it back. The
- * status Swarm shows until it starts the update is the previous one's, hence `since`.
- */
-export async function waitForUpdate(service: string, since: Date, timeoutSeconds: number): Promise<void> {
-  const deadline = Date.now() + timeoutSeconds * 1000;
-  for (;;) {
-    const update = await serviceUpdate(service);
-    // Swarm's clock and this one are the same machine's; a second of slack for its rounding.
-    const current = update.startedAt !== undefined && update.startedAt.getTime() >= since.getTime() - 1000;
-    if (current && update.state === 'completed') return;
-    if (current && update.state !== 'updating' && update.state !== 'rollback_started')
-      throw new OperationError(
-        `the update of ${service} did not complete: ${update.state} ${update.message}; docker service ps ${service} --no-trunc shows the failed task`,
-      );
-    if (Date.now() > deadline)
-      throw new OperationError(`the update of ${service} had not completed after ${timeoutSeconds}s: ${update.state || 'not started'}`);
-    await new Promise((r) => setTimeout(r, 1000));
-  }
-}
-
-/** Every task of a service replaced, one at a time by its update settings (`update --force`); waits as waitForUpdate. */
-export async function restartService(service: string, timeoutSeconds: number): Promise<void> {
-  const since = new Date();
-  await must(['service', 'update', '--force', '--detach', '--quiet', service], `the rolling restart of ${service}`);
-  await waitForUpdate(service, since, timeoutSeconds);
-}
-
-/** Containers of a stack on this node, running or stopping. */
-export async function stackContainers(stack: string): Promise<string[]> {
-  const out = await must(['ps', '--quiet', '--filter', `label=com.docker.stack.namespace=${stack}`], 'docker ps', '30s');
-  return out.split('\n').filter(Boolean);
-}
-
-export interface SwarmService {
-  name: string;
-  /** The compose service name (the stack's namespace taken off). */
-  service: string;
-  running: number;
-  desired: number;
-  image: string;
-}
-
-export async function stackServices(stack: string): Promise<SwarmService[]> {
-  const out = await must(['service', 'ls', '--filter', `label=com.docker.stack.namespace=${stack}`, '--format', '{{json .}}'], 'docker service ls', '30s');
-  return out
-    .split('\n')
-    .filter(Boolean)
-    .map((line) => JSON.parse(line) as { Name: string; Replicas: string; Image: string })
-    .map((s) => {
-      const [running, desired] = s.Replicas.split(' ')[0].split('/').map(Number);
-      return { name: s.Name, service: s.Name.slice(stack.length + 1), running, desired, image: s.Image };
-    });
-}
-
-export interface SwarmTask {
-  service: string;
-  node: string;
-  state: string;
-  error: string;
-}
-
-/** The tasks that should be running (desired state running), with the node each is on. */
-export async function runningTasks(stack: string): Promise<SwarmTask[]> {
-  const out = await must(
-    ['stack', 'ps', stack, '--filter', 'desired-state=running', '--no-trunc', '--format', '{{.Name}}\t{{.Node}}\t{{.CurrentState}}\t{{.Error}}'],
-    'docker stack ps',
-    '30s',
-  );
-  return out
-    .split('\n')
-    .filter(Boolean)
-    .map((line) => {
-      const [name, node, state, error] = line.split('\t');
-      return { service: name.slice(stack.length + 1).replace(/\.\d+$/, ''), node, state, error: error ?? '' };
-    });
 }

@@ -14,6 +14,7 @@ import path from 'node:path';
 import { needsAdminAuth } from '../admin-auth.ts';
 import { type ComposeModel, type ServiceModel, proxiesOf } from '../compose.ts';
 import { writeFileAtomic } from '../env.ts';
+import { SWARM_PROFILE } from '../swarm/stack-file.ts';
 
 export interface TargetGroup {
   targets: string[];
@@ -33,7 +34,8 @@ function isPublic(services: ServiceModel[], svc: ServiceModel, seen = new Set<st
   });
 }
 
-const ownService = (svc: ServiceModel) => svc.profiles.length === 0 && !needsAdminAuth(svc);
+// The system's own: no profile but swarm mode's (the monitoring stack has its own jobs), no admin UI.
+const ownService = (svc: ServiceModel) => svc.profiles.every((p) => p === SWARM_PROFILE) && !needsAdminAuth(svc);
 
 /** One blackbox group per public endpoint (pure). */
 export function probeTargets(model: ComposeModel): TargetGroup[] {
@@ -64,10 +66,14 @@ function writeIfChanged(file: string, groups: TargetGroup[]): void {
   if (!existsSync(file) || readFileSync(file, 'utf8') !== text) writeFileAtomic(file, text, 0o644);
 }
 
-/** Writes both target files into `dir` when they changed; returns how many probes and scrapes they name. */
-export function writeMonitoringTargets(model: ComposeModel, dir: string): { probes: number; scrapes: number } {
+/**
+ * Writes both target files into `dir` when they changed; returns how many probes and scrapes they
+ * name. In swarm mode the auto-scaler names a scrape target per replica instead (its /targets,
+ * prometheus.yml): one name here would reach one replica at random.
+ */
+export function writeMonitoringTargets(model: ComposeModel, dir: string, swarm = false): { probes: number; scrapes: number } {
   const probes = probeTargets(model);
-  const scrapes = scrapeTargets(model);
+  const scrapes = swarm ? [] : scrapeTargets(model);
   // The folder, not the files, is mounted: a file replaced by rename stays visible in the container.
   mkdirSync(dir, { recursive: true });
   writeIfChanged(path.join(dir, PROBE_TARGETS_FILE), probes);

@@ -5,27 +5,27 @@ import { existsSync, readFileSync } from 'node:fs';
 import type { ComposeContext, ComposeModel } from '../compose.ts';
 import { readComposeConfig } from '../compose.ts';
 import { listContainers } from '../docker/containers.ts';
+import { inspectImages } from '../docker/images.ts';
+import { containersLabelled, removeVolume, swarmMembership, swarmNodes } from '../docker/swarm.ts';
 import {
-  containersLabelled,
   deployStack,
   serviceUpdate,
   waitForUpdate,
   restartService,
+  serviceTemplates,
   removeStack,
-  removeVolume,
   stackContainers,
   runningTasks,
   stackServices,
-  swarmMembership,
-  swarmNodes,
-} from '../docker/swarm.ts';
+} from '../docker/swarm-stack.ts';
 import { setEnvValues, writeFileAtomic } from '../env.ts';
 import { OperationError, UsageError } from '../errors.ts';
 import { envFile } from '../paths.ts';
 import { LiveStatus, formatDuration, info, warn } from '../output.ts';
 import { projectFiles } from '../state/files.ts';
-import { pushToRegistry } from './registry.ts';
-import { registryPort, replicaCounts, replicasVariable } from './settings.ts';
+import { localRegistry, pushToRegistry } from './registry.ts';
+import { externalRegistry, registryPort, replicaCounts, replicasVariable } from './settings.ts';
+import { AUTOSCALE_MAX_LABEL, autoscaled } from './autoscale.ts';
 import { type ComposeConfig, SWARM_SKIP_LABEL, type SwarmDefaults, holdsLocalState, stackFile } from './stack-file.ts';
 
 export async function requireManager(): Promise<void> {
@@ -62,22 +62,40 @@ async function waitForReplicas(project: string, services: string[], timeoutSecon
  * images of services that may run anywhere pushed to the cluster's registry, deployed by `docker
  * stack deploy`, which changes only the services whose spec differs. Returns the services it runs.
  */
-async function deployFromCompose(ctx: ComposeContext, project: string, quiet = false): Promise<string[]> {
+async function deployFromCompose(
+  ctx: ComposeContext,
+  project: string,
+  quiet = false,
+  scaledByHand?: string,
+): Promise<{ services: string[]; rolling: string[]; since: Date }> {
   const config = JSON.parse(await readComposeConfig(ctx)) as ComposeConfig;
   const defaults = (config['x-swarm'] ?? {}) as SwarmDefaults;
   // Without a registry (a one-node swarm) every service runs on this manager from its local images.
-  const port = registryPort();
-  const registry = (await containersLabelled(`galaxy.registry=${project}`)).length > 0;
+  // REGISTRY in .env (docs/SCALING.md), else the cluster's own registry when make cluster made one.
+  const external = externalRegistry();
+  const where = external ?? localRegistry(registryPort());
+  const registry = external !== undefined || (await containersLabelled(`galaxy.registry=${project}`)).length > 0;
   const movable = Object.entries(config.services).filter(([, s]) => !holdsLocalState(s) && typeof s.image === 'string');
   let pushedImages: Record<string, string> = {};
   if (registry && movable.length) {
     const images = [...new Set(movable.map(([, s]) => String(s.image)))];
-    info(`swarm: pushing ${images.length} image(s) to the cluster's registry (127.0.0.1:${port}); layers it has are not sent again`);
-    const pinned = await pushToRegistry(images, port);
+    info(`swarm: pushing ${images.length} image(s) to ${external ? 'the registry' : "the cluster's registry"} (${where}); layers it has are not sent again`);
+    const pinned = await pushToRegistry(images, where);
     pushedImages = Object.fromEntries(movable.map(([name, s]) => [name, pinned[String(s.image)]]));
   } else if (!registry) warn(`swarm: no cluster registry of ${project} (make cluster): every service runs on this manager`);
 
-  const file = stackFile({ config, pushedImages, replicas: replicaCounts(Object.keys(config.services)) }, defaults);
+  const built = Object.entries(config.services).filter(([name, s]) => s.build && !pushedImages[name] && typeof s.image === 'string');
+  const facts = built.length ? await inspectImages(built.map(([, s]) => String(s.image))) : [];
+  const localImages = Object.fromEntries(
+    built.flatMap(([name, s]) => facts.filter((f) => f.RepoTags?.includes(String(s.image))).map((f) => [name, f.Id] as [string, string])),
+  );
+  const counts = replicaCounts(Object.keys(config.services));
+  // An auto-scaled service keeps the count the auto-scaler gave it (never fewer than .env's, its
+  // floor): a deploy that reset it would take away the replicas the load needs right then.
+  for (const running of await stackServices(project))
+    if (running.service !== scaledByHand && autoscaled(config.services[running.service]))
+      counts[running.service] = Math.max(running.desired, counts[running.service] ?? 1);
+  const file = stackFile({ config, pushedImages, localImages, replicas: counts }, defaults);
   if (!quiet) {
     for (const note of file.notes) info(`swarm: ${note}`);
     for (const [service, reason] of Object.entries(file.skipped)) info(`swarm: ${service} is left out: ${reason}`);
@@ -86,8 +104,18 @@ async function deployFromCompose(ctx: ComposeContext, project: string, quiet = f
   writeFileAtomic(stackPath, `${JSON.stringify(file.stack, null, 2)}\n`);
   const services = Object.keys(file.stack.services as object);
   info(`swarm: docker stack deploy of ${services.length} services as stack ${project}`);
-  await deployStack(stackPath, project);
-  return services;
+  const before = await serviceTemplates(project);
+  const since = new Date();
+  await deployStack(stackPath, project, external !== undefined);
+  const after = await serviceTemplates(project);
+  const rolling = [...after].filter(([name, template]) => before.has(name) && before.get(name) !== template).map(([name]) => name);
+  return { services, rolling, since };
+}
+
+/** Waits for Swarm's rolling update of each service whose tasks a deploy changed (each new task healthy first). */
+async function waitForRolls(rolled: Awaited<ReturnType<typeof deployFromCompose>>, timeoutSeconds: number): Promise<void> {
+  if (rolled.rolling.length) info(`swarm: rolling ${rolled.rolling.length} changed service(s): ${rolled.rolling.join(', ')}`);
+  await Promise.all(rolled.rolling.map((name) => waitForUpdate(name, rolled.since, timeoutSeconds)));
 }
 
 export async function startOnSwarm(ctx: ComposeContext, model: ComposeModel, timeoutSeconds: number): Promise<void> {
@@ -97,8 +125,10 @@ export async function startOnSwarm(ctx: ComposeContext, model: ComposeModel, tim
     throw new OperationError(
       `${model.project} runs in compose mode on this machine: make stop first, then make start ARGS=--swarm (the data volumes are kept)`,
     );
-  const services = await deployFromCompose(ctx, model.project);
-  await waitForReplicas(model.project, services, timeoutSeconds);
+  const deployed = await deployFromCompose(ctx, model.project);
+  // A changed service still shows its old tasks running until Swarm replaced them: its update first.
+  await waitForRolls(deployed, timeoutSeconds);
+  await waitForReplicas(model.project, deployed.services, timeoutSeconds);
   info(`swarm: every service of ${model.project} has its replicas running and healthy in ${formatDuration((Date.now() - started) / 1000)}`);
 }
 
@@ -172,6 +202,9 @@ export function scaleRefusal(service: string, config: ComposeConfig, replicas: n
   if ((spec.labels as Record<string, string> | undefined)?.[SWARM_SKIP_LABEL]) return `${service} does not run in swarm mode (galaxy.swarm.skip)`;
   if (holdsLocalState(spec) && replicas !== 1)
     return `${service} keeps local state (a volume or a host folder): two replicas would each have their own copy; it runs one`;
+  const most = Number((spec.labels as Record<string, string> | undefined)?.[AUTOSCALE_MAX_LABEL]);
+  if (autoscaled(spec) && replicas > most)
+    return `${service} is auto-scaled up to ${most} replicas (${AUTOSCALE_MAX_LABEL}), and ${replicasVariable(service)} is its floor: raise the policy's max first (docs/SCALING.md)`;
   const ports = ((spec.ports as unknown[] | undefined) ?? []).length;
   if (ports && replicas > nodes)
     return `${service} publishes a port, which one task per node can hold, and the swarm has ${nodes} node(s): at most ${nodes} replicas (make cluster NODES=${replicas} adds nodes)`;
@@ -189,6 +222,6 @@ export async function scaleOnSwarm(ctx: ComposeContext, project: string, service
   const refusal = scaleRefusal(service, config, replicas, nodes);
   if (refusal) throw new UsageError(refusal);
   setEnvValues(envFile, { [replicasVariable(service)]: String(replicas) });
-  await deployFromCompose(ctx, project, true);
+  await deployFromCompose(ctx, project, true, service);
   await waitForReplicas(project, [service], timeoutSeconds);
 }

@@ -2,7 +2,7 @@
 // they run on. Swarm counts a task as running only once its healthcheck passed, so running equals
 // healthy; the published health URL is probed as in compose mode.
 import type { ComposeModel } from '../compose.ts';
-import { type SwarmService, type SwarmTask, runningTasks, stackServices } from '../docker/swarm.ts';
+import { type SwarmService, type SwarmTask, runningTasks, stackServices } from '../docker/swarm-stack.ts';
 import { healthProbe, probeHttp } from '../health.ts';
 import { SWARM_SKIP_LABEL } from './stack-file.ts';
 

@@ -12,9 +12,12 @@ export function registryNames(project: string) {
   return { container: `${project}-registry`, volume: `${project}-registry-data` };
 }
 
-/** The name an image has in the cluster's registry: the same on every node. */
-export function registryReference(image: string, port: number): string {
-  return `127.0.0.1:${port}/${image.includes(':') ? image : `${image}:latest`}`;
+/** Where the cluster's own registry is reached, from this host and (forwarded) from every node. */
+export const localRegistry = (port: number) => `127.0.0.1:${port}`;
+
+/** The name an image has in a registry (`registry`: host[:port][/path]): the same on every node. */
+export function registryReference(image: string, registry: string): string {
+  return `${registry}/${image.includes(':') ? image : `${image}:latest`}`;
 }
 
 async function answers(port: number): Promise<boolean> {
@@ -48,8 +51,8 @@ export async function removeRegistry(project: string): Promise<void> {
 }
 
 /** Pushes each image to the registry; returns the digest reference of each. */
-export async function pushToRegistry(images: string[], port: number): Promise<Record<string, string>> {
+export async function pushToRegistry(images: string[], registry: string): Promise<Record<string, string>> {
   const pinned: Record<string, string> = {};
-  for (const image of images) pinned[image] = await pushImage(image, registryReference(image, port));
+  for (const image of images) pinned[image] = await pushImage(image, registryReference(image, registry));
   return pinned;
 }

@@ -30,6 +30,18 @@ export function registryPort(): number {
   return Number(value);
 }
 
+/**
+ * REGISTRY in .env: an external registry (host, optional port and path) every node pulls from,
+ * instead of the cluster's own; undefined when unset. Checked here: it becomes part of image names.
+ */
+export function externalRegistry(read: (name: string) => string | undefined = setting): string | undefined {
+  const value = read('REGISTRY');
+  if (value === undefined) return undefined;
+  if (!/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:\d{1,5})?(\/[a-z0-9][a-z0-9._-]*)*$/.test(value))
+    throw new UsageError(`.env has REGISTRY=${value}: give a registry as <host>[:<port>][/<path>] in lower case, without https://`);
+  return value;
+}
+
 /** `backend` -> BACKEND_REPLICAS, `experience-api` -> EXPERIENCE_API_REPLICAS. */
 export function replicasVariable(service: string): string {
   return `${service.toUpperCase().replace(/[^A-Z0-9]/g, '_')}_REPLICAS`;

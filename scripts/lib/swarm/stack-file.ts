@@ -2,9 +2,13 @@
 // config --format json, so .env interpolation and the dev/prod layering mean the same in both
 // modes, translated to what Swarm runs. The compose files stay the one source; nothing here names
 // a service. Why each change is needed is in docs/SCALING.md.
+import { autoscaled } from './autoscale.ts';
 
 /** The label by which a service leaves swarm mode out, with the reason as its value. */
 export const SWARM_SKIP_LABEL = 'galaxy.swarm.skip';
+
+/** The compose profile of the services only swarm mode runs (the auto-scaler): make start ARGS=--swarm enables it. */
+export const SWARM_PROFILE = 'swarm';
 
 /** Settings of a swarm deploy that a service may not name itself: the top-level `x-swarm` block of the compose files. */
 export interface SwarmDefaults {
@@ -18,6 +22,11 @@ export interface StackInput {
   config: ComposeConfig;
   /** Image references by service for the services that may run on any node (pushed to the kit's registry). */
   pushedImages: Record<string, string>;
+  /**
+   * Image ids by service for the kit-built services that run on the manager from its own images: a
+   * rebuilt image under the same tag is then a changed spec, which Swarm rolls out (a tag is not).
+   */
+  localImages?: Record<string, string>;
   /** Replica counts from .env (<SERVICE>_REPLICAS), by service. */
   replicas: Record<string, number>;
 }
@@ -143,12 +152,15 @@ export function stackFile(input: StackInput, defaults: SwarmDefaults): StackFile
     const local = holdsLocalState(service);
     const pushed = input.pushedImages[name];
     if (pushed && !local) out.image = pushed;
+    else if (input.localImages?.[name]) out.image = input.localImages[name];
     const replicas = local ? 1 : (input.replicas[name] ?? 1);
     if (local && (input.replicas[name] ?? 1) > 1) notes.push(`${name}: holds local state, so it keeps 1 replica`);
     const hasPorts = ((out.ports as Obj[] | undefined) ?? []).length > 0;
     // One replica with published ports stays on this machine, where 127.0.0.1 reaches it; more
-    // replicas spread out, one per node, as a host-mode port allows.
-    const onManager = local || !pushed || (hasPorts && replicas === 1);
+    // replicas spread out, one per node, as a host-mode port allows. So does an auto-scaled service
+    // at one replica: the auto-scaler changes only its count, and a manager-only task has no room
+    // for a second one there.
+    const onManager = local || !pushed || (hasPorts && replicas === 1 && !autoscaled(service));
     const deploy = (service.deploy as Obj | undefined) ?? {};
     const placement = (deploy.placement as Obj | undefined) ?? {};
     // Stop-first, whatever was asked, where two tasks on one node cannot run side by side: two
