@@ -28,6 +28,9 @@ AUTOHEAL_STOP_LABEL = "galaxy.autoheal.stop-seconds"
 # dependency needs more than that dependency's timeout here, or a hung dependency restarts it too.
 AUTOHEAL_PROBE_SECONDS_LABEL = "galaxy.autoheal.probe-seconds"
 AUTOHEAL_PROBE_ATTEMPTS_LABEL = "galaxy.autoheal.probe-attempts"
+# The path the watcher asks, where galaxy.health.path answers through another service (a proxy's
+# /health forwarded upstream): otherwise a hang of that one would get this one restarted too.
+AUTOHEAL_PATH_LABEL = "galaxy.autoheal.path"
 
 
 @dataclass(frozen=True)
@@ -41,7 +44,7 @@ class ContainerView:
     health: str  # healthy, unhealthy, starting, "" when there is no healthcheck
     restart_count: int
     autoheal: bool
-    health_path: str = ""
+    health_path: str = ""  # the path the watcher asks: galaxy.autoheal.path, else galaxy.health.path
     health_port: int = 0  # galaxy.health.port, else the lowest TCP port the image exposes
     networks: tuple = ()  # (network name, ip) pairs
     stop_timeout: Optional[int] = None  # seconds of grace on a restart; None: the engine's default
@@ -51,6 +54,7 @@ class ContainerView:
     probe_seconds: Optional[float] = None  # galaxy.autoheal.probe-seconds; None: the watcher's default
     probe_attempts: Optional[int] = None  # galaxy.autoheal.probe-attempts; None: the watcher's default
     failing_streak: int = 0  # Docker's count of failed checks in a row (State.Health.FailingStreak)
+    started_at: str = ""  # State.StartedAt: which run of the container a direct answer came from
 
     @staticmethod
     def from_inspect(raw: dict) -> "ContainerView":
@@ -65,7 +69,7 @@ class ContainerView:
             health=((state.get("Health") or {}).get("Status") or ""),
             restart_count=int(raw.get("RestartCount") or 0),
             autoheal=labels.get(AUTOHEAL_LABEL, "").lower() == "true",
-            health_path=labels.get(HEALTH_PATH_LABEL, ""),
+            health_path=labels.get(AUTOHEAL_PATH_LABEL, "") or labels.get(HEALTH_PATH_LABEL, ""),
             health_port=_health_port(labels.get(HEALTH_PORT_LABEL, ""), (raw.get("Config") or {}).get("ExposedPorts") or {}),
             networks=tuple(sorted((name, (net or {}).get("IPAddress") or "")
                                   for name, net in ((raw.get("NetworkSettings") or {}).get("Networks") or {}).items())),
@@ -76,6 +80,7 @@ class ContainerView:
             probe_seconds=positive_seconds(labels.get(AUTOHEAL_PROBE_SECONDS_LABEL, "")),
             probe_attempts=positive_count(labels.get(AUTOHEAL_PROBE_ATTEMPTS_LABEL, "")),
             failing_streak=int((state.get("Health") or {}).get("FailingStreak") or 0),
+            started_at=str(state.get("StartedAt") or ""),
         )
 
 
@@ -239,9 +244,11 @@ class Counters:
         self.skipped[key] = self.skipped.get(key, 0) + 1
 
 
-def render_metrics(containers: list[ContainerView], counters: Counters, usage: Optional[dict] = None) -> str:
+def render_metrics(containers: list[ContainerView], counters: Counters, usage: Optional[dict] = None,
+                   watched: Optional[list] = None) -> str:
     """Prometheus text for the contract's galaxy_container_* and galaxy_watcher_* series; `usage`
-    maps container ids to their resources.Usage (the running ones the last stats read reached)."""
+    maps container ids to their resources.Usage (the running ones the last stats read reached);
+    `watched` is the liveness watch's last round: (container, armed) pairs."""
     out = [
         "# HELP galaxy_container_health 1 when the container's healthcheck passes, 0 when unhealthy or starting.",
         "# TYPE galaxy_container_health gauge",
@@ -269,6 +276,13 @@ def render_metrics(containers: list[ContainerView], counters: Counters, usage: O
     ]
     for (service, reason), n in sorted(counters.skipped.items()):
         out.append(f"galaxy_watcher_skipped_total{_labels({'service': service, 'reason': reason})} {n}")
+    out += [
+        "# HELP galaxy_watcher_liveness_armed 1 when the watcher asks the container itself and its silence counts as a hang; "
+        "0 when its URL has not answered since its start (a wrong galaxy.health.port or path: Docker's checks alone guard it).",
+        "# TYPE galaxy_watcher_liveness_armed gauge",
+    ]
+    for c, armed in sorted(watched or [], key=lambda pair: (pair[0].service, pair[0].name)):
+        out.append(f"galaxy_watcher_liveness_armed{_labels({'service': c.service, 'container': c.name})} {1 if armed else 0}")
     usage = usage or {}
     out += render_resources(
         [({"service": c.service, "container": c.name}, usage.get(c.id) if c.status == "running" else None, c.cpu_limit, c.memory_limit)

@@ -8,7 +8,8 @@ and (when ALERTMANAGER_URL is set) raises an alert instead of restarting again.
 
 Environment: WATCH_PROJECT (default: the compose project of the watcher's own container), DOCKER_HOST
 (tcp://socket-proxy:2375 in the stack; default unix:///var/run/docker.sock), PORT (9102), RESTART_LIMIT (3)
-per RESTART_WINDOW_SECONDS (600), SWEEP_SECONDS (5), STATS_SECONDS (10: how often /metrics reads each
+per RESTART_WINDOW_SECONDS (600), SWEEP_SECONDS (5), WATCH_SECONDS (2: how often it asks every guarded
+container it can reach for its health URL itself, liveness.py), STATS_SECONDS (10: how often /metrics reads each
 running container's CPU, memory and network), PROBE_TIMEOUT_SECONDS (5) and PROBE_ATTEMPTS (2) (the
 second opinion asked before a restart, for containers without galaxy.autoheal.probe-seconds and
 probe-attempts labels; three times as long on a saturated machine), SATURATED_LOAD_PER_CPU (4) and
@@ -34,11 +35,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "pylib"))
 from galaxy_http import BasicAuth, Logger, env_int, run_forever  # noqa: E402
 
 from docker_api import Docker  # noqa: E402
-from galaxy_engine import inspect_self  # noqa: E402
+from liveness import MissCounter, Target, liveness_skip_reason, watch_targets  # noqa: E402
 from policy import ContainerView, Counters, RateLimiter, direct_health_url, is_saturated, is_unhealthy_event, probe_plan, render_metrics, saturation_hold, skip_reason  # noqa: E402
-from outbound import alertmanager_sender, http_probe  # noqa: E402
+from outbound import alertmanager_sender, ask_liveness, http_probe  # noqa: E402
 from resources import parse_stats  # noqa: E402
-from runtime import build_app, follow_events, sweep_forever  # noqa: E402
+from runtime import build_app, follow_events, host_load, own_view, sweep_forever, watch_forever  # noqa: E402
 
 
 class Watcher:
@@ -47,7 +48,8 @@ class Watcher:
                  networks: Optional[set] = None, probe: Optional[Callable[[str, dict, float], Optional[float]]] = None,
                  probe_attempts: int = 2, admin: Optional[BasicAuth] = None, stats_seconds: float = 10.0,
                  probe_seconds: float = 5.0, load: Optional[Callable[[], tuple[float, int]]] = None,
-                 saturated_per_cpu: float = 4.0, saturated_streak: int = 5):
+                 saturated_per_cpu: float = 4.0, saturated_streak: int = 5,
+                 ask: Optional[Callable[[str, dict, float], str]] = None):
         self.docker = docker
         self.project = project
         self.limiter = limiter
@@ -56,6 +58,13 @@ class Watcher:
         self.clock = clock
         self.networks = networks or set()  # the watcher's own networks: where it can reach services
         self.probe = probe or http_probe
+        self.ask = ask or ask_liveness  # the liveness watch's question: any answer at all?
+        self.watched: list[tuple[ContainerView, bool]] = []  # the last round's targets, and whether each is armed
+        self.misses = MissCounter()
+        # Container id -> when Docker signalled it (a `kill` event: a stop, a deploy's drain), until its
+        # next start: a container going away is not asked whether it hangs.
+        self._stopping: dict[str, float] = {}
+        self._asker = ThreadPoolExecutor(max_workers=8, thread_name_prefix="liveness")
         self.admin = admin  # presented only to services that ask for it (galaxy.admin-auth)
         # Defaults for containers without galaxy.autoheal.probe-seconds / probe-attempts labels.
         self.probe_attempts = max(1, probe_attempts)
@@ -97,7 +106,7 @@ class Watcher:
                           needed=self.saturated_streak)
             return "skip:machine_saturated"
         url = direct_health_url(c, self.networks)
-        headers = self.admin.header() if c.admin_auth and self.admin else {}
+        headers = self._headers(c)
         answered = None
         # Asked over the network, so the answer's time is the service's own, not `docker exec`'s.
         # Per service (labels): a hung process misses every attempt, so it is restarted
@@ -115,6 +124,9 @@ class Watcher:
             self.log.warn("health check failed but the service answers directly: not restarted", container=c.name,
                           target_service=c.service, url=url, seconds=round(answered, 3))
             return "skip:still_answering"
+        return self._restart(c, reason)
+
+    def _restart(self, c: ContainerView, reason: str) -> str:
         with self._lock:
             if c.name in self._busy:
                 return "skip:in_progress"
@@ -156,6 +168,49 @@ class Watcher:
                 self.alert(c, f"{c.name} was restarted {self.limiter.limit} times within {int(self.limiter.window)}s and is still unhealthy")
             except Exception as err:
                 self.log.error("alert not delivered", container=c.name, error=str(err))
+
+    def watch_round(self) -> list[str]:
+        """One round of the liveness watch (liveness.py): every guarded container it can reach asked
+        at once; those silent for their misses in a row are restarted."""
+        load1, cpus = self.load()
+        now = self.clock()
+        with self._lock:
+            # A stop takes at most its grace (30 s at most in the stack): past a minute without a new
+            # start, a signal that did not stop it (a reload's HUP) is over.
+            self._stopping = {cid: t for cid, t in self._stopping.items() if now - t < 60}
+            stopping = set(self._stopping)
+        targets = watch_targets(self.snapshot, self.project, self.networks, stopping, self.probe_seconds,
+                                self.probe_attempts, is_saturated(load1, cpus, self.saturated_per_cpu))
+        outcomes = list(self._asker.map(lambda t: self.ask(t.url, self._headers(t.view), t.seconds), targets))
+        due = self.misses.record(list(zip(targets, outcomes)))
+        self.watched = [(t.view, self.misses.armed(t.key)) for t in targets]
+        return [self.heal_silent(t) for t in due]
+
+    def heal_silent(self, t: Target) -> str:
+        misses = self.misses.misses(t.key)
+        self.misses.forget(t.key)
+        fresh = self.view(t.view.id)
+        why = liveness_skip_reason(fresh, t.view)
+        if why:
+            self.log.info("no answer, but not restarted", container=t.view.name, target_service=t.view.service, why=why)
+            return f"skip:{why}"
+        assert fresh is not None
+        self.log.warn("no answer from the health URL: a hang", container=fresh.name, target_service=fresh.service,
+                      url=t.url, misses=misses, seconds_each=t.seconds)
+        return self._restart(fresh, "no_answer")
+
+    def _headers(self, c: ContainerView) -> dict:
+        return self.admin.header() if c.admin_auth and self.admin else {}
+
+    def note_event(self, event: dict) -> None:
+        """Called in the stream's order, before handle_event's thread: which containers are stopping."""
+        action = str(event.get("Action", ""))
+        cid = event.get("id") or (event.get("Actor") or {}).get("ID", "")
+        with self._lock:
+            if action == "kill":
+                self._stopping[cid] = self.clock()
+            elif action in ("start", "destroy"):
+                self._stopping.pop(cid, None)
 
     def handle_event(self, event: dict) -> Optional[str]:
         action = str(event.get("Action", ""))
@@ -207,26 +262,7 @@ class Watcher:
 
     def metrics_text(self) -> str:
         with self._lock:
-            return render_metrics(list(self.snapshot), self.counters, self.usage)
-
-
-def host_load() -> tuple[float, int]:
-    """The host's 1-minute load and core count (/proc/loadavg is the host's inside a container);
-    (0, 1) where it cannot be read, so nothing is held back."""
-    try:
-        with open("/proc/loadavg", encoding="ascii") as f:
-            return float(f.read().split()[0]), os.cpu_count() or 1
-    except (OSError, ValueError, IndexError):
-        return 0.0, 1
-
-
-def own_view(docker: Docker) -> Optional[ContainerView]:
-    """The watcher's own container: its project and networks."""
-    try:
-        raw = inspect_self(docker.endpoint)
-    except Exception:
-        return None
-    return ContainerView.from_inspect(raw) if raw else None
+            return render_metrics(list(self.snapshot), self.counters, self.usage, list(self.watched))
 
 
 def main() -> int:
@@ -252,6 +288,7 @@ def main() -> int:
     stop = threading.Event()
     threading.Thread(target=follow_events, args=(w, stop), daemon=True).start()
     threading.Thread(target=sweep_forever, args=(w, stop, float(env_int("SWEEP_SECONDS", 5))), daemon=True).start()
+    threading.Thread(target=watch_forever, args=(w, stop, float(env_int("WATCH_SECONDS", 2))), daemon=True).start()
     log.info("watching", project=project, restart_limit=limiter.limit, window_seconds=limiter.window)
     code = run_forever(build_app(w, version), "0.0.0.0", env_int("PORT", 9102))
     stop.set()

@@ -1,6 +1,6 @@
 // Data services stop cleanly: the compose files give PostgreSQL and Redis (found by their backup
-// label, not by name) at least 30 s between SIGTERM and SIGKILL in every mode (stop, deploy), at
-// least 3 s when the watcher restarts them after failed checks, and nothing gives the watcher a
+// label, not by name) at least 30 s between SIGTERM and SIGKILL in every mode (stop, deploy), a
+// grace (never none) when the watcher restarts them after failed checks, and nothing gives the watcher a
 // stop timeout of its own: it restarts each container with the container's own grace or label.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -44,11 +44,11 @@ test('services whose backup is a database dump get at least 30 s to stop, in eve
       const grace = over[name]?.stop_grace_period ?? svc.stop_grace_period;
       assert.ok(grace && seconds(grace) >= 30, `${name} in ${mode}: stop_grace_period ${grace ?? 'unset'} is under 30 s`);
       // A watcher restart is of a server that failed two checks in a row: a frozen one ignores
-      // SIGTERM and would only wait out the grace (a hang healed in about 20 s needs it short), a live one
-      // stops well within 3 s; after SIGKILL PostgreSQL replays its WAL and Redis loses at most the
-      // last second of its append-only file, the same as after a crash.
+      // SIGTERM and would only wait out the grace (a hang healed within 15 s needs it short), a live
+      // one gets its moment to flush; after SIGKILL PostgreSQL replays its WAL and Redis loses at most
+      // the last second of its append-only file, the same as after a crash. Never 0: no SIGTERM at all.
       const label = Number(svc.labels?.['galaxy.autoheal.stop-seconds'] ?? seconds(grace ?? '0s'));
-      assert.ok(label >= 3, `${name}: the watcher must give it at least 3 s to stop, not ${label}`);
+      assert.ok(label >= 1, `${name}: the watcher must give it at least 1 s to stop, not ${label}`);
     }
   }
 });
