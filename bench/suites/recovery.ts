@@ -118,7 +118,7 @@ async function measureOne(ctx: SuiteContext, stack: BenchStack, victim: Victim):
     const values: number[] = [];
     let failed = false;
     for (let run = 0; run < ctx.runs && !failed; run++) {
-      if (signal === 'STOP') await freshWatcher(stack.inner);
+      if (signal === 'STOP') await freshWatcher(stack.inner, service);
       const { seconds, recovered } = await fault(stack, victim, signal, limit);
       ctx.log(`bench: ${label} run ${run + 1}: ${recovered ? `${seconds.toFixed(1)}s` : `not recovered within ${limit}s`}`);
       values.push(seconds);

@@ -32,11 +32,15 @@ def follow_events(w: Watcher, stop: threading.Event) -> None:
 
 
 def sweep_forever(w: Watcher, stop: threading.Event, every: float) -> None:
-    while not stop.wait(every):
+    # The first sweep at once: the liveness watch asks the containers of the last sweep, so a
+    # watcher that has just started would otherwise watch nothing for a whole interval.
+    while True:
         try:
             w.sweep()
         except Exception as err:
             w.log.warn("sweep failed", error=str(err))
+        if stop.wait(every):
+            return
 
 
 def watch_forever(w: Watcher, stop: threading.Event, every: float) -> None:

@@ -1,9 +1,11 @@
-"""galaxy watcher: restarts opted-in containers of its own compose project when they turn unhealthy.
+"""galaxy watcher: restarts opted-in containers of its own compose project when they hang.
 
 Plain Docker restarts a container whose process exits (restart policy) but never one that runs
-and fails its healthcheck (a hung process). This service listens to the Engine's event stream
-for `health_status: unhealthy`, also sweeps every few seconds in case an event was missed while
-reconnecting, and restarts within a per-container rate limit. Above the limit it logs, counts
+and fails its healthcheck (a hung process). This service asks every guarded container it can reach
+itself every few seconds (liveness.py: silence in a row is a hang), listens to the Engine's event
+stream for `health_status: unhealthy` (the containers it cannot reach, and a fallback), also sweeps
+every few seconds in case an event was missed while reconnecting, and restarts within a
+per-container rate limit. Above the limit it logs, counts
 and (when ALERTMANAGER_URL is set) raises an alert instead of restarting again.
 
 Environment: WATCH_PROJECT (default: the compose project of the watcher's own container), DOCKER_HOST
@@ -14,7 +16,7 @@ running container's CPU, memory and network), PROBE_TIMEOUT_SECONDS (5) and PROB
 second opinion asked before a restart, for containers without galaxy.autoheal.probe-seconds and
 probe-attempts labels; three times as long on a saturated machine), SATURATED_LOAD_PER_CPU (4) and
 SATURATED_STREAK (5) (with the host's load at 4 per core or more, a restart waits for 5 failed checks
-in a row: the checks are tuned for a 20 s heal, and a saturated machine slows working services too),
+in a row: the checks are tuned for a 15 s heal, and a saturated machine slows working services too),
 ALERTMANAGER_URL (optional), ADMIN_USER and ADMIN_PASSWORD
 (/metrics asks for them; sent to Alertmanager and to health URLs labelled galaxy.admin-auth=basic),
 APP_VERSION, LOG_LEVEL. A restart gives each container its own grace: its galaxy.autoheal.stop-seconds

@@ -115,15 +115,46 @@ export async function removeTestWatcher(stack: TestStack): Promise<void> {
 /**
  * A watcher with a fresh restart budget (it restarts a container at most 3 times in 10 minutes, a
  * crash-loop guard that a series of hangs would hit): the test watcher removed, the stack's own
- * restarted, then ensured. Returns its metrics URL.
+ * restarted, then ensured and, with `service`, watching it (waitWatching). Returns its metrics URL.
  */
-export async function freshWatcher(stack: TestStack): Promise<string> {
+export async function freshWatcher(stack: TestStack, service?: string): Promise<string> {
   await removeTestWatcher(stack);
   if (await serviceContainer(stack, 'watcher')) {
     const out = await stack.compose(['restart', 'watcher']);
     if (out.exitCode !== 0) throw new Error(`compose restart watcher failed: ${explain(out)}`);
   }
-  return ensureWatcher(stack);
+  const url = await ensureWatcher(stack);
+  if (service) await waitWatching(stack, url, service);
+  return url;
+}
+
+const ARMED = 'galaxy_watcher_liveness_armed';
+
+/**
+ * Waits until a (re)started watcher watches `service` as it would have all along: its first
+ * liveness round is done (every container it can reach has a galaxy_watcher_liveness_armed line,
+ * all from the same round) and, when the service is among them, its URL has answered (1: its
+ * silence now counts). A service it cannot reach has no line: Docker's checks alone guard it.
+ * Without this a fault right after the watcher's restart meets a watcher that has not looked yet.
+ */
+export async function waitWatching(stack: TestStack, metricsUrl: string, service: string, maxSeconds = 30): Promise<void> {
+  const deadline = performance.now() + maxSeconds * 1000;
+  let text = '';
+  while (performance.now() < deadline) {
+    text = await watcherMetrics(stack, metricsUrl).catch(() => '');
+    const lines = text.split('\n').filter((l) => l.startsWith(`${ARMED}{`));
+    const own = lines.find((l) => l.includes(`service="${service}"`));
+    if (lines.length > 0 && (own === undefined || own.trimEnd().endsWith(' 1'))) return;
+    await new Promise((r) => setTimeout(r, 300));
+  }
+  throw new Error(
+    `the watcher was not watching ${service} within ${maxSeconds}s: ${
+      text
+        .split('\n')
+        .filter((l) => l.startsWith(ARMED))
+        .join('; ') || 'no liveness round yet'
+    }`,
+  );
 }
 
 /** The services the compose files label galaxy.autoheal=true (the watcher guards them), in compose's order. */
