@@ -23,7 +23,7 @@ import { logRetention } from './lib/logs/settings.ts';
 import { storeSize } from './lib/logs/store.ts';
 import { renderAudit } from './lib/report/audit.ts';
 import { renderBackups } from './lib/report/backups.ts';
-import { benchEvidence, growthEvidence, missingFigure, missingGrowth } from './lib/report/bench-evidence.ts';
+import { benchEvidence, comparisonEvidence, growthEvidence, missingFigure, missingGrowth } from './lib/report/bench-evidence.ts';
 import { sizeSubject } from './lib/report/growth.ts';
 import type { FigureId } from './lib/report/figures.ts';
 import { type EndpointLine, makeTargets, renderReport } from './lib/report/render.ts';
@@ -111,6 +111,17 @@ await defineCommand(reportCommand, {
       benchRow({ metric: 'startup, cold (own images built), until all healthy', goal: '< 2 min', below: 120 }, 'cold.start'),
       benchRow({ metric: 'recovery after a crash, slowest guarded service', goal: '≤ 3 s', atMost: 3 }, 'recovery.crash'),
       benchRow({ metric: 'recovery after a hang, slowest guarded service', goal: '≤ 15 s', atMost: 15 }, 'recovery.hang'),
+      benchRow({ metric: 'health check, the whole command', goal: '≤ 1.0 s', atMost: 1 }, 'health.command'),
+      row(
+        { metric: 'health check against plain docker compose ps (paired)', goal: '≤ 2 ×', atMost: 2 },
+        comparisonEvidence(resultsDir, 'health.command', used),
+        missingFigure('health.command'),
+      ),
+      row(
+        { metric: 'backup speed against plain pg_dump -Fc of the same database', goal: '≥ 95 %', atLeast: 95 },
+        comparisonEvidence(resultsDir, 'backup.duration', used, true),
+        missingFigure('backup.duration'),
+      ),
       benchRow({ metric: 'deploy duration', goal: '< 5 min', below: 300 }, 'deploy.duration'),
       benchRow({ metric: 'failed requests during a deploy', goal: '0', below: 1 }, 'deploy.failed-requests', false),
       benchRow({ metric: 'failed requests during a restart', goal: '0', below: 1 }, 'restart.failed-requests', false),

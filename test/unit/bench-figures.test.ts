@@ -2,12 +2,12 @@
 // producer, found by reading the bench's sources; the report reads figures by id, also from result
 // files written before ids existed.
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import { SUITES } from '../../bench/run.ts';
-import { benchEvidence, missingFigure } from '../../scripts/lib/report/bench-evidence.ts';
+import { benchEvidence, comparisonEvidence, missingFigure } from '../../scripts/lib/report/bench-evidence.ts';
 import { FIGURES, type FigureId, idOf } from '../../scripts/lib/report/figures.ts';
 import { tsFiles } from '../lib/source-files.ts';
 
@@ -88,4 +88,35 @@ test('scripts/ reads bench results only through the schema: no figure name, patt
   assert.doesNotMatch(report, /bench\/lib|newestFigure\(|RegExp|\/[^/\n]*\.\*[^/\n]*\/i?/);
   for (const id of ['start.warm', 'cold.start', 'recovery.crash', 'recovery.hang', 'deploy.duration', 'deploy.failed-requests'])
     assert.ok(report.includes(`'${id}'`), id);
+});
+
+test('a figure against its comparison of the same session: a cost as a ratio, a speed as a share', () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'compare-results-'));
+  const one = (id: FigureId, ours: [number, string], theirs: [number, string]) => ({
+    id,
+    name: id,
+    command: 'ours',
+    runs: [ours[0]],
+    median: ours[0],
+    min: ours[0],
+    max: ours[0],
+    unit: ours[1],
+    comparison: { name: 'plain', command: 'plain', runs: [theirs[0]], median: theirs[0], min: theirs[0], max: theirs[0], unit: theirs[1] },
+  });
+  const session = {
+    startedAt: '2026-12-03T10:00:00.000Z',
+    finishedAt: '2026-12-03T10:30:00.000Z',
+    host: {},
+    options: { runs: 5, only: ['health', 'backup'] },
+    suites: [
+      { suite: 'health', status: 'ok', seconds: 1, figures: [one('health.command', [600, 'ms'], [0.4, 's'])] },
+      { suite: 'backup', status: 'ok', seconds: 1, figures: [one('backup.duration', [20, 's'], [19, 's'])] },
+    ],
+  };
+  writeFileSync(path.join(dir, '2026-12-03T10-00-00Z.json'), JSON.stringify(session));
+  after(() => rmSync(dir, { recursive: true, force: true }));
+  const used: string[] = [];
+  assert.deepEqual([comparisonEvidence(dir, 'health.command', used)?.value, comparisonEvidence(dir, 'backup.duration', used, true)?.value], [1.5, 95]);
+  assert.match(used[0], /600 ms against 0\.4 s \(plain\)/);
+  assert.equal(comparisonEvidence(dir, 'start.warm', []), undefined, 'never measured: no evidence');
 });

@@ -56,6 +56,27 @@ export function growthEvidence(resultsDir: string, id: FigureId, used: string[])
   return { value: Math.round(exponent * 100) / 100, unit: '', source: `${rel}: exponent k of median ≈ c·N^k over ${sizes}` };
 }
 
+/**
+ * A figure against its comparison measured in the same session (both medians, the same machine
+ * and load): `ours / theirs` for a cost (2 is twice as long), or with `speed` their time over
+ * ours as a percentage (the share of the comparison's speed reached); undefined without one.
+ */
+export function comparisonEvidence(resultsDir: string, id: FigureId, used: string[], speed = false): Evidence | undefined {
+  const found = newestFigures(resultsDir, id);
+  const figure = found?.figures.find((f) => f.comparison !== undefined);
+  const theirs = figure?.comparison;
+  if (!found || !figure || !theirs) return undefined;
+  // Both in seconds when they are times, so ms against s still compares; other units only alike.
+  const [a, b] = [toSeconds(figure.median, figure.unit), toSeconds(theirs.median, theirs.unit)];
+  const [mine, other] = a !== undefined && b !== undefined ? [a, b] : figure.unit === theirs.unit ? [figure.median, theirs.median] : [];
+  if (mine === undefined || other === undefined || !(mine > 0) || !(other > 0)) return undefined;
+  const ratio = speed ? (other / mine) * 100 : mine / other;
+  const rel = path.relative(projectRoot, found.file);
+  const pair = `${figure.median} ${figure.unit} against ${theirs.median} ${theirs.unit} (${theirs.name})`;
+  used.push(`${figure.name} [${id}] against its comparison, same session: medians ${pair} (${rel})`);
+  return { value: Math.round(ratio * 100) / 100, unit: speed ? '%' : '×', source: `${rel}: medians of the same session, ${pair}` };
+}
+
 /** What the report says for a figure never measured (of one subject): the bench suite that produces it (its file's name). */
 export function missingFigure(id: FigureId, subject?: string): string {
   return `no bench figure ${id}${subject ? ` (${subject})` : ''} yet: run \`make bench ARGS="--only ${path.basename(FIGURES[id].producer, '.ts')}"\``;
