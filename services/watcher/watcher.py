@@ -5,8 +5,8 @@ and fails its healthcheck (a hung process). This service asks every guarded cont
 itself every few seconds (liveness.py: silence in a row is a hang), listens to the Engine's event
 stream for `health_status: unhealthy` (the containers it cannot reach, and a fallback), also sweeps
 every few seconds in case an event was missed while reconnecting, and restarts within a
-per-container rate limit. Above the limit it logs, counts
-and (when ALERTMANAGER_URL is set) raises an alert instead of restarting again.
+per-container rate limit. Above the limit it logs, counts and (when ALERTMANAGER_URL is set) raises
+an alert instead of restarting again.
 
 Environment: WATCH_PROJECT (default: the compose project of the watcher's own container), DOCKER_HOST
 (tcp://socket-proxy:2375 in the stack; default unix:///var/run/docker.sock), PORT (9102), RESTART_LIMIT (3)
@@ -15,11 +15,10 @@ container it can reach for its health URL itself, liveness.py), STATS_SECONDS (1
 running container's CPU, memory and network), PROBE_TIMEOUT_SECONDS (5) and PROBE_ATTEMPTS (2) (the
 second opinion asked before a restart, for containers without galaxy.autoheal.probe-seconds and
 probe-attempts labels; three times as long on a saturated machine), SATURATED_LOAD_PER_CPU (4) and
-SATURATED_STREAK (5) (with the host's load at 4 per core or more, a restart waits for 5 failed checks
-in a row: the checks are tuned for a 15 s heal, and a saturated machine slows working services too),
-ALERTMANAGER_URL (optional), ADMIN_USER and ADMIN_PASSWORD
-(/metrics asks for them; sent to Alertmanager and to health URLs labelled galaxy.admin-auth=basic),
-APP_VERSION, LOG_LEVEL. A restart gives each container its own grace: its galaxy.autoheal.stop-seconds
+SATURATED_STREAK (5) (with the host's load at 4 per core or more, a restart on Docker's word waits for
+5 failed checks in a row: a saturated machine slows working services too), ALERTMANAGER_URL (optional),
+ADMIN_USER and ADMIN_PASSWORD (/metrics asks for them; sent to Alertmanager and to health URLs labelled
+galaxy.admin-auth=basic), APP_VERSION, LOG_LEVEL. A restart gives each container its own grace: its galaxy.autoheal.stop-seconds
 label, else its stop timeout (compose's stop_grace_period), else the engine's default.
 """
 from __future__ import annotations
