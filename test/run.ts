@@ -7,6 +7,7 @@ import path from 'node:path';
 import { $ } from 'zx';
 import { type Counts, type TapFailure, parseBatsFailures, parseTapCounts, parseTapFailures, parseUnittestCounts, sumCounts } from './lib/counts.ts';
 import { layerViolations } from './lib/layers.ts';
+import { skipShellStartupFiles } from '../scripts/lib/shell-level.ts';
 
 const root = path.resolve(import.meta.dirname, '..');
 const fast = process.argv.includes('--fast');
@@ -17,6 +18,8 @@ let current = '';
 const scratch = mkdtempSync(path.join(tmpdir(), 'galaxy-test-'));
 $.cwd = root;
 $.verbose = false;
+// For every test and every script a test starts (they inherit this environment).
+skipShellStartupFiles();
 
 function heading(text: string) {
   process.stdout.write(`\n=== ${text} ===\n`);

@@ -4,6 +4,7 @@
 import { parseArgs } from 'node:util';
 import { UsageError, runMain } from '../errors.ts';
 import { readProjectName } from '../env.ts';
+import { skipShellStartupFiles } from '../shell-level.ts';
 import { type Lock, lockProject, takeWaitLockFlag } from '../state/lock.ts';
 
 export interface OptionSpec {
@@ -121,6 +122,7 @@ export async function defineCommand<O extends Record<string, OptionSpec>, T = Pa
   handlers: { validate?: (parsed: Parsed<O>) => T; run: (args: T) => Promise<number | void> },
 ): Promise<void> {
   const { validate, run } = handlers;
+  skipShellStartupFiles();
   await runMain(async () => {
     const parsed = parseCommand(spec, process.argv.slice(2));
     if ('help' in parsed) {
