@@ -84,9 +84,10 @@ export async function cachedByKey<T>(file: string, key: string, read: () => Prom
 
 /**
  * The compose model of this context, from the cache when nothing it depends on changed.
- * `parsers`: the functions that build the model from compose's JSON (their text is in the key).
+ * `parsers`: the functions that build the model from compose's JSON, and any setting they are
+ * given (their text is in the key).
  */
-export async function cachedComposeModel<T>(ctx: ComposeContext, parsers: Array<(...args: never[]) => unknown>, read: () => Promise<T>): Promise<T> {
+export async function cachedComposeModel<T>(ctx: ComposeContext, parsers: Array<((...args: never[]) => unknown) | string>, read: () => Promise<T>): Promise<T> {
   const paths = composeFiles(ctx.mode);
   // A missing file is compose's to report: no cache, the read says what is wrong.
   if (!paths.every((f) => existsSync(f))) return read();

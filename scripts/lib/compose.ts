@@ -141,6 +141,9 @@ export function orderByDependencies(services: ServiceModel[]): ServiceModel[] {
   return ordered;
 }
 
+/** The functions that turn compose's JSON into the model: their text is part of a cached model's key. */
+export const COMPOSE_PARSERS = [parseComposeConfig, orderByDependencies, portLabel, sendsToStore];
+
 /** `docker compose config --format json`: the one source of service facts (this model, the backup's). */
 export async function readComposeConfig(ctx: ComposeContext): Promise<string> {
   const out = await compose(ctx, ['config', '--format', 'json']).nothrow();
@@ -150,9 +153,7 @@ export async function readComposeConfig(ctx: ComposeContext): Promise<string> {
 
 /** The model of this context: read once, then from the cache until a compose file, .env or the context changes. */
 export async function loadComposeModel(ctx: ComposeContext): Promise<ComposeModel> {
-  return cachedComposeModel(ctx, [parseComposeConfig, orderByDependencies, portLabel, sendsToStore], async () =>
-    parseComposeConfig(await readComposeConfig(ctx)),
-  );
+  return cachedComposeModel(ctx, COMPOSE_PARSERS, async () => parseComposeConfig(await readComposeConfig(ctx)));
 }
 
 /** The label by which the compose files name the service that plays a part for the kit (alertmanager, prometheus). */

@@ -118,13 +118,13 @@ describe('planBackup', () => {
 });
 
 describe('parseBackupModel', () => {
-  it('reads named volumes (not binds) and the environment from compose config JSON', () => {
+  it('reads named volumes (not binds) and the environment the store kinds read from compose config JSON', () => {
     const json = JSON.stringify({
       name: 'shop',
       services: {
         'orders-db': {
           labels: { 'galaxy.backup': 'postgres' },
-          environment: { POSTGRES_USER: 'shop', POSTGRES_DB: 'orders', EMPTY: null },
+          environment: { POSTGRES_USER: 'shop', POSTGRES_DB: 'orders', POSTGRES_PASSWORD: 'secret', EMPTY: null },
           volumes: [
             { type: 'volume', source: 'orders', target: '/var/lib/postgresql/data' },
             { type: 'bind', source: '/etc/x', target: '/x' },
@@ -133,12 +133,13 @@ describe('parseBackupModel', () => {
         api: { depends_on: { 'orders-db': {} } },
       },
     });
-    const model = parseBackupModel(json);
+    const model = parseBackupModel(json, ['POSTGRES_USER', 'POSTGRES_DB', 'EMPTY']);
     assert.deepEqual(
       model.services.map((s) => s.name),
       ['orders-db', 'api'],
     );
     assert.deepEqual(model.services[0].volumes, [{ name: 'orders', target: '/var/lib/postgresql/data' }]);
+    // Only the names asked for: a password never reaches the model (it is cached on disk).
     assert.deepEqual(model.services[0].environment, { POSTGRES_USER: 'shop', POSTGRES_DB: 'orders', EMPTY: '' });
     assert.equal(model.services[0].labels['galaxy.backup'], 'postgres');
     assert.deepEqual(model.services[1].volumes, []);

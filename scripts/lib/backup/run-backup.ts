@@ -19,7 +19,7 @@ import { type BackupSettings, isPartialOf, partialName, setName } from './settin
 import { MANIFEST_HMAC, requireKey, signatureText } from './signature.ts';
 import { describeCounts } from './summary.ts';
 import type { Snapshot, StoreEntry } from './stores/kind.ts';
-import { BACKUP_LABEL, type PlannedStore, notBackedUpLine, planBackup } from './stores/registry.ts';
+import { BACKUP_LABEL, type PlannedStore, STORE_ENVIRONMENT, notBackedUpLine, planBackup } from './stores/registry.ts';
 
 export interface BackupOutcome {
   name: string;
@@ -100,7 +100,7 @@ export async function runBackup(ctx: ComposeContext, settings: BackupSettings, l
     requireKey(settings.hmacKey);
     // Asked now, read for the manifest: two more process starts that need not wait for the dumps.
     const versions = toolVersions();
-    const model = await loadBackupModel(ctx);
+    const model = await loadBackupModel(ctx, STORE_ENVIRONMENT);
     const plan = planBackup(model);
     mkdirSync(settings.dir, { recursive: true, mode: 0o700 });
     removeStalePartials(settings, log);

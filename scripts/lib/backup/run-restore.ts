@@ -14,7 +14,7 @@ import type { BackupLog } from './report.ts';
 import { type BackupModel, loadBackupModel } from './services.ts';
 import type { BackupSettings } from './settings.ts';
 import type { StoreEntry, StoreKind, StoreTarget } from './stores/kind.ts';
-import { parseBackupLabel } from './stores/registry.ts';
+import { STORE_ENVIRONMENT, parseBackupLabel } from './stores/registry.ts';
 
 interface Restorable {
   entry: StoreEntry;
@@ -58,7 +58,7 @@ export function writersOf(model: ComposeModel, stores: string[]): string[] {
 export async function runRestore(ctx: ComposeContext, settings: BackupSettings, log: BackupLog, from?: string, trustForeign = false): Promise<string> {
   // Every path, checksum and the signature before anything is stopped: a bad set must not cost a minute of downtime.
   const set = await openVerifiedSet(settings, log, from, trustForeign);
-  const model = await loadBackupModel(ctx);
+  const model = await loadBackupModel(ctx, STORE_ENVIRONMENT);
   let restart: string[] = [];
   try {
     const targets = restorables(set, ctx, model);
@@ -99,7 +99,7 @@ export async function runVerify(ctx: ComposeContext, settings: BackupSettings, l
   const project = `${settings.project}-verify-${randomBytes(3).toString('hex')}`;
   const trial: ComposeContext = { mode: 'default', env: { ...ctx.env, COMPOSE_PROJECT_NAME: project }, profiles: ctx.profiles };
   try {
-    const model = await loadBackupModel(trial);
+    const model = await loadBackupModel(trial, STORE_ENVIRONMENT);
     log.line(`trial restore into throwaway project ${project}`);
     const counts: Record<string, Record<string, number>> = {};
     const rows = [['SERVICE', 'KIND', 'TABLE/KEYS/FILES', 'COUNT']];

@@ -1,9 +1,11 @@
 // The services as a backup sees them: compose.ts's model (names, labels, dependencies) plus the two
-// facts only a backup needs, each service's named volumes and its own environment (credentials a
-// store kind uses come from there, never from fixed .env names). Read from the same single
+// facts only a backup needs, each service's named volumes and the names of its own environment a
+// store kind reads (a database's user and name come from there, never from fixed .env names;
+// passwords are read inside the container). Read from the same single
 // resolved compose config (docker compose config --format json) that compose.ts parses, so there
 // is no second list.
-import { type ComposeContext, type ServiceModel, parseComposeConfig, readComposeConfig } from '../compose.ts';
+import { COMPOSE_PARSERS, type ComposeContext, type ServiceModel, parseComposeConfig, readComposeConfig } from '../compose.ts';
+import { cachedComposeModel } from '../compose-cache.ts';
 
 export interface NamedVolume {
   /** The volume's key in the compose file (postgres-data), as people know it. */
@@ -29,8 +31,8 @@ interface RawService {
   environment?: Record<string, string | null>;
 }
 
-/** Pure: compose's JSON to the backup's view of every service, in compose.ts's order. */
-export function parseBackupModel(json: string): BackupModel {
+/** Pure: compose's JSON to the backup's view of every service, in compose.ts's order; of the environment only the names in `keep`. */
+export function parseBackupModel(json: string, keep: readonly string[]): BackupModel {
   const raw = JSON.parse(json) as { services?: Record<string, RawService> };
   const model = parseComposeConfig(json);
   const services = model.services.map((service) => {
@@ -38,12 +40,21 @@ export function parseBackupModel(json: string): BackupModel {
     const volumes = (own.volumes ?? [])
       .filter((v) => v.type === 'volume' && v.source && v.target)
       .map((v) => ({ name: v.source as string, target: v.target as string }));
-    const environment = Object.fromEntries(Object.entries(own.environment ?? {}).map(([k, v]) => [k, v ?? '']));
+    const environment = Object.fromEntries(
+      Object.entries(own.environment ?? {})
+        .filter(([k]) => keep.includes(k))
+        .map(([k, v]) => [k, v ?? '']),
+    );
     return { ...service, volumes, environment };
   });
   return { project: model.project, services };
 }
 
-export async function loadBackupModel(ctx: ComposeContext): Promise<BackupModel> {
-  return parseBackupModel(await readComposeConfig(ctx));
+/**
+ * The backup's model, from the compose model cache when its inputs did not change: `compose config`
+ * costs a second or more on a busy machine, all of it before the first dump can start. `keep`: the
+ * environment names the store kinds read; the rest (passwords among it) never reaches the cache.
+ */
+export async function loadBackupModel(ctx: ComposeContext, keep: readonly string[]): Promise<BackupModel> {
+  return cachedComposeModel(ctx, [parseBackupModel, ...COMPOSE_PARSERS, keep.join(',')], async () => parseBackupModel(await readComposeConfig(ctx), keep));
 }

@@ -42,6 +42,11 @@ export interface StoreKind {
   readonly name: string;
   /** Suffix of the dump file in a set: <service><extension>. */
   readonly extension: string;
+  /**
+   * The variables of the service's own environment this kind reads (never a password: the model
+   * that holds them is cached on disk; secrets are read inside the container).
+   */
+  readonly environment?: readonly string[];
   /** A problem with the label's argument for this service, or undefined when it is fine. */
   checkOption(service: BackupService, option: string): string | undefined;
   /** Writes the service's data to `file` from the running stack. */

@@ -6,7 +6,7 @@ import { compose } from '../../docker/client.ts';
 import { composeStream } from '../../docker/stream.ts';
 import { upAndWait } from '../../wait.ts';
 import type { BackupService } from '../services.ts';
-import { STEP_TIMEOUT_SECONDS, type StoreKind, type StoreTarget, checkRestored, execText } from './kind.ts';
+import { STEP_TIMEOUT_SECONDS, type StoreKind, type StoreTarget, checkRestored } from './kind.ts';
 
 /** Exact row counts of every user table, one "schema.table<TAB>rows" line each. */
 const COUNTS_SQL = `
@@ -26,43 +26,46 @@ function login(service: BackupService): string[] {
   return ['-U', db.user, '-d', db.name];
 }
 
-async function count(target: StoreTarget): Promise<Record<string, number>> {
-  const psql = ['exec', '-T', target.service.name, 'psql', ...login(target.service), '-v', 'ON_ERROR_STOP=1', '-At', '-F', '\t', '-c', COUNTS_SQL];
-  const out = await compose(target.ctx, psql, { timeout: '1800s' });
-  return Object.fromEntries(
-    out.stdout
-      .trim()
-      .split('\n')
-      .filter(Boolean)
-      .map((line) => {
-        const [name, rows] = line.split('\t');
-        return [name, Number(rows)];
-      }),
+/** Row counts as "schema.table<TAB>rows" lines; with `tool`, pg_dump's version first, asked in the same exec. */
+async function countRows(target: StoreTarget, tool = false): Promise<{ counts: Record<string, number>; tool?: string }> {
+  const psql = ['psql', ...login(target.service), '-v', 'ON_ERROR_STOP=1', '-At', '-F', '\t', '-c', COUNTS_SQL];
+  const command = tool ? ['sh', '-c', 'pg_dump --version && exec "$@"', 'sh', ...psql] : psql;
+  const out = await compose(target.ctx, ['exec', '-T', target.service.name, ...command], { timeout: '1800s' });
+  const lines = out.stdout.trim().split('\n').filter(Boolean);
+  const version = tool ? lines.shift() : undefined;
+  const counts = Object.fromEntries(
+    lines.map((line) => {
+      const [name, rows] = line.split('\t');
+      return [name, Number(rows)];
+    }),
   );
+  return { counts, tool: version };
 }
+
+const count = async (target: StoreTarget) => (await countRows(target)).counts;
 
 export const postgres: StoreKind = {
   name: 'postgres',
   extension: '.dump',
+  environment: ['POSTGRES_USER', 'POSTGRES_DB'],
 
   checkOption: (_service, option) => (option ? 'postgres takes no argument (the database comes from POSTGRES_DB)' : undefined),
 
   // One consistent snapshot (pg_dump runs in a single repeatable-read transaction). The row counts
   // are read beside it, so writes during the dump can move them: verify compares table names only.
-  // The tool's version and the counts are asked while the dump streams, not before and after it:
-  // each `compose exec` costs a second of start-up that a plain pg_dump does not pay.
+  // The tool's version and the counts are asked while the dump streams, in one exec: each
+  // `compose exec` costs a CLI start that a plain pg_dump does not pay.
   async dump(target, file) {
-    const [version, result, counts] = await Promise.all([
-      execText(target, ['pg_dump', '--version']),
+    const [result, rows] = await Promise.all([
       composeStream(target.ctx, ['exec', '-T', target.service.name, 'pg_dump', ...login(target.service), '--format=custom'], {
         stdoutFile: file,
         timeoutSeconds: STEP_TIMEOUT_SECONDS,
         what: `pg_dump of ${target.service.name}`,
       }),
-      count(target),
+      countRows(target, true),
     ]);
-    const facts = { database: database(target.service).name, tool: version };
-    return { bytes: result.bytes, sha256: result.sha256, counts, countsExact: false, facts };
+    const facts = { database: database(target.service).name, tool: rows.tool ?? 'unknown' };
+    return { bytes: result.bytes, sha256: result.sha256, counts: rows.counts, countsExact: false, facts };
   },
 
   // --clean --if-exists in one transaction: it either completes or leaves the database as it was.

@@ -2,10 +2,9 @@
 // that rewrites it into a fresh AOF. redis-cli runs inside the service, so a password is taken
 // from the service's own environment (REDISCLI_AUTH), never from a command line.
 import path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { compose } from '../../docker/client.ts';
 import { composeStream } from '../../docker/stream.ts';
-import { OperationError } from '../../errors.ts';
+import { OperationError, lastLine } from '../../errors.ts';
 import { upAndWait } from '../../wait.ts';
 import { STEP_TIMEOUT_SECONDS, type StoreKind, type StoreTarget, checkRestored, execText } from './kind.ts';
 
@@ -67,27 +66,50 @@ export function parseInfo(text: string): Record<string, string> {
 
 const cli = (target: StoreTarget, ...args: string[]) => execText(target, ['redis-cli', '--no-auth-warning', ...args]);
 
-/** BGSAVE, then wait until INFO shows that save finished (rdb_saves moved on, none in progress, status ok). */
-async function freshSave(target: StoreTarget, timeoutSeconds = 1800): Promise<void> {
+/**
+ * BGSAVE, waited for inside the container until INFO shows that save finished (rdb_saves moved on,
+ * none in progress, status ok), then the facts the copy needs, as `field:value` lines. One exec, not
+ * one per question: each `compose exec` costs a CLI start that a busy 2-core machine takes from the
+ * dump streaming beside it. $1: seconds to wait, $2: the service (for the messages). Exit 3: the
+ * message on stderr is for the operator.
+ */
+export const SAVE_SCRIPT = `
+set -u
+cli() { redis-cli --no-auth-warning "$@" | tr -d '\\r'; }
+field() { sed -n "s/^$1://p"; }
+fail() { echo "$1" >&2; exit 3; }
+before=$(cli INFO persistence | field rdb_saves)
+[ -n "$before" ] || fail "INFO persistence has no rdb_saves field (Redis 7 or newer is required)"
+# SCHEDULE: if an AOF rewrite runs, the save starts right after it instead of being refused.
+# "already in progress": a save started moments ago; waiting for rdb_saves to move covers it.
+reply=$(cli BGSAVE SCHEDULE 2>&1)
+case "$reply" in *started*|*scheduled*|*"already in progress"*) ;; *) fail "BGSAVE was refused: \${reply:-no reply}" ;; esac
+deadline=$(( $(date +%s) + $1 ))
+while :; do
+  info=$(cli INFO persistence)
+  if [ "$(echo "$info" | field rdb_bgsave_in_progress)" = 0 ] && [ "$(echo "$info" | field rdb_saves)" -gt "$before" ] 2>/dev/null; then
+    status=$(echo "$info" | field rdb_last_bgsave_status)
+    [ "$status" = ok ] || fail "BGSAVE failed (rdb_last_bgsave_status $status): read 'make logs service=$2'"
+    break
+  fi
+  [ "$(date +%s)" -lt "$deadline" ] || fail "BGSAVE did not finish within $1s"
+  sleep 0.1
+done
+echo "version:$(cli INFO server | field redis_version)"
+echo "dir:$(cli CONFIG GET dir | sed -n 2p)"
+echo "dbfilename:$(cli CONFIG GET dbfilename | sed -n 2p)"
+echo "keys:$(cli DBSIZE)"
+`;
+
+/** A fresh RDB snapshot and where it is: the version, dir, dbfilename and keys fields of SAVE_SCRIPT. */
+async function freshSave(target: StoreTarget, timeoutSeconds = 1800): Promise<Record<string, string>> {
   const name = target.service.name;
-  const before = Number(parseInfo(await cli(target, 'INFO', 'persistence')).rdb_saves ?? NaN);
-  if (!Number.isFinite(before)) throw new OperationError(`${name}: INFO persistence has no rdb_saves field (Redis 7 or newer is required)`);
-  // SCHEDULE: if an AOF rewrite runs, the save starts right after it instead of being refused.
-  const bgsave = await compose(target.ctx, ['exec', '-T', name, 'redis-cli', '--no-auth-warning', 'BGSAVE', 'SCHEDULE'], { timeout: '60s' }).nothrow();
-  const reply = `${bgsave.stdout} ${bgsave.stderr}`.trim();
-  // "already in progress": a save started moments ago; waiting for rdb_saves to move covers it.
-  if (!/started|scheduled|already in progress/i.test(reply)) throw new OperationError(`${name}: BGSAVE was refused: ${reply || `exit ${bgsave.exitCode}`}`);
-  const deadline = Date.now() + timeoutSeconds * 1000;
-  for (;;) {
-    const info = parseInfo(await cli(target, 'INFO', 'persistence'));
-    if (info.rdb_bgsave_in_progress === '0' && Number(info.rdb_saves) > before) {
-      if (info.rdb_last_bgsave_status !== 'ok')
-        throw new OperationError(`${name}: BGSAVE failed (rdb_last_bgsave_status ${info.rdb_last_bgsave_status}): read 'make logs service=${name}'`);
-      return;
-    }
-    if (Date.now() > deadline) throw new OperationError(`${name}: BGSAVE did not finish within ${timeoutSeconds}s`);
-    await sleep(200);
-  }
+  const out = await compose(target.ctx, ['exec', '-T', name, 'sh', '-c', SAVE_SCRIPT, 'sh', String(timeoutSeconds), name], {
+    timeout: `${timeoutSeconds + 60}s`,
+  }).nothrow();
+  if (out.exitCode === 3) throw new OperationError(`${name}: ${lastLine(out.stderr, 'no output')}`);
+  if (out.exitCode !== 0) throw new OperationError(`${name}: BGSAVE failed (exit ${out.exitCode}): ${lastLine(out.stderr.trim() || out.stdout, 'no output')}`);
+  return parseInfo(out.stdout);
 }
 
 async function count(target: StoreTarget): Promise<Record<string, number>> {
@@ -105,19 +127,21 @@ export const redis: StoreKind = {
   // scheduled save replaces the file meanwhile. The key count is read beside it (not exact).
   async dump(target, file) {
     const name = target.service.name;
-    const version = parseInfo(await cli(target, 'INFO', 'server')).redis_version ?? 'unknown';
-    await freshSave(target);
-    const rdbDir = (await cli(target, 'CONFIG', 'GET', 'dir')).split('\n')[1]?.trim();
-    const rdbFile = (await cli(target, 'CONFIG', 'GET', 'dbfilename')).split('\n')[1]?.trim();
-    if (!rdbDir || !rdbFile) throw new OperationError(`${name}: CONFIG GET dir/dbfilename gave no answer`);
-    const result = await composeStream(target.ctx, ['exec', '-T', name, 'cat', path.posix.join(rdbDir, rdbFile)], {
+    const saved = await freshSave(target);
+    if (!saved.dir || !saved.dbfilename) throw new OperationError(`${name}: CONFIG GET dir/dbfilename gave no answer`);
+    const result = await composeStream(target.ctx, ['exec', '-T', name, 'cat', path.posix.join(saved.dir, saved.dbfilename)], {
       stdoutFile: file,
       timeoutSeconds: STEP_TIMEOUT_SECONDS,
       what: `copying ${name}'s dump.rdb`,
     });
     if (result.bytes < 9) throw new OperationError(`${name}: dump.rdb is only ${result.bytes} bytes`);
-    const keys = Number(await cli(target, 'DBSIZE'));
-    return { bytes: result.bytes, sha256: result.sha256, counts: { keys }, countsExact: false, facts: { tool: `redis ${version}` } };
+    return {
+      bytes: result.bytes,
+      sha256: result.sha256,
+      counts: { keys: Number(saved.keys) },
+      countsExact: false,
+      facts: { tool: `redis ${saved.version || 'unknown'}` },
+    };
   },
 
   async restore(target, file) {

@@ -13,6 +13,9 @@ export const BACKUP_LABEL = 'galaxy.backup';
 const KINDS = new Map<string, StoreKind>([postgres, redis, sqlite, volume].map((k) => [k.name, k]));
 const CHOICES = 'postgres, redis, sqlite:/PATH, volume or none';
 
+/** The service environment names any store kind reads (loadBackupModel keeps only these). */
+export const STORE_ENVIRONMENT = [...new Set([...KINDS.values()].flatMap((k) => k.environment ?? []))];
+
 export interface PlannedStore {
   service: BackupService;
   kind: StoreKind;
