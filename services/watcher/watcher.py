@@ -3,9 +3,8 @@
 Plain Docker restarts a container whose process exits (restart policy) but never one that runs
 and fails its healthcheck (a hung process). This service asks every guarded container it can reach
 itself every few seconds (liveness.py: silence in a row is a hang), listens to the Engine's event
-stream for `health_status: unhealthy` (the containers it cannot reach, and a fallback), also sweeps
-every few seconds in case an event was missed while reconnecting, and restarts within a
-per-container rate limit. Above the limit it logs, counts and (when ALERTMANAGER_URL is set) raises
+stream for `health_status: unhealthy` (the ones it cannot reach; a fallback), sweeps in case an
+event was missed, and restarts within a per-container rate limit. Above the limit it logs, counts and (when ALERTMANAGER_URL is set) raises
 an alert instead of restarting again.
 
 Environment: WATCH_PROJECT (default: the compose project of the watcher's own container), DOCKER_HOST
@@ -159,12 +158,13 @@ class Watcher:
 
     def _limit_reached(self, c: ContainerView) -> None:
         now = self.clock()
-        wait = self.limiter.retry_after(c.name, now)
-        self.log.error("restart limit reached: leaving the container unhealthy for an operator", container=c.name,
-                       target_service=c.service, limit=self.limiter.limit, window_seconds=self.limiter.window, retry_after_seconds=round(wait))
-        # One alert per container per window, not one per sweep.
-        if self.alert and now - self._alerted.get(c.name, -1e12) >= self.limiter.window:
-            self._alerted[c.name] = now
+        # One log line and alert per container per window, not one per 2 s round (skipped_total counts each).
+        if now - self._alerted.get(c.name, -1e12) < self.limiter.window:
+            return
+        self._alerted[c.name] = now
+        self.log.error("restart limit reached: leaving the container unhealthy for an operator", container=c.name, target_service=c.service,
+                       limit=self.limiter.limit, window_seconds=self.limiter.window, retry_after_seconds=round(self.limiter.retry_after(c.name, now)))
+        if self.alert:
             try:
                 self.alert(c, f"{c.name} was restarted {self.limiter.limit} times within {int(self.limiter.window)}s and is still unhealthy")
             except Exception as err:
