@@ -4,7 +4,7 @@ import { existsSync, mkdirSync, openSync, readFileSync, readdirSync, statSync, w
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { $ } from 'zx/core';
-import { askEngine, pluginVersion } from './docker/client.ts';
+import { askEngine, pluginVersions } from './docker/client.ts';
 import { OperationError } from './errors.ts';
 import { info } from './output.ts';
 import { machineFiles } from './state/files.ts';
@@ -89,13 +89,13 @@ export async function readEngineFacts(): Promise<EngineFacts> {
   const hasClient = (await $`command -v docker`.quiet().nothrow()).exitCode === 0;
   const osRelease = existsSync('/etc/os-release') ? readFileSync('/etc/os-release', 'utf8') : '';
   // All at once: each CLI start is half a second to a second on a busy 2-core machine, and every
-  // make start asks. The plugins' versions need no engine; they count only when one answers.
-  const [engineVersion, composeVersion, buildxVersion, dockerd] = await Promise.all([
+  // make start asks. The plugins' versions count only when the engine answers.
+  const [engineVersion, plugins, dockerd] = await Promise.all([
     hasClient ? engineVersionNow() : undefined,
-    hasClient ? pluginVersion('compose') : undefined,
-    hasClient ? pluginVersion('buildx') : undefined,
+    hasClient ? pluginVersions() : ({} as Record<string, string>),
     $`command -v dockerd`.quiet().nothrow(),
   ]);
+  const { compose: composeVersion, buildx: buildxVersion } = plugins;
   return {
     engineAnswers: Boolean(engineVersion),
     engineVersion,

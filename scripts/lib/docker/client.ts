@@ -144,6 +144,20 @@ export async function askEngine(): Promise<EngineAnswer> {
 }
 
 /** A CLI plugin's version line (`compose`, `buildx`), or undefined when it is missing or fails. */
+/**
+ * The CLI plugins' versions by name (compose, buildx) from one `docker info`: a `version` call
+ * per plugin is a process start each, on every `make start`. Empty when the engine does not answer.
+ */
+export async function pluginVersions(timeout: Duration = '30s'): Promise<Record<string, string>> {
+  const out = await docker(['info', '--format', '{{json .ClientInfo.Plugins}}'], timeout).nothrow();
+  try {
+    const plugins = JSON.parse(out.stdout.trim().split('\n')[0] || '[]') as Array<{ Name?: string; Version?: string }>;
+    return Object.fromEntries(plugins.filter((p) => p.Name && p.Version).map((p) => [p.Name as string, p.Version as string]));
+  } catch {
+    return {};
+  }
+}
+
 export async function pluginVersion(plugin: 'compose' | 'buildx', timeout: Duration = '30s'): Promise<string | undefined> {
   const out = await docker(plugin === 'compose' ? ['compose', 'version', '--short'] : ['buildx', 'version'], timeout).nothrow();
   return out.exitCode === 0 ? out.stdout.trim() : undefined;
