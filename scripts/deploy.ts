@@ -1,9 +1,10 @@
 // `make deploy [service=X]` / scripts/deploy.sh: build the working tree as
 // <its compose image>:<commit>[-dirty-<hash>] and replace the running version (options: --help).
 import { defineCommand } from './lib/command/define.ts';
+import { allProjectContainers } from './lib/docker/containers.ts';
 import { UsageError } from './lib/errors.ts';
 import { bold, formatDuration, info } from './lib/output.ts';
-import { buildImages, commandOptions, deployCommand, moveService, openSession, runningVersion, verifySettled } from './lib/deploy/command.ts';
+import { buildImages, commandOptions, deployCommand, moveServices, openSession, runningVersion, verifySettled } from './lib/deploy/command.ts';
 import { planDeploy } from './lib/deploy/plan.ts';
 import { currentVersion } from './lib/deploy/version.ts';
 
@@ -16,9 +17,10 @@ await defineCommand(deployCommand, {
     const version = await currentVersion();
     info(`deploy: version ${version} -> ${steps.map((s) => `${s.service} (${s.strategy})`).join(', ')}`);
     const started = performance.now();
+    const listed = await allProjectContainers(session.project);
     const due = [];
     for (const step of steps) {
-      const from = await runningVersion(session, step.service);
+      const from = await runningVersion(session, step.service, listed);
       if (from === version && !opts.force) info(`  ${step.service}: already runs ${version}; skipped (--force replaces it anyway)`);
       else due.push({ step, from });
     }
@@ -28,11 +30,11 @@ await defineCommand(deployCommand, {
       version,
       opts.noCache,
     );
-    for (const { step, from } of due) {
-      const seconds = await moveService(session, step, 'deploy', from, version, opts);
+    const moves = due.map(({ step, from }) => ({ step, from, to: version }));
+    await moveServices(session, moves, 'deploy', opts, async ({ step, from }, seconds) => {
       await verifySettled(session, step.service, version);
       info(`  ${step.service}: ${from} -> ${version} in ${formatDuration(seconds)}`);
-    }
+    });
     info(bold(`deploy finished in ${formatDuration((performance.now() - started) / 1000)}`));
   },
 });

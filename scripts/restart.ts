@@ -44,17 +44,19 @@ await defineCommand(restartCommand, {
     const step = replacementStep(model.services, service);
     if (step.strategy === 'rolling') {
       info(`restart: ${service.name} (stateless: a new container first, then the old one drained; no request dropped)`);
-      await rollingReplace({
-        ctx,
-        project: model.project,
+      await rollingReplace(
+        {
+          ctx,
+          project: model.project,
+          // currentStack's env holds the versions deploy recorded: the new container runs what the old one ran.
+          env: ctx.env,
+          timeoutSeconds: opts.timeoutSeconds,
+          switchTimeoutSeconds: opts.switchTimeoutSeconds,
+          graceSeconds: opts.graceSeconds,
+          overrides: [],
+        },
         step,
-        // currentStack's env holds the versions deploy recorded: the new container runs what the old one ran.
-        env: ctx.env,
-        timeoutSeconds: opts.timeoutSeconds,
-        switchTimeoutSeconds: opts.switchTimeoutSeconds,
-        graceSeconds: opts.graceSeconds,
-        overrides: [],
-      });
+      );
       const running = (await serviceContainers(model.project, service.name)).filter((c) => c.status === 'running');
       if (running.length !== 1) throw new OperationError(`${service.name} should run one container after its restart, found ${running.length}`);
     } else {

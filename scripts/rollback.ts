@@ -1,9 +1,10 @@
 // `make rollback [service=X]` / scripts/rollback.sh: return to the version recorded before the
 // current one, replaced the same way as a deploy (options: --help).
 import { defineCommand } from './lib/command/define.ts';
+import { allProjectContainers } from './lib/docker/containers.ts';
 import { OperationError } from './lib/errors.ts';
 import { bold, formatDuration, info } from './lib/output.ts';
-import { commandOptions, moveService, openSession, rollbackCommand, runningVersion, verifySettled } from './lib/deploy/command.ts';
+import { commandOptions, moveServices, openSession, rollbackCommand, runningVersion, verifySettled } from './lib/deploy/command.ts';
 import { planDeploy } from './lib/deploy/plan.ts';
 import { readHistory, rollbackTarget } from './lib/deploy/state.ts';
 
@@ -14,9 +15,10 @@ await defineCommand(rollbackCommand, {
     const steps = planDeploy(session.model.services, opts.service);
     const history = readHistory(session.project);
     const started = performance.now();
-    let moved = 0;
+    const listed = await allProjectContainers(session.project);
+    const moves = [];
     for (const step of steps) {
-      const current = await runningVersion(session, step.service);
+      const current = await runningVersion(session, step.service, listed);
       const target = rollbackTarget(history, step.service, current);
       if (!target) {
         if (opts.service) throw new OperationError(`no recorded deploy of ${step.service} led to ${current}; nothing to roll back to`);
@@ -24,11 +26,14 @@ await defineCommand(rollbackCommand, {
         continue;
       }
       info(`rollback: ${step.service} ${current} -> ${target}`);
-      const seconds = await moveService(session, step, 'rollback', current, target, opts);
-      await verifySettled(session, step.service, target);
-      info(`  ${step.service}: back on ${target} in ${formatDuration(seconds)}`);
-      moved++;
+      moves.push({ step, from: current, to: target });
     }
+    let moved = 0;
+    await moveServices(session, moves, 'rollback', opts, async ({ step, to }, seconds) => {
+      await verifySettled(session, step.service, to);
+      info(`  ${step.service}: back on ${to} in ${formatDuration(seconds)}`);
+      moved++;
+    });
     info(bold(`rollback finished: ${moved} service(s) in ${formatDuration((performance.now() - started) / 1000)}`));
   },
 });

@@ -8,7 +8,8 @@ import { serviceAddresses } from './lib/health.ts';
 import { bold, formatDuration, info, table } from './lib/output.ts';
 import { isPortFree, portHolder } from './lib/ports.ts';
 import { lastTarget, modeFromFlags, prepareStack } from './lib/stack.ts';
-import { upAndWait } from './lib/wait.ts';
+import { upAndWait, upUntilReceiving } from './lib/wait.ts';
+import { logStores, startLogStoreEarly } from './lib/logs/first.ts';
 import { writeMonitoringTargets } from './lib/monitoring/targets.ts';
 import { projectFiles } from './lib/state/files.ts';
 import { versionVariable } from './lib/deploy/version.ts';
@@ -54,7 +55,7 @@ await defineCommand(startCommand, {
     const started = performance.now();
 
     const previous = lastTarget();
-    const { ctx, values } = await prepareStack(mode, target);
+    const { ctx, values } = await prepareStack(mode, target, { beside: target === 'compose' ? startLogStoreEarly : undefined });
     const model = await loadComposeModel(ctx);
     // Before up: Prometheus finds the folder when it starts, and a running one re-reads the file.
     writeMonitoringTargets(model, projectFiles(model.project).monitoringTargetsDir, target === 'swarm');
@@ -82,11 +83,12 @@ await defineCommand(startCommand, {
 
     await buildStale(ctx, model, mode, builds);
 
-    // The log store first (label galaxy.role: logs): a line sent over UDP before it listens is lost
-    // (docs/LOGS.md). Not depends_on: a recreate deploy (up --no-deps) of a service that has one
-    // makes the next start recreate it again.
-    const stores = model.services.filter((s) => s.labels['galaxy.role'] === 'logs').map((s) => s.name);
-    if (stores.length) await upAndWait(ctx, model, stores, [], timeout);
+    // The log store first (logs/first.ts). One that already runs healthy on an image this start did
+    // not rebuild is left to the main up: it listens already.
+    const stores = logStores(model).filter(
+      (name) => builds.stale.includes(name) || !containers.some((c) => c.service === name && c.status === 'running' && c.health === 'healthy'),
+    );
+    if (stores.length) await upUntilReceiving(ctx, model, stores, timeout);
     info(`up: starting ${model.services.length} services of project ${model.project}`);
     await upAndWait(ctx, model, [], ['--remove-orphans'], timeout);
 

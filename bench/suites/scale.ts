@@ -122,7 +122,7 @@ export const scaleSuite: Suite = {
       message:
         `a system of N copies of bench/fixtures/scale-service (nginx, no host port, labels galaxy.deploy=rolling and galaxy.health.path), layered as docker-compose.adopted.yml on an empty base in a folder of its own (GALAXY_ROOT). ` +
         `start = stop-all.sh, then start-all.sh timed until all healthy; plain = docker compose down, then up --detach --wait on the same files, right after ours in each run. ` +
-        `deploy-all = deploy.sh --force: every copy built (one image, cached) and replaced one by one.`,
+        `deploy-all = deploy.sh --force: every copy built (one image, cached) and replaced, independent copies side by side in waves of up to 4 per CPU core.`,
       figures: results.flatMap((r) => {
         const subject = sizeSubject(r.n);
         return [

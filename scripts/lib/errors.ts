@@ -65,3 +65,13 @@ export async function runMain(main: () => Promise<number | void>): Promise<void>
     }
   }
 }
+
+/** The error the work threw, or undefined when it succeeded (for work whose failures are collected). */
+export async function failureOf(work: () => Promise<unknown>): Promise<Error | undefined> {
+  try {
+    await work();
+    return undefined;
+  } catch (err) {
+    return err as Error;
+  }
+}

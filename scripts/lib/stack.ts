@@ -4,7 +4,8 @@ import type { ComposeContext, StackMode } from './compose.ts';
 import { adminCredentials, ensureWebConfig } from './admin-auth.ts';
 import { engineSocketGroup, ensureEngine } from './engine.ts';
 import { composeDefaults } from './compose-defaults.ts';
-import { askEngine, composeFiles } from './docker/client.ts';
+import { composeFiles } from './docker/client.ts';
+import { askEngine } from './docker/engine-api.ts';
 import { addMissingSecrets, ensureEnvFile, loadEnv, readEnvText, readProjectName, setEnvValues, writeFileAtomic } from './env.ts';
 import { loadManifest } from './images/manifest.ts';
 import { OperationError, UsageError } from './errors.ts';
@@ -42,8 +43,35 @@ function projectName(env: Record<string, string>): string {
   return env.COMPOSE_PROJECT_NAME || 'galaxy';
 }
 
+export interface PrepareOptions {
+  /**
+   * Work that may begin with the context of the last start in this mode and target as soon as the
+   * settings are valid and the engine answers, beside the image resolution (make start: the log
+   * store). Not run on a first start, in another mode or target, or when the engine was down.
+   * Awaited before prepareStack returns; its failure is the caller's to redo.
+   */
+  beside?: (last: ComposeContext) => Promise<void>;
+}
+
+/** The context the last start ran with, when it was in this mode and target. */
+function lastContext(project: string, mode: StackMode, target: DeployTarget): ComposeContext | undefined {
+  const file = stateFile(project);
+  if (!existsSync(file)) return undefined;
+  try {
+    const saved = JSON.parse(readFileSync(file, 'utf8')) as SavedState;
+    if (saved.mode !== mode || (saved.target ?? 'compose') !== target) return undefined;
+    return { mode, env: { ...saved.env, ...deployedVersionEnv(project) }, profiles: saved.profiles };
+  } catch {
+    return undefined;
+  }
+}
+
 /** For start: engine up, .env present and valid, images resolved; remembers the choices. */
-export async function prepareStack(mode: StackMode, target: DeployTarget = 'compose'): Promise<{ ctx: ComposeContext; values: Record<string, string> }> {
+export async function prepareStack(
+  mode: StackMode,
+  target: DeployTarget = 'compose',
+  options: PrepareOptions = {},
+): Promise<{ ctx: ComposeContext; values: Record<string, string> }> {
   // .env first: a settings mistake is refused before the engine is installed, started or asked.
   if (ensureEnvFile()) info('env: created .env from .env.example with generated secrets');
   for (const name of addMissingSecrets()) info(`env: added ${name} to .env with a generated value`);
@@ -60,6 +88,14 @@ export async function prepareStack(mode: StackMode, target: DeployTarget = 'comp
         `tls: made a self-signed certificate for HTTPS (${tls.cert}); browsers warn until TLS_CERT_FILE and TLS_KEY_FILE in .env name your own pair (curl: --cacert ${tls.cert})`,
       );
   }
+  // The registry probe needs only an engine that answers: asked beside the engine's facts (its
+  // plugins' versions are a CLI start of their own) when one already does, after they are known
+  // when make start has to start or install it.
+  const engineUp = askEngine().then((answer) => 'version' in answer);
+  const early = engineUp.then((up) => (up ? resolveImageSource(values) : undefined));
+  early.catch(() => undefined); // its error is thrown where it is awaited, below
+  const last = options.beside ? lastContext(projectName(values), mode, target) : undefined;
+  const beside = engineUp.then((up) => (up && last && options.beside ? options.beside(last) : undefined)).catch(() => undefined);
   await ensureEngine();
   // A fact of this host, not a choice: written to .env so every compose call (the scripts', the
   // tests', an operator's own) hands the socket proxy the same group.
@@ -68,7 +104,7 @@ export async function prepareStack(mode: StackMode, target: DeployTarget = 'comp
     setEnvValues(envFile, { DOCKER_SOCKET_GID: socketGroup });
     values.DOCKER_SOCKET_GID = socketGroup;
   }
-  const images = await resolveImageSource(values);
+  const images = (await early) ?? (await resolveImageSource(values));
   if (images.mode === 'offline') await buildOfflineImages(undefined, { quiet: true });
   const composeProfiles = ['monitoring', ...(images.grafana ? ['grafana'] : [])];
   // Profile swarm: the services only swarm mode runs (the auto-scaler); never in .env's
@@ -93,6 +129,7 @@ export async function prepareStack(mode: StackMode, target: DeployTarget = 'comp
   writeFileAtomic(stateFile(projectName(values)), `${JSON.stringify({ mode, target, env: ctx.env, profiles } satisfies SavedState, null, 2)}\n`);
   // Deployed versions (make deploy / rollback) pin <SERVICE>_VERSION so a start never reverts them.
   ctx.env = { ...ctx.env, ...deployedVersionEnv(projectName(values)) };
+  await beside;
   return { ctx, values };
 }
 

@@ -4,7 +4,9 @@
 // wait at once when a service exits, crash-loops or cannot log in to a store.
 import type { ComposeContext, ComposeModel } from './compose.ts';
 import { compose } from './docker/client.ts';
-import { listContainers, readiness } from './docker/containers.ts';
+import { allProjectContainers, listContainers, readiness } from './docker/containers.ts';
+import { readTable, receivesOn } from './docker/sockets.ts';
+import { containerLogsOverSocket } from './docker/engine-api.ts';
 import { type WatchedContainer, watchContainers } from './docker/watch.ts';
 import { OperationError, lastLine } from './errors.ts';
 import { findLoginFailure, storeKindOf, storeLogsLoginFailures, storeService } from './login-failure.ts';
@@ -25,7 +27,7 @@ export async function lastLogLines(ctx: ComposeContext, service: string, lines =
 
 /** Between polls of the containers while compose waits (one compose ps, one docker inspect each). */
 const POLL_MS = 1000;
-/** Between reads of the stores' own logs for refused logins (one compose logs per store). */
+/** Between reads of the stores' own logs for refused logins (over the engine's socket when it can). */
 const LOGIN_CHECK_MS = 3000;
 
 /** The one line for credentials that the existing data does not accept (issue: a new .env beside old volumes). */
@@ -106,6 +108,17 @@ class StartWatcher {
   }
 
   /**
+   * A service's lines since the start began. Read over the engine's socket by container id: a
+   * `compose logs` every few seconds per store is a compose start each, CPU the starting services need.
+   */
+  private async logsSinceStart(rows: WatchedContainer[], service: string, lines: number): Promise<string> {
+    const row = rows.find((r) => r.service === service && r.status === 'running') ?? rows.find((r) => r.service === service);
+    if (!row) return ''; // not created yet: nothing written
+    const fast = await containerLogsOverSocket(row.id, lines, this.since).catch(() => undefined);
+    return fast === undefined ? lastLogLines(this.ctx, service, lines, this.since) : stripAnsi(fast).trim() || '(no log output)';
+  }
+
+  /**
    * A store that logged a refused login since the start began, named with the client whose own log
    * says so. Only containers this start (re)started count: while compose recreates a service, the
    * container of an earlier start can still be running with the old credentials, and its refusals
@@ -116,7 +129,7 @@ class StartWatcher {
     const running = rows.filter((r) => r.status === 'running');
     const startedNow = (r: WatchedContainer) => r.startedAt !== undefined && Date.parse(r.startedAt) >= since;
     for (const store of this.stores) {
-      const storeLog = await lastLogLines(this.ctx, store.name, 200, this.since);
+      const storeLog = await this.logsSinceStart(rows, store.name, 200);
       const refused = findLoginFailure(storeLog, [store.kind]);
       if (!refused) continue;
       // The store's log rarely names who tried: ask the other services' logs, those still starting
@@ -125,7 +138,7 @@ class StartWatcher {
       const fresh = clients.filter(startedNow).map((r) => r.service);
       const ready = (name: string) => readiness(clients.find((r) => r.service === name)).verdict === 'ready';
       for (const name of [...fresh.filter((n) => !ready(n)), ...fresh.filter(ready)]) {
-        const logs = await lastLogLines(this.ctx, name, 50, this.since);
+        const logs = await this.logsSinceStart(rows, name, 50);
         if (findLoginFailure(logs, [store.kind]))
           return credentialMismatch(name, store.name, `--- last log lines of ${name} ---\n${logs}\n--- ${store.name} ---\n${refused.line}`);
       }
@@ -195,4 +208,38 @@ export async function upAndWait(ctx: ComposeContext, model: ComposeModel, servic
     1,
     [...logs, reason && `compose: ${reason}`].filter(Boolean).join('\n'),
   );
+}
+
+/**
+ * Starts receivers (the log store) and returns once each one's process has its published ports open
+ * in its own network namespace: all others need before they send it their first lines. Its health
+ * verdict is the next upAndWait's, beside the others': a separate wait for healthy cost a health
+ * check round (a docker exec) on every start. Where the tables cannot be read (an engine in a VM,
+ * rootless), or a receiver does not come up, it falls back to upAndWait, which explains a failure.
+ */
+export async function upUntilReceiving(ctx: ComposeContext, model: ComposeModel, services: string[], timeoutSeconds: number): Promise<void> {
+  const receivers = model.services.filter((s) => services.includes(s.name));
+  const fallback = () => upAndWait(ctx, model, services, [], timeoutSeconds).then(() => undefined);
+  if (receivers.some((s) => !s.ports.length)) return fallback();
+  const up = await compose(ctx, ['up', '--detach', ...services]).nothrow();
+  if (up.exitCode !== 0) return fallback();
+  // Bounded well under the timeout: a process that has not opened its port in that time is judged
+  // by the health wait, which names what is wrong.
+  const deadline = performance.now() + Math.min(timeoutSeconds, 30) * 1000;
+  while (performance.now() < deadline) {
+    const containers = await allProjectContainers(model.project).catch(() => []);
+    const states = receivers.flatMap((svc) => {
+      const c = containers.find((row) => row.service === svc.name && row.running);
+      if (!c) return ['closed'];
+      return svc.ports.map((p) => {
+        const protocol = p.protocol ?? 'tcp';
+        const table = readTable(c.pid, protocol);
+        return table === undefined ? 'unreadable' : receivesOn(table, p.target, protocol) ? 'open' : 'closed';
+      });
+    });
+    if (states.includes('unreadable')) return fallback();
+    if (states.every((state) => state === 'open')) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return fallback();
 }

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { ServiceModel } from '../../scripts/lib/compose.ts';
 import { orderByDependencies } from '../../scripts/lib/compose.ts';
-import { planDeploy } from '../../scripts/lib/deploy/plan.ts';
+import { deployWaves, planDeploy } from '../../scripts/lib/deploy/plan.ts';
 
 const svc = (name: string, deploy: string, over: Partial<ServiceModel> = {}): ServiceModel => ({
   name,
@@ -46,4 +46,33 @@ test('a single-writer service is recreated; unknown and not-built services are r
   assert.deepEqual(planDeploy(services, 'memory-api'), [{ service: 'memory-api', strategy: 'recreate', hops: 1, proxies: [] }]);
   assert.throws(() => planDeploy(services, 'nope'), /unknown service 'nope'/);
   assert.throws(() => planDeploy(services, 'postgres'), /does not build/);
+});
+
+const waveNames = (waves: ReturnType<typeof deployWaves>) => waves.map((w) => w.map((s) => s.service));
+
+test('deploy waves: a service moves after the planned services it depends on', () => {
+  assert.deepEqual(waveNames(deployWaves(planDeploy(services), services, 8)), [['experience-api'], ['backend'], ['frontend']]);
+});
+
+test('deploy waves: independent services move together, at most `limit` at once, in the given order', () => {
+  const flat = orderByDependencies(['a', 'b', 'c', 'd', 'e'].map((n) => svc(n, 'rolling')));
+  assert.deepEqual(waveNames(deployWaves(planDeploy(flat), flat, 2)), [['a', 'b'], ['c', 'd'], ['e']]);
+  assert.deepEqual(waveNames(deployWaves(planDeploy(flat), flat, 8)), [['a', 'b', 'c', 'd', 'e']]);
+});
+
+test('deploy waves: a proxy moves after its upstreams even without depends_on; unplanned dependencies do not hold it back', () => {
+  const model = orderByDependencies([
+    svc('proxy', 'rolling', { labels: { 'galaxy.proxy.upstreams': 'app' } }),
+    svc('app', 'rolling', { dependsOn: ['db'] }),
+    svc('db', 'recreate', { build: false }),
+    svc('worker', 'rolling', { dependsOn: ['db'] }),
+  ]);
+  assert.deepEqual(waveNames(deployWaves(planDeploy(model), model, 8)), [['app', 'worker'], ['proxy']]);
+});
+
+test('deploy waves: a proxy label that closes a cycle with depends_on still puts the two in different waves', () => {
+  const model = [svc('gate', 'rolling', { labels: { 'galaxy.proxy.upstreams': 'app' } }), svc('app', 'rolling', { dependsOn: ['gate'] })];
+  const waves = waveNames(deployWaves(planDeploy(model), model, 8));
+  assert.equal(waves.length, 2);
+  assert.deepEqual(waves.flat().sort(), ['app', 'gate']);
 });

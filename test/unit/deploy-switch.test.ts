@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { type Connection, connectionsTo, inFlight, parseEndpoint, parseTcpTable } from '../../scripts/lib/deploy/tcp-table.ts';
+import { type Connection, connectionsTo, inFlight, parseEndpoint, parseTcpTable } from '../../scripts/lib/docker/tcp-table.ts';
 import { switchVerdict } from '../../scripts/lib/deploy/switch.ts';
 
 // Two lines as the kernel prints them (header kept): a LISTEN on 0.0.0.0:3000 and a TIME_WAIT

@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { $ } from 'zx/core';
 import type { ComposeContext } from '../compose.ts';
-import { pluginVersion } from '../docker/client.ts';
+import { pluginVersions } from '../docker/client.ts';
 import { OperationError, lastLine } from '../errors.ts';
 import { envFile, projectRoot } from '../paths.ts';
 import { projectFiles } from '../state/files.ts';
@@ -66,11 +66,8 @@ function copyConfig(dir: string, project: string, encrypted: boolean, log: Backu
 }
 
 async function toolVersions(): Promise<Record<string, string>> {
-  const [compose, commit] = await Promise.all([
-    pluginVersion('compose', '10s'),
-    $({ cwd: projectRoot })`git rev-parse --short HEAD`.quiet().nothrow().timeout('10s'),
-  ]);
-  return { node: process.version, 'docker-compose': compose || 'unknown', kit: commit.stdout.trim() || 'unknown' };
+  const [plugins, commit] = await Promise.all([pluginVersions('10s'), $({ cwd: projectRoot })`git rev-parse --short HEAD`.quiet().nothrow().timeout('10s')]);
+  return { node: process.version, 'docker-compose': plugins.compose || 'unknown', kit: commit.stdout.trim() || 'unknown' };
 }
 
 function removeStalePartials(settings: BackupSettings, log: BackupLog): void {

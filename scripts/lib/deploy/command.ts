@@ -1,19 +1,20 @@
 // What deploy.ts and rollback.ts share: their command definitions, and "move one service to a version and
 // record it" (build for deploys, an existing image for rollbacks).
 import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import type { CommandSpec, OptionSpec, Parsed } from '../command/define.ts';
 import { type ComposeContext, type ComposeModel, loadComposeModel } from '../compose.ts';
 import { compose } from '../docker/client.ts';
-import { serviceContainers, serviceStatusLines } from '../docker/containers.ts';
-import { imageExists } from '../docker/images.ts';
-import { OperationError, UsageError, processFailure } from '../errors.ts';
+import { type ContainerInfo, serviceContainers, serviceStatusLines } from '../docker/containers.ts';
+import { missingImages } from '../docker/images.ts';
+import { OperationError, UsageError, failureOf, processFailure } from '../errors.ts';
 import { info } from '../output.ts';
 import { currentStack } from '../stack.ts';
 import { moveOnSwarm } from '../swarm/deploy-stack.ts';
 import type { DeployTarget } from '../swarm/settings.ts';
-import type { DeployStep } from './plan.ts';
-import { recreate, rollingReplace } from './rollout.ts';
+import { type DeployStep, deployWaves } from './plan.ts';
+import { recreate, rollingReplaceAll } from './rollout.ts';
 import { appendHistory, readState, versionEnv, writeState } from './state.ts';
 import { imageName, tagOf, versionVariable } from './version.ts';
 
@@ -95,9 +96,13 @@ export async function openSession(): Promise<Session> {
   return { ctx, model, project: model.project, target };
 }
 
-/** The version the service runs now: the tag of its running container, else the recorded one. */
-export async function runningVersion(session: Session, service: string): Promise<string> {
-  const running = (await serviceContainers(session.project, service)).filter((c) => c.status === 'running');
+/**
+ * The version the service runs now: the tag of its running container, else the recorded one.
+ * `listed`: the project's containers read once for every service of a deploy (allProjectContainers).
+ */
+export async function runningVersion(session: Session, service: string, listed?: ContainerInfo[]): Promise<string> {
+  const own = listed ? listed.filter((c) => c.service === service) : await serviceContainers(session.project, service);
+  const running = own.filter((c) => c.status === 'running');
   if (running.length) return tagOf(running[running.length - 1].image);
   return readState(session.project).services[service]?.version ?? 'latest';
 }
@@ -128,56 +133,90 @@ export async function buildImages(session: Session, services: string[], version:
   }
 }
 
-/** Moves one service from `from` to `to` (image already present), records the outcome either way. */
-export async function moveService(
+export interface Move {
+  step: DeployStep;
+  from: string;
+  to: string;
+}
+
+/**
+ * How many services move at once: each new container's start and first health checks compete for
+ * the CPU with the traffic the old ones still serve, so a wave is bounded by the machine's cores.
+ */
+const WAVE_LIMIT = Math.max(2, availableParallelism() * 4);
+
+function combinedFailure(failures: Map<string, Error>, total: number): Error {
+  if (failures.size === 1) return [...failures.values()][0];
+  const lines = [...failures].map(([service, err]) => `${service}: ${err.message}`);
+  const details = [...failures.values()].map((err) => (err instanceof OperationError ? err.details : undefined)).filter(Boolean);
+  return new OperationError(`${failures.size} of ${total} services did not move: ${lines.join('; ')}`, 1, details.join('\n') || undefined);
+}
+
+/**
+ * Moves services to their versions (images already present) in waves (plan.ts deployWaves),
+ * records each outcome, and calls `settled` for each service that moved. A wave with a failure
+ * ends the run: later waves depend on it or come after it.
+ */
+export async function moveServices(
   session: Session,
-  step: DeployStep,
+  moves: Move[],
   action: 'deploy' | 'rollback',
-  from: string,
-  to: string,
   opts: CommandOptions,
-): Promise<number> {
-  const started = performance.now();
-  const { service } = step;
-  if (!(await imageExists(imageOf(session, service, to))))
-    throw new OperationError(`image ${imageOf(session, service, to)} is not on this machine; cannot ${action} ${service} to ${to}`);
-  const state = readState(session.project);
-  const baseEnv = { ...session.ctx.env, ...versionEnv(state) };
-  const env = { ...baseEnv, [versionVariable(service)]: to };
-  const rollout = {
-    ctx: session.ctx,
-    project: session.project,
-    step,
-    env,
-    timeoutSeconds: opts.timeoutSeconds,
-    switchTimeoutSeconds: opts.switchTimeoutSeconds,
-    graceSeconds: opts.graceSeconds,
-    overrides: opts.overrides,
-  };
-  const record = (result: 'ok' | 'failed', error?: string) =>
-    appendHistory(session.project, {
-      time: new Date().toISOString(),
-      action,
-      service,
-      from,
-      to,
-      result,
-      seconds: Math.round((performance.now() - started) / 100) / 10,
-      ...(error ? { error } : {}),
-    });
-  try {
-    if (session.target === 'swarm') await moveOnSwarm({ ...session.ctx, env }, session.project, service, opts.timeoutSeconds);
-    else if (step.strategy === 'rolling') await rollingReplace(rollout);
-    else await recreate(rollout, { ...baseEnv, [versionVariable(service)]: from });
-  } catch (err) {
-    record('failed', (err as Error).message);
-    throw err;
+  settled: (move: Move, seconds: number) => Promise<void>,
+): Promise<void> {
+  const missing = await missingImages(moves.map((m) => imageOf(session, m.step.service, m.to)));
+  const first = moves.find((m) => missing.includes(imageOf(session, m.step.service, m.to)));
+  if (first)
+    throw new OperationError(
+      `image ${imageOf(session, first.step.service, first.to)} is not on this machine; cannot ${action} ${first.step.service} to ${first.to}`,
+    );
+  // On a swarm each stack deploy starts the update of every service whose spec changed, and
+  // moveOnSwarm waits for one: one service a wave keeps each wait on its own update.
+  const limit = session.target === 'swarm' ? 1 : WAVE_LIMIT;
+  for (const wave of deployWaves(
+    moves.map((m) => m.step),
+    session.model.services,
+    limit,
+  )) {
+    const waveMoves = wave.map((step) => moves.find((m) => m.step === step) as Move);
+    const started = performance.now();
+    const baseEnv = { ...session.ctx.env, ...versionEnv(readState(session.project)) };
+    const env = { ...baseEnv, ...Object.fromEntries(waveMoves.map((m) => [versionVariable(m.step.service), m.to])) };
+    const rollout = { ...opts, ctx: session.ctx, project: session.project, env };
+    const failures = new Map<string, Error>();
+    const attempt = async (service: string, work: () => Promise<void>) => {
+      const failure = await failureOf(work);
+      if (failure) failures.set(service, failure);
+    };
+    if (session.target === 'swarm')
+      for (const { step } of waveMoves)
+        await attempt(step.service, () => moveOnSwarm({ ...session.ctx, env }, session.project, step.service, opts.timeoutSeconds));
+    else {
+      const rolling = wave.filter((step) => step.strategy === 'rolling');
+      if (rolling.length) for (const [service, err] of await rollingReplaceAll(rollout, rolling)) failures.set(service, err);
+      for (const m of waveMoves.filter((m) => m.step.strategy !== 'rolling'))
+        await attempt(m.step.service, () => recreate(rollout, m.step, { ...baseEnv, [versionVariable(m.step.service)]: m.from }));
+    }
+    const seconds = (performance.now() - started) / 1000;
+    const state = readState(session.project);
+    for (const { step, from, to } of waveMoves) {
+      const failure = failures.get(step.service);
+      appendHistory(session.project, {
+        time: new Date().toISOString(),
+        action,
+        service: step.service,
+        from,
+        to,
+        result: failure ? 'failed' : 'ok',
+        seconds: Math.round(seconds * 10) / 10,
+        ...(failure ? { error: failure.message } : {}),
+      });
+      if (!failure) state.services[step.service] = { version: to, image: imageOf(session, step.service, to), since: new Date().toISOString() };
+    }
+    writeState(session.project, state);
+    for (const m of waveMoves) if (!failures.has(m.step.service)) await settled(m, seconds);
+    if (failures.size) throw combinedFailure(failures, wave.length);
   }
-  const fresh = readState(session.project);
-  fresh.services[service] = { version: to, image: imageOf(session, service, to), since: new Date().toISOString() };
-  writeState(session.project, fresh);
-  record('ok');
-  return (performance.now() - started) / 1000;
 }
 
 /** Compose's own view afterwards: exactly one running container of the service, on the new image. */

@@ -1,25 +1,34 @@
-// Replacing one service's container with a new version. Rolling: the new container starts beside
+// Replacing services' containers with a new version. Rolling: the new container starts beside
 // the old one through compose itself (`up --scale N+1 --no-recreate`, so it gets compose's labels,
 // networks and DNS alias), must become healthy, then every proxy in front of the service must be
 // seen using it (switch.ts) before the old one gets its stop signal, stops accepting and finishes
-// its in-flight requests. Recreate (single-writer stores): stop, then start, with the image
-// already built so the gap is only the container start.
+// its in-flight requests. The services of one wave (plan.ts) move side by side: one compose call
+// starts all their new containers and one poll waits for them. Recreate (single-writer stores):
+// stop, then start, with the image already built so the gap is only the container start.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import pLimit from 'p-limit';
 import { type ComposeContext, compose } from '../docker/client.ts';
-import { type ContainerInfo, containerLogs, healthLog, projectContainers, serviceContainers, stopAndRemove } from '../docker/containers.ts';
-import { OperationError, lastLine } from '../errors.ts';
+import {
+  type ContainerInfo,
+  allProjectContainers,
+  containerLogs,
+  healthLog,
+  projectContainers,
+  serviceContainers,
+  stopAndRemove,
+} from '../docker/containers.ts';
+import { OperationError, failureOf, lastLine } from '../errors.ts';
 import { info } from '../output.ts';
 import { projectFiles } from '../state/files.ts';
 import type { DeployStep } from './plan.ts';
-import { waitReady } from './containers.ts';
+import { waitAllReady } from './containers.ts';
 import { SwitchNotProven, inFlightNow, proveSwitch } from './switch.ts';
 
 export interface RolloutOptions {
   ctx: ComposeContext;
   project: string;
-  step: DeployStep;
-  /** Compose variables for this run: every deployed version plus the target's new one. */
+  /** Compose variables for this run: every deployed version plus the new one of each service moved. */
   env: Record<string, string>;
   timeoutSeconds: number;
   /** How long the proxies may take to be seen using the new container before the deploy gives up. */
@@ -28,6 +37,12 @@ export interface RolloutOptions {
   /** Extra compose files layered onto the new container (e.g. a config to try). */
   overrides: string[];
 }
+
+/** Services of a wave that did not move, each with why; the others run their new container. */
+export type WaveFailures = Map<string, Error>;
+
+/** Each switch proof reads every project container's TCP table ten times a second: a few at a time. */
+const SWITCHES_AT_ONCE = 4;
 
 function runCompose(opts: RolloutOptions, extraFiles: string[], args: string[]) {
   return compose({ ...opts.ctx, env: opts.env }, args, { files: [...extraFiles, ...opts.overrides] }).nothrow();
@@ -45,7 +60,8 @@ function portlessOverride(project: string, service: string): string {
   return file;
 }
 
-async function failWithLogs(container: ContainerInfo, reason: string, service: string): Promise<never> {
+/** Removes a new container that will not serve, and returns the error that says why, with its logs. */
+async function discardCandidate(container: ContainerInfo, reason: string, service: string): Promise<OperationError> {
   const logs = await containerLogs(container.id);
   const checks = await healthLog(container.id);
   await stopAndRemove(container.id, 5);
@@ -54,55 +70,97 @@ async function failWithLogs(container: ContainerInfo, reason: string, service: s
     logs,
     ...(checks ? ['--- its last health checks ---', checks] : []),
   ];
-  throw new OperationError(`${reason}; the new ${service} container was removed and the old one keeps serving`, 1, details.join('\n'));
+  return new OperationError(`${reason}; the new ${service} container was removed and the old one keeps serving`, 1, details.join('\n'));
 }
 
-/** Starts one more container of the service with the current compose config and returns it. */
-async function startBeside(opts: RolloutOptions, extraFiles: string[], existing: ContainerInfo[]): Promise<ContainerInfo> {
-  const { service } = opts.step;
+/**
+ * Starts one more container of each service with the current compose config, in one compose call,
+ * and returns the new ones; a service whose container did not start is in `failures`.
+ */
+async function startBeside(
+  opts: RolloutOptions,
+  steps: DeployStep[],
+  hop: number,
+  serving: Map<string, ContainerInfo[]>,
+  failures: WaveFailures,
+): Promise<Map<string, ContainerInfo>> {
+  const portless = steps.filter((s) => hop < s.hops).map((s) => portlessOverride(opts.project, s.service));
   // No --no-deps: compose would drop depends_on from the config it hashes, and the next full
   // `compose up` (make start) would then see the container as changed and recreate it.
   // --no-recreate leaves the running dependencies (and the old container) exactly as they are.
-  const up = await runCompose(opts, extraFiles, [
-    'up',
-    '--detach',
-    '--no-recreate',
-    '--no-build',
-    '--scale',
-    `${service}=${existing.length + 1}`,
-    service,
-  ]).timeout('180s');
-  const known = new Set(existing.map((c) => c.id));
-  const fresh = (await serviceContainers(opts.project, service)).filter((c) => !known.has(c.id));
-  if (up.exitCode !== 0) {
-    const reason = `starting a new ${service} container failed: ${lastLine(up.stderr)}`;
-    if (fresh[0]) return failWithLogs(fresh[0], reason, service);
-    throw new OperationError(`${reason}; the old one keeps serving`);
+  const scale = steps.flatMap((s) => ['--scale', `${s.service}=${(serving.get(s.service)?.length ?? 0) + 1}`]);
+  const up = await runCompose(opts, portless, ['up', '--detach', '--no-recreate', '--no-build', ...scale, ...steps.map((s) => s.service)]).timeout('180s');
+  const known = new Set([...serving.values()].flat().map((c) => c.id));
+  const after = await allProjectContainers(opts.project);
+  const started = new Map<string, ContainerInfo>();
+  for (const { service } of steps) {
+    const fresh = after.filter((c) => c.service === service && !known.has(c.id));
+    if (up.exitCode !== 0) {
+      const reason = `starting a new ${service} container failed: ${lastLine(up.stderr)}`;
+      failures.set(service, fresh[0] ? await discardCandidate(fresh[0], reason, service) : new OperationError(`${reason}; the old one keeps serving`));
+    } else if (fresh.length !== 1) {
+      failures.set(service, new OperationError(`expected one new ${service} container, compose created ${fresh.length}`));
+    } else {
+      started.set(service, fresh[0]);
+      info(
+        `  ${service}: new container ${fresh[0].name} started${hop < (steps.find((s) => s.service === service)?.hops ?? 1) ? ' (without host ports)' : ''}, waiting for health`,
+      );
+    }
   }
-  if (fresh.length !== 1) throw new OperationError(`expected one new ${service} container, compose created ${fresh.length}`);
-  return fresh[0];
+  return started;
 }
 
-export async function rollingReplace(opts: RolloutOptions): Promise<void> {
-  const { service, hops } = opts.step;
-  // Stopped leftovers would be restarted by `up` instead of a new container being created.
-  for (const c of (await serviceContainers(opts.project, service)).filter((c) => c.status !== 'running')) await stopAndRemove(c.id, 1);
-  let serving = await serviceContainers(opts.project, service);
-  if (serving.length === 0) return recreate(opts); // nothing is serving, so nothing to keep serving
+/** Replaces one stateless service's container (restart, a deploy of one service). */
+export async function rollingReplace(opts: RolloutOptions, step: DeployStep): Promise<void> {
+  const failure = (await rollingReplaceAll(opts, [step])).get(step.service);
+  if (failure) throw failure;
+}
 
-  for (let hop = 1; hop <= hops; hop++) {
-    const lastHop = hop === hops;
-    const candidate = await startBeside(opts, lastHop ? [] : [portlessOverride(opts.project, service)], serving);
-    info(`  ${service}: new container ${candidate.name} started${lastHop ? '' : ' (without host ports)'}, waiting for health`);
-    try {
-      const seconds = await waitReady(candidate.id, opts.timeoutSeconds);
-      info(`  ${service}: ${candidate.name} healthy after ${seconds.toFixed(1)}s`);
-    } catch (err) {
-      await failWithLogs(candidate, (err as Error).message, service);
-    }
-    await switchTraffic(opts, serving, candidate);
-    serving = [candidate];
+/**
+ * Replaces the containers of a wave of stateless services side by side. A service that fails keeps
+ * its old container and does not stop the others: they are already starting.
+ */
+export async function rollingReplaceAll(opts: RolloutOptions, steps: DeployStep[]): Promise<WaveFailures> {
+  const failures: WaveFailures = new Map();
+  const all = await allProjectContainers(opts.project);
+  const inWave = (c: ContainerInfo) => steps.some((s) => s.service === c.service);
+  // Stopped leftovers would be restarted by `up` instead of a new container being created.
+  await Promise.all(all.filter((c) => inWave(c) && c.status !== 'running').map((c) => stopAndRemove(c.id, 1)));
+  const serving = new Map(steps.map((s) => [s.service, all.filter((c) => c.service === s.service && c.status === 'running')]));
+  for (const step of steps.filter((s) => !serving.get(s.service)?.length)) {
+    // nothing is serving, so nothing to keep serving
+    const failure = await failureOf(() => recreate(opts, step));
+    if (failure) failures.set(step.service, failure);
   }
+  let active = steps.filter((s) => serving.get(s.service)?.length);
+  for (let hop = 1; active.length; hop++) {
+    const started = await startBeside(opts, active, hop, serving, failures);
+    const waits = await waitAllReady(
+      [...started.values()].map((c) => c.id),
+      opts.timeoutSeconds,
+    );
+    const ready: Array<[DeployStep, ContainerInfo]> = [];
+    for (const [service, candidate] of started) {
+      const wait = waits.get(candidate.id);
+      if (wait && 'seconds' in wait) {
+        info(`  ${service}: ${candidate.name} healthy after ${wait.seconds.toFixed(1)}s`);
+        ready.push([active.find((s) => s.service === service) as DeployStep, candidate]);
+      } else failures.set(service, await discardCandidate(candidate, wait?.error ?? 'no answer', service));
+    }
+    const running = await projectContainers(opts.project);
+    const limit = pLimit(SWITCHES_AT_ONCE);
+    await Promise.all(
+      ready.map(([step, candidate]) =>
+        limit(async () => {
+          const failure = await failureOf(() => switchTraffic(opts, step, running, serving.get(step.service) ?? [], candidate));
+          if (failure) failures.set(step.service, failure);
+          else serving.set(step.service, [candidate]);
+        }),
+      ),
+    );
+    active = active.filter((s) => !failures.has(s.service) && hop < s.hops);
+  }
+  return failures;
 }
 
 /**
@@ -111,9 +169,14 @@ export async function rollingReplace(opts: RolloutOptions): Promise<void> {
  * its in-flight requests are done: a docker stop returns when the process exits, and the grace
  * period is only the upper bound. No step waits a fixed number of seconds.
  */
-async function switchTraffic(opts: RolloutOptions, serving: ContainerInfo[], candidate: ContainerInfo): Promise<void> {
-  const { service, proxies } = opts.step;
-  const running = await projectContainers(opts.project);
+async function switchTraffic(
+  opts: RolloutOptions,
+  step: DeployStep,
+  running: ContainerInfo[],
+  serving: ContainerInfo[],
+  candidate: ContainerInfo,
+): Promise<void> {
+  const { service, proxies } = step;
   const fresh = running.find((c) => c.id === candidate.id);
   const old = running.filter((c) => serving.some((s) => s.id === c.id));
   if (fresh) {
@@ -125,7 +188,7 @@ async function switchTraffic(opts: RolloutOptions, serving: ContainerInfo[], can
       else
         info(`  ${service}: switch proven in ${proof.seconds.toFixed(1)}s (${proxies.length ? seen || `${proxies.join(', ')}: idle` : 'no proxy in front'})`);
     } catch (err) {
-      if (err instanceof SwitchNotProven) await failWithLogs(candidate, `the switch to ${candidate.name} was not proven: ${err.message}`, service);
+      if (err instanceof SwitchNotProven) throw await discardCandidate(candidate, `the switch to ${candidate.name} was not proven: ${err.message}`, service);
       throw err;
     }
   }
@@ -141,8 +204,8 @@ async function switchTraffic(opts: RolloutOptions, serving: ContainerInfo[], can
 }
 
 /** Stop-then-start for services that must never run twice; on failure the previous version is restarted. */
-export async function recreate(opts: RolloutOptions, previousEnv?: Record<string, string>): Promise<void> {
-  const { service } = opts.step;
+export async function recreate(opts: RolloutOptions, step: DeployStep, previousEnv?: Record<string, string>): Promise<void> {
+  const { service } = step;
   const args = ['up', '--detach', '--no-deps', '--no-build', '--wait', '--wait-timeout', String(opts.timeoutSeconds), service];
   const up = await runCompose(opts, [], args).timeout(`${opts.timeoutSeconds + 120}s`);
   if (up.exitCode === 0) return;

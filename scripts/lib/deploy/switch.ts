@@ -3,11 +3,11 @@
 // each with its own cache. Once a proxy has opened a connection to the new container, its cache
 // holds the new address, so a refused connection to the old one is retried there instead of
 // becoming a 502. Evidence comes from the kernel's TCP tables of the project's containers
-// (tcp-table.ts), read from the host: no request is sent and no image needs a tool for it.
-import { readFileSync } from 'node:fs';
+// (docker/sockets.ts), read from the host: no request is sent and no image needs a tool for it.
 import type { ContainerInfo } from '../docker/containers.ts';
+import { readTable } from '../docker/sockets.ts';
 import { sleep } from './containers.ts';
-import { type Connection, type Endpoint, type TcpSocket, connectionKey, connectionsTo, inFlight, isLoopback, parseTcpTable } from './tcp-table.ts';
+import { type Connection, type Endpoint, type TcpSocket, connectionKey, connectionsTo, inFlight, isLoopback } from '../docker/tcp-table.ts';
 
 /** The proxies' caches: nginx `resolver ... valid=1s` counted on a 1-second clock, plus one lookup. */
 export const RESOLVER_REFRESH_MS = 2500;
@@ -62,23 +62,6 @@ export function switchVerdict(input: {
 export function listeningEndpoints(container: ContainerInfo, table: TcpSocket[]): Endpoint[] {
   const ports = [...new Set(table.filter((s) => s.state === 'LISTEN' && !isLoopback(s.local.ip)).map((s) => s.local.port))];
   return container.ips.flatMap((ip) => ports.map((port) => ({ ip, port })));
-}
-
-/** TCP table of a running container's network namespace, or undefined when the host cannot read it. */
-export function readTable(pid: number): TcpSocket[] | undefined {
-  if (!pid) return undefined;
-  try {
-    const v4 = readFileSync(`/proc/${pid}/net/tcp`, 'utf8');
-    let v6 = '';
-    try {
-      v6 = readFileSync(`/proc/${pid}/net/tcp6`, 'utf8');
-    } catch {
-      /* IPv6 disabled in the namespace */
-    }
-    return parseTcpTable(`${v4}\n${v6}`);
-  } catch {
-    return undefined; // exited since inspect, or the engine runs elsewhere (VM, rootless)
-  }
 }
 
 export interface SwitchResult {

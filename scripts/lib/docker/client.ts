@@ -131,11 +131,12 @@ export function compose(ctx: ComposeContext, args: string[], options: ComposeOpt
 export type EngineAnswer = { version: string } | { problem: 'down' | 'slow'; detail: string };
 
 /**
- * The engine's version in one API call. `docker version`, not `docker info`: info also asks every
- * CLI plugin for its metadata, spawning processes, which a saturated machine slows past any short
- * limit. A refused socket fails at once ('down'); an engine that is up but busy gets 30 s ('slow').
+ * The engine's version through the CLI (engine-api.ts's askEngine asks the socket first).
+ * `docker version`, not `docker info`: info also asks every CLI plugin for its metadata, spawning
+ * processes, which a saturated machine slows past any short limit. A refused socket fails at once
+ * ('down'); an engine that is up but busy gets 30 s ('slow').
  */
-export async function askEngine(): Promise<EngineAnswer> {
+export async function askEngineCli(): Promise<EngineAnswer> {
   const out = await docker(['version', '--format', '{{.Server.Version}}'], '30s').nothrow();
   const version = out.stdout.trim();
   if (out.exitCode === 0 && version) return { version };
@@ -143,7 +144,6 @@ export async function askEngine(): Promise<EngineAnswer> {
   return { problem: 'down', detail: lastLine(out.stderr).slice(0, 200) };
 }
 
-/** A CLI plugin's version line (`compose`, `buildx`), or undefined when it is missing or fails. */
 /**
  * The CLI plugins' versions by name (compose, buildx) from one `docker info`: a `version` call
  * per plugin is a process start each, on every `make start`. Empty when the engine does not answer.
@@ -156,9 +156,4 @@ export async function pluginVersions(timeout: Duration = '30s'): Promise<Record<
   } catch {
     return {};
   }
-}
-
-export async function pluginVersion(plugin: 'compose' | 'buildx', timeout: Duration = '30s'): Promise<string | undefined> {
-  const out = await docker(plugin === 'compose' ? ['compose', 'version', '--short'] : ['buildx', 'version'], timeout).nothrow();
-  return out.exitCode === 0 ? out.stdout.trim() : undefined;
 }

@@ -1,13 +1,14 @@
-// The engine's own HTTP API on its local socket, for the one read that must be quick (health):
-// a `docker ps` and a `docker inspect` each start the CLI, which costs 0.1 to 0.4 s on a busy
-// 2-core machine; the same two answers over the socket take milliseconds. Used only where the CLI
+// The engine's own HTTP API on its local socket, for the reads that must be quick or run often
+// (health, the start watcher): a `docker ps`, `docker inspect` or `compose logs` each start a CLI,
+// which costs 0.1 to 0.5 s of CPU on a busy 2-core machine; the same answers over the socket take
+// milliseconds. Used only where the CLI
 // would talk to that same socket (no other DOCKER_HOST, no docker context chosen); any other setup,
 // and any failure here, leaves the answer to the CLI (containers.ts), so this is only a shortcut.
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import { homedir } from 'node:os';
 import path from 'node:path';
-import { EngineSlow } from './client.ts';
+import { type EngineAnswer, EngineSlow, askEngineCli } from './client.ts';
 
 /**
  * Pure: the local socket the CLI would use, or undefined when it would use something else (a TCP or
@@ -35,18 +36,26 @@ function cliConfig(): string | undefined {
   }
 }
 
-/** GET on the engine's socket: the status and body; rejected when the socket fails or does not answer in time. */
-function get(socketPath: string, urlPath: string, timeoutMs: number): Promise<{ status: number; body: string }> {
+/** GET on the engine's socket: the status and raw body; rejected when the socket fails or does not answer in time. */
+function getRaw(socketPath: string, urlPath: string, timeoutMs: number): Promise<{ status: number; body: Buffer }> {
   return new Promise((resolve, reject) => {
     const request = http.get({ socketPath, path: urlPath, signal: AbortSignal.timeout(timeoutMs) }, (response) => {
-      let body = '';
-      response.setEncoding('utf8');
-      response.on('data', (chunk: string) => (body += chunk));
-      response.on('end', () => resolve({ status: response.statusCode ?? 0, body }));
+      const chunks: Buffer[] = [];
+      response.on('data', (chunk: Buffer) => chunks.push(chunk));
+      response.on('end', () => resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks) }));
       response.on('error', reject);
     });
     request.on('error', reject);
   });
+}
+
+async function get(socketPath: string, urlPath: string, timeoutMs: number): Promise<{ status: number; body: string }> {
+  const { status, body } = await getRaw(socketPath, urlPath, timeoutMs);
+  return { status, body: body.toString('utf8') };
+}
+
+function timedOut(err: unknown): boolean {
+  return (err as { cause?: { name?: string } }).cause?.name === 'TimeoutError';
 }
 
 /**
@@ -70,8 +79,77 @@ export async function inspectProjectOverSocket(project: string, timeoutMs = 15_0
     return `[${found.join(',')}]`;
   } catch (err) {
     // No answer in time: the engine is there but busy, and the CLI would wait as long again.
-    if ((err as { cause?: { name?: string } }).cause?.name === 'TimeoutError')
-      throw new EngineSlow(`the Docker engine did not answer within ${timeoutMs / 1000} s on its socket`);
+    if (timedOut(err)) throw new EngineSlow(`the Docker engine did not answer within ${timeoutMs / 1000} s on its socket`);
     return undefined;
+  }
+}
+
+/**
+ * Pure: the text of a container's log as the API sends it. Without a TTY each piece comes in a frame
+ * (one byte for the stream, three zero bytes, a 4-byte big-endian size); with one, as plain text.
+ */
+export function logStreamText(body: Buffer): string {
+  const pieces: Buffer[] = [];
+  let at = 0;
+  while (at + 8 <= body.length) {
+    const framed = body[at] <= 2 && body[at + 1] === 0 && body[at + 2] === 0 && body[at + 3] === 0;
+    if (!framed) return body.toString('utf8');
+    const size = body.readUInt32BE(at + 4);
+    pieces.push(body.subarray(at + 8, at + 8 + size));
+    at += 8 + size;
+  }
+  return at === 0 && body.length ? body.toString('utf8') : Buffer.concat(pieces).toString('utf8');
+}
+
+/**
+ * The last `tail` lines a container wrote (stdout and stderr, in order) since `since`, as `docker
+ * logs` prints them; undefined when the socket is not the CLI's or did not answer as expected.
+ */
+export async function containerLogsOverSocket(id: string, tail: number, since?: Date, timeoutMs = 15_000): Promise<string | undefined> {
+  const socketPath = localEngineSocket(process.env, cliConfig());
+  if (!socketPath) return undefined;
+  // Seconds and nine digits of nanoseconds, as the CLI sends it.
+  const sinceArg = since ? `&since=${Math.floor(since.getTime() / 1000)}.${String(since.getTime() % 1000).padStart(3, '0')}000000` : '';
+  try {
+    const logs = await getRaw(socketPath, `/containers/${encodeURIComponent(id)}/logs?stdout=1&stderr=1&tail=${tail}${sinceArg}`, timeoutMs);
+    return logs.status === 200 ? logStreamText(logs.body) : undefined;
+  } catch (err) {
+    if (timedOut(err)) throw new EngineSlow(`the Docker engine did not answer within ${timeoutMs / 1000} s on its socket`);
+    return undefined;
+  }
+}
+
+/**
+ * The engine's version: over its socket (milliseconds, where a CLI start is 0.1 to 0.4 s, on every
+ * command), else, or when the socket gives no clear answer, through the CLI, which also tells a
+ * stopped engine from a busy one.
+ */
+export async function askEngine(): Promise<EngineAnswer> {
+  const socketPath = localEngineSocket(process.env, cliConfig());
+  if (socketPath) {
+    try {
+      const answer = await get(socketPath, '/version', 30_000);
+      const version = answer.status === 200 ? (JSON.parse(answer.body) as { Version?: string }).Version : undefined;
+      if (version) return { version };
+    } catch (err) {
+      if (timedOut(err)) return { problem: 'slow', detail: 'no answer within 30 s' };
+    }
+  }
+  return askEngineCli();
+}
+
+/**
+ * `docker image inspect` documents of the images that exist among `names` (missing ones are left
+ * out), over the socket; undefined when the socket is not the CLI's or did not answer as expected.
+ */
+export async function inspectImagesOverSocket(names: string[], timeoutMs = 30_000): Promise<string[] | undefined> {
+  const socketPath = localEngineSocket(process.env, cliConfig());
+  if (!socketPath) return undefined;
+  try {
+    const docs = await Promise.all(names.map((name) => get(socketPath, `/images/${encodeURIComponent(name)}/json`, timeoutMs)));
+    if (docs.some((d) => d.status !== 200 && d.status !== 404)) return undefined;
+    return docs.filter((d) => d.status === 200).map((d) => d.body);
+  } catch {
+    return undefined; // the CLI decides what a failing socket means
   }
 }
