@@ -91,6 +91,9 @@ export async function prepareStack(
   // The registry probe needs only an engine that answers: asked beside the engine's facts (its
   // plugins' versions are a CLI start of their own) when one already does, after they are known
   // when make start has to start or install it.
+  // Before any up, the early one included: Docker would create a missing bind source itself,
+  // owned by root (logs/store.ts).
+  ensureStoreDir(projectFiles(projectName(values)).logsDir);
   const engineUp = askEngine().then((answer) => 'version' in answer);
   const early = engineUp.then((up) => (up ? resolveImageSource(values) : undefined));
   early.catch(() => undefined); // its error is thrown where it is awaited, below
@@ -124,8 +127,6 @@ export async function prepareStack(
   const admin = adminCredentials(values);
   if (admin && ensureWebConfig(projectFiles(projectName(values)).adminWebConfig, admin))
     info(`admin: Prometheus, Alertmanager and the watcher's metrics ask for ${admin.user} / ADMIN_PASSWORD from .env`);
-  // Before up: Docker would create a missing bind source itself, owned by root (logs/store.ts).
-  ensureStoreDir(projectFiles(projectName(values)).logsDir);
   writeFileAtomic(stateFile(projectName(values)), `${JSON.stringify({ mode, target, env: ctx.env, profiles } satisfies SavedState, null, 2)}\n`);
   // Deployed versions (make deploy / rollback) pin <SERVICE>_VERSION so a start never reverts them.
   ctx.env = { ...ctx.env, ...deployedVersionEnv(projectName(values)) };
