@@ -4,8 +4,7 @@ import { existsSync, mkdirSync, openSync, readFileSync, readdirSync, statSync, w
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { $ } from 'zx/core';
-import { pluginVersions } from './docker/client.ts';
-import { askEngine } from './docker/engine-api.ts';
+import { askEngine, pluginVersions } from './docker/client.ts';
 import { OperationError } from './errors.ts';
 import { info } from './output.ts';
 import { machineFiles } from './state/files.ts';

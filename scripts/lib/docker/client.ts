@@ -131,12 +131,13 @@ export function compose(ctx: ComposeContext, args: string[], options: ComposeOpt
 export type EngineAnswer = { version: string } | { problem: 'down' | 'slow'; detail: string };
 
 /**
- * The engine's version through the CLI (engine-api.ts's askEngine asks the socket first).
+ * The engine's version as the CLI sees it: every command drives the engine through the CLI, so a
+ * CLI that cannot reach it is an engine that does not answer, whatever its socket says.
  * `docker version`, not `docker info`: info also asks every CLI plugin for its metadata, spawning
  * processes, which a saturated machine slows past any short limit. A refused socket fails at once
  * ('down'); an engine that is up but busy gets 30 s ('slow').
  */
-export async function askEngineCli(): Promise<EngineAnswer> {
+export async function askEngine(): Promise<EngineAnswer> {
   const out = await docker(['version', '--format', '{{.Server.Version}}'], '30s').nothrow();
   const version = out.stdout.trim();
   if (out.exitCode === 0 && version) return { version };

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import { homedir } from 'node:os';
 import path from 'node:path';
-import { type EngineAnswer, EngineSlow, askEngineCli } from './client.ts';
+import { EngineSlow } from './client.ts';
 
 /**
  * Pure: the local socket the CLI would use, or undefined when it would use something else (a TCP or
@@ -117,25 +117,6 @@ export async function containerLogsOverSocket(id: string, tail: number, since?: 
     if (timedOut(err)) throw new EngineSlow(`the Docker engine did not answer within ${timeoutMs / 1000} s on its socket`);
     return undefined;
   }
-}
-
-/**
- * The engine's version: over its socket (milliseconds, where a CLI start is 0.1 to 0.4 s, on every
- * command), else, or when the socket gives no clear answer, through the CLI, which also tells a
- * stopped engine from a busy one.
- */
-export async function askEngine(): Promise<EngineAnswer> {
-  const socketPath = localEngineSocket(process.env, cliConfig());
-  if (socketPath) {
-    try {
-      const answer = await get(socketPath, '/version', 30_000);
-      const version = answer.status === 200 ? (JSON.parse(answer.body) as { Version?: string }).Version : undefined;
-      if (version) return { version };
-    } catch (err) {
-      if (timedOut(err)) return { problem: 'slow', detail: 'no answer within 30 s' };
-    }
-  }
-  return askEngineCli();
 }
 
 /**
