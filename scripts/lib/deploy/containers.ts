@@ -7,9 +7,9 @@ import { type ContainerInfo, inspectContainers, inspectOne, readiness } from '..
 export type ReadyOutcome = { seconds: number } | { error: string };
 
 /**
- * Waits for several containers at once with one `docker inspect` a round (one each only when one of
- * them went away between rounds): polling each on its own made a wave of N new containers N engine
- * calls every half second on a machine that is starting all of them.
+ * Waits for several containers at once with one inspect of them all a round (one each only when one
+ * of them went away between rounds, both through docker/containers.ts): polling each on its own made
+ * a wave of N new containers N engine calls every half second on a machine that is starting them all.
  */
 export async function waitAllReady(ids: string[], timeoutSeconds: number): Promise<Map<string, ReadyOutcome>> {
   const started = performance.now();
