@@ -9,7 +9,7 @@ import { bold, formatDuration, info, table } from './lib/output.ts';
 import { isPortFree, portHolder } from './lib/ports.ts';
 import { lastTarget, modeFromFlags, prepareStack } from './lib/stack.ts';
 import { upAndWait, upUntilReceiving } from './lib/wait.ts';
-import { logStores, startLogStoreEarly } from './lib/logs/first.ts';
+import { earlyStartHolds, logStores, startLogStoreEarly } from './lib/logs/first.ts';
 import { writeMonitoringTargets } from './lib/monitoring/targets.ts';
 import { projectFiles } from './lib/state/files.ts';
 import { versionVariable } from './lib/deploy/version.ts';
@@ -55,7 +55,7 @@ await defineCommand(startCommand, {
     const started = performance.now();
 
     const previous = lastTarget();
-    const { ctx, values } = await prepareStack(mode, target, { beside: target === 'compose' ? startLogStoreEarly : undefined });
+    const { ctx, values, beside: early } = await prepareStack(mode, target, { beside: target === 'compose' ? startLogStoreEarly : undefined });
     const model = await loadComposeModel(ctx);
     // Before up: Prometheus finds the folder when it starts, and a running one re-reads the file.
     writeMonitoringTargets(model, projectFiles(model.project).monitoringTargetsDir, target === 'swarm');
@@ -88,7 +88,7 @@ await defineCommand(startCommand, {
     const stores = logStores(model).filter(
       (name) => builds.stale.includes(name) || !containers.some((c) => c.service === name && c.status === 'running' && c.health === 'healthy'),
     );
-    if (stores.length) await upUntilReceiving(ctx, model, stores, timeout);
+    if (stores.length) await upUntilReceiving(ctx, model, stores, timeout, { alreadyUp: await earlyStartHolds(early, ctx, model, containers) });
     info(`up: starting ${model.services.length} services of project ${model.project}`);
     await upAndWait(ctx, model, [], ['--remove-orphans'], timeout);
 

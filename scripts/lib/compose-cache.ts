@@ -88,18 +88,23 @@ export async function cachedByKey<T>(file: string, key: string, read: () => Prom
  * given (their text is in the key).
  */
 export async function cachedComposeModel<T>(ctx: ComposeContext, parsers: Array<((...args: never[]) => unknown) | string>, read: () => Promise<T>): Promise<T> {
+  const key = modelKeyFor(ctx, parsers);
+  return key === undefined ? read() : cachedByKey(machineFiles.composeModels, key, read);
+}
+
+/** The key of `ctx`'s model as the inputs read now; undefined when it is not cached (see above). */
+export function modelKeyFor(ctx: ComposeContext, parsers: Array<((...args: never[]) => unknown) | string>): string | undefined {
   const paths = composeFiles(ctx.mode);
   // A missing file is compose's to report: no cache, the read says what is wrong.
-  if (!paths.every((f) => existsSync(f))) return read();
+  if (!paths.every((f) => existsSync(f))) return undefined;
   const files = paths.map((f) => ({ path: f, text: readFileSync(f, 'utf8') }));
   // Files that pull in other files (include, extends) make the model depend on more than the key sees.
-  if (files.some((f) => /^\s*(include|extends):/m.test(f.text))) return read();
-  const key = modelCacheKey({
+  if (files.some((f) => /^\s*(include|extends):/m.test(f.text))) return undefined;
+  return modelCacheKey({
     files,
     envText: existsSync(envFile) ? readFileSync(envFile, 'utf8') : '',
     ctx,
     env: composeEnv(ctx),
     parser: parsers.map((p) => p.toString()).join('\n'),
   });
-  return cachedByKey(machineFiles.composeModels, key, read);
 }

@@ -1,6 +1,6 @@
 // The compose model. The compose files are the only list of services: everything here is read
 // from `docker compose config --format json` (run by docker/client.ts), never kept in a second list.
-import { cachedComposeModel } from './compose-cache.ts';
+import { cachedComposeModel, modelKeyFor } from './compose-cache.ts';
 import { type ComposeContext, compose } from './docker/client.ts';
 import { OperationError, UsageError, lastLine } from './errors.ts';
 import { sendsToStore } from './logs/route.ts';
@@ -154,6 +154,14 @@ export async function readComposeConfig(ctx: ComposeContext): Promise<string> {
 /** The model of this context: read once, then from the cache until a compose file, .env or the context changes. */
 export async function loadComposeModel(ctx: ComposeContext): Promise<ComposeModel> {
   return cachedComposeModel(ctx, COMPOSE_PARSERS, async () => parseComposeConfig(await readComposeConfig(ctx)));
+}
+
+/**
+ * A hash of everything compose reads for `ctx` (files, .env, variables): equal keys mean compose
+ * would resolve the same project. Undefined when the files pull in others it cannot see.
+ */
+export function composeInputsKey(ctx: ComposeContext): string | undefined {
+  return modelKeyFor(ctx, COMPOSE_PARSERS);
 }
 
 /** The label by which the compose files name the service that plays a part for the kit (alertmanager, prometheus). */

@@ -42,14 +42,15 @@ function projectName(env: Record<string, string>): string {
   return env.COMPOSE_PROJECT_NAME || 'galaxy';
 }
 
-export interface PrepareOptions {
+export interface PrepareOptions<Beside> {
   /**
    * Work that may begin with the context of the last start in this mode and target as soon as the
    * settings are valid and the engine answers, beside the image resolution (make start: the log
    * store). Not run on a first start, in another mode or target, or when the engine was down.
-   * Awaited before prepareStack returns; its failure is the caller's to redo.
+   * Awaited before prepareStack returns, its answer returned as `beside`: undefined when it did not
+   * run or failed, which is then the caller's to redo.
    */
-  beside?: (last: ComposeContext) => Promise<void>;
+  beside?: (last: ComposeContext) => Promise<Beside>;
 }
 
 /** The context the last start ran with, when it was in this mode and target. */
@@ -66,11 +67,11 @@ function lastContext(project: string, mode: StackMode, target: DeployTarget): Co
 }
 
 /** For start: engine up, .env present and valid, images resolved; remembers the choices. */
-export async function prepareStack(
+export async function prepareStack<Beside = undefined>(
   mode: StackMode,
   target: DeployTarget = 'compose',
-  options: PrepareOptions = {},
-): Promise<{ ctx: ComposeContext; values: Record<string, string> }> {
+  options: PrepareOptions<Beside> = {},
+): Promise<{ ctx: ComposeContext; values: Record<string, string>; beside?: Beside }> {
   // .env first: a settings mistake is refused before the engine is installed, started or asked.
   if (ensureEnvFile()) info('env: created .env from .env.example with generated secrets');
   for (const name of addMissingSecrets()) info(`env: added ${name} to .env with a generated value`);
@@ -129,8 +130,7 @@ export async function prepareStack(
   writeFileAtomic(stateFile(projectName(values)), `${JSON.stringify({ mode, target, env: ctx.env, profiles } satisfies SavedState, null, 2)}\n`);
   // Deployed versions (make deploy / rollback) pin <SERVICE>_VERSION so a start never reverts them.
   ctx.env = { ...ctx.env, ...deployedVersionEnv(projectName(values)) };
-  await beside;
-  return { ctx, values };
+  return { ctx, values, beside: await beside };
 }
 
 /** Where the last start of this checkout's project ran the stack (a file read: no engine call). */

@@ -2,6 +2,7 @@
 // for the verdict (it knows healthchecks, one-shot services and dependencies). Compose waits its
 // whole timeout for a service that has already given up, so a watcher (start-watch.ts) ends the
 // wait at once when a service exits, crash-loops or cannot log in to a store.
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { ComposeContext, ComposeModel } from './compose.ts';
 import { compose } from './docker/client.ts';
 import { allProjectContainers, listContainers, readiness } from './docker/containers.ts';
@@ -173,7 +174,9 @@ export async function upAndWait(ctx: ComposeContext, model: ComposeModel, servic
   while (!finished && !failure) {
     const containers = await draw();
     failure = finished ? undefined : await watcher.check(containers).catch(() => undefined);
-    if (!failure) await Promise.race([up, new Promise((resolve) => setTimeout(resolve, POLL_MS))]);
+    // Unreferenced: a pending poll timer would hold the finished command open for up to a second
+    // (compose's child process keeps node alive while it runs).
+    if (!failure) await Promise.race([up, sleep(POLL_MS, undefined, { ref: false })]);
   }
   if (failure) {
     // Compose would keep waiting for a service that will not come: end it (the containers stay as
@@ -216,13 +219,19 @@ export async function upAndWait(ctx: ComposeContext, model: ComposeModel, servic
  * verdict is the next upAndWait's, beside the others': a separate wait for healthy cost a health
  * check round (a docker exec) on every start. Where the tables cannot be read (an engine in a VM,
  * rootless), or a receiver does not come up, it falls back to upAndWait, which explains a failure.
+ * `alreadyUp`: compose has started them with this very context (logs/first.ts); only the wait is left.
  */
-export async function upUntilReceiving(ctx: ComposeContext, model: ComposeModel, services: string[], timeoutSeconds: number): Promise<void> {
+export async function upUntilReceiving(
+  ctx: ComposeContext,
+  model: ComposeModel,
+  services: string[],
+  timeoutSeconds: number,
+  options: { alreadyUp?: boolean } = {},
+): Promise<void> {
   const receivers = model.services.filter((s) => services.includes(s.name));
   const fallback = () => upAndWait(ctx, model, services, [], timeoutSeconds).then(() => undefined);
   if (receivers.some((s) => !s.ports.length)) return fallback();
-  const up = await compose(ctx, ['up', '--detach', ...services]).nothrow();
-  if (up.exitCode !== 0) return fallback();
+  if (!options.alreadyUp && (await compose(ctx, ['up', '--detach', ...services]).nothrow()).exitCode !== 0) return fallback();
   // Bounded well under the timeout: a process that has not opened its port in that time is judged
   // by the health wait, which names what is wrong.
   const deadline = performance.now() + Math.min(timeoutSeconds, 30) * 1000;
@@ -239,7 +248,7 @@ export async function upUntilReceiving(ctx: ComposeContext, model: ComposeModel,
     });
     if (states.includes('unreadable')) return fallback();
     if (states.every((state) => state === 'open')) return;
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await sleep(100);
   }
   return fallback();
 }

@@ -105,10 +105,11 @@ describe('buildKey', () => {
 });
 
 describe('parseWatched', () => {
-  it('reads inspect documents as compose ps rows with restarts and start time', () => {
+  it('reads inspect documents as compose ps rows with restarts, start time and image id', () => {
     const doc = {
       Id: 'abc123',
       Name: '/p-api-1',
+      Image: 'sha256:img',
       RestartCount: 2,
       Config: { Labels: { 'com.docker.compose.service': 'api' } },
       State: { Status: 'running', ExitCode: 0, StartedAt: '2026-12-02T08:00:00Z', Health: { Status: 'starting' } },
@@ -133,8 +134,20 @@ describe('parseWatched', () => {
         publishedPorts: [8080],
         restarts: 2,
         startedAt: '2026-12-02T08:00:00Z',
+        imageId: 'sha256:img',
       },
-      { id: 'def', service: '', name: 'p-db-1', status: 'exited', health: '', exitCode: 1, publishedPorts: [], restarts: 2, startedAt: '' },
+      {
+        id: 'def',
+        service: '',
+        name: 'p-db-1',
+        status: 'exited',
+        health: '',
+        exitCode: 1,
+        publishedPorts: [],
+        restarts: 2,
+        startedAt: '',
+        imageId: 'sha256:img',
+      },
     ]);
   });
 });

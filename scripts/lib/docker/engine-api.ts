@@ -120,16 +120,16 @@ export async function containerLogsOverSocket(id: string, tail: number, since?: 
 }
 
 /**
- * `docker image inspect` documents of the images that exist among `names` (missing ones are left
- * out), over the socket; undefined when the socket is not the CLI's or did not answer as expected.
+ * Per name, in order: its `docker image inspect` document, or undefined when there is no such
+ * image; over the socket. Undefined as a whole when the socket is not the CLI's or did not answer as expected.
  */
-export async function inspectImagesOverSocket(names: string[], timeoutMs = 30_000): Promise<string[] | undefined> {
+export async function imageDocsOverSocket(names: string[], timeoutMs = 30_000): Promise<Array<string | undefined> | undefined> {
   const socketPath = localEngineSocket(process.env, cliConfig());
   if (!socketPath) return undefined;
   try {
     const docs = await Promise.all(names.map((name) => get(socketPath, `/images/${encodeURIComponent(name)}/json`, timeoutMs)));
     if (docs.some((d) => d.status !== 200 && d.status !== 404)) return undefined;
-    return docs.filter((d) => d.status === 200).map((d) => d.body);
+    return docs.map((d) => (d.status === 200 ? d.body : undefined));
   } catch {
     return undefined; // the CLI decides what a failing socket means
   }

@@ -9,11 +9,14 @@ export interface WatchedContainer extends ContainerState {
   /** undefined when inspect did not answer for it. */
   restarts?: number;
   startedAt?: string;
+  /** The id of the image it runs (sha256:…). */
+  imageId?: string;
 }
 
 interface RawState {
   Id: string;
   Name: string;
+  Image?: string;
   RestartCount: number;
   Config: { Labels?: Record<string, string> | null };
   State: { Status: string; ExitCode: number; StartedAt: string; Health?: { Status: string } };
@@ -39,6 +42,7 @@ export function parseWatched(json: string): WatchedContainer[] {
     ],
     restarts: c.RestartCount,
     startedAt: c.State.StartedAt,
+    imageId: c.Image,
   }));
 }
 
