@@ -74,8 +74,12 @@ test('the frontend adds the token only to requests that carry an Origin, and pas
   const map = /map \$http_origin \$api_authorization \{([^}]*(?:\}[^}]*)?)\n\}/.exec(template)?.[1] ?? '';
   assert.match(map, /^\s*""\s+\$http_authorization;$/m, "no Origin: the client's own Authorization, or none");
   assert.match(map, /^\s*default\s+"Bearer \$\{API_TOKEN\}";$/m);
-  const api = /location \/api\/ \{\n([\s\S]*?)\n {4}\}/.exec(template)?.[1] ?? '';
-  assert.match(api, /^\s*proxy_set_header Authorization \$api_authorization;$/m);
+  // Reads and writes (@api_write) forward with the same shared settings, the Authorization among them.
+  for (const location of ['/api/', '@api_write']) {
+    const body = new RegExp(`location ${location} \\{\\n([\\s\\S]*?)\\n {4}\\}`).exec(template)?.[1] ?? '';
+    assert.match(body, /^\s*include \/etc\/nginx\/snippets\/to-backend\.conf;$/m, location);
+  }
+  assert.match(read('services/frontend/snippets/to-backend.conf'), /^proxy_set_header Authorization \$api_authorization;$/m);
   assert.doesNotMatch(read('services/frontend/Dockerfile'), /API_TOKEN/, 'no default token baked into the image');
   for (const file of ['app.js', 'status.js', 'index.html', 'status.html'])
     assert.doesNotMatch(read(`services/frontend/site/${file}`), /API_TOKEN|[Aa]uthorization|Bearer/, file);
