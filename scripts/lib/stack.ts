@@ -18,7 +18,7 @@ import { localIPv4Addresses } from './ports.ts';
 import { ensureTlsPair } from './tls.ts';
 import type { DeployTarget } from './swarm/settings.ts';
 import { SWARM_PROFILE } from './swarm/stack-file.ts';
-import { projectFiles, runDir } from './state/files.ts';
+import { machineFiles, projectFiles, runDir } from './state/files.ts';
 
 interface SavedState {
   mode: StackMode;
@@ -92,8 +92,10 @@ export async function prepareStack<Beside = undefined>(
   // plugins' versions are a CLI start of their own) when one already does, after they are known
   // when make start has to start or install it.
   // Before any up, the early one included: Docker would create a missing bind source itself,
-  // owned by root (logs/store.ts).
+  // owned by root (logs/store.ts), and Swarm refuses the task outright (node-exporter's textfile
+  // folder, which only a backup writes into, stayed 0/1 on a fresh clone).
   ensureStoreDir(projectFiles(projectName(values)).logsDir);
+  mkdirSync(machineFiles.textfileDir, { recursive: true });
   const engineUp = askEngine().then((answer) => 'version' in answer);
   const early = engineUp.then((up) => (up ? resolveImageSource(values) : undefined));
   early.catch(() => undefined); // its error is thrown where it is awaited, below
