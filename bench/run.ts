@@ -14,13 +14,15 @@ import { BenchStack } from './lib/stack.ts';
 import type { Suite, SuiteContext } from './lib/suite.ts';
 import { childSuite } from './suites/children.ts';
 import { coldSuite } from './suites/cold.ts';
+import { freshSuite } from './suites/fresh.ts';
 import { healthSuite } from './suites/health.ts';
 import { recoverySuite } from './suites/recovery.ts';
 import { scaleSuite } from './suites/scale.ts';
 import { startSuite } from './suites/start.ts';
 
-/** Run order: cold first (it builds from nothing), then the suites that reuse the running stack. */
+/** Run order: a fresh machine (it needs no stack of this host), cold (it builds from nothing), then the suites that reuse the running stack. */
 export const SUITES: Suite[] = [
+  freshSuite,
   coldSuite,
   startSuite,
   healthSuite,

@@ -186,10 +186,12 @@ test(
     );
     await waitForRequests(load, load.sent + 500, 30);
     const traffic = await load.stop();
-    // Measured and reported, the goal being 0: requests in flight to the lost node's task are what the edge retries.
     process.stdout.write(
-      `# node ${worker} frozen (docker pause): backend on the other nodes after ${moved.toFixed(1)}s; ${traffic.failed} failed of ${traffic.total} requests in ${traffic.seconds.toFixed(1)}s\n`,
+      `# node ${worker} frozen (docker pause): backend on the other nodes after ${moved.toFixed(1)}s; ${traffic.failed} failed of ${traffic.total} requests in ${traffic.seconds.toFixed(1)}s, slowest ${Math.round(traffic.slowestMs)} ms\n`,
     );
+    // The lost node's tasks still accept connections and never answer: reads sent there move on
+    // after the proxies' read timeouts (services/edge/snippets/site.conf), so none may fail.
+    assert.equal(traffic.failed, 0, traffic.failures.join('\n'));
     // Every other service back to its replicas: the lost node's tasks started again elsewhere.
     const healed = await until(
       'every service but backend with its replicas',

@@ -89,7 +89,7 @@ test('bench arguments: defaults, --only, --runs and refusals', () => {
   assert.ok(parseBenchArgs([]).only.includes('discovery'));
   assert.deepEqual(parseBenchArgs(['--only', 'health,start', '--runs', '7']), { runs: 7, only: ['health', 'start'], scaleSizes: [10, 25, 50], scaleRuns: 3 });
   assert.deepEqual(parseBenchArgs(['--only', 'scale', '--scale-sizes', '25,10', '--scale-runs', '2']).scaleSizes, [10, 25]);
-  assert.throws(() => parseBenchArgs(['--only', 'warp']), /unknown bench suite warp: choose from cold, start/);
+  assert.throws(() => parseBenchArgs(['--only', 'warp']), /unknown bench suite warp: choose from fresh, cold, start/);
   assert.throws(() => parseBenchArgs(['--runs', '0']), /--runs must be a whole number/);
   assert.throws(() => parseBenchArgs(['--fast']), /usage: bench\.sh/);
 });

@@ -19,6 +19,7 @@ export interface FigureSpec {
 }
 
 export const FIGURES = {
+  'fresh.start': { meaning: 'cold start on a fresh machine, engine install included', unit: 's', producer: 'bench/suites/fresh.ts' },
   'cold.start': { meaning: 'cold start to all healthy', unit: 's', producer: 'bench/suites/cold.ts', formerNames: ['cold start to all healthy'] },
   'start.warm': { meaning: 'warm start to all healthy', unit: 's', producer: 'bench/suites/start.ts', formerNames: ['warm start to all healthy'] },
   'start.alone': { meaning: 'healthy alone', unit: 's', producer: 'bench/suites/start.ts', perSubject: true },
