@@ -237,9 +237,13 @@ test(
     await waitForRequests(load, load.sent + 2000, 60);
     const traffic = await load.stop();
     process.stdout.write(
-      `# auto-scale up: backend at ${(await desiredReplicas('backend'))?.desired} replicas ${up.toFixed(1)}s into the load; ${traffic.failed} failed of ${traffic.total}\n`,
+      `# auto-scale up: backend at ${(await desiredReplicas('backend'))?.desired} replicas ${up.toFixed(1)}s into the load; ${traffic.failed} failed of ${traffic.total}, slowest ${Math.round(traffic.slowestMs)} ms\n`,
     );
-    assert.equal(traffic.failed, 0, traffic.failures.join('\n'));
+    // A failure is explained by the proxies' own error lines ("... while reading response header from upstream").
+    const why = traffic.failed
+      ? (await stack.script('logs', ['edge', 'frontend', '--since', since.toISOString(), '--grep', ' while ', '--tail', '40'])).stdout
+      : '';
+    assert.equal(traffic.failed, 0, `${traffic.failures.join('\n')}\n${why}`);
     const down = await until('backend back to 1 replica', async () => (await desiredReplicas('backend'))?.desired === 1, 400);
     const decisions = await scaleDecisions('backend', since);
     process.stdout.write(`# auto-scale down: backend at 1 replica ${down.toFixed(1)}s after the load stopped; decisions: ${decisions.join(', ')}\n`);
