@@ -239,10 +239,9 @@ test(
     process.stdout.write(
       `# auto-scale up: backend at ${(await desiredReplicas('backend'))?.desired} replicas ${up.toFixed(1)}s into the load; ${traffic.failed} failed of ${traffic.total}, slowest ${Math.round(traffic.slowestMs)} ms\n`,
     );
-    // A failure is explained by the proxies' own error lines ("... while reading response header from upstream").
-    const why = traffic.failed
-      ? (await stack.script('logs', ['edge', 'frontend', '--since', since.toISOString(), '--grep', ' while ', '--tail', '40'])).stdout
-      : '';
+    // A failure is explained by the proxies' own error lines ("backend could not be resolved",
+    // "... while reading response header from upstream") and the backend's tasks.
+    const why = traffic.failed ? await proxyErrors(since) : '';
     assert.equal(traffic.failed, 0, `${traffic.failures.join('\n')}\n${why}`);
     const down = await until('backend back to 1 replica', async () => (await desiredReplicas('backend'))?.desired === 1, 400);
     const decisions = await scaleDecisions('backend', since);
@@ -257,3 +256,16 @@ test(
     );
   },
 );
+
+/** The edge's and frontend's error lines since `since`, and the backend's tasks: why a request failed. */
+async function proxyErrors(since: Date): Promise<string> {
+  const parts: string[] = [];
+  for (const service of ['edge', 'frontend']) {
+    const out = await $({ nothrow: true, quiet: true })`docker service logs --since ${since.toISOString()} --timestamps ${stack.project}_${service}`;
+    // Access lines are JSON; nginx's error log lines are its own text format.
+    const errors = `${out.stdout}${out.stderr}`.split('\n').filter((line) => line.includes(' [error] ') || line.includes(' [warn] '));
+    parts.push(`--- ${service}: ${errors.length} error lines, the last 20 ---`, ...errors.slice(-20));
+  }
+  const tasks = await $({ nothrow: true, quiet: true })`docker service ps --no-trunc ${stack.project}_backend`;
+  return [...parts, '--- backend tasks ---', tasks.stdout].join('\n');
+}
