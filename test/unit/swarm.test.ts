@@ -177,6 +177,11 @@ test('an auto-scaled service with a port spreads even at one replica, and make s
   // Without a policy, one replica with a port stays on the manager, where 127.0.0.1 reaches it.
   const plain = stackFile({ config, pushedImages: pushed, replicas: { api: 1 } }, defaults);
   assert.deepEqual((((plain.stack.services as Record<string, Obj>).api.deploy as Obj).placement as Obj).constraints, ['node.role == manager']);
+  // The policy is the service's, not its containers': make scale changes the floor, and a changed
+  // container label would replace every task.
+  const api = (one.stack.services as Record<string, Obj>).api;
+  assert.equal((api.labels as Obj)['galaxy.autoscale.min'], undefined);
+  assert.equal(((api.deploy as Obj).labels as Obj)['galaxy.autoscale.min'], '1');
   assert.match(scaleRefusal('api', scaled, 4, 9) ?? '', /auto-scaled up to 3 replicas \(galaxy\.autoscale\.max\), and API_REPLICAS is its floor/);
   assert.equal(scaleRefusal('api', scaled, 2, 9), undefined);
 });

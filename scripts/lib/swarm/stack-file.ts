@@ -124,6 +124,11 @@ function healthcheck(service: Obj): Obj | undefined {
   return rest;
 }
 
+/** Labels without the auto-scaler's policy (galaxy.autoscale.*): those of a service's containers. */
+function withoutPolicy(labels: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(labels).filter(([key]) => !key.startsWith('galaxy.autoscale.')));
+}
+
 export function stackFile(input: StackInput, defaults: SwarmDefaults): StackFile {
   const notes: string[] = [];
   const skipped: Record<string, string> = {};
@@ -143,7 +148,10 @@ export function stackFile(input: StackInput, defaults: SwarmDefaults): StackFile
       else if (!SILENTLY_DROPPED.has(key)) unsupported.set(key, [...(unsupported.get(key) ?? []), name]);
     }
     // The compose label the kit's log tag and container look-ups read, on the service's containers.
-    out.labels = { ...labels, 'com.docker.compose.service': name };
+    // The auto-scaler's policy stays on the service only (it reads the service's labels): its floor
+    // is <SERVICE>_REPLICAS, which make scale writes, and a changed container label replaces every
+    // task, stop-first with a host port, so scaling 3 to 1 left the service without a task.
+    out.labels = { ...withoutPolicy(labels), 'com.docker.compose.service': name };
     const mounts = [...((service.volumes as Obj[] | undefined) ?? []), ...tmpfsMounts(service)];
     if (mounts.length) out.volumes = mounts;
     if (service.ports) out.ports = ports(service);
