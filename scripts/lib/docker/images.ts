@@ -49,11 +49,16 @@ export async function pullImage(image: string, timeout: Duration): Promise<boole
   return out.exitCode === 0;
 }
 
-/** `docker build` of a folder with build arguments and labels; its output for the caller to judge. */
-export function buildImage(dir: string, tag: string, options: { buildArgs: Record<string, string>; labels: Record<string, string>; timeout: Duration }) {
+/** `docker build` of a folder with build arguments, labels and named contexts; its output for the caller to judge. */
+export function buildImage(
+  dir: string,
+  tag: string,
+  options: { buildArgs: Record<string, string>; labels: Record<string, string>; contexts?: Record<string, string>; timeout: Duration },
+) {
   const buildArgs = Object.entries(options.buildArgs).flatMap(([k, v]) => ['--build-arg', `${k}=${v}`]);
   const labels = Object.entries(options.labels).flatMap(([k, v]) => ['--label', `${k}=${v}`]);
-  return docker(['build', '--progress=plain', ...buildArgs, ...labels, '-t', tag, dir], options.timeout).nothrow();
+  const contexts = Object.entries(options.contexts ?? {}).flatMap(([k, v]) => ['--build-context', `${k}=${v}`]);
+  return docker(['build', '--progress=plain', ...buildArgs, ...labels, ...contexts, '-t', tag, dir], options.timeout).nothrow();
 }
 
 /** A root file system folder as an image (`docker import`), with Dockerfile-style `changes`. */

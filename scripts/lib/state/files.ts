@@ -54,6 +54,8 @@ export const machineFiles = {
   /** One image builder at a time: the debootstrap folder below is shared. */
   imagesLock: path.join(kitRunDir, 'images.lock'),
   offlineBaseRootfs: path.join(kitRunDir, 'offline-base', 'rootfs'),
+  /** npm package tarballs a stand-in takes, one folder per pinned version (images/npm-tarball.ts). */
+  offlineNpmDir: path.join(kitRunDir, 'offline-npm'),
   backupLog: path.join(runDir, 'backup.log'),
   /** The last compose models, each under the hash of everything it was read from (compose-cache.ts). */
   composeModels: path.join(runDir, 'compose-models.json'),
