@@ -85,11 +85,6 @@ export function runningDockerd(procRoot = '/proc'): number | undefined {
   return undefined;
 }
 
-/** Whether the engine's daemon is installed on this machine (running or not). */
-export async function dockerdInstalled(): Promise<boolean> {
-  return (await $`command -v dockerd`.quiet().nothrow()).exitCode === 0;
-}
-
 export async function readEngineFacts(): Promise<EngineFacts> {
   const hasClient = (await $`command -v docker`.quiet().nothrow()).exitCode === 0;
   const osRelease = existsSync('/etc/os-release') ? readFileSync('/etc/os-release', 'utf8') : '';
@@ -98,7 +93,7 @@ export async function readEngineFacts(): Promise<EngineFacts> {
   const [engineVersion, plugins, dockerd] = await Promise.all([
     hasClient ? engineVersionNow() : undefined,
     hasClient ? pluginVersions() : ({} as Record<string, string>),
-    dockerdInstalled(),
+    $`command -v dockerd`.quiet().nothrow(),
   ]);
   const { compose: composeVersion, buildx: buildxVersion } = plugins;
   return {
@@ -106,7 +101,7 @@ export async function readEngineFacts(): Promise<EngineFacts> {
     engineVersion,
     composeVersion: engineVersion ? composeVersion : undefined,
     buildxVersion: engineVersion ? buildxVersion : undefined,
-    dockerdInstalled: dockerd,
+    dockerdInstalled: dockerd.exitCode === 0,
     dockerdRunning: engineVersion ? undefined : runningDockerd(),
     isRoot: process.getuid?.() === 0,
     osId: /^ID=("?)([^"\n]+)\1$/m.exec(osRelease)?.[2],
@@ -138,22 +133,8 @@ export function debianMirror(): { uri: string; signedBy?: string } {
 const TRIXIE_SOURCE = '/etc/apt/sources.list.d/galaxy-trixie.sources';
 const TRIXIE_PIN = '/etc/apt/preferences.d/galaxy-trixie.pref';
 
-/**
- * apt waits for dpkg's lock instead of failing at once: on a fresh machine the offline base's
- * debootstrap is installed beside the engine (images/base-ahead.ts).
- */
-export const APT_WAIT_FOR_LOCK = ['-o', 'DPkg::Lock::Timeout=300'];
-
-let trixieSource: Promise<void> | undefined;
-
-/** Adds trixie pinned low, so only the packages asked for with /trixie come from it; once per process. */
-export function ensureTrixieSource(): Promise<void> {
-  // One promise for every caller: two `apt-get update` at once would fight over apt's lists lock.
-  trixieSource ??= addTrixieSource();
-  return trixieSource;
-}
-
-async function addTrixieSource(): Promise<void> {
+/** Adds trixie pinned low, so only the packages asked for with /trixie come from it. */
+export async function ensureTrixieSource(): Promise<void> {
   if (existsSync(TRIXIE_SOURCE) && existsSync(TRIXIE_PIN)) return;
   const mirror = debianMirror();
   const lines = ['Types: deb', `URIs: ${mirror.uri}`, 'Suites: trixie', 'Components: main'];
@@ -167,8 +148,8 @@ export async function installEngine(): Promise<void> {
   info('engine: installing Docker Engine, Compose v2 and buildx from Debian trixie (about a minute)');
   await ensureTrixieSource();
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  await $({ env })`apt-get ${APT_WAIT_FOR_LOCK} install -y -qq containerd runc tini iptables`.quiet();
-  await $({ env })`apt-get ${APT_WAIT_FOR_LOCK} install -y -qq docker.io/trixie docker-cli/trixie docker-buildx/trixie docker-compose/trixie`.quiet();
+  await $({ env })`apt-get install -y -qq containerd runc tini iptables`.quiet();
+  await $({ env })`apt-get install -y -qq docker.io/trixie docker-cli/trixie docker-buildx/trixie docker-compose/trixie`.quiet();
 }
 
 export async function startEngine(): Promise<void> {

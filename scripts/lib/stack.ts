@@ -2,7 +2,7 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import type { ComposeContext, StackMode } from './compose.ts';
 import { adminCredentials, ensureWebConfig } from './admin-auth.ts';
-import { dockerdInstalled, engineSocketGroup, ensureEngine } from './engine.ts';
+import { engineSocketGroup, ensureEngine } from './engine.ts';
 import { composeDefaults } from './compose-defaults.ts';
 import { askEngine, composeFiles } from './docker/client.ts';
 import { addMissingSecrets, ensureEnvFile, loadEnv, readEnvText, readProjectName, setEnvValues, writeFileAtomic } from './env.ts';
@@ -10,7 +10,6 @@ import { loadManifest } from './images/manifest.ts';
 import { OperationError, UsageError } from './errors.ts';
 import { deployedVersionEnv } from './deploy/state.ts';
 import { buildOfflineImages } from './images/build.ts';
-import { startBaseAhead, wantsBaseAhead } from './images/base-ahead.ts';
 import { resolveImageSource } from './images/source.ts';
 import { info } from './output.ts';
 import { envFile } from './paths.ts';
@@ -98,22 +97,11 @@ export async function prepareStack<Beside = undefined>(
   ensureStoreDir(projectFiles(projectName(values)).logsDir);
   mkdirSync(machineFiles.textfileDir, { recursive: true });
   const engineUp = askEngine().then((answer) => 'version' in answer);
-  const manifest = loadManifest();
-  // A fresh machine makes the offline base beside its engine install (images/base-ahead.ts); a bad
-  // IMAGE_SOURCE is reported by the image resolution below, in its words.
-  const baseAhead = engineUp
-    .then(async (up) => (!up && wantsBaseAhead(await dockerdInstalled(), values.IMAGE_SOURCE) ? startBaseAhead(manifest.base.suite) : undefined))
-    .catch(() => undefined);
   const early = engineUp.then((up) => (up ? resolveImageSource(values) : undefined));
   early.catch(() => undefined); // its error is thrown where it is awaited, below
   const last = options.beside ? lastContext(projectName(values), mode, target) : undefined;
   const beside = engineUp.then((up) => (up && last && options.beside ? options.beside(last) : undefined)).catch(() => undefined);
-  try {
-    await ensureEngine();
-  } catch (e) {
-    await (await baseAhead)?.discard();
-    throw e;
-  }
+  await ensureEngine();
   // A fact of this host, not a choice: written to .env so every compose call (the scripts', the
   // tests', an operator's own) hands the socket proxy the same group.
   const socketGroup = engineSocketGroup();
@@ -121,14 +109,8 @@ export async function prepareStack<Beside = undefined>(
     setEnvValues(envFile, { DOCKER_SOCKET_GID: socketGroup });
     values.DOCKER_SOCKET_GID = socketGroup;
   }
-  const ahead = await baseAhead;
-  let images: Awaited<ReturnType<typeof resolveImageSource>>;
-  try {
-    images = (await early) ?? (await resolveImageSource(values));
-    if (images.mode === 'offline') await buildOfflineImages(undefined, { quiet: true, baseAhead: ahead });
-  } finally {
-    await ahead?.discard();
-  }
+  const images = (await early) ?? (await resolveImageSource(values));
+  if (images.mode === 'offline') await buildOfflineImages(undefined, { quiet: true });
   const composeProfiles = ['monitoring', ...(images.grafana ? ['grafana'] : [])];
   // Profile swarm: the services only swarm mode runs (the auto-scaler); never in .env's
   // COMPOSE_PROFILES, so compose run by hand in the folder does not start them.
@@ -136,7 +118,7 @@ export async function prepareStack<Beside = undefined>(
   const ctx: ComposeContext = { mode, env: { ...images.imageEnv }, profiles };
   // The same choices in .env, where compose run by hand in the folder finds them (compose-defaults.ts).
   const defaults = composeDefaults({
-    manifest,
+    manifest: loadManifest(),
     mode: images.mode,
     profiles: composeProfiles,
     files: composeFiles(mode),

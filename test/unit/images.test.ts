@@ -7,7 +7,6 @@ import { after, describe, it } from 'node:test';
 import { UsageError } from '../../scripts/lib/errors.ts';
 import { baseRecipeHash, debianSources, extraCertificates, mountsUnder, pemBlocks, type BaseRecipe } from '../../scripts/lib/images/base.ts';
 import { folderHash, needsBuild } from '../../scripts/lib/images/build.ts';
-import { wantsBaseAhead } from '../../scripts/lib/images/base-ahead.ts';
 import { loadManifest, selectImages, stackImages, type ImageManifest } from '../../scripts/lib/images/manifest.ts';
 import { parseImageSource, planResolution, probeImage, resolveImageSource } from '../../scripts/lib/images/source.ts';
 
@@ -208,19 +207,5 @@ describe('base recipe', () => {
       '/w/.run/offline-base/root fs/sys',
       '/w/.run/offline-base/rootfs/dev',
     ]);
-  });
-});
-
-describe('wantsBaseAhead', () => {
-  it('makes the base beside the engine install only when there is no engine and images may be offline', () => {
-    assert.equal(wantsBaseAhead(false, undefined), true);
-    assert.equal(wantsBaseAhead(false, 'auto'), true);
-    assert.equal(wantsBaseAhead(false, 'offline'), true);
-    assert.equal(wantsBaseAhead(false, 'registry'), false);
-    assert.equal(wantsBaseAhead(true, 'offline'), false);
-  });
-
-  it('refuses an IMAGE_SOURCE it does not know, as the start would', () => {
-    assert.throws(() => wantsBaseAhead(false, 'docker-hub'), UsageError);
   });
 });

@@ -5,7 +5,7 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync }
 import path from 'node:path';
 import { $ } from 'zx/core';
 import { importRootfs } from '../docker/images.ts';
-import { APT_WAIT_FOR_LOCK, debianMirror, ensureTrixieSource } from '../engine.ts';
+import { debianMirror, ensureTrixieSource } from '../engine.ts';
 import { OperationError, lastLines } from '../errors.ts';
 import { machineFiles } from '../state/files.ts';
 
@@ -70,41 +70,32 @@ const DPKG_NODOC = [
   '',
 ].join('\n');
 
-/**
- * The base's root file system in `rootfs` (debootstrap, configured, cleaned): everything but the
- * import, so it needs no engine and can run while a fresh machine's engine installs.
- */
-export async function makeBaseRootfs(recipe: BaseRecipe, rootfs: string, signal?: AbortSignal): Promise<void> {
-  await ensureDebootstrap();
-  await removeRootfs(rootfs);
-  mkdirSync(rootfs, { recursive: true });
-  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  const out = await $({ env, signal })`debootstrap --variant=minbase --include=${INCLUDE.join(',')} ${recipe.suite} ${rootfs} ${recipe.mirror}`
-    .quiet()
-    .nothrow()
-    .timeout('15m');
-  if (out.exitCode !== 0) {
-    throw new OperationError(`debootstrap ${recipe.suite} failed (exit ${out.exitCode}): ${lastLines(out.stdout, 3).replaceAll('\n', ' | ')}`);
-  }
-  configureRootfs(rootfs, recipe);
-  // update-ca-certificates folds /usr/local/share/ca-certificates into the bundle and stays
-  // valid when a later layer reinstalls ca-certificates.
-  await $({ signal })`chroot ${rootfs} update-ca-certificates`.quiet().timeout('2m');
-  cleanRootfs(rootfs);
-}
-
-/** Imports a rootfs made by makeBaseRootfs as the base image `tag`. */
-export async function importBaseRootfs(rootfs: string, tag: string, hash: string): Promise<void> {
-  const changes = ['ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', 'ENV LANG=C.UTF-8', 'CMD ["bash"]', `LABEL ${HASH_LABEL}=${hash}`];
-  await importRootfs(rootfs, changes, tag);
-}
-
-/** Builds the base image in the machine's one base folder (the caller holds the images lock). */
 export async function buildBaseImage(tag: string, recipe: BaseRecipe, hash: string): Promise<void> {
+  await ensureDebootstrap();
   const rootfs = machineFiles.offlineBaseRootfs;
+  await removeRootfs(path.dirname(rootfs));
+  mkdirSync(rootfs, { recursive: true });
   try {
-    await makeBaseRootfs(recipe, rootfs);
-    await importBaseRootfs(rootfs, tag, hash);
+    const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+    const out = await $({ env })`debootstrap --variant=minbase --include=${INCLUDE.join(',')} ${recipe.suite} ${rootfs} ${recipe.mirror}`
+      .quiet()
+      .nothrow()
+      .timeout('15m');
+    if (out.exitCode !== 0) {
+      throw new OperationError(`debootstrap ${recipe.suite} failed (exit ${out.exitCode}): ${lastLines(out.stdout, 3).replaceAll('\n', ' | ')}`);
+    }
+    configureRootfs(rootfs, recipe);
+    // update-ca-certificates folds /usr/local/share/ca-certificates into the bundle and stays
+    // valid when a later layer reinstalls ca-certificates.
+    await $`chroot ${rootfs} update-ca-certificates`.quiet().timeout('2m');
+    cleanRootfs(rootfs);
+    const changes = [
+      'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
+      'ENV LANG=C.UTF-8',
+      'CMD ["bash"]',
+      `LABEL ${HASH_LABEL}=${hash}`,
+    ];
+    await importRootfs(rootfs, changes, tag);
   } finally {
     await removeRootfs(path.dirname(rootfs));
   }
@@ -124,7 +115,7 @@ export function mountsUnder(procMounts: string, dir: string): string[] {
  * A failed debootstrap can leave /proc, /sys or a bind of the host's /dev mounted inside the
  * rootfs: unmount them first, or a recursive delete would reach into the host's own files.
  */
-export async function removeRootfs(dir: string): Promise<void> {
+async function removeRootfs(dir: string): Promise<void> {
   if (!existsSync(dir)) return;
   const mounts = mountsUnder(readFileSync('/proc/mounts', 'utf8'), dir);
   for (const m of mounts) await $`umount -l ${m}`.quiet().nothrow().timeout('30s');
@@ -173,5 +164,5 @@ async function ensureDebootstrap(): Promise<void> {
   if ((await $`command -v debootstrap`.quiet().nothrow()).exitCode === 0) return;
   await ensureTrixieSource();
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  await $({ env })`apt-get ${APT_WAIT_FOR_LOCK} install -y -qq debootstrap`.quiet().timeout('5m');
+  await $({ env })`apt-get install -y -qq debootstrap`.quiet().timeout('5m');
 }

@@ -5,8 +5,7 @@ import path from 'node:path';
 import { buildImage, inspectImages } from '../docker/images.ts';
 import { OperationError, processFailure } from '../errors.ts';
 import pLimit from 'p-limit';
-import { HASH_LABEL, baseRecipeHash, buildBaseImage, importBaseRootfs, readBaseRecipe } from './base.ts';
-import type { BaseAhead } from './base-ahead.ts';
+import { HASH_LABEL, baseRecipeHash, buildBaseImage, readBaseRecipe } from './base.ts';
 import { NPM_TARBALL_CONTEXT, npmTarballContext, readPin } from './npm-tarball.ts';
 import { type ImageManifest, loadManifest, offlineDir, selectImages } from './manifest.ts';
 import { formatDuration, green, info } from '../output.ts';
@@ -68,8 +67,6 @@ async function inspect(tags: string[]): Promise<Map<string, Current>> {
 export interface BuildOptions {
   /** Print only images that were (re)built: for callers like `make start` that just need the set current. */
   quiet?: boolean;
-  /** A base rootfs made while the engine installed (base-ahead.ts): imported when the base is due. */
-  baseAhead?: BaseAhead;
 }
 
 function report(r: BuildReport, options: BuildOptions): BuildReport {
@@ -128,9 +125,7 @@ async function buildLocked(
   const recipe = readBaseRecipe(manifest.base.suite);
   const baseHash = baseRecipeHash(recipe);
   if (needsBuild(current.get(manifest.base.tag), baseHash)) {
-    const ahead = await options.baseAhead?.made;
-    if (ahead?.hash === baseHash) await importBaseRootfs(ahead.rootfs, manifest.base.tag, baseHash);
-    else await buildBaseImage(manifest.base.tag, recipe, baseHash);
+    await buildBaseImage(manifest.base.tag, recipe, baseHash);
     const rebuilt = await inspect([manifest.base.tag]);
     const base = rebuilt.get(manifest.base.tag);
     if (!base) throw new OperationError(`${manifest.base.tag} is missing right after it was imported`);

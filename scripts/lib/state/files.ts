@@ -54,8 +54,6 @@ export const machineFiles = {
   /** One image builder at a time: the debootstrap folder below is shared. */
   imagesLock: path.join(kitRunDir, 'images.lock'),
   offlineBaseRootfs: path.join(kitRunDir, 'offline-base', 'rootfs'),
-  /** Prefix of the folders a fresh machine's start makes the base in while its engine installs (images/base-ahead.ts). */
-  offlineBaseAheadPrefix: path.join(kitRunDir, 'offline-base-ahead-'),
   /** npm package tarballs a stand-in takes, one folder per pinned version (images/npm-tarball.ts). */
   offlineNpmDir: path.join(kitRunDir, 'offline-npm'),
   backupLog: path.join(runDir, 'backup.log'),
