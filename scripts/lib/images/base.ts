@@ -13,7 +13,7 @@ export const HASH_LABEL = 'galaxy.offline.hash';
 const HOST_CA_BUNDLE = '/etc/ssl/certs/ca-certificates.crt';
 
 /** Bump when the steps below change, so existing bases are rebuilt. */
-const RECIPE_VERSION = '2';
+const RECIPE_VERSION = '1';
 const INCLUDE = ['ca-certificates'];
 
 export interface BaseRecipe {
@@ -129,10 +129,6 @@ function configureRootfs(rootfs: string, recipe: BaseRecipe): void {
   rmSync(path.join(rootfs, 'etc/apt/sources.list'), { force: true });
   writeFileSync(path.join(rootfs, 'etc/apt/sources.list.d/debian.sources'), debianSources(recipe));
   writeFileSync(path.join(rootfs, 'etc/dpkg/dpkg.cfg.d/galaxy-nodoc'), DPKG_NODOC);
-  // No fsync per unpacked file: a build step's layer is kept whole or not at all, so there is
-  // nothing for dpkg to make durable (Docker's own Debian images did the same). Postgres's
-  // stand-in built 6-9 % faster with it.
-  writeFileSync(path.join(rootfs, 'etc/dpkg/dpkg.cfg.d/galaxy-unsafe-io'), 'force-unsafe-io\n');
   // Containers have no init system to ask: apt must not try to start services while installing.
   writeFileSync(path.join(rootfs, 'usr/sbin/policy-rc.d'), '#!/bin/sh\nexit 101\n', { mode: 0o755 });
   writeFileSync(
