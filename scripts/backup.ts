@@ -5,6 +5,7 @@ import { runBackup } from './lib/backup/run-backup.ts';
 import { readBackupSettings } from './lib/backup/settings.ts';
 import { addMissingSecrets } from './lib/env.ts';
 import { formatDuration, info } from './lib/output.ts';
+import { runningContainerByService } from './lib/docker/containers.ts';
 import { localTaskContainers } from './lib/docker/swarm-stack.ts';
 import { currentStack, withEngine } from './lib/stack.ts';
 
@@ -25,7 +26,11 @@ await defineCommand(backupCommand, {
     const { ctx, values, target } = await currentStack(undefined, { checkEngine: false });
     const settings = readBackupSettings(values);
     // Swarm mode: the stores run on this manager (local state); their reads go to the task containers.
-    if (target === 'swarm') ctx.execTargets = await withEngine(() => localTaskContainers(settings.project));
+    // Compose mode: to the running containers, read once (ExecTargets says why).
+    ctx.execTargets =
+      target === 'swarm'
+        ? { containers: await withEngine(() => localTaskContainers(settings.project)), swarmTasks: true }
+        : { containers: await withEngine(() => runningContainerByService(settings.project)), swarmTasks: false };
     const log = new BackupLog(settings.logFile, settings.project, 'backup');
     try {
       const outcome = await withEngine(() => runBackup(ctx, settings, log));

@@ -207,7 +207,7 @@ test('a failed process: its last line as the reason, its last lines as details',
 });
 
 test('swarm mode: a store exec or one-off read goes to the task container on this node; every other call stays compose', () => {
-  const targets = { postgres: 'c0ffee', 'memory-api': 'beef' };
+  const targets = { containers: { postgres: 'c0ffee', 'memory-api': 'beef' }, swarmTasks: true };
   assert.deepEqual(execOnTask(['exec', '-T', 'postgres', 'pg_dump', '-Fc'], targets), ['exec', '-i', 'c0ffee', 'pg_dump', '-Fc']);
   assert.deepEqual(execOnTask(['run', '--rm', '--no-deps', '-T', '--entrypoint', 'python3', 'memory-api', '-c', 'x'], targets), [
     'exec',
@@ -221,4 +221,11 @@ test('swarm mode: a store exec or one-off read goes to the task container on thi
   assert.equal(execOnTask(['stop', 'postgres'], targets), undefined);
   assert.equal(execOnTask(['run', '--rm', '-v', '/x:/y', 'postgres', 'sh'], targets), undefined);
   assert.equal(execOnTask(['exec', '-T', 'postgres', 'psql'], undefined), undefined);
+});
+
+test('compose mode: a store exec goes to the running container read once, a one-off stays compose (its service may be stopped)', () => {
+  const targets = { containers: { postgres: 'c0ffee', files: 'f00d' }, swarmTasks: false };
+  assert.deepEqual(execOnTask(['exec', '-T', 'postgres', 'psql', '-At'], targets), ['exec', '-i', 'c0ffee', 'psql', '-At']);
+  assert.equal(execOnTask(['run', '--rm', '--no-deps', '-T', '--entrypoint', 'tar', 'files', '-cf', '-'], targets), undefined);
+  assert.equal(execOnTask(['exec', '-T', 'redis', 'redis-cli'], targets), undefined);
 });

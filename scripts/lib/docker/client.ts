@@ -16,11 +16,20 @@ export interface ComposeContext {
   /** Variables handed to compose on top of .env (image overrides, project name in tests). */
   env: Record<string, string>;
   profiles: string[];
-  /**
-   * Swarm mode: the container of each service's task on this node, by service. A compose `exec`
-   * goes there (execOnTask): compose knows only the containers it created itself.
-   */
-  execTargets?: Record<string, string>;
+  /** Containers a compose `exec` of their service goes to directly, as `docker exec` (execOnTask). */
+  execTargets?: ExecTargets;
+}
+
+/**
+ * Swarm mode: the container of each service's task on this node (compose knows only the
+ * containers it created itself), and a one-off `run` goes there too. Compose mode (backup): the
+ * running containers, read once, so each exec costs a docker CLI start instead of compose's
+ * (project load, plugin start): five of them beside a dump took CPU from it (bench backup).
+ */
+export interface ExecTargets {
+  containers: Record<string, string>;
+  /** Swarm tasks: one-offs run in them too, and compose's own operations (stop) cannot reach them. */
+  swarmTasks: boolean;
 }
 
 /** Per docker CLI call: a saturated machine makes the engine slow (seconds), not absent. */
@@ -93,21 +102,21 @@ export interface ComposeOptions {
 }
 
 /**
- * Pure: a compose `exec -T SERVICE CMD…`, or a one-off `run --rm --no-deps -T [--entrypoint E]
- * SERVICE CMD…`, as `exec -i CONTAINER [E] CMD…` for a service whose container the context names
- * (swarm mode: its task on this node, which compose does not know; `-i` passes stdin as compose's
- * `-T` does). A one-off there only ever reads a running store (restore is compose mode's), so the
- * running task serves it. Undefined for every other call, which stays a compose call.
+ * Pure: a compose `exec -T SERVICE CMD…` as `exec -i CONTAINER CMD…` for a service whose container
+ * the targets name (`-i` passes stdin as compose's `-T` does). On swarm tasks also a one-off `run
+ * --rm --no-deps -T [--entrypoint E] SERVICE CMD…` as `exec -i CONTAINER [E] CMD…`: a one-off there
+ * only ever reads a running store (restore is compose mode's), so the running task serves it.
+ * Undefined for every other call, which stays a compose call.
  */
-export function execOnTask(args: string[], targets: Record<string, string> | undefined): string[] | undefined {
-  if (!targets || (args[0] !== 'exec' && args[0] !== 'run')) return undefined;
+export function execOnTask(args: string[], targets: ExecTargets | undefined): string[] | undefined {
+  if (!targets || (args[0] !== 'exec' && !(args[0] === 'run' && targets.swarmTasks))) return undefined;
   let i = 1;
   let entrypoint: string[] = [];
   for (; i < args.length && args[i].startsWith('-'); i++) {
     if (args[i] === '--entrypoint') entrypoint = [args[++i]];
     else if (!['-T', '--rm', '--no-deps'].includes(args[i])) return undefined;
   }
-  const container = targets[args[i]];
+  const container = targets.containers[args[i]];
   const command = [...entrypoint, ...args.slice(i + 1)];
   return container && command.length ? ['exec', '-i', container, ...command] : undefined;
 }

@@ -165,6 +165,14 @@ export async function allProjectContainers(project: string): Promise<ContainerIn
   return fast !== undefined ? parseInspect(fast) : (await inspectTexts(project, 'all')).flatMap(parseInspect);
 }
 
+/** The id of each service's running container (the newest when one runs several), by service. */
+export async function runningContainerByService(project: string): Promise<Record<string, string>> {
+  const byService: Record<string, string> = {};
+  // Newest first: the first running one of a service is its newest.
+  for (const c of await allProjectContainers(project)) if (c.running && c.service && !(c.service in byService)) byService[c.service] = c.id;
+  return byService;
+}
+
 /** The running containers of one service as `docker ps` prints them: name, image, status. */
 export async function serviceStatusLines(project: string, service: string): Promise<string> {
   const ps = await docker(['ps', ...projectFilter(project), ...serviceFilter(service), '--format', '{{.Names}} {{.Image}} {{.Status}}'], '20s').nothrow();

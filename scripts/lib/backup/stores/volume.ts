@@ -88,7 +88,7 @@ export const volume: StoreKind = {
     const name = target.service.name;
     // A consistent copy needs the service stopped and a one-off container on its volumes: compose's
     // own operations, which do not reach a swarm task.
-    if (target.ctx.execTargets)
+    if (target.ctx.execTargets?.swarmTasks)
       throw new OperationError(`${name}: a volume store is copied with its service stopped, which swarm mode cannot do yet: back it up in compose mode`);
     const running = (await listContainers(target.ctx)).some((c) => c.service === name && c.status === 'running');
     await compose(target.ctx, ['stop', '--timeout', '20', name], { timeout: '60s' });
