@@ -175,7 +175,7 @@ try {
   const dumpBytes = statSync(path.join(newest.dir, dump.file)).size;
   const mb = (n: number) => `${(n / 1024 / 1024).toFixed(0)} MB`;
   const note =
-    `database ${mb(size)} (pg_database_size, 3M+ rows), dump ${mb(dumpBytes)} (plain pg_dump ${mb(plainBytes)}); backup.sh includes process start, ` +
+    `database ${mb(size)} (pg_database_size, 3M+ rows), dump ${mb(dumpBytes)} compressed with ${dump.facts.compression ?? 'gzip'} (plain pg_dump ${mb(plainBytes)}, gzip: -Fc's default); backup.sh includes process start, ` +
     'Redis BGSAVE, the SQLite online backup, the config copy, sha256 of every file, fsync, rename and retention; both stream the dump from the container to a file on the host; ' +
     `host load average ${loadAtStart.toFixed(1)} at start, ${loadavg()[0].toFixed(1)} at end (${cpus().length} CPUs): other work on the host spreads the runs`;
   const backup = figure('backup.duration', './scripts/backup.sh', ours, {

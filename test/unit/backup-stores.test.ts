@@ -1,9 +1,10 @@
 // The galaxy.backup label: parsed and checked at the edge, mapped to one store kind each, and the
 // plan of a backup built from the compose model alone (no service names in the code under test).
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, it, test } from 'node:test';
 import { type BackupModel, type BackupService, parseBackupModel } from '../../scripts/lib/backup/services.ts';
 import { checkRestored, countDifferences, type StoreEntry } from '../../scripts/lib/backup/stores/kind.ts';
+import { dumpCompression } from '../../scripts/lib/backup/stores/postgres.ts';
 import { BACKUP_LABEL, notBackedUpLine, parseBackupLabel, planBackup } from '../../scripts/lib/backup/stores/registry.ts';
 
 function service(name: string, label?: string, volumes: Array<[string, string]> = [], dependsOn: string[] = []): BackupService {
@@ -172,4 +173,13 @@ describe('verify verdicts', () => {
     assert.deepEqual(checkRestored(entry({ a: 3 }, false), { a: 5 }), { a: 5 });
     assert.throws(() => checkRestored(entry({ a: 3, b: 1 }, false), { a: 3 }), { message: 'notes (sqlite): b is missing after restore' });
   });
+});
+
+test('postgres dumps compress with zstd where pg_dump has it (16 and newer), else with its default', () => {
+  assert.equal(dumpCompression('pg_dump (PostgreSQL) 17.12 (Debian 17.12-0+deb13u1)'), 'zstd');
+  assert.equal(dumpCompression('pg_dump (PostgreSQL) 16.0'), 'zstd');
+  assert.equal(dumpCompression('pg_dump (PostgreSQL) 15.8'), undefined);
+  assert.equal(dumpCompression('pg_dump (PostgreSQL) 9.6.24'), undefined);
+  assert.equal(dumpCompression(''), undefined);
+  assert.equal(dumpCompression('something else 17'), undefined);
 });
