@@ -4,7 +4,7 @@ import { defineCommand } from './lib/command/define.ts';
 import { allProjectContainers } from './lib/docker/containers.ts';
 import { OperationError } from './lib/errors.ts';
 import { bold, formatDuration, info } from './lib/output.ts';
-import { commandOptions, moveServices, openSession, rollbackCommand, runningVersion, verifySettled } from './lib/deploy/command.ts';
+import { commandOptions, moveServices, openSession, rollbackCommand, runningVersion } from './lib/deploy/command.ts';
 import { planDeploy } from './lib/deploy/plan.ts';
 import { readHistory, rollbackTarget } from './lib/deploy/state.ts';
 
@@ -30,7 +30,6 @@ await defineCommand(rollbackCommand, {
     }
     let moved = 0;
     await moveServices(session, moves, 'rollback', opts, async ({ step, to }, seconds) => {
-      await verifySettled(session, step.service, to);
       info(`  ${step.service}: back on ${to} in ${formatDuration(seconds)}`);
       moved++;
     });

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { ServiceModel } from '../../scripts/lib/compose.ts';
 import { orderByDependencies } from '../../scripts/lib/compose.ts';
+import { sharedBuilds } from '../../scripts/lib/deploy/command.ts';
 import { deployWaves, planDeploy } from '../../scripts/lib/deploy/plan.ts';
 
 const svc = (name: string, deploy: string, over: Partial<ServiceModel> = {}): ServiceModel => ({
@@ -75,4 +76,27 @@ test('deploy waves: a proxy label that closes a cycle with depends_on still puts
   const waves = waveNames(deployWaves(planDeploy(model), model, 8));
   assert.equal(waves.length, 2);
   assert.deepEqual(waves.flat().sort(), ['app', 'gate']);
+});
+
+test('services naming the same image with the same build section are built once; a different build or image is its own build', () => {
+  const build = { context: '/src/app', dockerfile: 'Dockerfile' };
+  const model = {
+    project: 'p',
+    services: [
+      svc('api', 'rolling', { build: true, buildSpec: build, image: 'shop/app:latest' }),
+      svc('worker', 'rolling', { build: true, buildSpec: build, image: 'shop/app:v1' }),
+      svc('beat', 'rolling', { build: true, buildSpec: { ...build, args: { ROLE: 'beat' } }, image: 'shop/app:latest' }),
+      svc('web', 'rolling', { build: true, buildSpec: build, image: 'shop/web:latest' }),
+      svc('jobs', 'rolling', { build: true, buildSpec: build, image: 'shop/app:latest' }),
+    ],
+  };
+  const shared = sharedBuilds({ model }, ['api', 'worker', 'beat', 'web', 'jobs'], 'abc123');
+  assert.deepEqual(
+    [...shared],
+    [
+      ['worker', 'api'],
+      ['jobs', 'api'],
+    ],
+  );
+  assert.deepEqual([...sharedBuilds({ model }, ['web'], 'abc123')], []);
 });

@@ -9,15 +9,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import pLimit from 'p-limit';
 import { type ComposeContext, compose } from '../docker/client.ts';
-import {
-  type ContainerInfo,
-  allProjectContainers,
-  containerLogs,
-  healthLog,
-  projectContainers,
-  serviceContainers,
-  stopAndRemove,
-} from '../docker/containers.ts';
+import { type ContainerInfo, allProjectContainers, containerLogs, healthLog, serviceContainers, stopAndRemove } from '../docker/containers.ts';
 import { OperationError, failureOf, lastLine } from '../errors.ts';
 import { info } from '../output.ts';
 import { projectFiles } from '../state/files.ts';
@@ -147,7 +139,7 @@ export async function rollingReplaceAll(opts: RolloutOptions, steps: DeployStep[
         ready.push([active.find((s) => s.service === service) as DeployStep, candidate]);
       } else failures.set(service, await discardCandidate(candidate, wait?.error ?? 'no answer', service));
     }
-    const running = await projectContainers(opts.project);
+    const running = (await allProjectContainers(opts.project)).filter((c) => c.running);
     const limit = pLimit(SWITCHES_AT_ONCE);
     await Promise.all(
       ready.map(([step, candidate]) =>

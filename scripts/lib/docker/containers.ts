@@ -150,11 +150,6 @@ export async function inspectTexts(project: string, which: 'running' | 'all' = '
   return (await Promise.all(list.map((id) => inspectText([id])))).filter((t): t is string => t !== undefined);
 }
 
-/** Every running container of the project, with the pid of its network namespace and its IPs. */
-export async function projectContainers(project: string): Promise<ContainerInfo[]> {
-  return (await inspectTexts(project)).flatMap(parseInspect).filter((c) => c.running);
-}
-
 /**
  * Every container of the project, stopped ones too, newest first (docker ps's order): over the
  * engine's socket when the CLI uses it (engine-api.ts), else one `docker ps` and one `docker inspect`
@@ -171,12 +166,6 @@ export async function runningContainerByService(project: string): Promise<Record
   // Newest first: the first running one of a service is its newest.
   for (const c of await allProjectContainers(project)) if (c.running && c.service && !(c.service in byService)) byService[c.service] = c.id;
   return byService;
-}
-
-/** The running containers of one service as `docker ps` prints them: name, image, status. */
-export async function serviceStatusLines(project: string, service: string): Promise<string> {
-  const ps = await docker(['ps', ...projectFilter(project), ...serviceFilter(service), '--format', '{{.Names}} {{.Image}} {{.Status}}'], '20s').nothrow();
-  return ps.stdout.trim();
 }
 
 /** Names of the project's volumes; throws when the engine does not answer. */
