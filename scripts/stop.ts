@@ -1,7 +1,7 @@
 // `make stop` / scripts/stop-all.sh [--remove-data]: graceful stop in reverse dependency order; data kept.
 import path from 'node:path';
 import { defineCommand } from './lib/command/define.ts';
-import { loadComposeModel } from './lib/compose.ts';
+import { PROBER_ROLE, loadComposeModel, serviceWithRole } from './lib/compose.ts';
 import { compose } from './lib/docker/client.ts';
 import { projectVolumes } from './lib/docker/containers.ts';
 import { OperationError, UsageError, lastLine } from './lib/errors.ts';
@@ -59,6 +59,10 @@ await defineCommand(stopCommand, {
       // A folder, not a volume, so `down --volumes` cannot take it (docs/LOGS.md).
       info(`--remove-data: the log store ${path.relative(process.cwd(), projectFiles(model.project).logsDir) || '.'} is kept; its own retention bounds it`);
     }
+    // The availability prober first: an endpoint stopped while it still probes would count as
+    // failed probes, though a stop is planned (monitoring/README.md). Down stops it anyway.
+    const prober = serviceWithRole(model, PROBER_ROLE);
+    if (prober) await compose(ctx, ['stop', ...(timeout === undefined ? [] : ['--timeout', timeout]), prober.name], { timeout: '120s' }).nothrow();
     const down = await compose(ctx, args, { timeout: '300s' }).nothrow();
     if (down.exitCode !== 0) throw new OperationError(`stopping failed: ${lastLine(down.stderr)}`);
     info(

@@ -167,6 +167,9 @@ export function composeInputsKey(ctx: ComposeContext): string | undefined {
 /** The label by which the compose files name the service that plays a part for the kit (alertmanager, prometheus). */
 export const ROLE_LABEL = 'galaxy.role';
 
+/** The role of the service whose blackbox probes are the availability SLO's data (monitoring/README.md). */
+export const PROBER_ROLE = 'prober';
+
 /** The service labelled `galaxy.role: <role>`, if the compose files have one. */
 export function serviceWithRole(model: ComposeModel, role: string): ServiceModel | undefined {
   return model.services.find((s) => s.labels[ROLE_LABEL] === role);

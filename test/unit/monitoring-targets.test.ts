@@ -77,3 +77,12 @@ test('the target files are written once and rewritten only when the targets chan
   writeMonitoringTargets({ ...model, services: model.services.slice(1) }, dir);
   assert.equal(JSON.parse(readFileSync(file, 'utf8')).length, 3);
 });
+
+test('while a compose start runs the probe file is empty and the scrape file is written; the end of the start writes the probes', () => {
+  const dir = path.join(mkdtempSync(path.join(tmpdir(), 'targets-')), 'targets-shop');
+  assert.deepEqual(writeMonitoringTargets(model, dir, false, false), { probes: 0, scrapes: 2 });
+  assert.deepEqual(JSON.parse(readFileSync(path.join(dir, PROBE_TARGETS_FILE), 'utf8')), []);
+  assert.deepEqual(JSON.parse(readFileSync(path.join(dir, SCRAPE_TARGETS_FILE), 'utf8')), scrapeTargets(model));
+  assert.deepEqual(writeMonitoringTargets(model, dir), { probes: 4, scrapes: 2 });
+  assert.deepEqual(JSON.parse(readFileSync(path.join(dir, PROBE_TARGETS_FILE), 'utf8')), probeTargets(model));
+});

@@ -69,10 +69,11 @@ function writeIfChanged(file: string, groups: TargetGroup[]): void {
 /**
  * Writes both target files into `dir` when they changed; returns how many probes and scrapes they
  * name. In swarm mode the auto-scaler names a scrape target per replica instead (its /targets,
- * prometheus.yml): one name here would reach one replica at random.
+ * prometheus.yml): one name here would reach one replica at random. `probing: false` writes no
+ * probe: a compose start empties them until its services have had their chance to become healthy.
  */
-export function writeMonitoringTargets(model: ComposeModel, dir: string, swarm = false): { probes: number; scrapes: number } {
-  const probes = probeTargets(model);
+export function writeMonitoringTargets(model: ComposeModel, dir: string, swarm = false, probing = true): { probes: number; scrapes: number } {
+  const probes = probing ? probeTargets(model) : [];
   const scrapes = swarm ? [] : scrapeTargets(model);
   // The folder, not the files, is mounted: a file replaced by rename stays visible in the container.
   mkdirSync(dir, { recursive: true });
