@@ -33,6 +33,9 @@ COPY node /usr/bin/node
 COPY npm/ /usr/lib/node_modules/npm/
 RUN ln -s ../lib/node_modules/npm/bin/npm-cli.js /usr/bin/npm && ln -s ../lib/node_modules/npm/bin/npx-cli.js /usr/bin/npx
 COPY docker /usr/local/bin/docker
+# The host's binaries must run on the bare base (a dynamically linked docker client would not):
+# the build stops here, with the loader's message, instead of a run failing later.
+RUN node --version && docker --version
 COPY npmrc /etc/npmrc
 ENV NODE_EXTRA_CA_CERTS=${HOST_CA}
 VOLUME /var/lib/docker

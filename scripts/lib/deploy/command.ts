@@ -6,7 +6,7 @@ import path from 'node:path';
 import type { CommandSpec, OptionSpec, Parsed } from '../command/define.ts';
 import { type ComposeContext, type ComposeModel, loadComposeModel } from '../compose.ts';
 import { compose } from '../docker/client.ts';
-import { type ContainerInfo, allProjectContainers, serviceContainers } from '../docker/containers.ts';
+import { type ContainerInfo, serviceContainers, serviceSetContainers } from '../docker/containers.ts';
 import { missingImages } from '../docker/images.ts';
 import { OperationError, UsageError, failureOf, processFailure } from '../errors.ts';
 import { info } from '../output.ts';
@@ -240,7 +240,13 @@ export async function moveServices(
     }
     writeState(session.project, state);
     // One listing for the whole wave: a check of each service on its own was three CLI calls each.
-    const after = session.target === 'swarm' ? [] : await allProjectContainers(session.project);
+    const after =
+      session.target === 'swarm'
+        ? []
+        : await serviceSetContainers(
+            session.project,
+            waveMoves.map((m) => m.step.service),
+          );
     for (const m of waveMoves) {
       if (failures.has(m.step.service)) continue;
       verifySettled(session, m.step.service, m.to, after);

@@ -9,7 +9,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import pLimit from 'p-limit';
 import { type ComposeContext, compose } from '../docker/client.ts';
-import { type ContainerInfo, allProjectContainers, containerLogs, healthLog, serviceContainers, stopAndRemove } from '../docker/containers.ts';
+import { type ContainerInfo, containerLogs, healthLog, serviceContainers, serviceSetContainers, stopAndRemove } from '../docker/containers.ts';
 import { OperationError, failureOf, lastLine } from '../errors.ts';
 import { info } from '../output.ts';
 import { projectFiles } from '../state/files.ts';
@@ -83,7 +83,10 @@ async function startBeside(
   const scale = steps.flatMap((s) => ['--scale', `${s.service}=${(serving.get(s.service)?.length ?? 0) + 1}`]);
   const up = await runCompose(opts, portless, ['up', '--detach', '--no-recreate', '--no-build', ...scale, ...steps.map((s) => s.service)]).timeout('180s');
   const known = new Set([...serving.values()].flat().map((c) => c.id));
-  const after = await allProjectContainers(opts.project);
+  const after = await serviceSetContainers(
+    opts.project,
+    steps.map((s) => s.service),
+  );
   const started = new Map<string, ContainerInfo>();
   for (const { service } of steps) {
     const fresh = after.filter((c) => c.service === service && !known.has(c.id));
@@ -114,7 +117,11 @@ export async function rollingReplace(opts: RolloutOptions, step: DeployStep): Pr
  */
 export async function rollingReplaceAll(opts: RolloutOptions, steps: DeployStep[]): Promise<WaveFailures> {
   const failures: WaveFailures = new Map();
-  const all = await allProjectContainers(opts.project);
+  // The wave's own containers, and below its proxies': a large system's others are not read.
+  const all = await serviceSetContainers(
+    opts.project,
+    steps.map((s) => s.service),
+  );
   const inWave = (c: ContainerInfo) => steps.some((s) => s.service === c.service);
   // Stopped leftovers would be restarted by `up` instead of a new container being created.
   await Promise.all(all.filter((c) => inWave(c) && c.status !== 'running').map((c) => stopAndRemove(c.id, 1)));
@@ -139,7 +146,7 @@ export async function rollingReplaceAll(opts: RolloutOptions, steps: DeployStep[
         ready.push([active.find((s) => s.service === service) as DeployStep, candidate]);
       } else failures.set(service, await discardCandidate(candidate, wait?.error ?? 'no answer', service));
     }
-    const running = (await allProjectContainers(opts.project)).filter((c) => c.running);
+    const running = (await serviceSetContainers(opts.project, [...active.map((s) => s.service), ...active.flatMap((s) => s.proxies)])).filter((c) => c.running);
     const limit = pLimit(SWITCHES_AT_ONCE);
     await Promise.all(
       ready.map(([step, candidate]) =>

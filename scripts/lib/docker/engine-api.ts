@@ -62,16 +62,19 @@ function timedOut(err: unknown): boolean {
  * `docker inspect` documents of every container of a compose project (stopped ones too, not
  * one-off `run` containers), newest first as `docker ps` lists them; undefined when the socket is
  * not the CLI's or did not answer as expected (the caller asks the CLI instead); EngineSlow when
- * it gave no answer within `timeoutMs`.
+ * it gave no answer within `timeoutMs`. With `services`, only theirs are inspected (the list
+ * carries the labels): a deploy's wave needs its own few, not every one of a large system.
  */
-export async function inspectProjectOverSocket(project: string, timeoutMs = 15_000): Promise<string | undefined> {
+export async function inspectProjectOverSocket(project: string, timeoutMs = 15_000, services?: ReadonlySet<string>): Promise<string | undefined> {
   const socketPath = localEngineSocket(process.env, cliConfig());
   if (!socketPath) return undefined;
   try {
     const filters = JSON.stringify({ label: [`com.docker.compose.project=${project}`, 'com.docker.compose.oneoff=False'] });
     const list = await get(socketPath, `/containers/json?all=1&filters=${encodeURIComponent(filters)}`, timeoutMs);
     if (list.status !== 200) return undefined;
-    const ids = (JSON.parse(list.body) as Array<{ Id: string }>).map((c) => c.Id);
+    const ids = (JSON.parse(list.body) as Array<{ Id: string; Labels?: Record<string, string> | null }>)
+      .filter((c) => !services || services.has(c.Labels?.['com.docker.compose.service'] ?? ''))
+      .map((c) => c.Id);
     const docs = await Promise.all(ids.map((id) => get(socketPath, `/containers/${id}/json`, timeoutMs)));
     // A container removed since the list answers 404: left out, as compose ps would. Anything else: ask the CLI.
     if (docs.some((d) => d.status !== 200 && d.status !== 404)) return undefined;
