@@ -256,7 +256,7 @@ export async function moveServices(
   }
 }
 
-/** Compose's own view afterwards (`listed`: the project's containers): one running container of the service, on the new image. */
+/** Compose's own view afterwards (`listed`: the wave's containers): one running container of the service, on the new image. */
 function verifySettled(session: Session, service: string, version: string, listed: ContainerInfo[]): void {
   // Swarm's own update status said completed (swarm/deploy-stack.ts): its tasks are not compose's.
   if (session.target === 'swarm') return;
