@@ -206,6 +206,16 @@ def make_handler(app: App):
 
         def _answer(self, route: str, resp: Response, started: float) -> None:
             payload = resp.encode()
+            # Counted and logged before the first byte is sent: a client that has its answer and asks
+            # /metrics next (another thread of this server) must find the request there. The
+            # duration is the handler's, without the write.
+            elapsed = time.perf_counter() - started
+            method = self.command if self.command in METHODS else "OTHER"  # the label stays bounded
+            app.metrics.observe(method, route, resp.status, elapsed)
+            if route not in ("/health", "/metrics") or resp.status >= 400:
+                app.log.info("request", method=method, path=getattr(self, "path", "").split("?")[0][:200], route=route,
+                             status=resp.status, duration_ms=round(elapsed * 1000, 2),
+                             remote=self.client_address[0])
             self.send_response(resp.status)
             self.send_header("Content-Type", resp.content_type)
             self.send_header("Content-Length", str(len(payload)))
@@ -216,13 +226,6 @@ def make_handler(app: App):
             self.end_headers()
             if self.command != "HEAD":
                 self.wfile.write(payload)
-            elapsed = time.perf_counter() - started
-            method = self.command if self.command in METHODS else "OTHER"  # the label stays bounded
-            app.metrics.observe(method, route, resp.status, elapsed)
-            if route not in ("/health", "/metrics") or resp.status >= 400:
-                app.log.info("request", method=method, path=getattr(self, "path", "").split("?")[0][:200], route=route,
-                             status=resp.status, duration_ms=round(elapsed * 1000, 2),
-                             remote=self.client_address[0])
 
         def send_error(self, code: int, message: Optional[str] = None, explain: Optional[str] = None) -> None:
             # The stdlib answers a malformed request line or header (400, 414, 431, 501) with an
