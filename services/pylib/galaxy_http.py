@@ -206,9 +206,8 @@ def make_handler(app: App):
 
         def _answer(self, route: str, resp: Response, started: float) -> None:
             payload = resp.encode()
-            # Counted and logged before the first byte is sent: a client that has its answer and asks
-            # /metrics next (another thread of this server) must find the request there. The
-            # duration is the handler's, without the write.
+            # Counted and logged before the answer is sent, so a /metrics asked right after (another
+            # thread) finds it. The duration is the handler's, without the write.
             elapsed = time.perf_counter() - started
             method = self.command if self.command in METHODS else "OTHER"  # the label stays bounded
             app.metrics.observe(method, route, resp.status, elapsed)
