@@ -67,7 +67,7 @@ restart: deps ## Restart one service and wait until healthy (service=NAME)
 .PHONY: scale
 scale: export GALAXY_SERVICE = $(value service)
 scale: export GALAXY_REPLICAS = $(value replicas)
-scale: deps ## Run N replicas of a stateless service in swarm mode, kept in .env (service=NAME replicas=N)
+scale: deps ## Run N replicas of a stateless service, kept in .env; in compose mode reached through the proxy in front, host ports given up while more than one (service=NAME replicas=N)
 	@[ -n "$${GALAXY_SERVICE}" ] || { echo "error: name a service: make scale service=NAME replicas=N" >&2; exit 2; }
 	@./scripts/scale.sh
 

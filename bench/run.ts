@@ -13,6 +13,7 @@ import { type Attachment, type Session, type SuiteResult, renderMarkdown, writeS
 import { BenchStack } from './lib/stack.ts';
 import type { Suite, SuiteContext } from './lib/suite.ts';
 import { childSuite } from './suites/children.ts';
+import { clusterSuite } from './suites/cluster.ts';
 import { coldSuite } from './suites/cold.ts';
 import { freshSuite } from './suites/fresh.ts';
 import { healthSuite } from './suites/health.ts';
@@ -31,6 +32,7 @@ export const SUITES: Suite[] = [
   childSuite('backup', 'bench/backup.ts', 'backup time next to a plain pg_dump of the same data'),
   childSuite('discovery', 'bench/discovery.ts', 'discovery time on a generated 2,000-file repository'),
   scaleSuite,
+  clusterSuite,
 ];
 
 export const resultsDir = path.join(projectRoot, 'bench', 'results');
@@ -40,7 +42,13 @@ export const benchCommand = {
   name: 'bench.sh',
   summary: 'Measure start, health, recovery, deploy, backup, discovery and cost as the system grows on throwaway stacks; figures go to bench/results/.',
   options: {
-    only: { type: 'string', value: 'SUITE,SUITE', help: `only these suites: ${SUITES.map((s) => s.name).join(', ')}` },
+    only: {
+      type: 'string',
+      value: 'SUITE,SUITE',
+      help: `only these suites: ${SUITES.map((s) => s.name).join(', ')} (${SUITES.filter((s) => s.optIn)
+        .map((s) => s.name)
+        .join(', ')} only when named)`,
+    },
     runs: runsOption,
     'scale-sizes': { type: 'string', value: 'N,N', default: '10,25,50', help: 'scale suite: how many generated services, one system size each' },
     'scale-runs': { type: 'string', value: 'N', default: '3', help: 'scale suite: runs of start and deploy-all at each size (health uses --runs)' },
@@ -50,6 +58,7 @@ export const benchCommand = {
     'make bench ARGS="--only deploy"',
     './scripts/bench.sh --only start,health --runs 7',
     'make bench ARGS="--only scale --scale-sizes 10"',
+    'make bench ARGS="--only cluster"',
   ],
 } as const;
 
@@ -79,7 +88,7 @@ export function benchOptions(values: { runs?: string; only?: string; 'scale-size
         .split(',')
         .map((s) => s.trim())
         .filter(Boolean)
-    : names;
+    : SUITES.filter((s) => !s.optIn).map((s) => s.name);
   const unknown = only.filter((n) => !names.includes(n));
   if (unknown.length) throw new UsageError(`unknown bench suite ${unknown.join(', ')}: choose from ${names.join(', ')}`);
   return { runs, only, scaleSizes, scaleRuns };

@@ -68,7 +68,7 @@ await defineCommand(healthCommand, {
       for (const s of services) {
         rows.push([
           s.service,
-          s.state,
+          s.replicas ? `${s.state} ${s.replicas.running}/${s.replicas.desired}` : s.state,
           s.ok ? green(s.health) : red(s.health),
           s.uptimeSeconds === undefined ? '-' : formatDuration(s.uptimeSeconds),
           s.restarts === undefined ? '-' : String(s.restarts),

@@ -58,7 +58,8 @@ await defineCommand(restartCommand, {
         step,
       );
       const running = (await serviceContainers(model.project, service.name)).filter((c) => c.status === 'running');
-      if (running.length !== 1) throw new OperationError(`${service.name} should run one container after its restart, found ${running.length}`);
+      if (running.length !== step.replicas)
+        throw new OperationError(`${service.name} should run ${step.replicas} container(s) after its restart, found ${running.length}`);
     } else {
       info(`restart: ${service.name} (galaxy.deploy=${service.deploy ?? 'recreate'}: a plain restart; it does not answer until it is back)`);
       // No --timeout: the service's own stop_grace_period (a database gets its time to flush).

@@ -1,4 +1,4 @@
 #!/usr/bin/env bash
-# Run N replicas of a stateless service (swarm mode): scale.sh SERVICE --replicas N
+# Run N replicas of a stateless service (compose or swarm mode): scale.sh SERVICE --replicas N
 set -euo pipefail
 exec "$(dirname "$0")/lib/run.sh" scale "$@"

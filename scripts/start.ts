@@ -1,6 +1,7 @@
 // `make start` / scripts/start-all.sh [--dev|--prod] [--timeout SECONDS]: the whole stack up and healthy.
 import { defineCommand } from './lib/command/define.ts';
 import { type ComposeContext, type ComposeModel, type StackMode, loadComposeModel } from './lib/compose.ts';
+import { syncReplicasFile } from './lib/deploy/replicas.ts';
 import { compose } from './lib/docker/client.ts';
 import { watchContainers } from './lib/docker/watch.ts';
 import { UsageError, processFailure } from './lib/errors.ts';
@@ -106,7 +107,9 @@ await defineCommand(startCommand, {
 
     const previous = lastTarget();
     const { ctx, values, beside: early } = await prepareStack(mode, target, { beside: target === 'compose' ? startLogStoreEarly : undefined });
-    const model = await loadComposeModel(ctx);
+    let model = await loadComposeModel(ctx);
+    // .env's replica counts, in the file compose reads (a count edited by hand there is honoured).
+    if (target === 'compose' && syncReplicasFile(model.services, (name) => values[name], mode)) model = await loadComposeModel(ctx);
     // Before up: Prometheus finds the folder when it starts, and a running one re-reads the file.
     const targetsDir = projectFiles(model.project).monitoringTargetsDir;
     if (target === 'swarm') {

@@ -26,6 +26,8 @@ export interface SuiteOutcome {
 export interface Suite {
   name: string;
   what: string;
+  /** Run only when named (--only), for this reason: make bench without --only leaves it out. */
+  optIn?: string;
   run: (ctx: SuiteContext) => Promise<SuiteOutcome>;
 }
 

@@ -43,7 +43,12 @@ export function modelCacheKey(inputs: ModelInputs): string {
   const env = Object.entries(inputs.env)
     .filter(([name]) => named.has(name) || name.startsWith('COMPOSE_'))
     .sort(([a], [b]) => a.localeCompare(b));
-  const ctx = { mode: inputs.ctx.mode, profiles: inputs.ctx.profiles, env: Object.entries(inputs.ctx.env).sort(([a], [b]) => a.localeCompare(b)) };
+  const ctx = {
+    mode: inputs.ctx.mode,
+    target: inputs.ctx.target,
+    profiles: inputs.ctx.profiles,
+    env: Object.entries(inputs.ctx.env).sort(([a], [b]) => a.localeCompare(b)),
+  };
   return createHash('sha256')
     .update(JSON.stringify({ files: inputs.files, envText: inputs.envText, ctx, env, parser: inputs.parser }))
     .digest('hex');
@@ -94,7 +99,7 @@ export async function cachedComposeModel<T>(ctx: ComposeContext, parsers: Array<
 
 /** The key of `ctx`'s model as the inputs read now; undefined when it is not cached (see above). */
 export function modelKeyFor(ctx: ComposeContext, parsers: Array<((...args: never[]) => unknown) | string>): string | undefined {
-  const paths = composeFiles(ctx.mode);
+  const paths = composeFiles(ctx.mode, undefined, ctx.target);
   // A missing file is compose's to report: no cache, the read says what is wrong.
   if (!paths.every((f) => existsSync(f))) return undefined;
   const files = paths.map((f) => ({ path: f, text: readFileSync(f, 'utf8') }));

@@ -42,6 +42,8 @@ export interface ServiceModel {
   /** Where it serves Prometheus metrics (galaxy.metrics.path, and .port when not the health port). */
   metrics?: { path: string; port?: number };
   deploy?: string;
+  /** How many containers compose runs of it (`scale`, e.g. from the replicas file); absent means one. */
+  replicas?: number;
   /** Its lines go to a log store on this machine (Docker's syslog driver to udp://127.0.0.1): make logs reads the store. */
   logsToStore?: true;
   build: boolean;
@@ -72,12 +74,20 @@ interface RawService {
   image?: string;
   profiles?: string[];
   logging?: { driver?: string; options?: Record<string, string> };
+  scale?: number;
+  deploy?: { replicas?: number };
 }
 
 /** `{ [key]: port }` when the label holds a port number, else nothing (an unusable label is no port). */
 function portLabel<K extends string>(labels: Record<string, string>, label: string, key: K): Partial<Record<K, number>> {
   const port = Number(labels[label]);
   return Number.isInteger(port) && port > 0 && port < 65536 ? ({ [key]: port } as Record<K, number>) : {};
+}
+
+/** Compose mode runs `scale` containers, else `deploy.replicas` (compose reads both); one is the default. */
+function replicasOf(svc: RawService): { replicas?: number } {
+  const count = svc.scale ?? svc.deploy?.replicas;
+  return typeof count === 'number' && count !== 1 ? { replicas: count } : {};
 }
 
 /** Turns compose's JSON into the model the scripts use (pure, unit-tested). */
@@ -110,6 +120,7 @@ export function parseComposeConfig(json: string): ComposeModel {
       ...portLabel(labels, 'galaxy.health.port', 'healthPort'),
       ...(labels['galaxy.metrics.path'] ? { metrics: { path: labels['galaxy.metrics.path'], ...portLabel(labels, 'galaxy.metrics.port', 'port') } } : {}),
       deploy: labels['galaxy.deploy'],
+      ...replicasOf(svc),
       build: Boolean(svc.build),
       ...(svc.build ? { buildSpec: svc.build } : {}),
       ...(svc.image ? { image: svc.image } : {}),
@@ -142,7 +153,7 @@ export function orderByDependencies(services: ServiceModel[]): ServiceModel[] {
 }
 
 /** The functions that turn compose's JSON into the model: their text is part of a cached model's key. */
-export const COMPOSE_PARSERS = [parseComposeConfig, orderByDependencies, portLabel, sendsToStore];
+export const COMPOSE_PARSERS = [parseComposeConfig, orderByDependencies, portLabel, sendsToStore, replicasOf];
 
 /** `docker compose config --format json`: the one source of service facts (this model, the backup's). */
 export async function readComposeConfig(ctx: ComposeContext): Promise<string> {

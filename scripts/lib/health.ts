@@ -13,6 +13,8 @@ export interface ServiceHealth {
   url?: string;
   httpStatus?: number;
   latencyMs?: number;
+  /** A service scaled in compose mode (make scale): ready containers of those it should run. */
+  replicas?: { running: number; desired: number };
   ok: boolean;
 }
 
@@ -97,6 +99,8 @@ export async function collectHealth(model: ComposeModel, values: Record<string, 
       const container = mine.find((c) => c.status === 'running') ?? mine[0];
       const url = healthUrl(model, svc.name);
       const probe = url && container?.status === 'running' ? await probes.get(svc.name) : undefined;
+      const desired = svc.replicas ?? 1;
+      const ready = mine.filter((c) => readiness({ status: c.status, health: c.health }).verdict === 'ready').length;
       return {
         service: svc.name,
         state: container?.status ?? 'missing',
@@ -107,7 +111,8 @@ export async function collectHealth(model: ComposeModel, values: Record<string, 
         httpStatus: probe?.status,
         latencyMs: probe ? Math.round(probe.latencyMs * 10) / 10 : undefined,
         // The readiness rule on state and health alone: a restart count long past is not a failure now.
-        ok: judge(container && { status: container.status, health: container.health }, probe?.status, Boolean(url)),
+        ...(desired !== 1 ? { replicas: { running: ready, desired } } : {}),
+        ok: judge(container && { status: container.status, health: container.health }, probe?.status, Boolean(url)) && ready >= desired,
       };
     }),
   );

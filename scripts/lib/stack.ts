@@ -60,7 +60,7 @@ function lastContext(project: string, mode: StackMode, target: DeployTarget): Co
   try {
     const saved = JSON.parse(readFileSync(file, 'utf8')) as SavedState;
     if (saved.mode !== mode || (saved.target ?? 'compose') !== target) return undefined;
-    return { mode, env: { ...saved.env, ...deployedVersionEnv(project) }, profiles: saved.profiles };
+    return { mode, target, env: { ...saved.env, ...deployedVersionEnv(project) }, profiles: saved.profiles };
   } catch {
     return undefined;
   }
@@ -115,13 +115,13 @@ export async function prepareStack<Beside = undefined>(
   // Profile swarm: the services only swarm mode runs (the auto-scaler); never in .env's
   // COMPOSE_PROFILES, so compose run by hand in the folder does not start them.
   const profiles = [...composeProfiles, ...(target === 'swarm' ? [SWARM_PROFILE] : [])];
-  const ctx: ComposeContext = { mode, env: { ...images.imageEnv }, profiles };
+  const ctx: ComposeContext = { mode, target, env: { ...images.imageEnv }, profiles };
   // The same choices in .env, where compose run by hand in the folder finds them (compose-defaults.ts).
   const defaults = composeDefaults({
     manifest: loadManifest(),
     mode: images.mode,
     profiles: composeProfiles,
-    files: composeFiles(mode),
+    files: composeFiles(mode, undefined, target),
     current: readEnvText(readFileSync(envFile, 'utf8')).values,
   });
   if (Object.keys(defaults).length) setEnvValues(envFile, defaults);
@@ -184,7 +184,12 @@ export async function currentStack(
   const file = stateFile(projectName(values));
   const saved: SavedState = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : { mode: 'default', env: {}, profiles: ['monitoring'] };
   return {
-    ctx: { mode: modeFlag ?? saved.mode, env: { ...saved.env, ...deployedVersionEnv(projectName(values)) }, profiles: saved.profiles },
+    ctx: {
+      mode: modeFlag ?? saved.mode,
+      target: saved.target ?? 'compose',
+      env: { ...saved.env, ...deployedVersionEnv(projectName(values)) },
+      profiles: saved.profiles,
+    },
     values,
     target: saved.target ?? 'compose',
   };

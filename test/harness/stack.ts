@@ -87,7 +87,7 @@ export class TestStack {
 
   /** docker compose for this project (same files as the scripts use in default mode). */
   async compose(args: string[], mode: 'default' | 'prod' = 'default'): Promise<ScriptResult> {
-    const files = composeFiles(mode, this.root).flatMap((f) => ['-f', f]);
+    const files = composeFiles(mode, this.root, 'compose', this.envFile).flatMap((f) => ['-f', f]);
     const saved = savedStack(this.project, this.runDir);
     const profileArgs = saved.profiles.flatMap((p) => ['--profile', p]);
     const out = await $({

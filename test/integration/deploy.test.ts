@@ -36,8 +36,11 @@ async function underLoad(name: string, args: string[]) {
   const load = startLoad({ url: stack.url('FRONTEND_PORT', '/api/version'), concurrency: 12, ratePerSecond: 200, maxRequests: 60_000, maxSeconds: 400 });
   await waitForRequests(load, 200, 30);
   const warmUp = load.sent;
+  const since = new Date();
   const result = await stack.script(name, args, {}, '400s');
   const traffic = await load.stop();
+  // A failed request is explained by the containers' timeline, the proxies' error lines and the command's own output.
+  if (traffic.failed) process.stdout.write(`${await stack.timeline(since, ['edge', 'frontend', 'backend'])}\n--- ${name} output ---\n${result.stdout}\n`);
   const during = traffic.total - warmUp;
   process.stdout.write(
     `# ${name} ${args.join(' ')}: exit ${result.exitCode}, ${traffic.failed} failed of ${traffic.total} requests (${during} while it ran) in ${traffic.seconds.toFixed(1)}s, versions ${JSON.stringify(traffic.versions)}\n`,
@@ -158,4 +161,52 @@ test('bad usage exits 2 with the valid names; a service the kit does not build i
   const external = await stack.script('deploy', ['postgres']);
   assert.equal(external.exitCode, 2, explain(external));
   assert.match(external.stderr, /does not build/);
+});
+
+/** Whether anything accepts a connection on 127.0.0.1 at this stack's port (refused: false). */
+async function answers(portVariable: string): Promise<boolean> {
+  try {
+    await fetch(stack.url(portVariable, '/health'), { signal: AbortSignal.timeout(5000) });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+test('scale backend to 3 and back to 1 under load: zero failed requests; a start and a deploy keep the count', async () => {
+  const up = await underLoad('scale', ['backend', '--replicas', '3']);
+  assert.equal(up.result.exitCode, 0, explain(up.result));
+  assert.equal(up.traffic.failed, 0, up.traffic.failures.join('\n'));
+  assert.match(up.result.stdout, /its replicas give up its host ports/);
+  const three = (await backendContainers()).map((line) => line.split(' ')[0]);
+  assert.equal(three.length, 3, three.join('\n'));
+  assert.equal(stack.envValue('BACKEND_REPLICAS'), '3');
+  assert.equal(await answers('BACKEND_PORT'), false, 'one container can hold a host port: the replicas are reached through the frontend');
+  const health = await stack.script('health-check', ['--json']);
+  assert.equal(health.exitCode, 0, explain(health));
+  const backend = (JSON.parse(health.stdout) as { services: Array<{ service: string; replicas?: object }> }).services.find((s) => s.service === 'backend');
+  assert.deepEqual(backend?.replicas, { running: 3, desired: 3 });
+
+  const start = await stack.script('start-all');
+  assert.equal(start.exitCode, 0, explain(start));
+  assert.deepEqual((await backendContainers()).map((line) => line.split(' ')[0]).sort(), [...three].sort(), 'a start keeps the 3 replicas as they are');
+
+  const deploy = await underLoad('deploy', ['backend', '--force']);
+  assert.equal(deploy.result.exitCode, 0, explain(deploy.result));
+  assert.equal(deploy.traffic.failed, 0, deploy.traffic.failures.join('\n'));
+  const deployed = (await backendContainers()).map((line) => line.split(' ')[0]);
+  assert.equal(deployed.length, 3, deployed.join('\n'));
+  assert.ok(!deployed.some((name) => three.includes(name)), `every replica replaced: ${deployed.join(', ')}`);
+
+  const down = await underLoad('scale', ['backend', '--replicas', '1']);
+  assert.equal(down.result.exitCode, 0, explain(down.result));
+  assert.equal(down.traffic.failed, 0, down.traffic.failures.join('\n'));
+  assert.match(down.result.stdout, /it takes its host ports back/);
+  assert.equal((await backendContainers()).length, 1);
+  assert.equal(stack.envValue('BACKEND_REPLICAS'), '1');
+  assert.equal(await answers('BACKEND_PORT'), true, 'the one backend publishes its host port again');
+
+  const stateful = await stack.script('scale', ['postgres', '--replicas', '2']);
+  assert.equal(stateful.exitCode, 2, explain(stateful));
+  assert.match(stateful.stderr, /postgres is replaced stop-then-start/);
 });

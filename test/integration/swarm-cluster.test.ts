@@ -9,6 +9,7 @@ import { after, before, test } from 'node:test';
 import { $ } from 'zx';
 import { startLoad, waitForRequests } from '../harness/load.ts';
 import { TestStack, explain } from '../harness/stack.ts';
+import { taskNodes as tasksOn, until } from '../harness/swarm.ts';
 
 const enabled = process.env.GALAXY_CLUSTER_TESTS === '1';
 const stack = new TestStack();
@@ -25,17 +26,7 @@ async function health(): Promise<Health> {
   return JSON.parse(out.stdout) as Health;
 }
 
-/** The node of each running task of a service, one entry per task. */
-async function taskNodes(service: string): Promise<string[]> {
-  const out = await $({
-    quiet: true,
-  })`docker service ps ${`${stack.project}_${service}`} --filter desired-state=running --format ${'{{.Node}} {{.CurrentState}}'}`;
-  return out.stdout
-    .split('\n')
-    .filter((l) => l.includes(' Running'))
-    .map((l) => l.split(' ')[0]);
-}
-
+const taskNodes = (service: string) => tasksOn(stack.project, service);
 const backendNodes = () => taskNodes('backend');
 
 /** Tasks per node, every node of the cluster counted (0 where none runs). */
@@ -58,15 +49,6 @@ async function scaleDecisions(service: string, since: Date): Promise<string[]> {
 
 async function desiredReplicas(service: string): Promise<{ running: number; desired: number } | undefined> {
   return (await health()).services.find((s) => s.service === service)?.replicas;
-}
-
-async function until(what: string, check: () => Promise<boolean>, seconds: number): Promise<number> {
-  const started = Date.now();
-  while (!(await check())) {
-    if (Date.now() - started > seconds * 1000) throw new Error(`${what}: not within ${seconds}s`);
-    await new Promise((r) => setTimeout(r, 1000));
-  }
-  return (Date.now() - started) / 1000;
 }
 
 before(async () => {

@@ -39,12 +39,12 @@ test('the proxies in front of a service are the ones whose galaxy.proxy.upstream
 });
 
 test('services publishing host ports are swapped in two hops, the others in one', () => {
-  assert.deepEqual(planDeploy(services, 'backend'), [{ service: 'backend', strategy: 'rolling', hops: 2, proxies: ['frontend'] }]);
-  assert.deepEqual(planDeploy(services, 'experience-api'), [{ service: 'experience-api', strategy: 'rolling', hops: 1, proxies: [] }]);
+  assert.deepEqual(planDeploy(services, 'backend'), [{ service: 'backend', strategy: 'rolling', hops: 2, replicas: 1, proxies: ['frontend'] }]);
+  assert.deepEqual(planDeploy(services, 'experience-api'), [{ service: 'experience-api', strategy: 'rolling', hops: 1, replicas: 1, proxies: [] }]);
 });
 
 test('a single-writer service is recreated; unknown and not-built services are refused', () => {
-  assert.deepEqual(planDeploy(services, 'memory-api'), [{ service: 'memory-api', strategy: 'recreate', hops: 1, proxies: [] }]);
+  assert.deepEqual(planDeploy(services, 'memory-api'), [{ service: 'memory-api', strategy: 'recreate', hops: 1, replicas: 1, proxies: [] }]);
   assert.throws(() => planDeploy(services, 'nope'), /unknown service 'nope'/);
   assert.throws(() => planDeploy(services, 'postgres'), /does not build/);
 });

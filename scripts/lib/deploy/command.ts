@@ -59,15 +59,18 @@ export const rollbackCommand = {
   locks: true,
 } as const satisfies CommandSpec<Record<string, OptionSpec>>;
 
+/** A replacement option's value in seconds, checked (bad values: exit 2). */
+export function wholeSeconds(values: Record<string, unknown>, name: keyof typeof replacementOptions, min = 1): number {
+  const raw = String(values[name]);
+  const value = Number(raw);
+  if (!/^\d+$/.test(raw) || value < min) throw new UsageError(`--${name} must be a whole number of seconds >= ${min}, not '${raw}'`);
+  return value;
+}
+
 /** The validated options of a parsed deploy or rollback command line (bad values: exit 2). */
 export function commandOptions(parsed: Parsed<Record<string, OptionSpec>>): CommandOptions {
   const values = parsed.values as Record<string, string | boolean | string[] | undefined>;
-  const seconds = (name: 'timeout' | 'switch-timeout' | 'grace', min: number) => {
-    const raw = String(values[name]);
-    const value = Number(raw);
-    if (!/^\d+$/.test(raw) || value < min) throw new UsageError(`--${name} must be a whole number of seconds >= ${min}, not '${raw}'`);
-    return value;
-  };
+  const seconds = (name: 'timeout' | 'switch-timeout' | 'grace', min: number) => wholeSeconds(values, name, min);
   const overrides = ((values.override as string[] | undefined) ?? []).map((f) => path.resolve(f));
   for (const file of overrides) if (!existsSync(file)) throw new UsageError(`--override file ${file} does not exist`);
   return {
@@ -256,16 +259,17 @@ export async function moveServices(
   }
 }
 
-/** Compose's own view afterwards (`listed`: the wave's containers): one running container of the service, on the new image. */
+/** Compose's own view afterwards (`listed`: the wave's containers): its replicas running, all on the new image. */
 function verifySettled(session: Session, service: string, version: string, listed: ContainerInfo[]): void {
   // Swarm's own update status said completed (swarm/deploy-stack.ts): its tasks are not compose's.
   if (session.target === 'swarm') return;
+  const replicas = session.model.services.find((s) => s.name === service)?.replicas ?? 1;
   const running = listed.filter((c) => c.service === service && c.running);
-  if (running.length !== 1 || running[0].image !== imageOf(session, service, version)) {
+  if (running.length !== replicas || running.some((c) => c.image !== imageOf(session, service, version))) {
     throw new OperationError(
-      `${service} should run one container of ${imageOf(session, service, version)}, found: ${running.map((c) => `${c.name} (${c.image})`).join(', ') || 'none'}`,
+      `${service} should run ${replicas} container(s) of ${imageOf(session, service, version)}, found: ${running.map((c) => `${c.name} (${c.image})`).join(', ') || 'none'}`,
     );
   }
   // Kept for operators reading the output: what docker compose ps would show of it.
-  info(`  ${running[0].name} ${running[0].image} ${running[0].status}${running[0].health ? ` (${running[0].health})` : ''}`);
+  for (const c of running) info(`  ${c.name} ${c.image} ${c.status}${c.health ? ` (${c.health})` : ''}`);
 }

@@ -13,6 +13,8 @@ export interface DeployStep {
    * healthy while the old one keeps serving), the second one takes the port over.
    */
   hops: 1 | 2;
+  /** How many containers it runs (compose's scale, from .env's <SERVICE>_REPLICAS): each is replaced. */
+  replicas: number;
   /** Services that forward requests to this one (their label `galaxy.proxy.upstreams` names it). */
   proxies: string[];
 }
@@ -31,6 +33,7 @@ export function replacementStep(services: ServiceModel[], s: ServiceModel): Depl
     service: s.name,
     strategy: strategyOf(s),
     hops: strategyOf(s) === 'rolling' && s.ports.length > 0 ? 2 : 1,
+    replicas: s.replicas ?? 1,
     proxies: proxiesOf(services, s.name),
   };
 }

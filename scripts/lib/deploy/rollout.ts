@@ -14,8 +14,8 @@ import { OperationError, failureOf, lastLine } from '../errors.ts';
 import { info } from '../output.ts';
 import { projectFiles } from '../state/files.ts';
 import type { DeployStep } from './plan.ts';
-import { waitAllReady } from './containers.ts';
-import { SwitchNotProven, inFlightNow, proveSwitch } from './switch.ts';
+import { sleep, waitAllReady } from './containers.ts';
+import { RESOLVER_REFRESH_MS, SwitchNotProven, inFlightNow, proveSwitch } from './switch.ts';
 
 export interface RolloutOptions {
   ctx: ComposeContext;
@@ -52,22 +52,27 @@ function portlessOverride(project: string, service: string): string {
   return file;
 }
 
-/** Removes a new container that will not serve, and returns the error that says why, with its logs. */
-async function discardCandidate(container: ContainerInfo, reason: string, service: string): Promise<OperationError> {
+/**
+ * Removes new containers that will not serve, and returns the error that says why, with the logs
+ * of the first (`container`, the one that failed, when known).
+ */
+async function discardCandidates(containers: ContainerInfo[], reason: string, service: string, container = containers[0]): Promise<OperationError> {
   const logs = await containerLogs(container.id);
   const checks = await healthLog(container.id);
-  await stopAndRemove(container.id, 5);
+  await Promise.all(containers.map((c) => stopAndRemove(c.id, 5)));
   const details = [
     `--- last log lines of the new ${service} container (${container.name}) ---`,
     logs,
     ...(checks ? ['--- its last health checks ---', checks] : []),
   ];
-  return new OperationError(`${reason}; the new ${service} container was removed and the old one keeps serving`, 1, details.join('\n'));
+  const what = containers.length > 1 ? `the ${containers.length} new ${service} containers were` : `the new ${service} container was`;
+  return new OperationError(`${reason}; ${what} removed and the old one keeps serving`, 1, details.join('\n'));
 }
 
 /**
- * Starts one more container of each service with the current compose config, in one compose call,
- * and returns the new ones; a service whose container did not start is in `failures`.
+ * Starts a new set of containers of each service (as many as it runs replicas) beside the serving
+ * ones with the current compose config, in one compose call, and returns the new ones; a service
+ * whose containers did not all start is in `failures`.
  */
 async function startBeside(
   opts: RolloutOptions,
@@ -75,30 +80,31 @@ async function startBeside(
   hop: number,
   serving: Map<string, ContainerInfo[]>,
   failures: WaveFailures,
-): Promise<Map<string, ContainerInfo>> {
+): Promise<Map<string, ContainerInfo[]>> {
   const portless = steps.filter((s) => hop < s.hops).map((s) => portlessOverride(opts.project, s.service));
   // No --no-deps: compose would drop depends_on from the config it hashes, and the next full
   // `compose up` (make start) would then see the container as changed and recreate it.
-  // --no-recreate leaves the running dependencies (and the old container) exactly as they are.
-  const scale = steps.flatMap((s) => ['--scale', `${s.service}=${(serving.get(s.service)?.length ?? 0) + 1}`]);
+  // --no-recreate leaves the running dependencies (and the old containers) exactly as they are.
+  const scale = steps.flatMap((s) => ['--scale', `${s.service}=${(serving.get(s.service)?.length ?? 0) + s.replicas}`]);
   const up = await runCompose(opts, portless, ['up', '--detach', '--no-recreate', '--no-build', ...scale, ...steps.map((s) => s.service)]).timeout('180s');
   const known = new Set([...serving.values()].flat().map((c) => c.id));
   const after = await serviceSetContainers(
     opts.project,
     steps.map((s) => s.service),
   );
-  const started = new Map<string, ContainerInfo>();
-  for (const { service } of steps) {
+  const started = new Map<string, ContainerInfo[]>();
+  for (const step of steps) {
+    const { service } = step;
     const fresh = after.filter((c) => c.service === service && !known.has(c.id));
     if (up.exitCode !== 0) {
       const reason = `starting a new ${service} container failed: ${lastLine(up.stderr)}`;
-      failures.set(service, fresh[0] ? await discardCandidate(fresh[0], reason, service) : new OperationError(`${reason}; the old one keeps serving`));
-    } else if (fresh.length !== 1) {
-      failures.set(service, new OperationError(`expected one new ${service} container, compose created ${fresh.length}`));
+      failures.set(service, fresh.length ? await discardCandidates(fresh, reason, service) : new OperationError(`${reason}; the old one keeps serving`));
+    } else if (fresh.length !== step.replicas) {
+      failures.set(service, new OperationError(`expected ${step.replicas} new ${service} container(s), compose created ${fresh.length}`));
     } else {
-      started.set(service, fresh[0]);
+      started.set(service, fresh);
       info(
-        `  ${service}: new container ${fresh[0].name} started${hop < (steps.find((s) => s.service === service)?.hops ?? 1) ? ' (without host ports)' : ''}, waiting for health`,
+        `  ${service}: new container${fresh.length > 1 ? 's' : ''} ${fresh.map((c) => c.name).join(', ')} started${hop < step.hops ? ' (without host ports)' : ''}, waiting for health`,
       );
     }
   }
@@ -135,25 +141,29 @@ export async function rollingReplaceAll(opts: RolloutOptions, steps: DeployStep[
   for (let hop = 1; active.length; hop++) {
     const started = await startBeside(opts, active, hop, serving, failures);
     const waits = await waitAllReady(
-      [...started.values()].map((c) => c.id),
+      [...started.values()].flat().map((c) => c.id),
       opts.timeoutSeconds,
     );
-    const ready: Array<[DeployStep, ContainerInfo]> = [];
-    for (const [service, candidate] of started) {
-      const wait = waits.get(candidate.id);
-      if (wait && 'seconds' in wait) {
-        info(`  ${service}: ${candidate.name} healthy after ${wait.seconds.toFixed(1)}s`);
-        ready.push([active.find((s) => s.service === service) as DeployStep, candidate]);
-      } else failures.set(service, await discardCandidate(candidate, wait?.error ?? 'no answer', service));
+    const ready: Array<[DeployStep, ContainerInfo[]]> = [];
+    for (const [service, candidates] of started) {
+      const outcomes = candidates.map((c) => ({ container: c, wait: waits.get(c.id) ?? { error: 'no answer' } }));
+      const failed = outcomes.find((o) => 'error' in o.wait);
+      if (failed && 'error' in failed.wait) {
+        failures.set(service, await discardCandidates(candidates, failed.wait.error, service, failed.container));
+        continue;
+      }
+      const slowest = Math.max(...outcomes.map((o) => ('seconds' in o.wait ? o.wait.seconds : 0)));
+      info(`  ${service}: ${candidates.map((c) => c.name).join(', ')} healthy after ${slowest.toFixed(1)}s`);
+      ready.push([active.find((s) => s.service === service) as DeployStep, candidates]);
     }
     const running = (await serviceSetContainers(opts.project, [...active.map((s) => s.service), ...active.flatMap((s) => s.proxies)])).filter((c) => c.running);
     const limit = pLimit(SWITCHES_AT_ONCE);
     await Promise.all(
-      ready.map(([step, candidate]) =>
+      ready.map(([step, candidates]) =>
         limit(async () => {
-          const failure = await failureOf(() => switchTraffic(opts, step, running, serving.get(step.service) ?? [], candidate));
+          const failure = await failureOf(() => switchTraffic(opts, step, running, serving.get(step.service) ?? [], candidates));
           if (failure) failures.set(step.service, failure);
-          else serving.set(step.service, [candidate]);
+          else serving.set(step.service, candidates);
         }),
       ),
     );
@@ -163,7 +173,7 @@ export async function rollingReplaceAll(opts: RolloutOptions, steps: DeployStep[
 }
 
 /**
- * The switch: proxies proven to use the new container, then each old one gets its stop signal
+ * The switch: proxies proven to use the new containers, then each old one gets its stop signal
  * (stops accepting; the proxies retry a refused connection on the new address) and is removed once
  * its in-flight requests are done: a docker stop returns when the process exits, and the grace
  * period is only the upper bound. No step waits a fixed number of seconds.
@@ -173,12 +183,13 @@ async function switchTraffic(
   step: DeployStep,
   running: ContainerInfo[],
   serving: ContainerInfo[],
-  candidate: ContainerInfo,
+  candidates: ContainerInfo[],
 ): Promise<void> {
   const { service, proxies } = step;
-  const fresh = running.find((c) => c.id === candidate.id);
+  const fresh = running.filter((c) => candidates.some((n) => n.id === c.id));
   const old = running.filter((c) => serving.some((s) => s.id === c.id));
-  if (fresh) {
+  const names = candidates.map((c) => c.name).join(', ');
+  if (fresh.length) {
     try {
       const proof = await proveSwitch({ containers: running, proxyNames: proxies, old, fresh, timeoutSeconds: opts.switchTimeoutSeconds });
       const seen = proof.proxies.map((p) => `${p.proxy} ${p.toNew} to new, ${p.toOld} to old`).join('; ');
@@ -187,11 +198,16 @@ async function switchTraffic(
       else
         info(`  ${service}: switch proven in ${proof.seconds.toFixed(1)}s (${proxies.length ? seen || `${proxies.join(', ')}: idle` : 'no proxy in front'})`);
     } catch (err) {
-      if (err instanceof SwitchNotProven) throw await discardCandidate(candidate, `the switch to ${candidate.name} was not proven: ${err.message}`, service);
+      if (err instanceof SwitchNotProven) throw await discardCandidates(candidates, `the switch to ${names} was not proven: ${err.message}`, service);
       throw err;
     }
   }
-  for (const c of serving) {
+  for (const [i, c] of serving.entries()) {
+    // An exited container's address stays in a proxy's DNS cache for up to RESOLVER_REFRESH_MS, and
+    // a request sent there waits out the connect timeout before its next try: with several old
+    // replicas gone at once, all three tries of one request could land on dead addresses (a 504,
+    // seen scaling 3 -> 1). One at a time, a cache holds at most one dead address.
+    if (i > 0) await sleep(RESOLVER_REFRESH_MS);
     const inFlight = inFlightNow(old.filter((o) => o.id === c.id));
     info(
       `  ${service}: stopping ${c.name}: it stops accepting${inFlight === undefined ? '' : `, ${inFlight} request(s) in flight`}; up to ${opts.graceSeconds}s to finish them`,

@@ -81,28 +81,29 @@ export class SwitchNotProven extends Error {
 }
 
 /**
- * Waits (bounded) until every proxy of the service is seen using the new container. `containers`
- * are the project's running containers (proxies included), `old` and `fresh` the service's.
+ * Waits (bounded) until every proxy of the service is seen using the new containers (any of them:
+ * a proxy that reached one has looked the name up again). `containers` are the project's running
+ * containers (proxies included), `old` and `fresh` the service's.
  */
 export async function proveSwitch(opts: {
   containers: ContainerInfo[];
   proxyNames: string[];
   old: ContainerInfo[];
-  fresh: ContainerInfo;
+  fresh: ContainerInfo[];
   timeoutSeconds: number;
   refreshMs?: number;
 }): Promise<SwitchResult> {
   const started = performance.now();
   const tables = () => opts.containers.map((c) => readTable(c.pid)).filter((t): t is TcpSocket[] => Boolean(t));
-  const freshTable = readTable(opts.fresh.pid);
+  const freshTables = opts.fresh.map((c) => readTable(c.pid));
   const oldTables = opts.old.map((c) => readTable(c.pid));
-  if (!freshTable || oldTables.some((t) => !t)) {
+  if (freshTables.some((t) => !t) || oldTables.some((t) => !t)) {
     // Without the tables nothing can be observed; the resolver bound is the best left.
     await sleep(opts.refreshMs ?? RESOLVER_REFRESH_MS);
     return { method: 'timed', seconds: (performance.now() - started) / 1000, proxies: [] };
   }
   const oldEndpoints = opts.old.flatMap((c, i) => listeningEndpoints(c, oldTables[i] ?? []));
-  const newEndpoints = listeningEndpoints(opts.fresh, freshTable);
+  const newEndpoints = opts.fresh.flatMap((c, i) => listeningEndpoints(c, freshTables[i] ?? []));
   const proxies = opts.containers.filter((c) => opts.proxyNames.includes(c.service)).map((c) => ({ name: c.name, ips: c.ips }));
   const baseline = new Set(connectionsTo(tables(), oldEndpoints).map(connectionKey));
   const seen = new Map<string, Connection>();

@@ -16,6 +16,8 @@ export interface ComposeContext {
   /** Variables handed to compose on top of .env (image overrides, project name in tests). */
   env: Record<string, string>;
   profiles: string[];
+  /** Where the stack runs; swarm mode leaves out the replicas file (its replica counts come from .env directly). */
+  target?: 'compose' | 'swarm';
   /** Containers a compose `exec` of their service goes to directly, as `docker exec` (execOnTask). */
   execTargets?: ExecTargets;
 }
@@ -69,12 +71,26 @@ export function composeCommandLine(line: ComposeLine): string[] {
 /** Written by `make adopt` (docs/ADOPT.md): the adopted services, layered on the system's own file. */
 export const ADOPTED_FILE = 'docker-compose.adopted.yml';
 
-export function composeFiles(mode: StackMode, root = projectRoot): string[] {
+/**
+ * Written by `make scale` in compose mode from .env's <SERVICE>_REPLICAS (deploy/replicas.ts): each
+ * scaled service's count, and its host ports reset (one container per host port). Beside the .env
+ * it comes from (a test stack's own), layered last so the reset wins over every mode's ports;
+ * swarm mode leaves it out.
+ */
+export const REPLICAS_FILE = 'docker-compose.replicas.yml';
+
+export function replicasFile(env = envFile): string {
+  return path.join(path.dirname(env), REPLICAS_FILE);
+}
+
+export function composeFiles(mode: StackMode, root = projectRoot, target: ComposeContext['target'] = 'compose', env = envFile): string[] {
   const files = ['docker-compose.yml'];
   // Right after the base file: the mode's overrides still come last and win.
   if (existsSync(path.join(root, ADOPTED_FILE))) files.push(ADOPTED_FILE);
   if (mode !== 'default') files.push(`docker-compose.${mode}.yml`);
-  return files.map((file) => path.join(root, file));
+  const paths = files.map((file) => path.join(root, file));
+  if (target === 'compose' && existsSync(replicasFile(env))) paths.push(replicasFile(env));
+  return paths;
 }
 
 /** The compose arguments for this checkout and context: its files, .env (when present) and profiles. */
@@ -82,7 +98,7 @@ export function composeArgs(ctx: ComposeContext, extraFiles: string[] = []): str
   return composeCommandLine({
     projectDir: projectRoot,
     envFile: existsSync(envFile) ? envFile : undefined,
-    files: composeFiles(ctx.mode),
+    files: composeFiles(ctx.mode, undefined, ctx.target),
     profiles: ctx.profiles,
     extraFiles,
     ansi: interactive,

@@ -86,6 +86,17 @@ export const FIGURES = {
     producer: 'bench/suites/scale.ts',
     perSubject: true,
   },
+  // The cluster suite (opt-in): swarm mode on a 3-node cluster on this machine, compose mode the comparison.
+  'cluster.start': { meaning: 'start to all healthy on a 3-node swarm', unit: 's', producer: 'bench/suites/cluster.ts' },
+  'cluster.scale-out': { meaning: 'the bench target from 1 to 3 replicas on a 3-node swarm, until healthy', unit: 's', producer: 'bench/suites/cluster.ts' },
+  'cluster.deploy': { meaning: 'deploy of the bench target at 3 replicas on a 3-node swarm, under load', unit: 's', producer: 'bench/suites/cluster.ts' },
+  'cluster.deploy-failed': {
+    meaning: 'failed requests during a deploy of the bench target at 3 replicas on a 3-node swarm',
+    unit: 'requests',
+    producer: 'bench/suites/cluster.ts',
+  },
+  'cluster.node-loss': { meaning: 'a worker node lost: until its tasks run on the other nodes', unit: 's', producer: 'bench/suites/cluster.ts' },
+  'cluster.node-loss-failed': { meaning: 'failed requests while a worker node is lost', unit: 'requests', producer: 'bench/suites/cluster.ts' },
 } as const satisfies Record<string, FigureSpec>;
 
 export type FigureId = keyof typeof FIGURES;
