@@ -8,7 +8,9 @@
 // does; compose's config without interpolation refuses the kit's `${COMPOSE_PROJECT_NAME:-galaxy}`
 // volume spec), and adopt runs before the engine is installed.
 import { parse } from 'yaml';
+import { PROBER_ROLE, ROLE_LABEL } from '../compose.ts';
 import { type LoggingBlock, sendsToStore } from '../logs/route.ts';
+import { PROMETHEUS_ROLE } from '../monitoring/prometheus.ts';
 
 export interface BaseSystem {
   /** The base's logging block that reaches the log store, when its services send there. */
@@ -26,12 +28,12 @@ interface RawService {
 const networksOf = (s: RawService) => (Array.isArray(s.networks) ? s.networks : Object.keys(s.networks ?? { default: null }));
 
 function roleOf(s: RawService): string | undefined {
-  if (Array.isArray(s.labels)) return s.labels.find((l) => l.startsWith('galaxy.role='))?.slice('galaxy.role='.length);
-  return s.labels?.['galaxy.role'];
+  if (Array.isArray(s.labels)) return s.labels.find((l) => l.startsWith(`${ROLE_LABEL}=`))?.slice(ROLE_LABEL.length + 1);
+  return s.labels?.[ROLE_LABEL];
 }
 
 /** Scrape and probe roles: the services an adopted one must share a network with. */
-const MONITORING_ROLES = ['prometheus', 'prober'];
+const MONITORING_ROLES = [PROMETHEUS_ROLE, PROBER_ROLE];
 
 export function readBaseSystem(composeText: string | undefined): BaseSystem {
   if (!composeText) return { monitoringNetworks: [] };

@@ -176,7 +176,7 @@ export async function rollingReplaceAll(opts: RolloutOptions, steps: DeployStep[
  * The switch: proxies proven to use the new containers, then each old one gets its stop signal
  * (stops accepting; the proxies retry a refused connection on the new address) and is removed once
  * its in-flight requests are done: a docker stop returns when the process exits, and the grace
- * period is only the upper bound. No step waits a fixed number of seconds.
+ * period is only the upper bound. The one fixed wait is between two old replicas (below).
  */
 async function switchTraffic(
   opts: RolloutOptions,

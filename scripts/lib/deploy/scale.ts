@@ -51,6 +51,11 @@ export async function scaleOnCompose(opts: ComposeScale): Promise<void> {
     return syncReplicasFile(model.services, (name) => (name === variable ? count : values[name]), ctx.mode);
   };
   write(String(replicas));
+  if (!running.length) {
+    // Nothing to replace: starting it here alone would start it without what it depends on.
+    info(`${service} is not running: the next make start runs ${replicas} of it`);
+    return;
+  }
   try {
     const next = await loadComposeModel(ctx);
     const step = replacementStep(next.services, next.services.find((s) => s.name === service) as (typeof next.services)[number]);
