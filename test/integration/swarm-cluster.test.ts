@@ -145,6 +145,14 @@ test(
     const images = await $({ quiet: true })`docker service inspect ${`${stack.project}_backend`} --format ${'{{.Spec.TaskTemplate.ContainerSpec.Image}}'}`;
     assert.match(images.stdout, /^127\.0\.0\.1:\d+\/galaxy\/backend(:[^@]+)?@sha256:/);
     assert.equal((await backendNodes()).length, 3);
+    // The version it runs already, again with --force: the task template is unchanged, so Swarm
+    // starts no update of its own; every task is replaced as a restart replaces it.
+    const tasks = async () => (await $({ quiet: true })`docker service ps -q --filter desired-state=running ${`${stack.project}_backend`}`).stdout.trim();
+    const before = await tasks();
+    const again = await stack.script('deploy', ['backend', '--force'], {}, '600s');
+    assert.equal(again.exitCode, 0, explain(again));
+    const after = (await tasks()).split('\n');
+    assert.ok(!after.some((id) => before.includes(id)), `every task replaced: ${before} -> ${after.join(' ')}`);
   },
 );
 

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { type ServiceModel, parseComposeConfig } from '../../scripts/lib/compose.ts';
 import { REPLICAS_FILE, composeFiles } from '../../scripts/lib/docker/client.ts';
-import { composeScaleRefusal, replicaEntries, replicasFileText, syncReplicasFile } from '../../scripts/lib/deploy/replicas.ts';
+import { composeScaleRefusal, replicaEntries, replicasFileText, scaleMove, syncReplicasFile } from '../../scripts/lib/deploy/replicas.ts';
 
 const svc = (name: string, over: Partial<ServiceModel> = {}): ServiceModel => ({
   name,
@@ -103,4 +103,14 @@ test('the file follows .env: written, left alone when unchanged, removed at one,
   assert.equal(syncReplicasFile(services, env({ API_REPLICAS: '1' }), 'default', where), true);
   assert.equal(existsSync(path.join(root, REPLICAS_FILE)), false);
   assert.match(readFileSync(envPath, 'utf8'), /COMPOSE_FILE=docker-compose.yml\n/);
+});
+
+test('make scale adds containers only to an unchanged config; any other move replaces the set, saying why', () => {
+  assert.deepEqual(scaleMove({ was: 2, running: 2, replicas: 4, ported: true }), { add: true });
+  assert.deepEqual(scaleMove({ was: 1, running: 1, replicas: 3, ported: true }), { add: false, why: 'its replicas give up its host ports' });
+  assert.deepEqual(scaleMove({ was: 3, running: 3, replicas: 1, ported: true }), { add: false, why: 'it takes its host ports back' });
+  assert.deepEqual(scaleMove({ was: 1, running: 1, replicas: 3, ported: false }), { add: false, why: 'its compose config changes (the replicas file)' });
+  assert.deepEqual(scaleMove({ was: 4, running: 4, replicas: 2, ported: false }), { add: false, why: 'fewer replicas' });
+  assert.deepEqual(scaleMove({ was: 3, running: 2, replicas: 3, ported: false }), { add: false, why: '2 run where 3 should' });
+  assert.deepEqual(scaleMove({ was: 3, running: 2, replicas: 4, ported: false }), { add: false, why: '2 run where 3 should' });
 });

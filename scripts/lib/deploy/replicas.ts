@@ -1,6 +1,6 @@
 // Replica counts in compose mode. .env's <SERVICE>_REPLICAS is the one source (swarm mode reads the
 // same variables); make start and make scale turn it into the replicas file (docker/client.ts
-// REPLICAS_FILE, beside .env), which compose itself reads, so a plain `docker compose up` in the folder keeps
+// REPLICAS_FILE, beside .env), which compose itself reads, so a plain compose up in the folder keeps
 // the counts too. A host port can be held by one container only: a service with more than one
 // replica runs without its host ports and is reached through the proxies in front of it, which
 // re-resolve its name and spread their requests over every replica (docs/SCALING.md).
@@ -109,4 +109,20 @@ export function syncReplicasFile(
         .join(':'),
     });
   return true;
+}
+
+/**
+ * Pure: how make scale moves a running service from `was` replicas (its config; `running` of them
+ * run) to `replicas`. Only more containers of an unchanged config are added beside the running
+ * ones; everything else replaces the set, because the config changes (1 <-> more: the replicas
+ * file's port reset and label) or fewer must serve.
+ */
+export function scaleMove(input: { was: number; running: number; replicas: number; ported: boolean }): { add: true } | { add: false; why: string } {
+  const { was, running, replicas, ported } = input;
+  const reshaped = was > 1 !== replicas > 1;
+  if (!reshaped && replicas > running && running === was) return { add: true };
+  if (reshaped && ported) return { add: false, why: replicas > 1 ? 'its replicas give up its host ports' : 'it takes its host ports back' };
+  if (reshaped) return { add: false, why: 'its compose config changes (the replicas file)' };
+  if (replicas < running) return { add: false, why: 'fewer replicas' };
+  return { add: false, why: `${running} run where ${was} should` };
 }

@@ -17,7 +17,7 @@ import type { ComposeConfig } from '../swarm/stack-file.ts';
 import { replicasVariable } from '../swarm/settings.ts';
 import { waitAllReady } from './containers.ts';
 import { replacementStep } from './plan.ts';
-import { composeScaleRefusal, syncReplicasFile } from './replicas.ts';
+import { composeScaleRefusal, scaleMove, syncReplicasFile } from './replicas.ts';
 import { rollingReplace } from './rollout.ts';
 
 export interface ComposeScale {
@@ -59,8 +59,9 @@ export async function scaleOnCompose(opts: ComposeScale): Promise<void> {
   try {
     const next = await loadComposeModel(ctx);
     const step = replacementStep(next.services, next.services.find((s) => s.name === service) as (typeof next.services)[number]);
-    // The same config (host ports kept or still given up) and only more containers: add them.
-    if (was > 1 === replicas > 1 && replicas > running.length && running.length === was) {
+    const ported = [model, next].some((m) => m.services.find((s) => s.name === service)?.ports.length);
+    const move = scaleMove({ was, running: running.length, replicas, ported });
+    if (move.add) {
       info(`scale: ${service} from ${running.length} to ${replicas} (the running ones stay as they are)`);
       await addReplicas(
         opts,
@@ -68,8 +69,7 @@ export async function scaleOnCompose(opts: ComposeScale): Promise<void> {
         running.map((c) => c.id),
       );
     } else {
-      const why = was > 1 !== replicas > 1 ? (replicas > 1 ? ': its replicas give up its host ports' : ': it takes its host ports back') : '';
-      info(`scale: ${service} from ${running.length} to ${replicas}, replaced as a set${why} (new ones healthy first, then the old ones drained)`);
+      info(`scale: ${service} from ${running.length} to ${replicas}, replaced as a set: ${move.why} (new ones healthy first, then the old ones drained)`);
       await rollingReplace({ ...opts, project: next.project, env: ctx.env, overrides: [] }, step);
     }
     writeMonitoringTargets(next, projectFiles(next.project).monitoringTargetsDir);

@@ -9,7 +9,6 @@ import { inspectImages } from '../docker/images.ts';
 import { containersLabelled, removeVolume, swarmMembership, swarmNodes } from '../docker/swarm.ts';
 import {
   deployStack,
-  serviceUpdate,
   waitForUpdate,
   restartService,
   serviceTemplates,
@@ -187,12 +186,12 @@ export async function restartOnSwarm(project: string, service: string, timeoutSe
 export async function moveOnSwarm(ctx: ComposeContext, project: string, service: string, timeoutSeconds: number): Promise<void> {
   await requireStackService(project, service);
   const name = `${project}_${service}`;
-  const before = await serviceUpdate(name);
-  const since = new Date();
-  await deployFromCompose(ctx, project, true);
-  // The same spec as before (the version it runs already): Swarm starts no update.
-  if ((await serviceUpdate(name)).version === before.version) return;
-  await waitForUpdate(name, since, timeoutSeconds);
+  const rolled = await deployFromCompose(ctx, project, true);
+  // Swarm rolls a service only when its task template changed; a replica count (the auto-scaler's)
+  // changes the spec, not the template. An unchanged template is the version it runs already,
+  // deployed with --force: replaced task by task as a restart is, as compose mode does.
+  if (!rolled.rolling.includes(name)) return restartService(name, timeoutSeconds);
+  await waitForUpdate(name, rolled.since, timeoutSeconds);
 }
 
 /** Pure: why `replicas` cannot be given to a service in swarm mode, or undefined when it can. */
