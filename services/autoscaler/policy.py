@@ -97,6 +97,11 @@ def decide(policy: Policy, value: Optional[float], current: int, ceiling: int, s
     with a host-mode port runs one task per node). `since_change`: seconds since this controller,
     or a deploy, last changed the count. One step at a time: each new replica is measured first."""
     highest = max(policy.minimum, min(policy.maximum, ceiling))
+    # At 0 the service was stopped on purpose (a restore stops the writers so, or an operator did):
+    # bringing it back to min would undo that. As Kubernetes' HPA does, 0 turns scaling off until
+    # the service runs again.
+    if current == 0:
+        return Decision(0, "hold", "scaled to 0 on purpose: held until it runs again")
     # Outside the bounds (a deploy or a hand scale put it there): back inside at once.
     if current < policy.minimum:
         return Decision(policy.minimum, "up", f"below min {policy.minimum}")

@@ -65,6 +65,12 @@ class DecideTest(unittest.TestCase):
         self.assertEqual(decide(POLICY, None, 5, 50, 0).replicas, 3)
         self.assertEqual(decide(Policy(2, 3, "q", 0.5, 0.1, 60), None, 1, 50, 0).replicas, 2)
 
+    def test_a_service_stopped_at_0_is_left_stopped(self):
+        # A restore scales the writers to 0 while it writes the stores; min must not bring them back.
+        for value in (None, 0.9, 0.0):
+            self.assertEqual(decide(Policy(2, 3, "q", 0.5, 0.1, 60), value, 0, 50, 0), decide(POLICY, value, 0, 50, 300))
+            self.assertEqual((decide(POLICY, value, 0, 50, 300).replicas, decide(POLICY, value, 0, 50, 300).direction), (0, "hold"))
+
     def test_no_sample_holds(self):
         self.assertEqual(decide(POLICY, None, 2, 50, 300), decide(POLICY, None, 2, 50, 300))
         self.assertEqual(decide(POLICY, None, 2, 50, 300).direction, "hold")
