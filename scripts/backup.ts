@@ -5,8 +5,6 @@ import { runBackup } from './lib/backup/run-backup.ts';
 import { readBackupSettings } from './lib/backup/settings.ts';
 import { addMissingSecrets } from './lib/env.ts';
 import { formatDuration, info } from './lib/output.ts';
-import { runningContainerByService } from './lib/docker/containers.ts';
-import { localTaskContainers } from './lib/docker/swarm-stack.ts';
 import { currentStack, withEngine } from './lib/stack.ts';
 
 const backupCommand = {
@@ -23,14 +21,8 @@ await defineCommand(backupCommand, {
     // Under the project lock: a .env from before sets were signed gets its key here, said once.
     for (const name of addMissingSecrets()) info(`env: added ${name} to .env with a generated value (sets are signed with it)`);
     // No engine check up front (a process start): a failure of the backup's first Docker call asks.
-    const { ctx, values, target } = await currentStack(undefined, { checkEngine: false });
+    const { ctx, values } = await currentStack(undefined, { checkEngine: false });
     const settings = readBackupSettings(values);
-    // Swarm mode: the stores run on this manager (local state); their reads go to the task containers.
-    // Compose mode: to the running containers, read once (ExecTargets says why).
-    ctx.execTargets =
-      target === 'swarm'
-        ? { containers: await withEngine(() => localTaskContainers(settings.project)), swarmTasks: true }
-        : { containers: await withEngine(() => runningContainerByService(settings.project)), swarmTasks: false };
     const log = new BackupLog(settings.logFile, settings.project, 'backup');
     try {
       const outcome = await withEngine(() => runBackup(ctx, settings, log));

@@ -5,7 +5,7 @@ import { trustForeignOption } from './lib/backup/open-set.ts';
 import { runRestore } from './lib/backup/run-restore.ts';
 import { readBackupSettings } from './lib/backup/settings.ts';
 import { defineCommand } from './lib/command/define.ts';
-import { OperationError, UsageError } from './lib/errors.ts';
+import { UsageError } from './lib/errors.ts';
 import { bold, formatDuration, info } from './lib/output.ts';
 import { currentStack } from './lib/stack.ts';
 
@@ -30,13 +30,7 @@ await defineCommand(restoreCommand, {
   },
   run: async ({ from, trustForeign }) => {
     const started = performance.now();
-    const { ctx, values, target } = await currentStack();
-    // A restore stops the store and writes it from a one-off container: compose's own operations.
-    // The stores' volumes are the same in both modes, so the way round is short.
-    if (target === 'swarm')
-      throw new OperationError(
-        'make restore runs in compose mode: make stop, make start with DEPLOY_TARGET=compose, make restore, make stop, then make start ARGS=--swarm (the stores keep their volumes in both modes)',
-      );
+    const { ctx, values } = await currentStack();
     const settings = readBackupSettings(values);
     const log = new BackupLog(settings.logFile, settings.project, 'restore');
     try {

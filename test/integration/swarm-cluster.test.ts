@@ -82,17 +82,60 @@ test('the stack is healthy on 3 nodes, backend with 3 replicas on at least 2 of 
   assert.ok(new Set(backend?.nodes).size >= 2, `backend runs on ${backend?.nodes.join(', ')}`);
 });
 
+/** A command in the task container of a store on this node (the manager, where the stores run). */
+async function inStore(service: string, command: string[]): Promise<string> {
+  const id = (await $({ quiet: true })`docker ps --quiet --filter ${`label=com.docker.swarm.service.name=${stack.project}_${service}`}`).stdout.trim();
+  assert.ok(id && !id.includes('\n'), `one task container of ${service} on this node: ${id}`);
+  return (await $({ quiet: true })`docker exec ${id} ${command}`).stdout.trim();
+}
+
+const psql = (sql: string) => inStore('postgres', ['sh', '-c', 'exec psql -U "$POSTGRES_USER" -d "$POSTGRES_DB" -v ON_ERROR_STOP=1 -At -c "$1"', 'sh', sql]);
+const redisCli = (...args: string[]) => inStore('redis', ['redis-cli', '--no-auth-warning', ...args]);
+const sqlite = (sql: string) =>
+  inStore('memory-api', [
+    'python3',
+    '-c',
+    'import os, sqlite3, sys; db = sqlite3.connect(os.environ["MEMORY_DB_PATH"]); r = db.execute(sys.argv[1]).fetchall(); db.commit(); print(r)',
+    sql,
+  ]);
+
+/** What each store holds of the test's marker data. */
+async function markers(): Promise<string[]> {
+  return [
+    await psql('SELECT count(*) FROM swarm_marker'),
+    await redisCli('MGET', 'swarm:marker', 'swarm:extra'),
+    await sqlite('SELECT count(*) FROM swarm_marker'),
+  ];
+}
+
 test(
-  'make backup in swarm mode reads each store inside its task on the manager; make restore says how to restore',
+  'make backup and make restore in swarm mode: every store back as it was in the set, on its task on the manager, the replica counts kept',
   { skip: !enabled && 'GALAXY_CLUSTER_TESTS=1 runs it' },
   async () => {
+    await psql('CREATE TABLE IF NOT EXISTS swarm_marker (id int); INSERT INTO swarm_marker SELECT generate_series(1, 3)');
+    await redisCli('SET', 'swarm:marker', 'before');
+    await sqlite('CREATE TABLE IF NOT EXISTS swarm_marker (id int)');
+    await sqlite('INSERT INTO swarm_marker VALUES (1), (2), (3)');
+    const saved = await markers();
     const backup = await stack.script('backup', [], {}, '600s');
     assert.equal(backup.exitCode, 0, explain(backup));
     for (const store of ['postgres', 'redis', 'memory-api']) assert.match(backup.stdout, new RegExp(`backup: ${store}: \\w+ snapshot`));
     process.stdout.write(`# ${backup.stdout.trim().split('\n').pop()}\n`);
-    const restore = await stack.script('restore', []);
-    assert.equal(restore.exitCode, 1, explain(restore));
-    assert.match(restore.stderr, /make restore runs in compose mode/);
+
+    await psql('INSERT INTO swarm_marker VALUES (4), (5)');
+    await redisCli('MSET', 'swarm:marker', 'after', 'swarm:extra', 'x');
+    await sqlite('INSERT INTO swarm_marker VALUES (4), (5)');
+    assert.notDeepEqual(await markers(), saved);
+
+    const restore = await stack.script('restore', [], {}, '900s');
+    assert.equal(restore.exitCode, 0, explain(restore));
+    for (const line of [/^restore: stopping the writers: /m, /^restore: redis: redis data replaced/m, /^restore: memory-api: sqlite data replaced/m])
+      assert.match(restore.stdout, line);
+    process.stdout.write(`# ${restore.stdout.trim().split('\n').slice(-2).join('\n# ')}\n`);
+    assert.deepEqual(await markers(), saved);
+    const report = await health();
+    assert.ok(report.healthy, JSON.stringify(report.services.filter((s) => !s.ok)));
+    assert.deepEqual(report.services.find((s) => s.service === 'backend')?.replicas, { running: 3, desired: 3 });
   },
 );
 

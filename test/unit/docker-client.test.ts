@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
-import { composeCommandLine, composeFiles, execOnTask } from '../../scripts/lib/docker/client.ts';
+import { composeCall, composeCommandLine, composeFiles, execOnTask, oneOffOnNode } from '../../scripts/lib/docker/client.ts';
 import { type ContainerInfo, parseInspect, readiness } from '../../scripts/lib/docker/containers.ts';
 import { lastLine, lastLines, processFailure } from '../../scripts/lib/errors.ts';
 
@@ -206,26 +206,76 @@ test('a failed process: its last line as the reason, its last lines as details',
   assert.equal(err.details?.split('\n').at(-1), 'line 29');
 });
 
-test('swarm mode: a store exec or one-off read goes to the task container on this node; every other call stays compose', () => {
-  const targets = { containers: { postgres: 'c0ffee', 'memory-api': 'beef' }, swarmTasks: true };
-  assert.deepEqual(execOnTask(['exec', '-T', 'postgres', 'pg_dump', '-Fc'], targets), ['exec', '-i', 'c0ffee', 'pg_dump', '-Fc']);
-  assert.deepEqual(execOnTask(['run', '--rm', '--no-deps', '-T', '--entrypoint', 'python3', 'memory-api', '-c', 'x'], targets), [
-    'exec',
+test('swarm mode: a store exec goes to the task container on this node, a one-off to docker run of its task spec; every other call stays compose', () => {
+  const oneOffs = {
+    redis: { image: 'galaxy/redis@sha256:ab', user: '999:999', mounts: [{ source: 'gx_redis-data', target: '/data' }] },
+    files: {
+      image: 'galaxy/python',
+      user: '',
+      mounts: [
+        { source: 'gx_a', target: '/a' },
+        { source: 'gx_b', target: '/b' },
+      ],
+    },
+  };
+  const targets = { containers: { postgres: 'c0ffee', 'memory-api': 'beef' }, oneOffs };
+  const onSwarm = (args: string[]) => composeCall({ mode: 'default', env: {}, profiles: [], target: 'swarm', execTargets: targets }, args);
+  assert.deepEqual(onSwarm(['exec', '-T', 'postgres', 'pg_dump', '-Fc']), ['exec', '-i', 'c0ffee', 'pg_dump', '-Fc']);
+  // The service's user and volumes, stdin open, no network.
+  assert.deepEqual(onSwarm(['run', '--rm', '--no-deps', '-T', '--entrypoint', 'sh', 'redis', '-c', 'x']), [
+    'run',
+    '--rm',
     '-i',
-    'beef',
-    'python3',
+    '--network',
+    'none',
+    '--user',
+    '999:999',
+    '--volume',
+    'gx_redis-data:/data',
+    '--entrypoint',
+    'sh',
+    'galaxy/redis@sha256:ab',
     '-c',
     'x',
   ]);
+  // The call's own user, capabilities and anonymous volume win over and add to the spec.
+  assert.deepEqual(
+    onSwarm(['run', '--rm', '--no-deps', '-T', '--user', '0:0', '--cap-add', 'CHOWN', '--volume', '/.stage', '--entrypoint', 'tar', 'files', '-cf', '-']),
+    [
+      'run',
+      '--rm',
+      '-i',
+      '--network',
+      'none',
+      '--user',
+      '0:0',
+      '--volume',
+      'gx_a:/a',
+      '--volume',
+      'gx_b:/b',
+      '--cap-add',
+      'CHOWN',
+      '--volume',
+      '/.stage',
+      '--entrypoint',
+      'tar',
+      'galaxy/python',
+      '-cf',
+      '-',
+    ],
+  );
+  assert.throws(() => onSwarm(['run', '--rm', '-T', '--entrypoint', 'sh', 'postgres', '-c', 'x']), /postgres is not a service of the swarm stack/);
+  assert.throws(() => onSwarm(['run', '--rm', '-p', '80:80', 'redis', 'sh']), /cannot carry compose's -p/);
   assert.equal(execOnTask(['exec', '-T', 'redis', 'redis-cli'], targets), undefined);
   assert.equal(execOnTask(['stop', 'postgres'], targets), undefined);
-  assert.equal(execOnTask(['run', '--rm', '-v', '/x:/y', 'postgres', 'sh'], targets), undefined);
   assert.equal(execOnTask(['exec', '-T', 'postgres', 'psql'], undefined), undefined);
+  assert.equal(onSwarm(['stop', 'postgres']).at(-2), 'stop');
 });
 
 test('compose mode: a store exec goes to the running container read once, a one-off stays compose (its service may be stopped)', () => {
-  const targets = { containers: { postgres: 'c0ffee', files: 'f00d' }, swarmTasks: false };
+  const targets = { containers: { postgres: 'c0ffee', files: 'f00d' } };
   assert.deepEqual(execOnTask(['exec', '-T', 'postgres', 'psql', '-At'], targets), ['exec', '-i', 'c0ffee', 'psql', '-At']);
   assert.equal(execOnTask(['run', '--rm', '--no-deps', '-T', '--entrypoint', 'tar', 'files', '-cf', '-'], targets), undefined);
+  assert.equal(oneOffOnNode(['run', '--rm', '--no-deps', '-T', '--entrypoint', 'tar', 'files', '-cf', '-'], undefined), undefined);
   assert.equal(execOnTask(['exec', '-T', 'redis', 'redis-cli'], targets), undefined);
 });

@@ -2,6 +2,7 @@
 // the cluster's node plan and the health verdict per service.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { servicesWithLiveTasks } from '../../scripts/lib/docker/swarm-stack.ts';
 import { clusterNames, nodePlan } from '../../scripts/lib/swarm/cluster.ts';
 import { scaleRefusal } from '../../scripts/lib/swarm/deploy-stack.ts';
 import { judgeSwarmService } from '../../scripts/lib/swarm/health.ts';
@@ -199,4 +200,19 @@ test('REGISTRY: an external registry as host[:port][/path]; anything else is ref
   assert.equal(externalRegistry(read('registry.test')), 'registry.test');
   for (const bad of ['https://registry.test', 'registry.test:5000/', 'Registry.Test', 'a b', 'registry.test/team;rm'])
     assert.throws(() => externalRegistry(read(bad)), /give a registry as <host>\[:<port>\]\[\/<path>\] in lower case, without https:\/\//);
+});
+
+test('a service scaled to 0 counts as stopped only once no task of it may still run, on any node', () => {
+  const lines = [
+    'shop_api.1\tRunning 3 seconds ago', // stopping: its container has not exited yet
+    'shop_api.1\tShutdown 2 minutes ago',
+    'shop_web.2\tShutdown 1 second ago',
+    'shop_web.2\tFailed 5 minutes ago',
+    'shop_agent.x1y2z3\tStarting 1 second ago', // a global service's task, named by its node
+    'shop_db.1\tComplete 1 minute ago',
+    '',
+  ].join('\n');
+  assert.deepEqual(servicesWithLiveTasks('shop', lines, ['api', 'web', 'agent', 'db']), ['api', 'agent']);
+  assert.deepEqual(servicesWithLiveTasks('shop', lines, ['web', 'db']), []);
+  assert.deepEqual(servicesWithLiveTasks('shop', '\\_ shop_web.2\tPreparing 1 second ago', ['web']), ['web']);
 });

@@ -15,6 +15,7 @@ import { FORMAT, MANIFEST, MANIFEST_SUM, type Manifest, type ManifestFile, listS
 import type { BackupLog } from './report.ts';
 import { prune, type PruneResult } from './retention.ts';
 import { loadBackupModel } from './services.ts';
+import { requireOnThisNode, storeLifecycle } from './lifecycle.ts';
 import { type BackupSettings, isPartialOf, partialName, setName } from './settings.ts';
 import { MANIFEST_HMAC, requireKey, signatureText } from './signature.ts';
 import { describeCounts } from './summary.ts';
@@ -99,6 +100,12 @@ export async function runBackup(ctx: ComposeContext, settings: BackupSettings, l
     const versions = toolVersions();
     const model = await loadBackupModel(ctx, STORE_ENVIRONMENT);
     const plan = planBackup(model);
+    // Where each store's commands go (its container, or its task on this node in swarm mode).
+    const lifecycle = await storeLifecycle(ctx, model);
+    requireOnThisNode(
+      ctx,
+      plan.stores.map((s) => s.service.name),
+    );
     mkdirSync(settings.dir, { recursive: true, mode: 0o700 });
     removeStalePartials(settings, log);
     const name = setName(settings.project, new Date());
@@ -117,7 +124,7 @@ export async function runBackup(ctx: ComposeContext, settings: BackupSettings, l
     const settled = await Promise.allSettled(
       plan.stores.map(async (store) => {
         const file = `${store.service.name}${store.kind.extension}`;
-        const snapshot = await store.kind.dump({ ctx, model, service: store.service, option: store.option }, path.join(dir, file));
+        const snapshot = await store.kind.dump({ ctx, model, service: store.service, option: store.option, lifecycle }, path.join(dir, file));
         return { store, file, snapshot };
       }),
     );

@@ -5,11 +5,10 @@ import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import type { ComposeContext, ComposeModel } from '../compose.ts';
 import { compose } from '../docker/client.ts';
-import { listContainers } from '../docker/containers.ts';
 import { OperationError } from '../errors.ts';
 import { table } from '../output.ts';
-import { upAndWait } from '../wait.ts';
 import { type OpenSet, openVerifiedSet } from './open-set.ts';
+import { type StoreLifecycle, requireOnThisNode, storeLifecycle } from './lifecycle.ts';
 import type { BackupLog } from './report.ts';
 import { type BackupModel, loadBackupModel } from './services.ts';
 import type { BackupSettings } from './settings.ts';
@@ -24,7 +23,7 @@ interface Restorable {
 }
 
 /** Each store of the set matched with the service of this stack that takes it back. */
-function restorables(set: OpenSet, ctx: ComposeContext, model: BackupModel): Restorable[] {
+function restorables(set: OpenSet, ctx: ComposeContext, model: BackupModel, lifecycle: StoreLifecycle): Restorable[] {
   return set.manifest.stores.map((entry) => {
     const service = model.services.find((s) => s.name === entry.service);
     if (!service)
@@ -35,7 +34,7 @@ function restorables(set: OpenSet, ctx: ComposeContext, model: BackupModel): Res
     const choice = parseBackupLabel(service, entry.label);
     if (!choice || choice.kind.name !== entry.kind)
       throw new OperationError(`set ${set.name}: ${entry.service} has label '${entry.label}' but kind '${entry.kind}'`);
-    return { entry, kind: choice.kind, target: { ctx, model, service, option: choice.option }, file: set.files.get(entry.service) as string };
+    return { entry, kind: choice.kind, target: { ctx, model, service, option: choice.option, lifecycle }, file: set.files.get(entry.service) as string };
   });
 }
 
@@ -60,30 +59,35 @@ export async function runRestore(ctx: ComposeContext, settings: BackupSettings, 
   const set = await openVerifiedSet(settings, log, from, trustForeign);
   const model = await loadBackupModel(ctx, STORE_ENVIRONMENT);
   let restart: string[] = [];
+  let lifecycle: StoreLifecycle | undefined;
   try {
-    const targets = restorables(set, ctx, model);
+    lifecycle = await storeLifecycle(ctx, model);
+    const targets = restorables(set, ctx, model, lifecycle);
     const stores = targets.map((t) => t.entry.service);
-    const running = new Set((await listContainers(ctx)).filter((c) => c.status === 'running').map((c) => c.service));
+    requireOnThisNode(ctx, stores);
+    const running = await lifecycle.running();
     const writers = writersOf(model, stores).filter((s) => running.has(s));
     // With nothing running (a new machine) everything is started afterwards.
     restart = running.size ? [...new Set([...running, ...stores])].filter((s) => model.services.some((m) => m.name === s)) : [];
     if (writers.length) {
       log.line(`stopping the writers: ${writers.join(', ')}`);
-      await compose(ctx, ['stop', '--timeout', '20', ...writers], { timeout: '120s' });
+      await lifecycle.stop(writers);
     }
     for (const { entry, kind, target, file } of targets) {
       await kind.restore(target, file);
       log.line(`${entry.service}: ${entry.kind} data replaced from ${path.basename(entry.file)}`);
     }
   } catch (err) {
-    log.append(`FAILED during restore: ${(err as Error).message}; starting the services again`);
-    await upAndWait(ctx, model, restart, [], 300).catch(() => undefined);
+    if (lifecycle) {
+      log.append(`FAILED during restore: ${(err as Error).message}; starting the services again`);
+      await lifecycle.start(restart).catch(() => undefined);
+    }
     throw err;
   } finally {
     set.cleanup();
   }
   log.line(`starting ${restart.length ? restart.join(', ') : 'every service'}`);
-  await upAndWait(ctx, model, restart, [], 300);
+  await lifecycle.start(restart);
   return set.name;
 }
 
@@ -103,7 +107,7 @@ export async function runVerify(ctx: ComposeContext, settings: BackupSettings, l
     log.line(`trial restore into throwaway project ${project}`);
     const counts: Record<string, Record<string, number>> = {};
     const rows = [['SERVICE', 'KIND', 'TABLE/KEYS/FILES', 'COUNT']];
-    for (const { entry, kind, target, file } of restorables(set, trial, model)) {
+    for (const { entry, kind, target, file } of restorables(set, trial, model, await storeLifecycle(trial, model))) {
       await kind.restore(target, file);
       counts[entry.service] = await kind.verify(target, entry);
       for (const [item, n] of Object.entries(counts[entry.service])) rows.push([entry.service, entry.kind, item, String(n)]);

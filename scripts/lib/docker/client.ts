@@ -5,7 +5,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { $, type Duration } from 'zx/core';
-import { lastLine } from '../errors.ts';
+import { OperationError, lastLine } from '../errors.ts';
 import { interactive } from '../output.ts';
 import { envFile, projectRoot } from '../paths.ts';
 
@@ -23,15 +23,28 @@ export interface ComposeContext {
 }
 
 /**
- * Swarm mode: the container of each service's task on this node (compose knows only the
- * containers it created itself), and a one-off `run` goes there too. Compose mode (backup): the
- * running containers, read once, so each exec costs a docker CLI start instead of compose's
- * (project load, plugin start): five of them beside a dump took CPU from it (bench backup).
+ * Containers a compose `exec` goes to directly, read once: in compose mode the running containers
+ * (each exec then costs a docker CLI start instead of compose's project load and plugin start: five
+ * of them beside a dump took CPU from it, bench backup); in swarm mode the container of each
+ * service's task on this node, which compose does not know.
  */
 export interface ExecTargets {
   containers: Record<string, string>;
-  /** Swarm tasks: one-offs run in them too, and compose's own operations (stop) cannot reach them. */
-  swarmTasks: boolean;
+  /**
+   * Swarm mode only: what a one-off `run` of each service starts on this node (`docker run` of its
+   * task's image, user and volumes): its task may be scaled to 0 meanwhile, and compose's own `run`
+   * would create a compose project beside the stack.
+   */
+  oneOffs?: Record<string, OneOffSpec>;
+}
+
+/** A swarm service's task as a one-off container needs it (docker service inspect). */
+export interface OneOffSpec {
+  image: string;
+  /** The service's user; the image's when empty. */
+  user: string;
+  /** Its named volumes: Docker's volume name and the path in the container. */
+  mounts: Array<{ source: string; target: string }>;
 }
 
 /** Per docker CLI call: a saturated machine makes the engine slow (seconds), not absent. */
@@ -119,27 +132,67 @@ export interface ComposeOptions {
 
 /**
  * Pure: a compose `exec -T SERVICE CMD…` as `exec -i CONTAINER CMD…` for a service whose container
- * the targets name (`-i` passes stdin as compose's `-T` does). On swarm tasks also a one-off `run
- * --rm --no-deps -T [--entrypoint E] SERVICE CMD…` as `exec -i CONTAINER [E] CMD…`: a one-off there
- * only ever reads a running store (restore is compose mode's), so the running task serves it.
- * Undefined for every other call, which stays a compose call.
+ * the targets name (`-i` passes stdin as compose's `-T` does). Undefined for every other call.
  */
 export function execOnTask(args: string[], targets: ExecTargets | undefined): string[] | undefined {
-  if (!targets || (args[0] !== 'exec' && !(args[0] === 'run' && targets.swarmTasks))) return undefined;
+  if (!targets || args[0] !== 'exec') return undefined;
   let i = 1;
-  let entrypoint: string[] = [];
-  for (; i < args.length && args[i].startsWith('-'); i++) {
-    if (args[i] === '--entrypoint') entrypoint = [args[++i]];
-    else if (!['-T', '--rm', '--no-deps'].includes(args[i])) return undefined;
-  }
+  for (; i < args.length && args[i].startsWith('-'); i++) if (args[i] !== '-T') return undefined;
   const container = targets.containers[args[i]];
-  const command = [...entrypoint, ...args.slice(i + 1)];
-  return container && command.length ? ['exec', '-i', container, ...command] : undefined;
+  return container && i + 1 < args.length ? ['exec', '-i', container, ...args.slice(i + 1)] : undefined;
 }
 
-/** The arguments after `docker` for a compose call in this context (or its swarm stand-in, above). */
+/** The flags of compose `run` a store kind uses, and whether each takes a value. */
+const ONE_OFF_FLAGS: Record<string, boolean> = {
+  '--rm': false,
+  '--no-deps': false,
+  '-T': false,
+  '--entrypoint': true,
+  '--user': true,
+  '--cap-add': true,
+  '--volume': true,
+};
+
+/**
+ * Pure: in swarm mode a compose one-off `run --rm --no-deps -T [--user U] [--cap-add C]… [--volume
+ * V] --entrypoint E SERVICE ARGS…` as `docker run` of the service's task spec on this node, with
+ * no network (a one-off reads and writes files only). Throws for a service or flag it cannot
+ * carry over: compose's own `run` would start a compose project beside the stack.
+ */
+export function oneOffOnNode(args: string[], specs: Record<string, OneOffSpec> | undefined): string[] | undefined {
+  if (!specs || args[0] !== 'run') return undefined;
+  const flags: string[] = [];
+  let user: string | undefined;
+  let i = 1;
+  for (; i < args.length && args[i].startsWith('-'); i++) {
+    const flag = args[i];
+    if (!(flag in ONE_OFF_FLAGS)) throw new OperationError(`a one-off in swarm mode cannot carry compose's ${flag}`);
+    if (!ONE_OFF_FLAGS[flag]) continue;
+    const value = args[++i];
+    if (flag === '--user') user = value;
+    else flags.push(flag, value);
+  }
+  const service = args[i];
+  const spec = specs[service];
+  if (!spec) throw new OperationError(`${service} is not a service of the swarm stack: make start ARGS=--swarm deploys it`);
+  user ||= spec.user;
+  return [
+    'run',
+    '--rm',
+    '-i',
+    '--network',
+    'none',
+    ...(user ? ['--user', user] : []),
+    ...spec.mounts.flatMap((m) => ['--volume', `${m.source}:${m.target}`]),
+    ...flags,
+    spec.image,
+    ...args.slice(i + 1),
+  ];
+}
+
+/** The arguments after `docker` for a compose call in this context (or its stand-in on a task, above). */
 export function composeCall(ctx: ComposeContext, args: string[], files?: string[]): string[] {
-  return execOnTask(args, ctx.execTargets) ?? [...composeArgs(ctx, files), ...args];
+  return execOnTask(args, ctx.execTargets) ?? oneOffOnNode(args, ctx.execTargets?.oneOffs) ?? [...composeArgs(ctx, files), ...args];
 }
 
 /** Runs `docker compose <args>` with the context's files, profiles and environment. */

@@ -1,7 +1,7 @@
 // Swarm stacks through the one Docker client: deploy and removal, services, tasks, rolling updates
 // and logs (swarm.ts beside it has the swarm itself: membership, nodes, the cluster's containers).
 import { OperationError } from '../errors.ts';
-import { docker } from './client.ts';
+import { type OneOffSpec, docker } from './client.ts';
 import { must } from './swarm.ts';
 
 export const deployStack = (file: string, stack: string, withRegistryAuth = false) =>
@@ -199,4 +199,64 @@ export async function localTaskContainers(stack: string): Promise<Record<string,
       .filter(([, service]) => service)
       .map(([id, service]) => [service, id]),
   );
+}
+
+/** Each service's task spec as a one-off container needs it (image, user, named volumes), by compose service name. */
+export async function oneOffSpecs(stack: string): Promise<Record<string, OneOffSpec>> {
+  const ids = (await must(['service', 'ls', '--quiet', '--filter', `label=com.docker.stack.namespace=${stack}`], 'docker service ls', '30s'))
+    .split('\n')
+    .filter(Boolean);
+  if (ids.length === 0) return {};
+  const out = await must(['service', 'inspect', '--format', '{{json .Spec}}', ...ids], 'docker service inspect', '30s');
+  return Object.fromEntries(
+    out
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => {
+        const spec = JSON.parse(line) as {
+          Name: string;
+          TaskTemplate: { ContainerSpec: { Image: string; User?: string; Mounts?: Array<{ Type?: string; Source?: string; Target?: string }> } };
+        };
+        const container = spec.TaskTemplate.ContainerSpec;
+        const mounts = (container.Mounts ?? [])
+          .filter((m) => m.Type === 'volume' && m.Source && m.Target)
+          .map((m) => ({ source: m.Source as string, target: m.Target as string }));
+        return [spec.Name.slice(stack.length + 1), { image: container.Image, user: container.User ?? '', mounts }];
+      }),
+  );
+}
+
+/**
+ * `docker service scale` of services of a stack to the given counts, not waited for: the CLI's own
+ * wait goes service by service, each with seconds of checks that the count is stable.
+ */
+export async function scaleServices(stack: string, counts: Record<string, number>): Promise<void> {
+  const pairs = Object.entries(counts).map(([service, n]) => `${stack}_${service}=${n}`);
+  if (pairs.length) await must(['service', 'scale', '--detach', ...pairs], `docker service scale ${pairs.join(' ')}`, '60s');
+}
+
+/** States of a task whose container may still run (docker stack ps's CURRENT STATE, first word). */
+const ALIVE_STATES = new Set(['new', 'pending', 'assigned', 'accepted', 'preparing', 'ready', 'starting', 'running']);
+
+/** Pure: the services (compose names) with a task that may still run, from `docker stack ps` lines "name<TAB>current state". */
+export function servicesWithLiveTasks(stack: string, lines: string, services: string[]): string[] {
+  const alive = lines
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => line.split('\t'))
+    .filter(([, state]) => ALIVE_STATES.has((state ?? '').split(' ')[0].toLowerCase()))
+    // "stack_svc.1" (a slot) or "stack_svc.<node id>" (global); the table marks older tasks "\_ ".
+    .map(([name]) =>
+      name
+        .replace(/^\\_ /, '')
+        .slice(stack.length + 1)
+        .replace(/\.[a-z0-9]+$/, ''),
+    );
+  return services.filter((s) => alive.includes(s));
+}
+
+/** The services of `services` with a task on any node that may still run (starting, running or stopping). */
+export async function servicesStillRunning(stack: string, services: string[]): Promise<string[]> {
+  const out = await must(['stack', 'ps', stack, '--no-trunc', '--format', '{{.Name}}\t{{.CurrentState}}'], 'docker stack ps', '30s');
+  return servicesWithLiveTasks(stack, out, services);
 }

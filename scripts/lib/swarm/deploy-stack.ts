@@ -35,7 +35,7 @@ export async function requireManager(): Promise<void> {
     );
 }
 
-async function waitForReplicas(project: string, services: string[], timeoutSeconds: number): Promise<void> {
+export async function waitForReplicas(project: string, services: string[], timeoutSeconds: number): Promise<void> {
   const deadline = Date.now() + timeoutSeconds * 1000;
   const live = new LiveStatus();
   for (;;) {

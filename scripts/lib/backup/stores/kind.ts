@@ -3,6 +3,7 @@
 // back; which services hold data, and of what kind, is said by their `galaxy.backup` label.
 import { type ComposeContext, compose } from '../../docker/client.ts';
 import { OperationError, lastLine } from '../../errors.ts';
+import type { StoreLifecycle } from '../lifecycle.ts';
 import type { BackupModel, BackupService } from '../services.ts';
 
 /** Generous: a dump of many gigabytes on a slow disk still finishes; a hung one is still ended. */
@@ -15,6 +16,8 @@ export interface StoreTarget {
   service: BackupService;
   /** The label's argument (sqlite's database path); '' for kinds that take none. */
   option: string;
+  /** How the kind stops and starts its service (compose or swarm mode). */
+  lifecycle: StoreLifecycle;
 }
 
 export interface Snapshot {

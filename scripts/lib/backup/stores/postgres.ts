@@ -4,7 +4,6 @@
 // local socket, so no password is ever on a command line.
 import { compose } from '../../docker/client.ts';
 import { composeStream } from '../../docker/stream.ts';
-import { upAndWait } from '../../wait.ts';
 import type { BackupService } from '../services.ts';
 import { STEP_TIMEOUT_SECONDS, type StoreKind, type StoreTarget, checkRestored } from './kind.ts';
 
@@ -104,7 +103,7 @@ export const postgres: StoreKind = {
 
   // --clean --if-exists in one transaction: it either completes or leaves the database as it was.
   async restore(target, file) {
-    await upAndWait(target.ctx, target.model, [target.service.name], ['--no-deps'], 300);
+    await target.lifecycle.start([target.service.name], true);
     const args = [
       'exec',
       '-T',

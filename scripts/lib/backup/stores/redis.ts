@@ -5,7 +5,6 @@ import path from 'node:path';
 import { compose } from '../../docker/client.ts';
 import { composeStream } from '../../docker/stream.ts';
 import { OperationError, lastLine } from '../../errors.ts';
-import { upAndWait } from '../../wait.ts';
 import { STEP_TIMEOUT_SECONDS, type StoreKind, type StoreTarget, checkRestored, execText } from './kind.ts';
 
 /**
@@ -113,7 +112,7 @@ async function freshSave(target: StoreTarget, timeoutSeconds = 1800): Promise<Re
 }
 
 async function count(target: StoreTarget): Promise<Record<string, number>> {
-  await upAndWait(target.ctx, target.model, [target.service.name], ['--no-deps'], 300);
+  await target.lifecycle.start([target.service.name], true);
   return { keys: Number(await cli(target, 'DBSIZE')) };
 }
 
@@ -146,7 +145,7 @@ export const redis: StoreKind = {
 
   async restore(target, file) {
     const name = target.service.name;
-    await compose(target.ctx, ['stop', '--timeout', '20', name], { timeout: '60s' });
+    await target.lifecycle.stop([name]);
     await composeStream(target.ctx, ['run', '--rm', '--no-deps', '-T', '--entrypoint', 'sh', name, '-c', RESTORE_SCRIPT], {
       stdinFile: file,
       timeoutSeconds: STEP_TIMEOUT_SECONDS,

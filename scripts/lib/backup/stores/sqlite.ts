@@ -120,7 +120,7 @@ export const sqlite: StoreKind = {
   // The service must be stopped: its file is replaced underneath it.
   async restore(target, file) {
     const name = target.service.name;
-    await compose(target.ctx, ['stop', '--timeout', '20', name], { timeout: '60s' });
+    await target.lifecycle.stop([name]);
     await composeStream(target.ctx, ['run', '--rm', '--no-deps', '-T', '--entrypoint', 'python3', name, '-c', RESTORE, target.option], {
       stdinFile: file,
       timeoutSeconds: STEP_TIMEOUT_SECONDS,

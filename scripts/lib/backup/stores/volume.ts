@@ -3,10 +3,8 @@
 // started again afterwards. Archive and restore run in one-off containers of the service's own
 // image as root, with the same volumes at the same paths: the image needs sh, tar, find and cp.
 import { compose } from '../../docker/client.ts';
-import { listContainers } from '../../docker/containers.ts';
 import { composeStream } from '../../docker/stream.ts';
 import { OperationError } from '../../errors.ts';
-import { upAndWait } from '../../wait.ts';
 import { inspectArchive } from './archive.ts';
 import { STEP_TIMEOUT_SECONDS, type StoreKind, type StoreTarget, checkRestored } from './kind.ts';
 
@@ -86,14 +84,10 @@ export const volume: StoreKind = {
 
   async dump(target, file) {
     const name = target.service.name;
-    // A consistent copy needs the service stopped and a one-off container on its volumes: compose's
-    // own operations, which do not reach a swarm task.
-    if (target.ctx.execTargets?.swarmTasks)
-      throw new OperationError(`${name}: a volume store is copied with its service stopped, which swarm mode cannot do yet: back it up in compose mode`);
-    const running = (await listContainers(target.ctx)).some((c) => c.service === name && c.status === 'running');
-    await compose(target.ctx, ['stop', '--timeout', '20', name], { timeout: '60s' });
+    const running = (await target.lifecycle.running()).has(name);
     let result;
     try {
+      await target.lifecycle.stop([name]);
       // Paths relative to / so restore puts each volume back at its own mount path.
       const paths = mounts(target).map((m) => m.replace(/^\/+/, ''));
       result = await composeStream(target.ctx, oneOff(target, 'tar', ['-cf', '-', '-C', '/', ...paths]), {
@@ -103,7 +97,7 @@ export const volume: StoreKind = {
       });
     } finally {
       // Back as it was even when the archive failed: a backup must not leave a service down.
-      if (running) await upAndWait(target.ctx, target.model, [name], ['--no-deps'], 300);
+      if (running) await target.lifecycle.start([name], true);
     }
     const facts = { volumes: target.service.volumes.map((v) => `${v.name}:${v.target}`).join(', '), tool: 'tar' };
     return { bytes: result.bytes, sha256: result.sha256, counts: { files: filesIn(name, file) }, countsExact: true, facts };
@@ -116,7 +110,7 @@ export const volume: StoreKind = {
 
   async restore(target, file) {
     const name = target.service.name;
-    await compose(target.ctx, ['stop', '--timeout', '20', name], { timeout: '60s' });
+    await target.lifecycle.stop([name]);
     await composeStream(target.ctx, oneOff(target, 'sh', ['-c', RESTORE_SCRIPT, 'sh', ...mounts(target)], true), {
       stdinFile: file,
       timeoutSeconds: STEP_TIMEOUT_SECONDS,
