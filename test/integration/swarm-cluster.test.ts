@@ -9,7 +9,7 @@ import { after, before, test } from 'node:test';
 import { $ } from 'zx';
 import { startLoad, waitForRequests } from '../harness/load.ts';
 import { TestStack, explain } from '../harness/stack.ts';
-import { taskNodes as tasksOn, until } from '../harness/swarm.ts';
+import { storeClients, taskNodes as tasksOn, until } from '../harness/swarm.ts';
 
 const enabled = process.env.GALAXY_CLUSTER_TESTS === '1';
 const stack = new TestStack();
@@ -82,22 +82,7 @@ test('the stack is healthy on 3 nodes, backend with 3 replicas on at least 2 of 
   assert.ok(new Set(backend?.nodes).size >= 2, `backend runs on ${backend?.nodes.join(', ')}`);
 });
 
-/** A command in the task container of a store on this node (the manager, where the stores run). */
-async function inStore(service: string, command: string[]): Promise<string> {
-  const id = (await $({ quiet: true })`docker ps --quiet --filter ${`label=com.docker.swarm.service.name=${stack.project}_${service}`}`).stdout.trim();
-  assert.ok(id && !id.includes('\n'), `one task container of ${service} on this node: ${id}`);
-  return (await $({ quiet: true })`docker exec ${id} ${command}`).stdout.trim();
-}
-
-const psql = (sql: string) => inStore('postgres', ['sh', '-c', 'exec psql -U "$POSTGRES_USER" -d "$POSTGRES_DB" -v ON_ERROR_STOP=1 -At -c "$1"', 'sh', sql]);
-const redisCli = (...args: string[]) => inStore('redis', ['redis-cli', '--no-auth-warning', ...args]);
-const sqlite = (sql: string) =>
-  inStore('memory-api', [
-    'python3',
-    '-c',
-    'import os, sqlite3, sys; db = sqlite3.connect(os.environ["MEMORY_DB_PATH"]); r = db.execute(sys.argv[1]).fetchall(); db.commit(); print(r)',
-    sql,
-  ]);
+const { psql, redisCli, sqlite } = storeClients(stack.project);
 
 /** What each store holds of the test's marker data. */
 async function markers(): Promise<string[]> {

@@ -2,7 +2,7 @@
 // commands run: compose's own stop and up in compose mode; in swarm mode each service scaled to 0
 // and back to the count it had (a task cannot be stopped on its own: Swarm would start another in
 // its place), its commands sent to its task's container on this node (the stores are placed on the
-// manager, where their volumes are) and its one-offs to `docker run` of its task spec there.
+// manager, where their volumes are) and its one-offs to a container of its task spec there.
 import type { ComposeContext, ComposeModel } from '../compose.ts';
 import { compose } from '../docker/client.ts';
 import { listContainers, runningContainerByService } from '../docker/containers.ts';
