@@ -220,48 +220,36 @@ test('swarm mode: a store exec goes to the task container on this node, a one-of
   };
   const targets = { containers: { postgres: 'c0ffee', 'memory-api': 'beef' }, oneOffs };
   const onSwarm = (args: string[]) => composeCall({ mode: 'default', env: {}, profiles: [], target: 'swarm', execTargets: targets }, args);
+  // Every one-off: removed afterwards, stdin open, no network.
+  const oneOff = ['run', '--rm', '-i', '--network', 'none'];
   assert.deepEqual(onSwarm(['exec', '-T', 'postgres', 'pg_dump', '-Fc']), ['exec', '-i', 'c0ffee', 'pg_dump', '-Fc']);
-  // The service's user and volumes, stdin open, no network.
+  // The service's user and volumes.
   assert.deepEqual(onSwarm(['run', '--rm', '--no-deps', '-T', '--entrypoint', 'sh', 'redis', '-c', 'x']), [
-    'run',
-    '--rm',
-    '-i',
-    '--network',
-    'none',
-    '--user',
-    '999:999',
-    '--volume',
-    'gx_redis-data:/data',
-    '--entrypoint',
-    'sh',
-    'galaxy/redis@sha256:ab',
-    '-c',
-    'x',
+    ...oneOff,
+    ...['--user', '999:999', '--volume', 'gx_redis-data:/data', '--entrypoint', 'sh', 'galaxy/redis@sha256:ab', '-c', 'x'],
   ]);
   // The call's own user, capabilities and anonymous volume win over and add to the spec.
   assert.deepEqual(
     onSwarm(['run', '--rm', '--no-deps', '-T', '--user', '0:0', '--cap-add', 'CHOWN', '--volume', '/.stage', '--entrypoint', 'tar', 'files', '-cf', '-']),
     [
-      'run',
-      '--rm',
-      '-i',
-      '--network',
-      'none',
-      '--user',
-      '0:0',
-      '--volume',
-      'gx_a:/a',
-      '--volume',
-      'gx_b:/b',
-      '--cap-add',
-      'CHOWN',
-      '--volume',
-      '/.stage',
-      '--entrypoint',
-      'tar',
-      'galaxy/python',
-      '-cf',
-      '-',
+      ...oneOff,
+      ...[
+        '--user',
+        '0:0',
+        '--volume',
+        'gx_a:/a',
+        '--volume',
+        'gx_b:/b',
+        '--cap-add',
+        'CHOWN',
+        '--volume',
+        '/.stage',
+        '--entrypoint',
+        'tar',
+        'galaxy/python',
+        '-cf',
+        '-',
+      ],
     ],
   );
   assert.throws(() => onSwarm(['run', '--rm', '-T', '--entrypoint', 'sh', 'postgres', '-c', 'x']), /postgres is not a service of the swarm stack/);
