@@ -6,7 +6,7 @@
 // service and no bench-only path exists in scripts/. The text is built here (pure, unit-tested).
 import { copyFileSync, cpSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { GENERATED_SERVICE_BASE } from '../../scripts/lib/adopt/compose-file.ts';
+import { GENERATED_HEALTH_TIMING, GENERATED_SERVICE_BASE } from '../../scripts/lib/adopt/compose-file.ts';
 import { versionVariable } from '../../scripts/lib/deploy/version.ts';
 import { ADOPTED_FILE } from '../../scripts/lib/docker/client.ts';
 import { kitRoot } from '../../scripts/lib/paths.ts';
@@ -33,7 +33,7 @@ export function copyNames(count: number): string[] {
  * Pure: the overlay with `count` copies. Each copy carries what the kit reads from a stateless
  * service it builds: a build section, an image named by its version variable, `galaxy.deploy:
  * rolling` and `galaxy.health.path`, and the kit's least-privilege settings and health timing
- * (docker-compose.yml's x-service and x-health-timing). Not `galaxy.autoheal`: no watcher runs
+ * (GENERATED_SERVICE_BASE and GENERATED_HEALTH_TIMING, as adopt writes them). Not `galaxy.autoheal`: no watcher runs
  * here, and a guarded service's 2 s checks would make N containers' `docker exec` the figure. No
  * host port: like a service behind a proxy, and a rolling deploy of a published one takes two hops.
  */
@@ -42,7 +42,7 @@ export function scaleOverlay(o: ScaleOverlay): Record<string, unknown> {
     build: { context: o.context, additional_contexts: { probe: o.probe }, args: { NGINX_IMAGE: '${NGINX_IMAGE:?set NGINX_IMAGE in .env}' } },
     ...GENERATED_SERVICE_BASE,
     environment: { HEALTH_ANSWER_SECONDS: '2' },
-    healthcheck: { interval: '10s', timeout: '10s', retries: 3, start_period: '90s', start_interval: '1s' },
+    healthcheck: GENERATED_HEALTH_TIMING,
     labels: { 'galaxy.health.path': '/health', 'galaxy.deploy': 'rolling' },
     deploy: { resources: { limits: { cpus: '0.1', memory: '32m', pids: 64 } } },
   };

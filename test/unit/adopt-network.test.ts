@@ -7,7 +7,8 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
-import { renderComposeFile } from '../../scripts/lib/adopt/compose-file.ts';
+import { parse } from 'yaml';
+import { GENERATED_HEALTH_TIMING, renderComposeFile } from '../../scripts/lib/adopt/compose-file.ts';
 import { planAdoption } from '../../scripts/lib/adopt/plan.ts';
 import { renderEntrypoint } from '../../scripts/lib/adopt/render.ts';
 import { readBaseSystem } from '../../scripts/lib/adopt/base-system.ts';
@@ -83,4 +84,15 @@ services:
   assert.deepEqual(readBaseSystem('services:\n  a: { labels: { galaxy.role: prometheus } }\n  b: { labels: { galaxy.role: prober } }\n').monitoringNetworks, [
     'default',
   ]);
+});
+
+test("a generated service's checks keep the kit's own pace: docker-compose.yml's x-health-timing interval, every second while starting", () => {
+  const kit = parse(readFileSync(path.join(import.meta.dirname, '../../docker-compose.yml'), 'utf8')) as { 'x-health-timing': Record<string, unknown> };
+  assert.equal(GENERATED_HEALTH_TIMING.interval, kit['x-health-timing'].interval);
+  assert.equal(GENERATED_HEALTH_TIMING.start_interval, kit['x-health-timing'].start_interval);
+  const plan = planAdoption(inventory([row({ name: 'api', dir: 'api', ports: [port(4100)], health: '/health' })]), tree({}), opts);
+  const compose = parse(renderComposeFile(plan.services, { projectRoot: '/p', src: '/p/src', probe: '/kit/services/probe', base: NO_BASE })) as {
+    services: Record<string, { healthcheck: Record<string, unknown> }>;
+  };
+  assert.deepEqual({ ...compose.services.api.healthcheck, test: undefined }, { ...GENERATED_HEALTH_TIMING, test: undefined });
 });

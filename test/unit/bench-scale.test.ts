@@ -9,6 +9,7 @@ import { chartSheet, tickStep } from '../../bench/lib/chart.ts';
 import { type Session, writeSession } from '../../bench/lib/results.ts';
 import { copyNames, envExampleText, overlayText, scaleOverlay } from '../../bench/lib/scale-system.ts';
 import { benchOptions, parseSizes } from '../../bench/run.ts';
+import { GENERATED_HEALTH_TIMING } from '../../scripts/lib/adopt/compose-file.ts';
 import { UsageError } from '../../scripts/lib/errors.ts';
 import { benchEvidence, growthEvidence, missingFigure, missingGrowth } from '../../scripts/lib/report/bench-evidence.ts';
 import { growthExponent, sizeSubject, subjectSize } from '../../scripts/lib/report/growth.ts';
@@ -34,6 +35,7 @@ test('the overlay has N copies a stateless service of the kit: built, rolling, h
     assert.equal(svc.ports, undefined);
     assert.equal(svc.read_only, true);
     assert.deepEqual(svc.cap_drop, ['ALL']);
+    assert.deepEqual(svc.healthcheck, GENERATED_HEALTH_TIMING, 'the checks adopt writes: what the kit costs at N services');
   }
   // One image for every copy: built once, whatever N is.
   assert.equal(new Set(Object.values(scaleOverlay(overlay).services as Record<string, { image: string }>).map((s) => s.image.split(':')[0])).size, 1);

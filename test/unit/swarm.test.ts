@@ -8,7 +8,7 @@ import { scaleRefusal } from '../../scripts/lib/swarm/deploy-stack.ts';
 import { judgeSwarmService } from '../../scripts/lib/swarm/health.ts';
 import { registryReference } from '../../scripts/lib/swarm/registry.ts';
 import { externalRegistry, replicaCounts, replicasVariable } from '../../scripts/lib/swarm/settings.ts';
-import { type ComposeConfig, holdsLocalState, stackFile } from '../../scripts/lib/swarm/stack-file.ts';
+import { type ComposeConfig, durationSeconds, holdsLocalState, stackFile } from '../../scripts/lib/swarm/stack-file.ts';
 
 type Obj = Record<string, unknown>;
 
@@ -58,6 +58,29 @@ test('settings Swarm has no use for are dropped; unknown ones are named in a not
   for (const key of ['build', 'depends_on', 'restart', 'security_opt', 'command']) assert.equal(key in service('api'), false, key);
   assert.ok(made.notes.some((n) => n.includes('security_opt') && n.includes('api')));
   assert.equal('start_interval' in (service('api').healthcheck as Obj), false);
+});
+
+test("without start_interval a task is ready only at its first check: x-swarm's health_interval bounds the interval", () => {
+  const checks = (healthcheck: Obj, health_interval?: string) =>
+    (
+      stackFile(
+        { config: { ...config, services: { api: { ...config.services.api, healthcheck } } }, pushedImages: pushed, replicas: {} },
+        { ...defaults, health_interval },
+      ).stack.services as Record<string, Obj>
+    ).api.healthcheck;
+  assert.deepEqual(checks({ interval: '30s', start_interval: '1s', retries: 3 }, '10s'), { interval: '10s', retries: 3 });
+  assert.deepEqual(checks({ interval: '1m30s', start_interval: '1s' }, '10s'), { interval: '10s' });
+  assert.deepEqual(checks({ retries: 3 }, '10s'), { retries: 3, interval: '10s' }, "no interval: Docker's 30 s, bounded too");
+  assert.deepEqual(checks({ interval: '3s', start_interval: '1s' }, '10s'), { interval: '3s' }, 'a faster check keeps its pace');
+  assert.deepEqual(checks({ interval: '30s', start_interval: '1s' }), { interval: '30s' }, 'no bound set: as compose says');
+  assert.throws(() => checks({ interval: '30s' }, 'soon'), /x-swarm has health_interval: soon: give a duration such as 10s/);
+});
+
+test('durationSeconds reads the Go durations compose config prints', () => {
+  assert.equal(durationSeconds('1m30s'), 90);
+  assert.equal(durationSeconds('500ms'), 0.5);
+  assert.equal(durationSeconds('1h'), 3600);
+  for (const bad of ['', '10', 's', '10s ', '10x', '-5s']) assert.equal(durationSeconds(bad), undefined, bad);
 });
 
 test('ports are published in host mode (no routing mesh), without a host address', () => {

@@ -37,8 +37,14 @@ export const GENERATED_SERVICE_BASE = {
   tmpfs: ['/tmp'],
 };
 
+/**
+ * The health timing of every service the kit generates, as docker-compose.yml's x-health-timing
+ * (whose comment says why): every second while it starts, then every 30 s.
+ */
+export const GENERATED_HEALTH_TIMING = { interval: '30s', timeout: '10s', retries: 3, start_period: '60s', start_interval: '1s' };
+
 function healthcheck(plan: ServicePlan): Record<string, unknown> | undefined {
-  const timing = { interval: '10s', timeout: '10s', retries: 3, start_period: '60s', start_interval: '1s' };
+  const timing = GENERATED_HEALTH_TIMING;
   if (plan.health.kind === 'http' && plan.port)
     return { test: ['CMD', '/usr/local/bin/healthcheck', String(plan.port.container), plan.health.path], ...timing };
   // A TCP connect over bash's /dev/tcp: every Debian-based image has bash, none needs a tool added.

@@ -2,6 +2,7 @@
 // config --format json, so .env interpolation and the dev/prod layering mean the same in both
 // modes, translated to what Swarm runs. The compose files stay the one source; nothing here names
 // a service. Why each change is needed is in docs/SCALING.md.
+import { UsageError } from '../errors.ts';
 import { autoscaled } from './autoscale.ts';
 
 /** The label by which a service leaves swarm mode out, with the reason as its value. */
@@ -15,6 +16,8 @@ export interface SwarmDefaults {
   update_config?: Record<string, unknown>;
   rollback_config?: Record<string, unknown>;
   restart_policy?: Record<string, unknown>;
+  /** The longest a task's checks may be apart in the stack (a Go duration as compose prints it: `10s`, `1m30s`). */
+  health_interval?: string;
 }
 
 export interface StackInput {
@@ -116,12 +119,26 @@ function resources(deploy: Obj): Obj | undefined {
   return { ...res, limits: asText(res.limits), reservations: asText(res.reservations) };
 }
 
-function healthcheck(service: Obj): Obj | undefined {
+/** Pure: seconds in a Go duration as compose config prints it (`1m30s`, `500ms`); undefined if it is not one. */
+export function durationSeconds(text: string): number | undefined {
+  const units: Record<string, number> = { h: 3600, m: 60, s: 1, ms: 0.001, us: 1e-6, µs: 1e-6, ns: 1e-9 };
+  const parts = [...text.matchAll(/(\d+(?:\.\d+)?)(h|ms|m|s|us|µs|ns)/g)];
+  if (!parts.length || parts.map((p) => p[0]).join('') !== text) return undefined;
+  return parts.reduce((sum, [, value, unit]) => sum + Number(value) * units[unit], 0);
+}
+
+function healthcheck(service: Obj, longestInterval: string | undefined): Obj | undefined {
   const check = service.healthcheck as Obj | undefined;
   if (!check) return undefined;
-  // start_interval is not in the stack file schema of Docker 26's CLI.
+  // start_interval is not in the stack file schema of Docker 26's CLI: readiness then waits for
+  // the first `interval`, so x-swarm's health_interval bounds it (docker-compose.yml says why).
   const { start_interval: _dropped, ...rest } = check;
-  return rest;
+  // No interval named: Docker's default, 30 s.
+  const interval = durationSeconds(String(rest.interval ?? '30s'));
+  const longest = longestInterval === undefined ? undefined : durationSeconds(longestInterval);
+  if (longestInterval !== undefined && longest === undefined)
+    throw new UsageError(`the compose files' x-swarm has health_interval: ${longestInterval}: give a duration such as 10s`);
+  return longest !== undefined && (interval === undefined || interval > longest) ? { ...rest, interval: longestInterval } : rest;
 }
 
 /** Labels without the auto-scaler's policy (galaxy.autoscale.*): those of a service's containers. */
@@ -155,7 +172,7 @@ export function stackFile(input: StackInput, defaults: SwarmDefaults): StackFile
     const mounts = [...((service.volumes as Obj[] | undefined) ?? []), ...tmpfsMounts(service)];
     if (mounts.length) out.volumes = mounts;
     if (service.ports) out.ports = ports(service);
-    const check = healthcheck(service);
+    const check = healthcheck(service, defaults.health_interval);
     if (check) out.healthcheck = check;
     const local = holdsLocalState(service);
     const pushed = input.pushedImages[name];
