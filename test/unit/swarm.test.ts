@@ -73,6 +73,7 @@ test("without start_interval a task is ready only at its first check: x-swarm's 
   assert.deepEqual(checks({ retries: 3 }, '10s'), { retries: 3, interval: '10s' }, "no interval: Docker's 30 s, bounded too");
   assert.deepEqual(checks({ interval: '3s', start_interval: '1s' }, '10s'), { interval: '3s' }, 'a faster check keeps its pace');
   assert.deepEqual(checks({ interval: '30s', start_interval: '1s' }), { interval: '30s' }, 'no bound set: as compose says');
+  assert.deepEqual(checks({ disable: true }, '10s'), { disable: true }, 'a disabled check stays off');
   assert.throws(() => checks({ interval: '30s' }, 'soon'), /x-swarm has health_interval: soon: give a duration such as 10s/);
 });
 

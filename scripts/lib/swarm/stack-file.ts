@@ -127,18 +127,24 @@ export function durationSeconds(text: string): number | undefined {
   return parts.reduce((sum, [, value, unit]) => sum + Number(value) * units[unit], 0);
 }
 
-function healthcheck(service: Obj, longestInterval: string | undefined): Obj | undefined {
+/** x-swarm's health_interval, checked: a Go duration as compose prints it. */
+function longestHealthInterval(defaults: SwarmDefaults): { text: string; seconds: number } | undefined {
+  if (defaults.health_interval === undefined) return undefined;
+  const seconds = durationSeconds(String(defaults.health_interval));
+  if (seconds === undefined) throw new UsageError(`the compose files' x-swarm has health_interval: ${defaults.health_interval}: give a duration such as 10s`);
+  return { text: String(defaults.health_interval), seconds };
+}
+
+function healthcheck(service: Obj, longest: { text: string; seconds: number } | undefined): Obj | undefined {
   const check = service.healthcheck as Obj | undefined;
   if (!check) return undefined;
   // start_interval is not in the stack file schema of Docker 26's CLI: readiness then waits for
   // the first `interval`, so x-swarm's health_interval bounds it (docker-compose.yml says why).
   const { start_interval: _dropped, ...rest } = check;
+  const disabled = rest.disable === true || (rest.test as string[] | undefined)?.[0] === 'NONE';
   // No interval named: Docker's default, 30 s.
   const interval = durationSeconds(String(rest.interval ?? '30s'));
-  const longest = longestInterval === undefined ? undefined : durationSeconds(longestInterval);
-  if (longestInterval !== undefined && longest === undefined)
-    throw new UsageError(`the compose files' x-swarm has health_interval: ${longestInterval}: give a duration such as 10s`);
-  return longest !== undefined && (interval === undefined || interval > longest) ? { ...rest, interval: longestInterval } : rest;
+  return longest && !disabled && (interval === undefined || interval > longest.seconds) ? { ...rest, interval: longest.text } : rest;
 }
 
 /** Labels without the auto-scaler's policy (galaxy.autoscale.*): those of a service's containers. */
@@ -152,6 +158,7 @@ export function stackFile(input: StackInput, defaults: SwarmDefaults): StackFile
   const services: Record<string, Obj> = {};
   // One note per setting, naming its services: every service has security_opt, say, and one line does.
   const unsupported = new Map<string, string[]>();
+  const longestInterval = longestHealthInterval(defaults);
   for (const [name, service] of Object.entries(input.config.services)) {
     const labels = (service.labels as Record<string, string> | undefined) ?? {};
     if (labels[SWARM_SKIP_LABEL]) {
@@ -172,7 +179,7 @@ export function stackFile(input: StackInput, defaults: SwarmDefaults): StackFile
     const mounts = [...((service.volumes as Obj[] | undefined) ?? []), ...tmpfsMounts(service)];
     if (mounts.length) out.volumes = mounts;
     if (service.ports) out.ports = ports(service);
-    const check = healthcheck(service, defaults.health_interval);
+    const check = healthcheck(service, longestInterval);
     if (check) out.healthcheck = check;
     const local = holdsLocalState(service);
     const pushed = input.pushedImages[name];
