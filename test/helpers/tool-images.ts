@@ -13,6 +13,12 @@ export function toolImage(key: string): string {
   return process.env[entry.variable] || entry.offline;
 }
 
+/** Fails with what to do when the tool's image is not on this engine (run before a file's tests). */
+export function requireToolImage(image: string): void {
+  const r = spawnSync('docker', ['image', 'inspect', '--format', '{{.Id}}', image], { encoding: 'utf8' });
+  assert.equal(r.status, 0, `image ${image} is not present: build the offline images (images/offline/) or set the *_IMAGE variable`);
+}
+
 export interface Run {
   code: number;
   out: string;

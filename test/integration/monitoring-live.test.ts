@@ -11,68 +11,29 @@
 // (stand-ins for a webhook, Slack, Telegram and SMTP, Alertmanager pointed at them through the
 // ALERT_* settings) and removes it afterwards. Traffic goes to 127.0.0.1 only; every wait is bounded.
 import { after, before, test } from 'node:test';
-import { TestStack, explain } from '../harness/stack.ts';
+import { MonitoringStack } from '../helpers/monitoring-stack.ts';
+import { explain } from '../harness/stack.ts';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseComposeConfig } from '../../scripts/lib/compose.ts';
-import { samples } from '../../scripts/lib/monitoring/prometheus.ts';
 import { probeTargets } from '../../scripts/lib/monitoring/targets.ts';
 import { CHANNELS, receivedNotices } from '../helpers/alert-sinks.ts';
-import {
-  type AmAlert,
-  DOWN_ALERTS,
-  adminHeadersOf,
-  composeOn,
-  downAlertNames,
-  getJsonWith,
-  missingLiveMetrics,
-  sleep,
-  waitFor,
-} from '../helpers/live-monitoring.ts';
+import { downAlertNames, missingLiveMetrics, sleep, waitFor } from '../helpers/live-monitoring.ts';
 import { root } from '../helpers/monitoring.ts';
 
-let PROM = process.env.GALAXY_TEST_STACK_URL_PROMETHEUS?.replace(/\/$/, '');
-let AM = process.env.GALAXY_TEST_STACK_URL_ALERTMANAGER?.replace(/\/$/, '');
-let PROJECT = process.env.GALAXY_TEST_PROJECT;
-let ENV_FILE = process.env.GALAXY_TEST_ENV_FILE ?? path.join(root, '.env');
-let ownStack: TestStack | undefined;
-
-before(
-  async () => {
-    if (PROM) return;
-    ownStack = await new TestStack().init();
-    const started = await ownStack.script('start-all');
-    assert.equal(started.exitCode, 0, explain(started));
-    PROM = ownStack.url('PROMETHEUS_PORT', '');
-    AM = ownStack.url('ALERTMANAGER_PORT', '');
-    PROJECT = ownStack.project;
-    ENV_FILE = ownStack.envFile;
-  },
-  { timeout: 900_000 },
-);
-
-after(async () => {
-  await ownStack?.destroy();
-});
-const COMPOSE_FILES = (process.env.GALAXY_TEST_COMPOSE_FILES ?? 'docker-compose.yml')
-  .split(':')
-  .filter(Boolean)
-  .map((f) => path.resolve(root, f));
+const live = new MonitoringStack();
+before(() => live.connect(), { timeout: 900_000 });
+after(() => live.close());
 const SKIP_NO_STACK = 'GALAXY_TEST_STACK_URL_PROMETHEUS is not set: no running stack to check';
 
-const adminHeaders = () => adminHeadersOf(ENV_FILE);
-const getJson = <T>(url: string): Promise<T> => getJsonWith<T>(url, adminHeaders());
-/** An instant query of the stack's Prometheus: its samples. */
-const query = async (expr: string) => samples(await getJson(`${PROM}/api/v1/query?query=${encodeURIComponent(expr)}`));
-
 test('live Prometheus has every always-present metric name the dashboards and rules rely on', async (t) => {
-  if (!PROM) return t.skip(SKIP_NO_STACK);
+  if (!live.prom) return t.skip(SKIP_NO_STACK);
   // Exporters and the watcher are scraped every 5-15 s: give a just-started stack time to be seen.
-  let result = await missingLiveMetrics(PROM, adminHeaders());
+  let result = await missingLiveMetrics(live.prom, live.headers());
   for (let i = 0; i < 45 && result.missing.length > 0; i++) {
     await sleep(2_000);
-    result = await missingLiveMetrics(PROM, adminHeaders());
+    result = await missingLiveMetrics(live.prom, live.headers());
   }
   const { missing, notYetSeen } = result;
   if (notYetSeen.length > 0) t.diagnostic(`not seen yet (appear with traffic, a restart, a backup or an alert): ${notYetSeen.join(', ')}`);
@@ -80,44 +41,44 @@ test('live Prometheus has every always-present metric name the dashboards and ru
 });
 
 test('live Prometheus scrapes every configured target successfully', async (t) => {
-  if (!PROM) return t.skip(SKIP_NO_STACK);
+  if (!live.prom) return t.skip(SKIP_NO_STACK);
   type Target = { labels: Record<string, string>; health: string; lastError: string };
   const down = await waitFor('all targets up', 60_000, 2_000, async () => {
-    const { data } = await getJson<{ data: { activeTargets: Target[] } }>(`${PROM}/api/v1/targets?state=active`);
+    const { data } = await live.getJson<{ data: { activeTargets: Target[] } }>(`${live.prom}/api/v1/targets?state=active`);
     const bad = data.activeTargets.filter((x) => x.health !== 'up');
     return bad.length === 0 ? [] : undefined;
   }).catch(async (err: Error) => {
-    const { data } = await getJson<{ data: { activeTargets: Target[] } }>(`${PROM}/api/v1/targets?state=active`);
+    const { data } = await live.getJson<{ data: { activeTargets: Target[] } }>(`${live.prom}/api/v1/targets?state=active`);
     return [err.message, ...data.activeTargets.filter((x) => x.health !== 'up').map((x) => `${x.labels.job}: ${x.lastError}`)];
   });
   assert.deepEqual(down, []);
 });
 
 test('every public endpoint is probed for the availability SLO, and make report reads the figure from Prometheus', async (t) => {
-  if (!PROM || !PROJECT) return t.skip(SKIP_NO_STACK);
+  if (!live.prom || !live.project) return t.skip(SKIP_NO_STACK);
   // The endpoints the compose files publish (the kit's own rule, from compose's own model).
-  const config = compose(['config', '--format', 'json']);
+  const config = live.compose(['config', '--format', 'json']);
   assert.equal(config.code, 0, config.out);
   const expected = probeTargets(parseComposeConfig(config.stdout))
     .map((g) => g.labels.service)
     .sort();
   assert.ok(expected.length >= 3, `public endpoints: ${expected.join(', ')}`);
   const probed = await waitFor('a successful probe of every public endpoint', 90_000, 2_000, async () => {
-    const up = (await query('probe_success{job="blackbox"} == 1')).map((r) => r.labels.service).sort();
+    const up = (await live.query('probe_success{job="blackbox"} == 1')).map((r) => r.labels.service).sort();
     return JSON.stringify(up) === JSON.stringify(expected) ? up : undefined;
   });
   assert.deepEqual(probed, expected);
   const recorded = await waitFor('the availability recording rule', 120_000, 5_000, async () => {
-    const rows = await query('service:probe_availability:ratio_1h');
+    const rows = await live.query('service:probe_availability:ratio_1h');
     return rows.length === expected.length ? rows : undefined;
   });
   for (const r of recorded)
     // A ratio: how high depends on how soon after start the first probe came (the rule's
     // arithmetic is promtool's test, monitoring/prometheus/tests/slo.test.yml).
     assert.ok(r.value >= 0 && r.value <= 1, `${r.labels.service}: ${r.value}`);
-  if (!ownStack) return;
-  const out = path.join(ownStack.dir, 'report.md');
-  const report = await ownStack.script('report', ['--out', out, '--samples', '1']);
+  if (!live.own) return;
+  const out = path.join(live.own.dir, 'report.md');
+  const report = await live.own.script('report', ['--out', out, '--samples', '1']);
   const written = fs.readFileSync(out, 'utf8');
   const row = written.split('\n').find((line) => line.startsWith('| availability'));
   // The Monitoring section: from the same Prometheus, with the admin credentials.
@@ -128,13 +89,13 @@ test('every public endpoint is probed for the availability SLO, and make report 
 });
 
 test('per-container CPU, memory against its compose limit and network reach Prometheus for every running service', async (t) => {
-  if (!PROM || !PROJECT) return t.skip(SKIP_NO_STACK);
-  const config = compose(['config', '--format', 'json']);
+  if (!live.prom || !live.project) return t.skip(SKIP_NO_STACK);
+  const config = live.compose(['config', '--format', 'json']);
   assert.equal(config.code, 0, config.out);
   type Limits = { deploy?: { resources?: { limits?: { cpus?: string | number; memory?: string | number } } } };
   const services = JSON.parse(config.stdout).services as Record<string, Limits>;
-  const running = compose(['ps', '--status', 'running', '--services']).stdout.trim().split('\n').filter(Boolean).sort();
-  const byService = async (name: string) => new Map((await query(name)).map((r) => [r.labels.service, r.value]));
+  const running = live.compose(['ps', '--status', 'running', '--services']).stdout.trim().split('\n').filter(Boolean).sort();
+  const byService = async (name: string) => new Map((await live.query(name)).map((r) => [r.labels.service, r.value]));
   await waitFor('memory and CPU series for every running service', 90_000, 3_000, async () => {
     const memory = await byService('galaxy_container_memory_bytes');
     const cpu = await byService('rate(galaxy_container_cpu_seconds_total[1m])');
@@ -158,7 +119,7 @@ test('per-container CPU, memory against its compose limit and network reach Prom
     [...received.values()].some((v) => v > 0),
     'network bytes are counted',
   );
-  const oom = await query('galaxy_container_oom_kills_total');
+  const oom = await live.query('galaxy_container_oom_kills_total');
   const counted = new Set(oom.map((r) => r.labels.service));
   assert.deepEqual(
     running.filter((name) => !counted.has(name)),
@@ -168,26 +129,26 @@ test('per-container CPU, memory against its compose limit and network reach Prom
 });
 
 test('live Prometheus refuses its lifecycle API: nobody can stop or reload it over HTTP', async (t) => {
-  if (!PROM) return t.skip(SKIP_NO_STACK);
+  if (!live.prom) return t.skip(SKIP_NO_STACK);
   for (const action of ['quit', 'reload']) {
     // With the admin credentials: the API is off, not merely behind the login.
-    const res: Response = await fetch(`${PROM}/-/${action}`, { method: 'POST', headers: adminHeaders(), signal: AbortSignal.timeout(5_000) });
+    const res: Response = await fetch(`${live.prom}/-/${action}`, { method: 'POST', headers: live.headers(), signal: AbortSignal.timeout(5_000) });
     assert.equal(res.status, 403, `POST /-/${action} answered ${res.status}`);
     assert.match(await res.text(), /Lifecycle API is not enabled/);
   }
-  assert.equal((await fetch(`${PROM}/-/ready`, { headers: adminHeaders(), signal: AbortSignal.timeout(5_000) })).status, 200, 'still running');
+  assert.equal((await fetch(`${live.prom}/-/ready`, { headers: live.headers(), signal: AbortSignal.timeout(5_000) })).status, 200, 'still running');
 });
 
 test('the admin UIs ask for basic auth on every path; the watcher health stays public', async (t) => {
-  if (!PROM || !AM) return t.skip(SKIP_NO_STACK);
-  const watcher = ownStack?.url('WATCHER_PORT', '');
+  if (!live.prom || !live.am) return t.skip(SKIP_NO_STACK);
+  const watcher = live.own?.url('WATCHER_PORT', '');
   const guarded = [
-    `${PROM}/-/ready`,
-    `${PROM}/-/healthy`,
-    `${PROM}/api/v1/query?query=up`,
-    `${PROM}/graph`,
-    `${AM}/-/ready`,
-    `${AM}/api/v2/status`,
+    `${live.prom}/-/ready`,
+    `${live.prom}/-/healthy`,
+    `${live.prom}/api/v1/query?query=up`,
+    `${live.prom}/graph`,
+    `${live.am}/-/ready`,
+    `${live.am}/api/v2/status`,
     ...(watcher ? [`${watcher}/metrics`] : []),
   ];
   const wrong = { authorization: `Basic ${Buffer.from('admin:not-the-password').toString('base64')}` };
@@ -196,10 +157,10 @@ test('the admin UIs ask for basic auth on every path; the watcher health stays p
   for (const url of guarded) {
     assert.equal(await status(url, {}), 401, `${url} without credentials`);
     assert.equal(await status(url, wrong), 401, `${url} with a wrong password`);
-    assert.ok([200, 302].includes(await status(url, adminHeaders())), `${url} with the admin credentials`);
+    assert.ok([200, 302].includes(await status(url, live.headers())), `${url} with the admin credentials`);
   }
   // A write too: silencing every alert is exactly what a page in the operator's browser must not do.
-  const silence = await fetch(`${AM}/api/v2/silences`, {
+  const silence = await fetch(`${live.am}/api/v2/silences`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({
@@ -215,60 +176,45 @@ test('the admin UIs ask for basic auth on every path; the watcher health stays p
   if (watcher) assert.equal(await status(`${watcher}/health`, {}), 200, 'the watcher health stays public (its health check)');
 });
 
-/** docker compose on the stack's files, with `extra` fixture files layered on top. */
-const compose = (args: string[], extra: string[] = []) => composeOn({ project: PROJECT!, envFile: ENV_FILE, files: COMPOSE_FILES }, args, extra);
-
-async function memoryApiAlerts(): Promise<AmAlert[]> {
-  const q = new URLSearchParams({ filter: 'service="memory-api"', active: 'true', silenced: 'true', inhibited: 'true' });
-  const all = await getJson<AmAlert[]>(`${AM}/api/v2/alerts?${q}`);
-  return all.filter((a) => DOWN_ALERTS.includes(a.labels.alertname));
-}
-
-async function fastRulesActive(): Promise<boolean> {
-  type Rules = { data: { groups: { name: string; rules: { name: string; duration: number }[] }[] } };
-  const { data } = await getJson<Rules>(`${PROM}/api/v1/rules?type=alert`);
-  const rule = data.groups.flatMap((g) => g.rules).find((r) => r.name === 'TargetDown');
-  assert.ok(rule, 'TargetDown is not loaded in the running Prometheus');
-  return rule.duration <= 5;
-}
-
 test('alert flow: memory-api stopped -> alert firing in Alertmanager -> started -> resolved', { timeout: 600_000 }, async (t) => {
-  if (!PROM) return t.skip(SKIP_NO_STACK);
-  if (!AM || !PROJECT) return t.skip('GALAXY_TEST_STACK_URL_ALERTMANAGER and GALAXY_TEST_PROJECT are needed to drive the alert flow');
+  if (!live.prom) return t.skip(SKIP_NO_STACK);
+  if (!live.am || !live.project) return t.skip('GALAXY_TEST_STACK_URL_ALERTMANAGER and GALAXY_TEST_PROJECT are needed to drive the alert flow');
   const fastFile = path.join(root, 'test', 'fixtures', 'compose.monitoring-fast.yml');
   const sinksFile = path.join(root, 'test', 'fixtures', 'compose.alert-sinks.yml');
   let swapped = false;
   const setPrometheusRules = (fast: boolean): void => {
-    const r = compose(['up', '-d', '--no-deps', '--wait', '--wait-timeout', '90', 'prometheus'], fast ? [fastFile] : []);
+    const r = live.compose(['up', '-d', '--no-deps', '--wait', '--wait-timeout', '90', 'prometheus'], fast ? [fastFile] : []);
     assert.equal(r.code, 0, r.out);
   };
   try {
-    if (!(await fastRulesActive())) {
+    if (!(await live.fastRulesActive())) {
       t.diagnostic('recreating prometheus with test/fixtures/compose.monitoring-fast.yml');
       setPrometheusRules(true);
       swapped = true;
-      await waitFor('Prometheus ready with fast rules', 60_000, 1_000, async () => ((await fastRulesActive()) ? true : undefined));
+      await waitFor('Prometheus ready with fast rules', 60_000, 1_000, async () => ((await live.fastRulesActive()) ? true : undefined));
     }
     await waitFor('memory-api target up before the test', 90_000, 2_000, async () => {
-      const { data } = await getJson<{ data: { result: { value: [number, string] }[] } }>(
-        `${PROM}/api/v1/query?query=${encodeURIComponent('up{job="memory-api"}')}`,
+      const { data } = await live.getJson<{ data: { result: { value: [number, string] }[] } }>(
+        `${live.prom}/api/v1/query?query=${encodeURIComponent('up{job="memory-api"}')}`,
       );
       return data.result[0]?.value[1] === '1' ? true : undefined;
     });
     // A Prometheus that was just recreated forgets what it had sent: its old alerts linger in
     // Alertmanager until their endsAt (a few minutes). Start from a clean slate. Starting the
     // stack with the fast override in the first place avoids both the swap and this wait.
-    await waitFor('no memory-api down alert before the test', 300_000, 5_000, async () => ((await memoryApiAlerts()).length === 0 ? true : undefined));
+    await waitFor('no memory-api down alert before the test', 300_000, 5_000, async () =>
+      (await live.downAlerts('memory-api')).length === 0 ? true : undefined,
+    );
     // Alertmanager re-rendered with every channel pointed at the stand-ins, which start empty.
-    const sinks = compose(['up', '-d', '--no-deps', '--wait', '--wait-timeout', '90', 'alert-sinks', 'alertmanager'], [sinksFile]);
+    const sinks = live.compose(['up', '-d', '--no-deps', '--wait', '--wait-timeout', '90', 'alert-sinks', 'alertmanager'], [sinksFile]);
     assert.equal(sinks.code, 0, sinks.out);
-    const sinksUrl = `http://${compose(['port', 'alert-sinks', '8080'], [sinksFile]).stdout.trim()}`;
+    const sinksUrl = `http://${live.compose(['port', 'alert-sinks', '8080'], [sinksFile]).stdout.trim()}`;
 
-    const stop = compose(['stop', 'memory-api']);
+    const stop = live.compose(['stop', 'memory-api']);
     assert.equal(stop.code, 0, stop.out);
     const started = Date.now();
     const firing = await waitFor('a memory-api down alert in Alertmanager', 120_000, 2_000, async () => {
-      const alerts = await memoryApiAlerts();
+      const alerts = await live.downAlerts('memory-api');
       return alerts.length > 0 ? alerts : undefined;
     });
     t.diagnostic(`firing after ${((Date.now() - started) / 1000).toFixed(1)} s: ${firing.map((a) => `${a.labels.alertname}(${a.status.state})`).join(', ')}`);
@@ -301,10 +247,12 @@ test('alert flow: memory-api stopped -> alert firing in Alertmanager -> started 
       if (summary) assert.ok(n.text.includes(summary), `${n.channel} carries the summary of ${n.alertname}`);
     }
 
-    const start = compose(['start', 'memory-api']);
+    const start = live.compose(['start', 'memory-api']);
     assert.equal(start.code, 0, start.out);
     const restarted = Date.now();
-    await waitFor('memory-api alerts resolved in Alertmanager', 180_000, 2_000, async () => ((await memoryApiAlerts()).length === 0 ? true : undefined));
+    await waitFor('memory-api alerts resolved in Alertmanager', 180_000, 2_000, async () =>
+      (await live.downAlerts('memory-api')).length === 0 ? true : undefined,
+    );
     t.diagnostic(`resolved ${((Date.now() - restarted) / 1000).toFixed(1)} s after the start`);
     const resolved = await waitFor('a resolved message for every notified alert on every channel', 120_000, 2_000, async () => {
       const names = downAlertNames(await receivedNotices(sinksUrl), 'resolved');
@@ -316,15 +264,15 @@ test('alert flow: memory-api stopped -> alert firing in Alertmanager -> started 
 
     // make alert-test through the same channels: it finds Alertmanager by its label and presents
     // the admin credentials Alertmanager asks for.
-    if (ownStack) {
-      const check = await ownStack.script('alert-test', ['--timeout', '60']);
+    if (live.own) {
+      const check = await live.own.script('alert-test', ['--timeout', '60']);
       assert.equal(check.exitCode, 0, explain(check));
       for (const channel of CHANNELS) assert.match(check.stdout, new RegExp(`${channel}\\s+accepted`), `make alert-test: ${channel}`);
     }
   } finally {
-    compose(['start', 'memory-api']);
+    live.compose(['start', 'memory-api']);
     if (swapped) setPrometheusRules(false);
-    compose(['rm', '--stop', '--force', 'alert-sinks'], [sinksFile]);
-    compose(['up', '-d', '--no-deps', '--wait', '--wait-timeout', '90', 'alertmanager']);
+    live.compose(['rm', '--stop', '--force', 'alert-sinks'], [sinksFile]);
+    live.compose(['up', '-d', '--no-deps', '--wait', '--wait-timeout', '90', 'alertmanager']);
   }
 });
