@@ -33,8 +33,9 @@ export function copyNames(count: number): string[] {
  * Pure: the overlay with `count` copies. Each copy carries what the kit reads from a stateless
  * service it builds: a build section, an image named by its version variable, `galaxy.deploy:
  * rolling` and `galaxy.health.path`, and the kit's least-privilege settings and health timing
- * (GENERATED_SERVICE_BASE and GENERATED_HEALTH_TIMING, as adopt writes them). Not `galaxy.autoheal`: no watcher runs
- * here, and a guarded service's 2 s checks would make N containers' `docker exec` the figure. No
+ * (GENERATED_SERVICE_BASE and GENERATED_HEALTH_TIMING, as adopt writes them). Not
+ * `galaxy.autoheal`: no watcher runs here, and a guarded service's 2 s checks would make N
+ * containers' `docker exec` the figure. No
  * host port: like a service behind a proxy, and a rolling deploy of a published one takes two hops.
  */
 export function scaleOverlay(o: ScaleOverlay): Record<string, unknown> {
