@@ -2,6 +2,10 @@
 // *_IMAGE variable when set, else the offline stand-in named in images/offline/manifest.json.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before } from 'node:test';
 import { loadManifest } from '../../scripts/lib/images/manifest.ts';
 
 const manifest = loadManifest();
@@ -13,10 +17,22 @@ export function toolImage(key: string): string {
   return process.env[entry.variable] || entry.offline;
 }
 
-/** Fails with what to do when the tool's image is not on this engine (run before a file's tests). */
-export function requireToolImage(image: string): void {
-  const r = spawnSync('docker', ['image', 'inspect', '--format', '{{.Id}}', image], { encoding: 'utf8' });
-  assert.equal(r.status, 0, `image ${image} is not present: build the offline images (images/offline/) or set the *_IMAGE variable`);
+/**
+ * A scratch folder for one test file's broken copies, readable by the images' user (nobody),
+ * made in the file's before() once the tool's image is known present, removed in its after().
+ */
+export function toolScratch(image: string, prefix: string): () => string {
+  let dir = '';
+  before(() => {
+    const r = spawnSync('docker', ['image', 'inspect', '--format', '{{.Id}}', image], { encoding: 'utf8' });
+    assert.equal(r.status, 0, `image ${image} is not present: build the offline images (images/offline/) or set the *_IMAGE variable`);
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+    fs.chmodSync(dir, 0o755);
+  });
+  after(() => {
+    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  });
+  return () => dir;
 }
 
 export interface Run {

@@ -3,27 +3,19 @@
 // (inhibition). Image: ALERTMANAGER_IMAGE when set, else the offline stand-in named in
 // images/offline/manifest.json. Every check also runs on a deliberately broken copy, so a
 // check that passes everything would fail here.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import YAML from 'yaml';
-import { type Run, dockerRun, requireToolImage, toolImage } from '../helpers/tool-images.ts';
+import { type Run, dockerRun, toolScratch, toolImage } from '../helpers/tool-images.ts';
 import { monitoringDir } from '../helpers/monitoring.ts';
 
 const ALERTMANAGER = toolImage('alertmanager');
 const amDir = path.join(monitoringDir, 'alertmanager');
 
-let scratch = '';
-before(() => {
-  requireToolImage(ALERTMANAGER);
-  scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'galaxy-amcfg-'));
-});
-after(() => {
-  if (scratch) fs.rmSync(scratch, { recursive: true, force: true });
-});
+const scratch = toolScratch(ALERTMANAGER, 'galaxy-amcfg-');
 
 const amMounts: [string, string][] = [[amDir, '/etc/alertmanager']];
 
@@ -37,9 +29,8 @@ test('amtool check-config: the shipped config, with its routes, inhibitions and 
 });
 
 test('amtool check-config fails on a route to an undefined receiver', () => {
-  const dir = path.join(scratch, 'broken-am');
+  const dir = path.join(scratch(), 'broken-am');
   fs.mkdirSync(dir);
-  fs.chmodSync(scratch, 0o755);
   fs.writeFileSync(
     path.join(dir, 'alertmanager.yml'),
     fs.readFileSync(path.join(amDir, 'alertmanager.yml'), 'utf8').replace('  receiver: warning\n', '  receiver: nowhere\n'),

@@ -3,14 +3,13 @@
 // Image: PROMETHEUS_IMAGE when set, else the offline stand-in named in
 // images/offline/manifest.json. Every check also runs on a deliberately broken copy, so a
 // check that passes everything would fail here.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import YAML from 'yaml';
 import { ensureWebConfig } from '../../scripts/lib/admin-auth.ts';
-import { dockerRun, requireToolImage, toolImage } from '../helpers/tool-images.ts';
+import { dockerRun, toolScratch, toolImage } from '../helpers/tool-images.ts';
 import { listYaml, monitoringDir, readRules, ruleCountOf, ruleTestsDir, rulesDir } from '../helpers/monitoring.ts';
 
 const PROMETHEUS = toolImage('prometheus');
@@ -21,20 +20,12 @@ const testFiles = listYaml(ruleTestsDir);
 const ruleCount = ruleFiles.map(ruleCountOf).reduce((a, b) => a + b, 0);
 const sumFound = (out: string): number => [...out.matchAll(/SUCCESS: (\d+) rules found/g)].reduce((n, m) => n + Number(m[1]), 0);
 
-let scratch = '';
-before(() => {
-  requireToolImage(PROMETHEUS);
-  scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'galaxy-moncfg-'));
-});
-after(() => {
-  if (scratch) fs.rmSync(scratch, { recursive: true, force: true });
-});
+const scratch = toolScratch(PROMETHEUS, 'galaxy-moncfg-');
 
 /** A world-readable copy of monitoring/prometheus (the images run as nobody). */
 function copyProm(name: string): string {
-  const dir = path.join(scratch, name);
+  const dir = path.join(scratch(), name);
   fs.cpSync(promDir, dir, { recursive: true });
-  fs.chmodSync(scratch, 0o755);
   return dir;
 }
 
@@ -46,9 +37,8 @@ test('promtool check config: valid, and loads every rule file', () => {
 });
 
 test('promtool check web-config: the admin web config make start writes, and admin-client.sh', () => {
-  const dir = path.join(scratch, 'admin');
+  const dir = path.join(scratch(), 'admin');
   fs.mkdirSync(dir, { recursive: true });
-  fs.chmodSync(scratch, 0o755);
   fs.chmodSync(dir, 0o755);
   ensureWebConfig(path.join(dir, 'web.yml'), { user: 'ops', password: 'pw-value' });
   const ok = dockerRun(PROMETHEUS, 'promtool', [[dir, '/etc/galaxy']], ['check', 'web-config', '/etc/galaxy/web.yml']);
@@ -145,10 +135,10 @@ test('promtool test rules catches every rule that never fires and every rule tha
   const control = copyProm(path.join('mutants', 'control'));
   assert.ok(fs.existsSync(control));
   const controls = testFiles.map((f) => `control:${path.basename(f, '.test.yml')}`);
-  fs.chmodSync(path.join(scratch, 'mutants'), 0o755);
+  fs.chmodSync(path.join(scratch(), 'mutants'), 0o755);
   // One container for all mutants: a shell loop prints "<mutant> <exit code>".
   const script = 'for m in "$@"; do n=${m%%:*}; f=${m#*:}; promtool test rules /m/$n/tests/$f.test.yml >/dev/null 2>&1; echo "$n $?"; done';
-  const r = dockerRun(PROMETHEUS, 'sh', [[path.join(scratch, 'mutants'), '/m']], ['-c', script, 'sh', ...controls, ...mutants]);
+  const r = dockerRun(PROMETHEUS, 'sh', [[path.join(scratch(), 'mutants'), '/m']], ['-c', script, 'sh', ...controls, ...mutants]);
   assert.equal(r.code, 0, r.out);
   const all = r.out.trim().split('\n');
   assert.deepEqual(
