@@ -8,7 +8,8 @@ import { scaleRefusal } from '../../scripts/lib/swarm/deploy-stack.ts';
 import { judgeSwarmService } from '../../scripts/lib/swarm/health.ts';
 import { registryReference } from '../../scripts/lib/swarm/registry.ts';
 import { externalRegistry, replicaCounts, replicasVariable } from '../../scripts/lib/swarm/settings.ts';
-import { type ComposeConfig, durationSeconds, holdsLocalState, stackFile } from '../../scripts/lib/swarm/stack-file.ts';
+import { durationSeconds } from '../../scripts/lib/duration.ts';
+import { type ComposeConfig, holdsLocalState, stackFile } from '../../scripts/lib/swarm/stack-file.ts';
 
 type Obj = Record<string, unknown>;
 

@@ -1,17 +1,13 @@
 // --since and --until of make logs (pure; test/unit/logs.test.ts): a duration back from now
 // (90s, 10m, 2h, 2d, 1h30m) or a point in time (2026-12-01, 2026-12-01T08:00:00Z, with an offset).
+import { durationSeconds } from '../duration.ts';
 import { UsageError } from '../errors.ts';
-
-const UNIT_MS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 
 /** The moment `value` names, in ms since the epoch; a UsageError for anything else. */
 export function parseWhen(option: string, value: string, now: number): number {
   const text = value.trim();
-  if (/^(\d+[smhd])+$/.test(text)) {
-    let ms = 0;
-    for (const [, amount, unit] of text.matchAll(/(\d+)([smhd])/g)) ms += Number(amount) * UNIT_MS[unit];
-    return now - ms;
-  }
+  const seconds = durationSeconds(text);
+  if (seconds !== undefined) return now - Math.round(seconds * 1000);
   // A date alone or a date and time; without an offset it is UTC, as the store's times are.
   const iso = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})?)?$/.exec(text);
   if (iso) {

@@ -2,6 +2,7 @@
 // config --format json, so .env interpolation and the dev/prod layering mean the same in both
 // modes, translated to what Swarm runs. The compose files stay the one source; nothing here names
 // a service. Why each change is needed is in docs/SCALING.md.
+import { durationSeconds } from '../duration.ts';
 import { UsageError } from '../errors.ts';
 import { autoscaled } from './autoscale.ts';
 
@@ -117,14 +118,6 @@ function resources(deploy: Obj): Obj | undefined {
   if (!res) return undefined;
   const asText = (r: Obj | undefined) => r && Object.fromEntries(Object.entries(r).map(([k, v]) => [k, k === 'cpus' || k === 'memory' ? String(v) : v]));
   return { ...res, limits: asText(res.limits), reservations: asText(res.reservations) };
-}
-
-/** Pure: seconds in a Go duration as compose config prints it (`1m30s`, `500ms`); undefined if it is not one. */
-export function durationSeconds(text: string): number | undefined {
-  const units: Record<string, number> = { h: 3600, m: 60, s: 1, ms: 0.001, us: 1e-6, µs: 1e-6, ns: 1e-9 };
-  const parts = [...text.matchAll(/(\d+(?:\.\d+)?)(h|ms|m|s|us|µs|ns)/g)];
-  if (!parts.length || parts.map((p) => p[0]).join('') !== text) return undefined;
-  return parts.reduce((sum, [, value, unit]) => sum + Number(value) * units[unit], 0);
 }
 
 /** x-swarm's health_interval, checked: a Go duration as compose prints it. */
